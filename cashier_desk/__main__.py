@@ -1,0 +1,7 @@
+"""``python -m cashier_desk`` is the ``cashier-desk`` command."""
+
+import sys
+
+from cashier_desk.cli import main
+
+sys.exit(main())

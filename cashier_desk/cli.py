@@ -1,0 +1,174 @@
+"""The ``cashier-desk`` command line (see ``spec/headless.md``).
+
+With no command it starts the counter; the subcommands import reference data, run scripted
+sessions, list receipts and verify the audit chain.  Errors a person can cause print one clear
+line on stderr and exit 1; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from cashier_desk import demo
+from cashier_desk.app import App, open_app
+from cashier_desk.config import ConfigError
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger.db import LedgerError
+from cashier_desk.ledger.imports import KINDS
+from cashier_desk.runner import run_script
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, separators=(",", ":")), flush=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="cashier-desk",
+        description="Cashiering workstation for a city revenue counter.",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="data folder (default: $CASHIER_DESK_HOME or the platform's user data folder)",
+    )
+    p.add_argument(
+        "--central",
+        default=os.environ.get("CASHIER_DESK_CENTRAL_URL"),
+        help="SQLAlchemy URL of the central database (default: central.db in the data folder)",
+    )
+    p.add_argument("--workstation", default=None, help="workstation id (default W1)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    imp = sub.add_parser("import", help="load reference data from a CSV file")
+    imp.add_argument("kind", choices=KINDS)
+    imp.add_argument("file", type=Path)
+
+    run = sub.add_parser("run", help="run a scripted session (JSON Lines)")
+    run.add_argument("script", type=Path)
+
+    rec = sub.add_parser("receipts", help="list receipts as JSON lines")
+    rec.add_argument("--date", default=None, help="business date YYYY-MM-DD")
+
+    aud = sub.add_parser("audit", help="audit log")
+    aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    aud_sub.add_parser("verify", help="verify the hash chain of the audit log")
+
+    dem = sub.add_parser("demo", help="load the demo city and run a demo day headless")
+    dem.add_argument("--load-only", action="store_true", help="only load the demo reference data")
+    return p
+
+
+def _cmd_import(app: App, args: argparse.Namespace) -> int:
+    count = app.desk.import_file(args.kind, args.file)
+    _print_json({"import": args.kind, "rows": count})
+    return 0
+
+
+def _cmd_run(app: App, args: argparse.Namespace) -> int:
+    try:
+        fh = args.script.open(encoding="utf-8")
+    except OSError as exc:
+        raise Refusal("bad_file", f"cannot read the script {args.script}: {exc.strerror}") from None
+    with fh:
+        try:
+            for result, met in run_script(app.desk, fh):
+                _print_json(result)
+                if not met:
+                    what = "was refused" if not result["ok"] else "was not refused as expected"
+                    print(
+                        f"cashier-desk: stopped: the {result.get('op')} operation {what}",
+                        file=sys.stderr,
+                    )
+                    return 1
+        except UnicodeDecodeError:
+            raise Refusal("bad_file", f"the script {args.script} is not UTF-8 text") from None
+    return 0
+
+
+def _cmd_receipts(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.desk import _is_iso_date
+
+    if args.date is not None and not _is_iso_date(args.date):
+        raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
+    for r in app.desk.receipts(args.date):
+        _print_json(
+            {
+                "receipt": r.receipt_no,
+                "total": str(r.total),
+                "voided": r.voided,
+                "printed": r.printed,
+                "session": r.session_id,
+            }
+        )
+    return 0
+
+
+def _cmd_audit(app: App, args: argparse.Namespace) -> int:
+    v = app.desk.verify_audit()
+    if v.ok:
+        _print_json({"ok": True, "records": v.records})
+        return 0
+    _print_json({"ok": False, "records": v.records, "bad_record": v.bad_seq, "problem": v.problem})
+    print(f"cashier-desk: audit record {v.bad_seq} is bad: {v.problem}", file=sys.stderr)
+    return 1
+
+
+def _cmd_demo(app: App, args: argparse.Namespace) -> int:
+    loaded = demo.load_reference_data(app.desk)
+    _print_json({"demo_data": loaded})
+    if args.load_only:
+        return 0
+    summary = demo.run_demo_day(app.desk)
+    _print_json(summary)
+    print(
+        "cashier-desk: the demo day ran headless (the window comes in a later release); "
+        f"data in {app.data_dir}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+COMMANDS = {
+    "import": _cmd_import,
+    "run": _cmd_run,
+    "receipts": _cmd_receipts,
+    "audit": _cmd_audit,
+    "demo": _cmd_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "demo"
+    if args.command is None:
+        args.load_only = False
+    try:
+        app = open_app(args.data_dir, args.workstation)
+    except (ConfigError, LedgerError) as exc:
+        print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"cashier-desk: cannot use the data folder: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return COMMANDS[command](app, args)
+    except Refusal as exc:
+        print(f"cashier-desk: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

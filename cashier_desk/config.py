@@ -1,0 +1,129 @@
+"""The workstation's configuration file, ``<data-dir>/config.toml``.
+
+Created with defaults on first use; every key is optional.  A bad value is reported with the
+key that holds it, and the program does not start on a config it cannot trust.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
+
+DEFAULT_TEXT = """\
+# cashier_desk workstation configuration. Every key is optional.
+
+[station]
+# id = "W1"                 # workstation id, the prefix of receipt numbers
+city = "City of Springfield"
+# address = "100 Main Street"
+
+[policy]
+over_short_tolerance = "5.00"
+over_short_account = "101-0000-49900"
+
+[devices]
+printer = "sim"      # escpos+serial:///dev/ttyUSB0?baudrate=19200, escpos+tcp://HOST:9100, none
+drawer = "printer"   # the printer's drawer port; or drawer+serial://..., sim, none
+scanner = "sim"      # scanner+serial:///dev/ttyACM0, wedge, none
+display = "none"     # display+serial://..., sim
+"""
+
+_WS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,19}", re.ASCII)
+
+
+class ConfigError(ValueError):
+    """The configuration file cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    workstation: str | None = None
+    city: str = "City of Springfield"
+    address: str = ""
+    over_short_tolerance: Money = Money(500)
+    over_short_account: GlAccount = GlAccount("101-0000-49900")
+    printer: str = "sim"
+    drawer: str = "printer"
+    scanner: str = "sim"
+    display: str = "none"
+
+
+def check_workstation(ws: str) -> str:
+    if not _WS_RE.fullmatch(ws):
+        raise ConfigError(f"workstation id {ws!r} must be 1 to 20 letters, digits or '_' (like W1)")
+    return ws
+
+
+def _get_str(table: dict[str, Any], section: str, key: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"[{section}] {key} must be a string in quotes")
+    return value
+
+
+def parse_config(text: str, source: str = "config.toml") -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source} is not valid TOML: {exc}") from None
+    known = {
+        "station": {"id", "city", "address"},
+        "policy": {"over_short_tolerance", "over_short_account"},
+        "devices": {"printer", "drawer", "scanner", "display"},
+    }
+    for section, table in data.items():
+        if section not in known or not isinstance(table, dict):
+            raise ConfigError(f"{source}: unknown section [{section}]")
+        for key in table:
+            if key not in known[section]:
+                raise ConfigError(f"{source}: unknown key {key!r} in [{section}]")
+    station = data.get("station", {})
+    policy = data.get("policy", {})
+    devices = data.get("devices", {})
+    d = Config()
+    ws = station.get("id")
+    if ws is not None:
+        if not isinstance(ws, str):
+            raise ConfigError("[station] id must be a string in quotes")
+        check_workstation(ws)
+    try:
+        tolerance = Money.parse(_get_str(policy, "policy", "over_short_tolerance", "5.00"))
+    except MoneyError as exc:
+        raise ConfigError(f"[policy] over_short_tolerance: {exc}") from None
+    if tolerance.is_negative():
+        raise ConfigError("[policy] over_short_tolerance may not be negative")
+    try:
+        account = parse_gl_account(
+            _get_str(policy, "policy", "over_short_account", d.over_short_account)
+        )
+    except MoneyError as exc:
+        raise ConfigError(f"[policy] over_short_account: {exc}") from None
+    return Config(
+        workstation=ws,
+        city=_get_str(station, "station", "city", d.city),
+        address=_get_str(station, "station", "address", d.address),
+        over_short_tolerance=tolerance,
+        over_short_account=account,
+        printer=_get_str(devices, "devices", "printer", d.printer),
+        drawer=_get_str(devices, "devices", "drawer", d.drawer),
+        scanner=_get_str(devices, "devices", "scanner", d.scanner),
+        display=_get_str(devices, "devices", "display", d.display),
+    )
+
+
+def load_config(data_dir: Path) -> Config:
+    """Read ``config.toml``, writing the default file first if there is none."""
+    path = data_dir / "config.toml"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEFAULT_TEXT, encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text") from None
+    return parse_config(text, str(path))

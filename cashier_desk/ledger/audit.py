@@ -1,0 +1,117 @@
+"""The hash-chained, append-only audit log of every money and control event.
+
+Each record stores a sequence number, who, what, when, where (workstation), the outcome and
+details, the SHA-256 of the previous record, and its own SHA-256 over the previous hash and its
+canonical content.  Editing, deleting, inserting or reordering records breaks the chain, and
+:func:`verify` names the first record that does not fit.  The newest sequence number is also
+kept in the counters table, so that cutting records off the end is noticed too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.ledger.counters import next_number, peek
+from cashier_desk.ledger.schema import audit_log
+
+GENESIS = "0" * 64
+_COUNTER_WS = "*"  # one audit chain per ledger file, whatever the workstation id
+_COUNTER_KIND = "audit"
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def record_hash(prev_hash: str, seq: int, row: Mapping[str, Any]) -> str:
+    content = canonical(
+        {
+            "seq": seq,
+            "at": row["at"],
+            "workstation": row["workstation"],
+            "actor": row["actor"],
+            "action": row["action"],
+            "target": row["target"],
+            "outcome": row["outcome"],
+            "details": row["details"],
+        }
+    )
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
+def append(
+    conn: sa.Connection,
+    *,
+    at: str,
+    workstation: str,
+    actor: str,
+    action: str,
+    target: str = "",
+    outcome: str = "ok",
+    details: Mapping[str, Any] | None = None,
+) -> int:
+    """Add one record inside the caller's write transaction; returns its sequence number."""
+    last = conn.execute(
+        sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    prev_hash = last.hash if last is not None else GENESIS
+    seq = next_number(conn, _COUNTER_WS, _COUNTER_KIND)
+    row = {
+        "at": at,
+        "workstation": workstation,
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "outcome": outcome,
+        "details": canonical(dict(details or {})),
+    }
+    conn.execute(
+        sa.insert(audit_log).values(
+            seq=seq, prev_hash=prev_hash, hash=record_hash(prev_hash, seq, row), **row
+        )
+    )
+    return seq
+
+
+def head(conn: sa.Connection) -> tuple[int, str]:
+    """The newest record's sequence number and hash ((0, GENESIS) for an empty log)."""
+    last = conn.execute(
+        sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+    ).first()
+    return (0, GENESIS) if last is None else (int(last.seq), str(last.hash))
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    records: int
+    bad_seq: int | None = None
+    problem: str = ""
+
+
+def verify(conn: sa.Connection) -> Verification:
+    prev_hash = GENESIS
+    expected_seq = 1
+    count = 0
+    for row in conn.execute(sa.select(audit_log).order_by(audit_log.c.seq)).mappings():
+        seq = int(row["seq"])
+        if seq != expected_seq:
+            return Verification(False, count, expected_seq, f"record {expected_seq} is missing")
+        if row["prev_hash"] != prev_hash:
+            return Verification(False, count, seq, "it does not follow the record before it")
+        if record_hash(prev_hash, seq, row) != row["hash"]:
+            return Verification(False, count, seq, "its content was altered")
+        prev_hash = row["hash"]
+        expected_seq += 1
+        count += 1
+    newest = peek(conn, _COUNTER_WS, _COUNTER_KIND)
+    if newest != count:
+        bad = count + 1 if newest > count else newest
+        return Verification(False, count, bad, f"the log should end at record {newest}")
+    return Verification(True, count)

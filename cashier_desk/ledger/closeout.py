@@ -1,0 +1,272 @@
+"""End of day: gather a workstation's closed drawer sessions into one balanced batch.
+
+The figures come from the double-entry journal, so they cannot disagree with the receipts:
+- tenders.X.expected: what the day's non-voided receipts brought in X (cash net of change,
+  minus paid-outs) — the postings on ``DRAWER:X`` from sale, void and paid-out entries;
+- tenders.X.over_short: counted − expected from each close; counted = expected + over/short
+  (for cash: counted cash − change fund + drops);
+- gl: the credit side of every entry on the city's accounts (revenue, paid-outs, over/short);
+  its sum equals the sum of what was counted because every entry balances.
+The batch, its canonical payload with SHA-256, and its outbox row commit in one transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.errors import Refusal
+from cashier_desk.ids import BatchId
+from cashier_desk.ledger import audit, drawer
+from cashier_desk.ledger.counters import next_number
+from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
+from cashier_desk.ledger.schema import (
+    batch_sessions,
+    batches,
+    close_approvals,
+    close_counts,
+    drawer_closes,
+    drawer_movements,
+    drawer_sessions,
+    journal_entries,
+    outbox,
+    postings,
+    receipt_lines,
+    receipts,
+    tenders,
+    voids,
+)
+from cashier_desk.money import GlAccount, Money
+
+DEPOSIT_TENDERS = {"cash": "cash", "check": "checks", "money_order": "money_orders"}
+
+
+@dataclass(frozen=True)
+class TenderFigures:
+    expected: Money
+    counted: Money
+
+    @property
+    def over_short(self) -> Money:
+        return self.counted - self.expected
+
+
+@dataclass(frozen=True)
+class Closeout:
+    batch: BatchId
+    business_date: str
+    receipts: int
+    voids: int
+    tenders: dict[str, TenderFigures]
+    gl: dict[str, Money]
+    deposit: dict[str, Money]
+    sha256: str
+
+    @property
+    def deposit_total(self) -> Money:
+        return self.deposit["total"]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "batch": self.batch,
+            "date": self.business_date,
+            "receipts": self.receipts,
+            "voids": self.voids,
+            "tenders": {
+                k: {
+                    "expected": str(t.expected),
+                    "counted": str(t.counted),
+                    "over_short": str(t.over_short),
+                }
+                for k, t in self.tenders.items()
+            },
+            "gl": {k: str(v) for k, v in self.gl.items()},
+            "deposit": {k: str(v) for k, v in self.deposit.items()},
+        }
+
+
+def check_ready(conn: sa.Connection, workstation: str, business_date: str) -> set[str]:
+    """Refuse unless every drawer of that date (or before) is closed and approved and there is
+    something to close out; return the cashiers whose sessions the batch will hold."""
+    mine = drawer.sessions(
+        conn,
+        drawer_sessions.c.workstation == workstation,
+        drawer_sessions.c.business_date <= business_date,
+    )
+    still_open = [s for s in mine if s.state == drawer.OPEN]
+    if still_open:
+        s = still_open[0]
+        raise Refusal(
+            "drawer_open",
+            f"Drawer {s.drawer} ({s.cashier}, opened {s.business_date}) is still open; "
+            "close every drawer before the closeout.",
+        )
+    waiting = [s for s in mine if s.state == drawer.AWAITING_APPROVAL]
+    if waiting:
+        s = waiting[0]
+        raise Refusal(
+            "approval_pending",
+            f"The close of drawer {s.drawer} ({s.cashier}) awaits a lead's approval.",
+        )
+    todays = [s for s in mine if s.state == drawer.CLOSED and s.business_date == business_date]
+    if not todays:
+        raise Refusal(
+            "nothing_to_close",
+            f"There are no closed drawer sessions of {business_date} to close out.",
+        )
+    return {s.cashier for s in todays}
+
+
+def close_out(
+    conn: sa.Connection,
+    *,
+    workstation: str,
+    business_date: str,
+    approver: str,
+    over_short_account: GlAccount,
+    now: str,
+) -> Closeout:
+    session_ids = [
+        s.id
+        for s in drawer.sessions(
+            conn,
+            drawer_sessions.c.workstation == workstation,
+            drawer_sessions.c.business_date == business_date,
+        )
+        if s.state == drawer.CLOSED
+    ]
+    in_batch = journal_entries.c.session_id.in_(session_ids)
+    receipt_count = int(
+        conn.execute(
+            sa.select(sa.func.count()).where(receipts.c.session_id.in_(session_ids))
+        ).scalar_one()
+    )
+    void_count = int(
+        conn.execute(
+            sa.select(sa.func.count())
+            .select_from(voids.join(receipts, receipts.c.id == voids.c.receipt_id))
+            .where(receipts.c.session_id.in_(session_ids))
+        ).scalar_one()
+    )
+    by_kind: dict[tuple[str, str], int] = {
+        (str(kind), str(acct)): int(cents)
+        for kind, acct, cents in conn.execute(
+            sa.select(
+                journal_entries.c.kind, postings.c.account, sa.func.sum(postings.c.amount_cents)
+            )
+            .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
+            .where(in_batch)
+            .group_by(journal_entries.c.kind, postings.c.account)
+        )
+    }
+    figures: dict[str, TenderFigures] = {}
+    for t in TENDER_KINDS:
+        acct = drawer_account(t)
+        expected = sum(by_kind.get((k, acct), 0) for k in ("sale", "void", "paid_out"))
+        over_short = by_kind.get(("over_short", acct), 0)
+        figures[t] = TenderFigures(Money(expected), Money(expected + over_short))
+    gl_cents: dict[str, int] = {}
+    for (_kind, acct), cents in by_kind.items():
+        if not is_internal(acct):
+            gl_cents[acct] = gl_cents.get(acct, 0) - cents
+    gl = {a: Money(c) for a, c in sorted(gl_cents.items()) if c}
+    deposit = {name: figures[t].counted for t, name in DEPOSIT_TENDERS.items()}
+    deposit["total"] = Money(sum(m.cents for m in deposit.values()))
+
+    n = next_number(conn, workstation, "batch")
+    batch_id = BatchId(f"{workstation}-{business_date.replace('-', '')}-{n:03d}")
+    summary = Closeout(batch_id, business_date, receipt_count, void_count, figures, gl, deposit, "")
+    payload = audit.canonical(
+        {
+            "format": 1,
+            "batch": batch_id,
+            "workstation": workstation,
+            "business_date": business_date,
+            "approver": approver,
+            "created_at": now,
+            "over_short_account": over_short_account,
+            "summary": summary.as_json(),
+            "detail": _detail(conn, session_ids),
+            "audit_head": dict(zip(("seq", "hash"), audit.head(conn), strict=True)),
+        }
+    )
+    digest = hashlib.sha256(payload.encode()).hexdigest()
+    conn.execute(
+        sa.insert(batches).values(
+            id=batch_id,
+            workstation=workstation,
+            business_date=business_date,
+            created_at=now,
+            approver=approver,
+            payload=payload,
+            sha256=digest,
+        )
+    )
+    conn.execute(
+        sa.insert(batch_sessions), [{"session_id": s, "batch_id": batch_id} for s in session_ids]
+    )
+    conn.execute(sa.insert(outbox).values(batch_id=batch_id, created_at=now, attempts=0))
+    return Closeout(
+        batch_id, business_date, receipt_count, void_count, figures, gl, deposit, digest
+    )
+
+
+def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _detail(conn: sa.Connection, session_ids: list[str]) -> dict[str, Any]:
+    """Everything central needs to hold the batch on its own: sessions, closes, receipts with
+    lines and tenders, voids, movements and the journal."""
+    in_sessions = receipts.c.session_id.in_(session_ids)
+    receipt_ids = sa.select(receipts.c.id).where(in_sessions)
+    return {
+        "sessions": _rows(
+            conn, sa.select(drawer_sessions).where(drawer_sessions.c.id.in_(session_ids))
+        ),
+        "closes": _rows(
+            conn, sa.select(drawer_closes).where(drawer_closes.c.session_id.in_(session_ids))
+        ),
+        "close_counts": _rows(
+            conn, sa.select(close_counts).where(close_counts.c.session_id.in_(session_ids))
+        ),
+        "approvals": _rows(
+            conn,
+            sa.select(close_approvals).where(close_approvals.c.session_id.in_(session_ids)),
+        ),
+        "receipts": _rows(conn, sa.select(receipts).where(in_sessions).order_by(receipts.c.seq)),
+        "lines": _rows(
+            conn,
+            sa.select(receipt_lines)
+            .where(receipt_lines.c.receipt_id.in_(receipt_ids))
+            .order_by(receipt_lines.c.id),
+        ),
+        "tenders": _rows(
+            conn,
+            sa.select(tenders).where(tenders.c.receipt_id.in_(receipt_ids)).order_by(tenders.c.id),
+        ),
+        "voids": _rows(conn, sa.select(voids).where(voids.c.receipt_id.in_(receipt_ids))),
+        "movements": _rows(
+            conn,
+            sa.select(drawer_movements)
+            .where(drawer_movements.c.session_id.in_(session_ids))
+            .order_by(drawer_movements.c.id),
+        ),
+        "postings": _rows(
+            conn,
+            sa.select(
+                journal_entries.c.id.label("entry_id"),
+                journal_entries.c.session_id,
+                journal_entries.c.kind,
+                journal_entries.c.receipt_id,
+                postings.c.account,
+                postings.c.amount_cents,
+            )
+            .join(postings, postings.c.entry_id == journal_entries.c.id)
+            .where(journal_entries.c.session_id.in_(session_ids))
+            .order_by(postings.c.id),
+        ),
+    }

@@ -1,0 +1,33 @@
+"""Per-workstation counters (receipt, session and batch numbers), gapless by construction.
+
+The counter row is bumped inside the caller's write transaction, the same one that inserts the
+numbered row: if that transaction rolls back, the number is not used, so no gap appears.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from cashier_desk.ledger.schema import counters
+
+
+def next_number(conn: sa.Connection, workstation: str, kind: str) -> int:
+    row = conn.execute(
+        sa.update(counters)
+        .where(counters.c.workstation == workstation, counters.c.kind == kind)
+        .values(last=counters.c.last + 1)
+        .returning(counters.c.last)
+    ).first()
+    if row is not None:
+        return int(row[0])
+    conn.execute(sa.insert(counters).values(workstation=workstation, kind=kind, last=1))
+    return 1
+
+
+def peek(conn: sa.Connection, workstation: str, kind: str) -> int:
+    value = conn.execute(
+        sa.select(counters.c.last).where(
+            counters.c.workstation == workstation, counters.c.kind == kind
+        )
+    ).scalar()
+    return int(value or 0)

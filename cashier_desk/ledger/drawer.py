@@ -1,0 +1,141 @@
+"""Drawer sessions: which is open, what state each is in, and what the drawer should hold.
+
+A session's state is derived from append-only rows, never stored: open (no close yet),
+awaiting approval (closed with an over/short that needs a lead, not yet approved), closed,
+and batched (in a closeout).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from cashier_desk.ids import SessionId
+from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account
+from cashier_desk.ledger.schema import (
+    batch_sessions,
+    close_approvals,
+    drawer_closes,
+    drawer_sessions,
+    journal_entries,
+    postings,
+)
+from cashier_desk.money import Money
+
+DENOMINATIONS = tuple(
+    Money.parse(d)
+    for d in (
+        "100.00", "50.00", "20.00", "10.00", "5.00", "2.00", "1.00",
+        "0.50", "0.25", "0.10", "0.05", "0.01",
+    )
+)  # fmt: skip
+
+OPEN = "open"
+AWAITING_APPROVAL = "awaiting_approval"
+CLOSED = "closed"
+BATCHED = "batched"
+
+
+@dataclass(frozen=True)
+class Session:
+    id: SessionId
+    workstation: str
+    drawer: str
+    cashier: str
+    business_date: str
+    opened_at: str
+    opening: Money
+    state: str
+
+
+def _state_columns() -> list[sa.ColumnElement[bool]]:
+    closed = sa.exists().where(drawer_closes.c.session_id == drawer_sessions.c.id)
+    needs = sa.exists().where(
+        drawer_closes.c.session_id == drawer_sessions.c.id, drawer_closes.c.needs_approval
+    )
+    approved = sa.exists().where(close_approvals.c.session_id == drawer_sessions.c.id)
+    batched = sa.exists().where(batch_sessions.c.session_id == drawer_sessions.c.id)
+    return [
+        closed.label("is_closed"),
+        needs.label("needs"),
+        approved.label("approved"),
+        batched.label("batched"),
+    ]
+
+
+def _session(row: sa.Row[tuple[object, ...]]) -> Session:
+    m = row._mapping
+    if m["batched"]:
+        state = BATCHED
+    elif not m["is_closed"]:
+        state = OPEN
+    elif m["needs"] and not m["approved"]:
+        state = AWAITING_APPROVAL
+    else:
+        state = CLOSED
+    return Session(
+        id=SessionId(m["id"]),
+        workstation=str(m["workstation"]),
+        drawer=str(m["drawer"]),
+        cashier=str(m["cashier"]),
+        business_date=str(m["business_date"]),
+        opened_at=str(m["opened_at"]),
+        opening=Money(int(m["opening_cents"])),  # type: ignore[call-overload]
+        state=state,
+    )
+
+
+def sessions(conn: sa.Connection, *where: sa.ColumnElement[bool]) -> list[Session]:
+    q = sa.select(drawer_sessions, *_state_columns()).where(*where)
+    return [_session(r) for r in conn.execute(q.order_by(drawer_sessions.c.opened_at))]
+
+
+def get_session(conn: sa.Connection, session_id: str) -> Session | None:
+    found = sessions(conn, drawer_sessions.c.id == session_id)
+    return found[0] if found else None
+
+
+def open_session_of_cashier(conn: sa.Connection, login: str) -> Session | None:
+    closed = sa.exists().where(drawer_closes.c.session_id == drawer_sessions.c.id)
+    found = sessions(conn, drawer_sessions.c.cashier == login, ~closed)
+    return found[0] if found else None
+
+
+def open_session_of_drawer(conn: sa.Connection, workstation: str, drawer: str) -> Session | None:
+    closed = sa.exists().where(drawer_closes.c.session_id == drawer_sessions.c.id)
+    found = sessions(
+        conn,
+        drawer_sessions.c.workstation == workstation,
+        drawer_sessions.c.drawer == drawer,
+        ~closed,
+    )
+    return found[0] if found else None
+
+
+def drawer_balances(
+    conn: sa.Connection, session_id: str, kinds: tuple[str, ...] | None = None
+) -> dict[str, Money]:
+    """Net postings on each ``DRAWER:<tender>`` account of the session (the change fund is not
+    posted, so cash here is what came in minus what went out), optionally only from entries of
+    the given kinds."""
+    q = (
+        sa.select(postings.c.account, sa.func.sum(postings.c.amount_cents))
+        .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
+        .where(journal_entries.c.session_id == session_id)
+        .group_by(postings.c.account)
+    )
+    if kinds is not None:
+        q = q.where(journal_entries.c.kind.in_(kinds))
+    sums = {str(a): int(s) for a, s in conn.execute(q)}
+    return {t: Money(sums.get(drawer_account(t), 0)) for t in TENDER_KINDS}
+
+
+def expected_cash_in_drawer(conn: sa.Connection, session: Session) -> Money:
+    """The change fund plus cash in, minus change, drops and paid-outs."""
+    return session.opening + drawer_balances(conn, session.id)["cash"]
+
+
+def opening_counts_json(counts: dict[Money, int]) -> str:
+    return json.dumps({str(k): v for k, v in sorted(counts.items(), reverse=True)})

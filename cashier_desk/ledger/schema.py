@@ -1,0 +1,301 @@
+"""The local ledger's tables (SQLAlchemy Core).
+
+Money columns are integers of cents (``*_cents``).  Rows that record money or control events
+are append-only: a correction is a new row that points at the old one (a void, a reversing
+journal entry), never an UPDATE; migration 0002 installs triggers that refuse UPDATE and
+DELETE on them.  The few mutable rows are control state, not money: the per-workstation
+counters, login failure counts, print-job delivery, outbox delivery, and reference data that an
+import replaces.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Cents = sa.BigInteger
+
+# -- control state -------------------------------------------------------------------------
+
+counters = sa.Table(
+    "counters",
+    metadata,
+    sa.Column("workstation", sa.String(20), primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),  # receipt, session, batch
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+# -- reference data --------------------------------------------------------------------------
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("login", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("pin_hash", sa.String(200), nullable=False),
+)
+
+login_state = sa.Table(
+    "login_state",
+    metadata,
+    sa.Column("login", sa.String(40), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.String(40)),
+)
+
+revenue_codes = sa.Table(
+    "revenue_codes",
+    metadata,
+    sa.Column("code", sa.String(40), primary_key=True),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("program", sa.String(60), nullable=False),
+    sa.Column("gl", sa.String(400), nullable=False),
+    sa.Column("fee_type", sa.String(10), nullable=False),
+    sa.Column("amount_cents", Cents),
+    sa.Column("partial_allowed", sa.Boolean, nullable=False),
+)
+
+open_items = sa.Table(
+    "open_items",
+    metadata,
+    sa.Column("ref", sa.String(60), primary_key=True),
+    sa.Column("program", sa.String(60), nullable=False),
+    sa.Column("account", sa.String(60), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False, index=True),
+    sa.Column("address", sa.String(200), nullable=False, index=True),
+    sa.Column("amount_due_cents", Cents, nullable=False),
+    sa.Column("due_date", sa.String(10), nullable=False),
+    sa.Column("revenue_code", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    # Payments on receipt lines with an id up to this one were made before the row was
+    # (re)imported; the billing system's amount_due already reflects them.
+    sa.Column("paid_before_line", sa.Integer, nullable=False),
+)
+
+# -- drawer sessions -------------------------------------------------------------------------
+
+drawer_sessions = sa.Table(
+    "drawer_sessions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("drawer", sa.String(40), nullable=False),
+    sa.Column("cashier", sa.String(40), sa.ForeignKey("users.login"), nullable=False),
+    sa.Column("business_date", sa.String(10), nullable=False, index=True),
+    sa.Column("opened_at", sa.String(40), nullable=False),
+    sa.Column("opening_cents", Cents, nullable=False),
+    sa.Column("opening_counts", sa.Text, nullable=False),  # JSON: denomination -> count
+)
+
+drawer_closes = sa.Table(
+    "drawer_closes",
+    metadata,
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), primary_key=True),
+    sa.Column("closed_at", sa.String(40), nullable=False),
+    sa.Column("counted", sa.Text, nullable=False),  # JSON of the blind count as submitted
+    sa.Column("needs_approval", sa.Boolean, nullable=False),
+)
+
+close_counts = sa.Table(
+    "close_counts",
+    metadata,
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), primary_key=True),
+    sa.Column("tender", sa.String(20), primary_key=True),
+    # For cash both figures are of the whole drawer, change fund included.
+    sa.Column("expected_cents", Cents, nullable=False),
+    sa.Column("counted_cents", Cents, nullable=False),
+)
+
+close_approvals = sa.Table(
+    "close_approvals",
+    metadata,
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), primary_key=True),
+    sa.Column("approver", sa.String(40), sa.ForeignKey("users.login"), nullable=False),
+    sa.Column("comment", sa.String(500), nullable=False),
+    sa.Column("approved_at", sa.String(40), nullable=False),
+)
+
+drawer_movements = sa.Table(
+    "drawer_movements",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), nullable=False, index=True
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),  # drop, paid_out, no_sale
+    sa.Column("amount_cents", Cents, nullable=False),
+    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Column("gl", sa.String(60)),
+    sa.Column("at", sa.String(40), nullable=False),
+)
+
+# -- receipts --------------------------------------------------------------------------------
+
+receipts = sa.Table(
+    "receipts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("receipt_no", sa.String(40), nullable=False, unique=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column(
+        "session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), nullable=False, index=True
+    ),
+    sa.Column("cashier", sa.String(40), nullable=False),
+    sa.Column("payer", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("business_date", sa.String(10), nullable=False, index=True),
+    sa.Column("total_cents", Cents, nullable=False),
+    sa.Column("change_cents", Cents, nullable=False),
+    sa.UniqueConstraint("workstation", "seq", name="uq_receipts_workstation_seq"),
+)
+
+receipt_lines = sa.Table(
+    "receipt_lines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("receipts.id"), nullable=False, index=True),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("ref", sa.String(60), index=True),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("qty", sa.Integer, nullable=False),
+    sa.Column("amount_cents", Cents, nullable=False),
+)
+
+tenders = sa.Table(
+    "tenders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("receipts.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # cash, check, money_order, card
+    sa.Column("amount_cents", Cents, nullable=False),
+    sa.Column("number", sa.String(40)),  # check or money-order number
+    sa.Column("auth", sa.String(20)),  # card authorisation code
+    sa.Column("last4", sa.String(4)),  # card: the last four digits, never more
+)
+
+voids = sa.Table(
+    "voids",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("receipts.id"), nullable=False, unique=True),
+    sa.Column("approver", sa.String(40), sa.ForeignKey("users.login"), nullable=False),
+    sa.Column("reason", sa.String(200), nullable=False),
+    sa.Column("voided_at", sa.String(40), nullable=False),
+)
+
+# -- double-entry journal --------------------------------------------------------------------
+
+journal_entries = sa.Table(
+    "journal_entries",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), nullable=False, index=True
+    ),
+    sa.Column("kind", sa.String(20), nullable=False),  # sale, void, drop, paid_out, over_short
+    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("receipts.id")),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+postings = sa.Table(
+    "postings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column(
+        "entry_id", sa.Integer, sa.ForeignKey("journal_entries.id"), nullable=False, index=True
+    ),
+    sa.Column("account", sa.String(60), nullable=False),
+    # Debit positive, credit negative; every entry's postings sum to zero.
+    sa.Column("amount_cents", Cents, nullable=False),
+)
+
+# -- closeout and sync -----------------------------------------------------------------------
+
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("id", sa.String(60), primary_key=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("approver", sa.String(40), sa.ForeignKey("users.login"), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),  # canonical JSON sent to central
+    sa.Column("sha256", sa.String(64), nullable=False),
+)
+
+batch_sessions = sa.Table(
+    "batch_sessions",
+    metadata,
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text),
+    sa.Column("sent_at", sa.String(40)),
+    sa.Column("outcome", sa.String(20)),  # sent, already_there, conflict
+)
+
+print_jobs = sa.Table(
+    "print_jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("receipts.id"), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # original, reprint, void
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("printed_at", sa.String(40)),
+)
+
+# -- audit -----------------------------------------------------------------------------------
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("actor", sa.String(40), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("target", sa.String(100), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),  # canonical JSON
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+#: Tables whose rows are never updated or deleted (enforced by triggers, migration 0002).
+APPEND_ONLY = (
+    "drawer_sessions",
+    "drawer_closes",
+    "close_counts",
+    "close_approvals",
+    "drawer_movements",
+    "receipts",
+    "receipt_lines",
+    "tenders",
+    "voids",
+    "journal_entries",
+    "postings",
+    "batches",
+    "batch_sessions",
+    "audit_log",
+)

@@ -1,0 +1,289 @@
+"""The scripted-session runner: JSON Lines of operations in, one JSON result per operation out.
+
+This module only translates between the script format of ``spec/headless.md`` and the Desk's
+methods: it checks the shape of each operation (known fields, amounts as strings) and turns
+Desk results and refusals into JSON.  Every rule of the counter lives in the Desk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from cashier_desk.desk import BlindCount, CountedItem, Desk, ItemRequest, TenderRequest
+from cashier_desk.errors import Refusal
+from cashier_desk.money import Money, MoneyError
+
+Result = dict[str, Any]
+
+FIELDS: dict[str, tuple[set[str], set[str]]] = {
+    # op: (required fields, optional fields)
+    "login": ({"user", "pin"}, set()),
+    "logout": (set(), set()),
+    "open_drawer": ({"drawer", "opening"}, set()),
+    "sale": ({"items", "tenders"}, {"payer"}),
+    "reprint": ({"receipt"}, set()),
+    "print_pending": (set(), set()),
+    "void": ({"receipt", "approver", "approver_pin", "reason"}, set()),
+    "drop": ({"amount"}, set()),
+    "paid_out": ({"amount", "reason", "gl"}, set()),
+    "no_sale": ({"reason"}, set()),
+    "close_drawer": ({"counted"}, set()),
+    "approve_close": ({"approver", "approver_pin", "comment"}, {"session"}),
+    "closeout": ({"approver", "approver_pin"}, {"date"}),
+    "sync": (set(), set()),
+}
+ITEM_FIELDS = {"code", "ref", "qty", "amount"}
+TENDER_FIELDS = {
+    "cash": set(),
+    "check": {"number"},
+    "money_order": {"number"},
+    "card": {"auth", "last4"},
+}
+
+
+def _bad(message: str) -> Refusal:
+    return Refusal("bad_request", message)
+
+
+def _fields(obj: dict[str, Any], required: set[str], optional: set[str], where: str) -> None:
+    unknown = sorted(set(obj) - required - optional)
+    if unknown:
+        raise _bad(f"{where} has an unknown field {unknown[0]!r}.")
+    missing = sorted(required - set(obj))
+    if missing:
+        raise _bad(f"{where} needs the field {missing[0]!r}.")
+
+
+def _money(value: object, what: str) -> Money:
+    try:
+        return Money.parse(value)
+    except MoneyError as exc:
+        raise Refusal("bad_amount", f"{what}: {exc}.") from None
+
+
+def _obj(value: object, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad(f"{what} must be a JSON object.")
+    return value
+
+
+def _list(value: object, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _bad(f"{what} must be a JSON list.")
+    return value
+
+
+def _denominations(value: object, what: str) -> dict[Money, int]:
+    counts: dict[Money, int] = {}
+    for denom, count in _obj(value, what).items():
+        m = _money(denom, f"{what}: denomination {denom!r}")
+        if m in counts:
+            raise _bad(f"{what} names the denomination {m} twice.")
+        counts[m] = count
+    return counts
+
+
+def parse_item(value: object) -> ItemRequest:
+    item = _obj(value, "An item")
+    _fields(item, set(), ITEM_FIELDS, "An item")
+    amount = item.get("amount")
+    return ItemRequest(
+        code=_str_or_none(item, "code"),
+        ref=_str_or_none(item, "ref"),
+        qty=item.get("qty", 1),
+        amount=None if amount is None else _money(amount, "The item's amount"),
+    )
+
+
+def _str_or_none(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _bad(f"{key!r} must be text.")
+
+
+def _tender(value: object) -> TenderRequest:
+    t = _obj(value, "A tender")
+    kind = t.get("type")
+    if kind not in TENDER_FIELDS:
+        raise Refusal("bad_tender", f"{kind!r} is not a tender (cash, check, money_order, card).")
+    extra = TENDER_FIELDS[str(kind)]
+    _fields(t, {"type", "amount"} | extra, set(), f"A {kind} tender")
+    return TenderRequest(
+        kind=str(kind),
+        amount=_money(t["amount"], f"The {kind} amount"),
+        number=_str_or_none(t, "number"),
+        auth=_str_or_none(t, "auth"),
+        last4=_str_or_none(t, "last4"),
+    )
+
+
+def _counted_items(value: object, what: str) -> list[CountedItem]:
+    out = []
+    for entry in _list(value, what):
+        e = _obj(entry, f"Each of {what}")
+        _fields(e, {"number", "amount"}, set(), f"Each of {what}")
+        out.append(CountedItem(e["number"], _money(e["amount"], f"An amount in {what}")))
+    return out
+
+
+def _blind_count(value: object) -> BlindCount:
+    c = _obj(value, "counted")
+    _fields(c, set(), {"cash", "checks", "money_orders", "card"}, "counted")
+    return BlindCount(
+        cash=_denominations(c.get("cash", {}), "counted cash"),
+        checks=_counted_items(c.get("checks", []), "counted checks"),
+        money_orders=_counted_items(c.get("money_orders", []), "counted money orders"),
+        card=_money(c.get("card", "0.00"), "counted card"),
+    )
+
+
+def _op_login(desk: Desk, op: dict[str, Any]) -> Result:
+    user = desk.login(op["user"], op["pin"])
+    return {"user": user.login, "name": user.name, "role": user.role}
+
+
+def _op_logout(desk: Desk, op: dict[str, Any]) -> Result:
+    desk.logout()
+    return {}
+
+
+def _op_open_drawer(desk: Desk, op: dict[str, Any]) -> Result:
+    s = desk.open_drawer(op["drawer"], _denominations(op["opening"], "opening"))
+    return {"session": s.id, "drawer": s.drawer, "opening": str(s.opening)}
+
+
+def _op_sale(desk: Desk, op: dict[str, Any]) -> Result:
+    items = [parse_item(i) for i in _list(op["items"], "items")]
+    tenders = [_tender(t) for t in _list(op["tenders"], "tenders")]
+    r = desk.sale(items, tenders, op.get("payer"))
+    return {
+        "receipt": r.receipt,
+        "total": str(r.total),
+        "change": str(r.change),
+        "printed": r.printed,
+    }
+
+
+def _op_reprint(desk: Desk, op: dict[str, Any]) -> Result:
+    return {"receipt": op["receipt"], "printed": desk.reprint(op["receipt"])}
+
+
+def _op_print_pending(desk: Desk, op: dict[str, Any]) -> Result:
+    printed, pending = desk.print_pending()
+    return {"printed": printed, "pending": pending}
+
+
+def _op_void(desk: Desk, op: dict[str, Any]) -> Result:
+    number, total, printed = desk.void(
+        op["receipt"], op["approver"], op["approver_pin"], op["reason"]
+    )
+    return {"receipt": number, "total": str(total), "printed": printed}
+
+
+def _op_drop(desk: Desk, op: dict[str, Any]) -> Result:
+    amount = _money(op["amount"], "The drop")
+    desk.drop(amount)
+    return {"amount": str(amount)}
+
+
+def _op_paid_out(desk: Desk, op: dict[str, Any]) -> Result:
+    amount = _money(op["amount"], "The paid-out")
+    desk.paid_out(amount, op["reason"], op["gl"])
+    return {"amount": str(amount), "gl": op["gl"]}
+
+
+def _op_no_sale(desk: Desk, op: dict[str, Any]) -> Result:
+    desk.no_sale(op["reason"])
+    return {}
+
+
+def _op_close_drawer(desk: Desk, op: dict[str, Any]) -> Result:
+    r = desk.close_drawer(_blind_count(op["counted"]))
+    return {
+        "session": r.session,
+        "over_short": {k: str(v) for k, v in r.over_short.items()},
+        "needs_approval": r.needs_approval,
+    }
+
+
+def _op_approve_close(desk: Desk, op: dict[str, Any]) -> Result:
+    sid = desk.approve_close(op.get("session"), op["approver"], op["approver_pin"], op["comment"])
+    return {"session": sid, "approved": True}
+
+
+def _op_closeout(desk: Desk, op: dict[str, Any]) -> Result:
+    return desk.closeout(op.get("date"), op["approver"], op["approver_pin"]).as_json()
+
+
+def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
+    raise Refusal("sync_unavailable", "Sending batches to the central database is not built yet.")
+
+
+HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {
+    "login": _op_login,
+    "logout": _op_logout,
+    "open_drawer": _op_open_drawer,
+    "sale": _op_sale,
+    "reprint": _op_reprint,
+    "print_pending": _op_print_pending,
+    "void": _op_void,
+    "drop": _op_drop,
+    "paid_out": _op_paid_out,
+    "no_sale": _op_no_sale,
+    "close_drawer": _op_close_drawer,
+    "approve_close": _op_approve_close,
+    "closeout": _op_closeout,
+    "sync": _op_sync,
+}
+
+
+def run_op(desk: Desk, op: dict[str, Any]) -> Result:
+    """Run one operation (already parsed) and return its result object, ok or refused."""
+    name = op.get("op")
+    try:
+        if not isinstance(name, str) or name not in HANDLERS:
+            raise _bad(f"{name!r} is not an operation; known: {', '.join(HANDLERS)}.")
+        required, optional = FIELDS[name]
+        _fields(op, required, optional | {"op", "expect"}, f"The {name} operation")
+        return {"op": name, "ok": True, **HANDLERS[name](desk, op)}
+    except Refusal as exc:
+        return _refused(name, exc.code, exc.message)
+
+
+def _refused(op: object, code: str, message: str) -> Result:
+    return {"op": op, "ok": False, "error": code, "message": message}
+
+
+def parse_line(line: str, number: int) -> tuple[dict[str, Any] | None, Result | None]:
+    """A script line as an operation, or (None, a refusal result) when it is not one."""
+    try:
+        obj = json.loads(line)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = (
+            f": {exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        )
+        return None, _refused(None, "bad_json", f"Line {number} is not JSON{where}.")
+    if not isinstance(obj, dict):
+        return None, _refused(None, "bad_json", f"Line {number} is not a JSON object.")
+    return obj, None
+
+
+def run_script(desk: Desk, lines: Iterable[str]) -> Iterator[tuple[Result, bool]]:
+    """Yield (result, met expectation) for each operation; the caller stops at the first miss."""
+    for number, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        parsed, error = parse_line(raw, number)
+        if parsed is None:
+            yield error or _refused(None, "bad_json", f"Line {number} is unreadable."), False
+            continue
+        expect = parsed.get("expect", "ok")
+        if expect not in ("ok", "error"):
+            message = f'Line {number}: expect must be "error" (or "ok").'
+            yield _refused(parsed.get("op"), "bad_request", message), False
+            continue
+        result = run_op(desk, parsed)
+        yield result, result["ok"] == (expect == "ok")
