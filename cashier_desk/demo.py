@@ -58,17 +58,17 @@ def _do(desk: Desk, op: dict[str, Any]) -> dict[str, Any]:
 
 
 def _sale(desk: Desk, rng: random.Random, refs: list[str]) -> dict[str, Any]:
-    kind = rng.random()
+    kind = rng.randrange(100)
     items: list[dict[str, Any]]
-    if kind < 0.45 and refs:
+    if kind < 45 and refs:
         items = [{"ref": refs.pop()}]
-    elif kind < 0.65:
+    elif kind < 65:
         items = [
             {"code": rng.choice(["DOG-LIC", "CAT-LIC", "DOG-LIC-S"]), "qty": rng.randint(1, 2)}
         ]
-    elif kind < 0.8:
+    elif kind < 80:
         items = [{"code": "COPIES", "qty": rng.randint(1, 40)}]
-    elif kind < 0.9:
+    elif kind < 90:
         items = [{"code": "PKG-PRM-RES"}, {"code": "PKG-PRM-VIS", "qty": rng.randint(1, 10)}]
     else:
         items = [{"code": "MISC", "amount": f"{rng.randint(1, 60)}.{rng.randint(0, 99):02d}"}]
@@ -150,7 +150,7 @@ def _count_like_a_person(desk: Desk, session_id: str, rng: random.Random) -> dic
             )
         )
         paper = conn.execute(live).all()
-    short = 25 if rng.random() < 0.5 else 0
+    short = rng.choice((0, 25))
     cents = cash.cents - short
     twenties, cents = divmod(cents, 2000)
     ones, cents = divmod(cents, 100)

@@ -29,7 +29,7 @@ def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def record_hash(prev_hash: str, seq: int, row: Mapping[str, Any]) -> str:
+def record_hash(prev_hash: str, seq: int, row: Mapping[str, Any] | sa.RowMapping) -> str:
     content = canonical(
         {
             "seq": seq,

@@ -13,6 +13,7 @@ The batch, its canonical payload with SHA-256, and its outbox row commit in one 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,7 +219,7 @@ def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
-def _detail(conn: sa.Connection, session_ids: list[str]) -> dict[str, Any]:
+def _detail(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, Any]:
     """Everything central needs to hold the batch on its own: sessions, closes, receipts with
     lines and tenders, voids, movements and the journal."""
     in_sessions = receipts.c.session_id.in_(session_ids)

@@ -82,7 +82,7 @@ def _session(row: sa.Row[tuple[object, ...]]) -> Session:
         cashier=str(m["cashier"]),
         business_date=str(m["business_date"]),
         opened_at=str(m["opened_at"]),
-        opening=Money(int(m["opening_cents"])),  # type: ignore[call-overload]
+        opening=Money(int(m["opening_cents"])),
         state=state,
     )
 

@@ -1,0 +1,56 @@
+"""Shared fixtures: a migrated ledger with the demo city loaded, copied fresh for each test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cashier_desk import demo
+from cashier_desk.app import App, open_app
+from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
+from tests.helpers import FakeClock
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(scope="session")
+def template_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data dir with the schema migrated and the demo reference data imported."""
+    path = tmp_path_factory.mktemp("template")
+    app = open_app(path, "W1", printer=MemoryPrinter(), cash_drawer=CountingDrawer())
+    demo.load_reference_data(app.desk)
+    app.close()
+    return path
+
+
+@pytest.fixture
+def make_app(template_dir: Path, tmp_path: Path) -> Iterator[Callable[..., App]]:
+    opened: list[App] = []
+
+    def make(name: str = "data", workstation: str = "W1", clock: Any = None) -> App:
+        target = tmp_path / name
+        if not target.exists():
+            shutil.copytree(template_dir, target)
+        app = open_app(
+            target,
+            workstation,
+            clock=clock or FakeClock(),
+            printer=MemoryPrinter(),
+            cash_drawer=CountingDrawer(),
+        )
+        opened.append(app)
+        return app
+
+    yield make
+    for app in opened:
+        app.close()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., App]) -> App:
+    return make_app()

@@ -1,0 +1,145 @@
+"""CSV imports: a bad row imports nothing and the message names its line and column."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cashier_desk.app import App, open_app
+from cashier_desk.errors import Refusal
+from tests.helpers import dump_tables
+
+CODES_HEADER = "code,description,program,gl,fee_type,amount,partial_allowed\n"
+GOOD_CODES = (
+    "NEW-A,New fee A,MISC,101-0000-40000,fixed,10.00,no\n"
+    "NEW-B,New fee B,MISC,250-0000-22010=1.00;101-0000-40001,per_unit,2.50,no\n"
+    "NEW-C,New fee C,MISC,101-0000-40002,open,,yes\n"
+)
+
+
+def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cashier_desk", "--data-dir", str(data_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_good_file_imports_every_row_and_prints_the_count(app: App, tmp_path: Path) -> None:
+    f = tmp_path / "codes.csv"
+    f.write_text(CODES_HEADER + GOOD_CODES)
+    data_dir = app.data_dir
+    app.close()
+    done = _cli(data_dir, "import", "revenue-codes", str(f))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"import": "revenue-codes", "rows": 3}
+
+
+@pytest.mark.parametrize(
+    ("row", "line", "column"),
+    [
+        ("BAD,Bad,MISC,101-0000-40000,fixed,12.345,no\n", 5, "amount"),
+        ("BAD,Bad,MISC,101-0000-40000,weekly,1.00,no\n", 5, "fee_type"),
+        ("BAD,Bad,MISC,101-0000-40000,open,1.00,no\n", 5, "amount"),
+        ("BAD,Bad,MISC,A-1=1.00;B-2=1.00,fixed,1.00,no\n", 5, "gl"),
+        ("BAD,Bad,MISC,101-0000-40000,fixed,1.00,maybe\n", 5, "partial_allowed"),
+        ("NEW-A,Again,MISC,101-0000-40000,fixed,1.00,no\n", 5, "code"),
+        (",Blank,MISC,101-0000-40000,fixed,1.00,no\n", 5, "code"),
+    ],
+)
+def test_a_bad_row_imports_nothing_and_names_line_and_column(
+    app: App, tmp_path: Path, row: str, line: int, column: str
+) -> None:
+    f = tmp_path / "codes.csv"
+    f.write_text(CODES_HEADER + GOOD_CODES + row)
+    before = dump_tables(app)
+    data_dir = app.data_dir
+    app.close()
+    done = _cli(data_dir, "import", "revenue-codes", str(f))
+    assert done.returncode == 1
+    assert f"line {line}, column {column}" in done.stderr
+    assert "Traceback" not in done.stderr
+    app2 = open_app(data_dir, "W1")
+    try:
+        assert dump_tables(app2) == before
+    finally:
+        app2.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "needle"),
+    [
+        ("users", "login,name,role,pin\nzed,Zed,boss,1234\n", "line 2, column role"),
+        ("users", "login,name,role,pin\nzed,Zed,cashier,12\n", "line 2, column pin"),
+        (
+            "open-items",
+            "ref,program,account,name,address,amount_due,due_date,revenue_code,status\n"
+            "X-1,UTILITY,1,N,A,10.00,2026-13-01,UB-WATER,open\n",
+            "line 2, column due_date",
+        ),
+        (
+            "open-items",
+            "ref,program,account,name,address,amount_due,due_date,revenue_code,status\n"
+            "X-1,UTILITY,1,N,A,10.00,2026-12-01,NO-SUCH,open\n",
+            "line 2, column revenue_code",
+        ),
+        (
+            "open-items",
+            "ref,program,account,name,address,amount_due,due_date,revenue_code,status\n"
+            "X-1,UTILITY,1,4111 1111 1111 1111,A,10.00,2026-12-01,UB-WATER,open\n",
+            "line 2, column name",
+        ),
+        ("users", "login,name,role\nzed,Zed,cashier\n", "line 1"),
+        ("users", "login,name,role,pin\nzed,Zed,cashier\n", "line 2"),
+    ],
+)
+def test_other_bad_files_are_refused_with_line_and_column(
+    app: App, tmp_path: Path, kind: str, text: str, needle: str
+) -> None:
+    f = tmp_path / "in.csv"
+    f.write_text(text)
+    before = dump_tables(app)
+    with pytest.raises(Refusal) as refused:
+        app.desk.import_file(kind, f)
+    assert needle in refused.value.message
+    assert dump_tables(app) == before
+
+
+def test_a_file_that_is_not_utf8_is_refused(app: App, tmp_path: Path) -> None:
+    f = tmp_path / "in.csv"
+    f.write_bytes(b"login,name,role,pin\nz\xff,Z,cashier,1234\n")
+    with pytest.raises(Refusal, match="not UTF-8"):
+        app.desk.import_file("users", f)
+
+
+def test_a_missing_file_is_a_clear_message_not_a_traceback(app: App, tmp_path: Path) -> None:
+    data_dir = app.data_dir
+    app.close()
+    done = _cli(data_dir, "import", "users", str(tmp_path / "nope.csv"))
+    assert done.returncode == 1
+    assert "no file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_rows_with_the_same_key_are_replaced(app: App, tmp_path: Path) -> None:
+    f = tmp_path / "codes.csv"
+    f.write_text(CODES_HEADER + "DOG-LIC,Dog licence,ANIMAL,101-2200-42100,fixed,25.00,no\n")
+    assert app.desk.import_file("revenue-codes", f) == 1
+    from cashier_desk.desk import ItemRequest
+
+    assert str(app.desk.quote([ItemRequest(code="DOG-LIC")])) == "25.00"
+
+
+def test_pins_are_stored_only_as_argon2id_hashes(app: App, tmp_path: Path) -> None:
+    f = tmp_path / "users.csv"
+    f.write_text("login,name,role,pin\nzed,Zed Q,cashier,777123\n")
+    app.desk.import_file("users", f)
+    with app.ledger.read() as conn:
+        stored = conn.exec_driver_sql("SELECT pin_hash FROM users WHERE login='zed'").scalar()
+    assert stored.startswith("$argon2id$") and "777123" not in stored
+    raw = app.ledger.path.read_bytes() + app.ledger.path.with_suffix(".db-wal").read_bytes()
+    assert b"777123" not in raw
