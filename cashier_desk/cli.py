@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -166,6 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        # A fault of ours, not of the input: keep the details in the log, not on the counter.
+        logging.getLogger(__name__).exception("cashier-desk %s failed", command)
+        print(
+            f"cashier-desk: internal error; nothing was half-written. Details are in "
+            f"{app.data_dir / 'cashier-desk.log'}",
+            file=sys.stderr,
+        )
+        return 3
     finally:
         app.close()
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -157,6 +158,15 @@ def _check_count(value: object, what: str, *, low: int, high: int) -> int:
     return value
 
 
+@contextmanager
+def _amounts_in_range() -> Iterator[None]:
+    """Amounts that parse one by one can still add up past what money can hold."""
+    try:
+        yield
+    except MoneyError:
+        raise Refusal("bad_amount", "The amounts are too large to add up.") from None
+
+
 def _positive(amount: Money, what: str) -> Money:
     if not amount.is_positive():
         raise Refusal("bad_amount", f"{what} must be more than 0.00.")
@@ -227,7 +237,9 @@ class Desk:
             raise Refusal("no_open_drawer", f"{user.name} has no drawer open on this workstation.")
         return user, session
 
-    def _authenticate(self, login: object, pin: object, purpose: str) -> User:
+    def _authenticate(
+        self, login: object, pin: object, purpose: str, min_role: str = "cashier"
+    ) -> User:
         if not isinstance(login, str) or not isinstance(pin, str) or not login or not pin:
             raise Refusal("bad_credentials", "Give a user name and a PIN.")
         failure: Refusal | None = None
@@ -240,6 +252,7 @@ class Desk:
                     now=self._now(),
                     workstation=self.workstation,
                     purpose=purpose,
+                    min_role=min_role,
                 )
             except Refusal as exc:
                 failure = exc  # commit the counted failure, then refuse
@@ -251,13 +264,7 @@ class Desk:
             raise Refusal(
                 "self_approval", "The approver must be a different person (dual control)."
             )
-        approver = self._authenticate(login, pin, purpose)
-        if not approver.at_least("lead"):
-            raise Refusal(
-                "not_authorized",
-                f"{approver.name} is a {approver.role}; a lead or above must approve.",
-            )
-        return approver
+        return self._authenticate(login, pin, purpose, min_role="lead")
 
     # -- people ----------------------------------------------------------------------------
 
@@ -426,7 +433,7 @@ class Desk:
 
     def quote(self, items: Sequence[ItemRequest]) -> Money:
         """What the items come to, checked as a sale would check them; nothing is written."""
-        with self.ledger.read() as conn:
+        with self.ledger.read() as conn, _amounts_in_range():
             paying: dict[str, Money] = {}
             return Money(sum(self._resolve(conn, i, paying).amount.cents for i in items))
 
@@ -444,7 +451,7 @@ class Desk:
         if not tender_list:
             raise Refusal("no_tender", "Take at least one tender.")
         checked = [self._check_tender(t) for t in tender_list]
-        with self.ledger.write() as conn:
+        with self.ledger.write() as conn, _amounts_in_range():
             user, session = self._need_session(conn)
             paying: dict[str, Money] = {}
             lines = [self._resolve(conn, item, paying) for item in items]
@@ -767,6 +774,10 @@ class Desk:
     # -- close -----------------------------------------------------------------------------
 
     def close_drawer(self, count: BlindCount) -> CloseResult:
+        with _amounts_in_range():
+            return self._close_drawer(count)
+
+    def _close_drawer(self, count: BlindCount) -> CloseResult:
         cash = Money(0)
         for denom, n in count.cash.items():
             if denom not in drawer.DENOMINATIONS:

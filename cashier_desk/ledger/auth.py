@@ -60,10 +60,18 @@ def _pin_matches(pin_hash: str, pin: str) -> bool:
 
 
 def authenticate(
-    conn: sa.Connection, login: str, pin: str, *, now: datetime, workstation: str, purpose: str
+    conn: sa.Connection,
+    login: str,
+    pin: str,
+    *,
+    now: datetime,
+    workstation: str,
+    purpose: str,
+    min_role: str = "cashier",
 ) -> User:
     """Check a login and PIN inside a write transaction that the caller COMMITS even when this
-    raises (so failures are counted).  Raises :class:`Refusal` on any failure."""
+    raises (so failures are counted).  Raises :class:`Refusal` on any failure; a right PIN of
+    someone below ``min_role`` is refused without touching the failure count."""
     row = conn.execute(sa.select(users).where(users.c.login == login)).first()
     if row is None:
         _pin_matches(_DUMMY_HASH, pin)  # same cost as for a real login
@@ -91,6 +99,10 @@ def authenticate(
                 f"try again in {minutes} minute(s) or ask a supervisor.",
             )
     if _pin_matches(row.pin_hash, pin):
+        if role_rank(row.role) < role_rank(min_role):
+            raise Refusal(
+                "not_authorized", f"{row.name} is a {row.role}; a {min_role} or above must approve."
+            )
         if state is not None and (failures or state.locked_until is not None):
             conn.execute(
                 sa.update(login_state)
