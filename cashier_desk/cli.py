@@ -95,9 +95,9 @@ def _cmd_run(app: App, args: argparse.Namespace) -> int:
 
 
 def _cmd_receipts(app: App, args: argparse.Namespace) -> int:
-    from cashier_desk.desk import _is_iso_date
+    from cashier_desk.desk import is_iso_date
 
-    if args.date is not None and not _is_iso_date(args.date):
+    if args.date is not None and not is_iso_date(args.date):
         raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
     for r in app.desk.receipts(args.date):
         _print_json(

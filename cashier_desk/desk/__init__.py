@@ -1,0 +1,44 @@
+"""The Desk: the one application service behind the cashier's window and the command line.
+
+Every use case at the counter is a method here (log in, open a drawer, take a payment, void,
+drop, paid-out, no-sale, close with a blind count, approve, close out).  A method either
+completes in ONE durable transaction or raises :class:`~cashier_desk.errors.Refusal` having
+changed nothing.  The one exception is a wrong PIN, which is counted towards the lockout.
+Devices are used only after the commit: commit → print → mark printed → open the drawer.
+"""
+
+from __future__ import annotations
+
+from cashier_desk.desk.closing import ClosingOps
+from cashier_desk.desk.counter import CounterOps
+from cashier_desk.desk.requests import (
+    BlindCount,
+    Clock,
+    CloseResult,
+    CountedItem,
+    ItemRequest,
+    OpenItemView,
+    SaleResult,
+    TenderRequest,
+    is_iso_date,
+    system_clock,
+)
+
+
+class Desk(CounterOps, ClosingOps):
+    """The application service of one workstation."""
+
+
+__all__ = [
+    "BlindCount",
+    "Clock",
+    "CloseResult",
+    "CountedItem",
+    "Desk",
+    "ItemRequest",
+    "OpenItemView",
+    "SaleResult",
+    "TenderRequest",
+    "is_iso_date",
+    "system_clock",
+]

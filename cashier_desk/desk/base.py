@@ -1,0 +1,288 @@
+"""The Desk's foundation: its dependencies, the people at the counter, printing and lookups."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.config import Config
+from cashier_desk.desk.requests import (
+    Clock,
+    check_count,
+    system_clock,
+    text,
+)
+from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
+from cashier_desk.devices.receipt import render_receipt
+from cashier_desk.errors import Refusal
+from cashier_desk.events import EventBus
+from cashier_desk.ids import Login, SessionId
+from cashier_desk.ledger import audit, auth, drawer, imports
+from cashier_desk.ledger.auth import User
+from cashier_desk.ledger.counters import next_number
+from cashier_desk.ledger.db import Ledger
+from cashier_desk.ledger.receipts import ReceiptSummary, list_receipts, load_receipt
+from cashier_desk.ledger.schema import (
+    drawer_sessions,
+    print_jobs,
+    receipts,
+)
+from cashier_desk.money import Money
+
+log = logging.getLogger(__name__)
+
+
+class DeskBase:
+    """The Desk's state and what every use case shares: time, audit, people, printing."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        config: Config,
+        *,
+        workstation: str,
+        printer: ReceiptPrinter,
+        cash_drawer: CashDrawer,
+        clock: Clock = system_clock,
+        events: EventBus | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.config = config
+        self.workstation = workstation
+        self.printer = printer
+        self.cash_drawer = cash_drawer
+        self.clock = clock
+        self.events = events or EventBus()
+        self.user: User | None = None
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.clock()
+
+    def business_date(self) -> str:
+        return self._now().astimezone().date().isoformat()
+
+    def _audit(
+        self,
+        conn: sa.Connection,
+        action: str,
+        target: str = "",
+        details: Mapping[str, Any] | None = None,
+        *,
+        actor: str | None = None,
+        outcome: str = "ok",
+    ) -> None:
+        audit.append(
+            conn,
+            at=self._now().isoformat(),
+            workstation=self.workstation,
+            actor=actor if actor is not None else (self.user.login if self.user else "system"),
+            action=action,
+            target=target,
+            outcome=outcome,
+            details=details,
+        )
+
+    def _need_user(self) -> User:
+        if self.user is None:
+            raise Refusal("not_logged_in", "Log in first.")
+        return self.user
+
+    def _need_session(self, conn: sa.Connection) -> tuple[User, drawer.Session]:
+        user = self._need_user()
+        session = drawer.open_session_of_cashier(conn, user.login)
+        if session is None or session.workstation != self.workstation:
+            raise Refusal("no_open_drawer", f"{user.name} has no drawer open on this workstation.")
+        return user, session
+
+    def _authenticate(
+        self, login: object, pin: object, purpose: str, min_role: str = "cashier"
+    ) -> User:
+        if not isinstance(login, str) or not isinstance(pin, str) or not login or not pin:
+            raise Refusal("bad_credentials", "Give a user name and a PIN.")
+        failure: Refusal | None = None
+        with self.ledger.write() as conn:
+            try:
+                return auth.authenticate(
+                    conn,
+                    login,
+                    pin,
+                    now=self._now(),
+                    workstation=self.workstation,
+                    purpose=purpose,
+                    min_role=min_role,
+                )
+            except Refusal as exc:
+                failure = exc  # commit the counted failure, then refuse
+        raise failure
+
+    def _approver(self, login: object, pin: object, purpose: str, *, not_: set[str]) -> User:
+        """A second person of role lead or above, who is none of ``not_``."""
+        if isinstance(login, str) and login in not_:
+            raise Refusal(
+                "self_approval", "The approver must be a different person (dual control)."
+            )
+        return self._authenticate(login, pin, purpose, min_role="lead")
+
+    # -- people ----------------------------------------------------------------------------
+
+    def login(self, login: object, pin: object) -> User:
+        user = self._authenticate(login, pin, "login")
+        with self.ledger.write() as conn:
+            if self.user is not None and self.user.login != user.login:
+                self._audit(conn, "logout", self.user.login)
+            self.user = user
+            self._audit(conn, "login", user.login, {"role": user.role})
+        self.events.publish("user_changed", user=user)
+        return user
+
+    def logout(self) -> None:
+        user = self._need_user()
+        with self.ledger.write() as conn:
+            self._audit(conn, "logout", user.login)
+        self.user = None
+        self.events.publish("user_changed", user=None)
+
+    # -- drawer ----------------------------------------------------------------------------
+
+    def open_drawer(self, drawer_id: object, opening: Mapping[Money, int]) -> drawer.Session:
+        user = self._need_user()
+        name = text(drawer_id, "the drawer id", max_len=40)
+        counts: dict[Money, int] = {}
+        for denom, count in opening.items():
+            if denom not in drawer.DENOMINATIONS:
+                raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
+            counts[denom] = check_count(count, f"the count of {denom}", low=0, high=100000)
+        fund = Money(sum(d.cents * n for d, n in counts.items()))
+        with self.ledger.write() as conn:
+            if drawer.open_session_of_cashier(conn, user.login) is not None:
+                raise Refusal("drawer_already_open", f"{user.name} already has a drawer open.")
+            if drawer.open_session_of_drawer(conn, self.workstation, name) is not None:
+                raise Refusal("drawer_in_use", f"Drawer {name} is already open.")
+            n = next_number(conn, self.workstation, "session")
+            sid = SessionId(f"{self.workstation}-S{n:06d}")
+            now = self._now()
+            conn.execute(
+                sa.insert(drawer_sessions).values(
+                    id=sid,
+                    workstation=self.workstation,
+                    drawer=name,
+                    cashier=user.login,
+                    business_date=now.astimezone().date().isoformat(),
+                    opened_at=now.isoformat(),
+                    opening_cents=fund.cents,
+                    opening_counts=drawer.opening_counts_json(counts),
+                )
+            )
+            self._audit(conn, "open_drawer", sid, {"drawer": name, "opening": str(fund)})
+            session = drawer.get_session(conn, sid)
+        if session is None:  # pragma: no cover - just written in the same transaction
+            raise RuntimeError("the drawer session vanished")
+        self.events.publish("drawer_opened", session=session)
+        return session
+
+    def current_session(self) -> drawer.Session | None:
+        if self.user is None:
+            return None
+        with self.ledger.read() as conn:
+            return drawer.open_session_of_cashier(conn, self.user.login)
+
+    # -- printing --------------------------------------------------------------------------
+
+    def _queue_print(self, conn: sa.Connection, receipt_no: str, receipt_id: int, kind: str) -> int:
+        view = load_receipt(conn, receipt_no)
+        if view is None:  # pragma: no cover - written in the same transaction
+            raise RuntimeError(f"receipt {receipt_no} vanished")
+        mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
+        content = render_receipt(
+            view, city=self.config.city, address=self.config.address, mark=mark
+        )
+        return int(
+            conn.execute(
+                sa.insert(print_jobs)
+                .values(
+                    receipt_id=receipt_id,
+                    kind=kind,
+                    content=content,
+                    created_at=self._now().isoformat(),
+                    attempts=0,
+                )
+                .returning(print_jobs.c.id)
+            ).scalar_one()
+        )
+
+    def _print_job(self, job_id: int) -> bool:
+        """Send one queued job to the printer; mark it printed only if the printer took it."""
+        with self.ledger.read() as conn:
+            job = conn.execute(sa.select(print_jobs).where(print_jobs.c.id == job_id)).first()
+        if job is None or job.printed_at is not None:
+            return job is not None
+        try:
+            ok = self.printer.print_text(job.content)
+        except Exception:  # a driver must not raise, but a sale never fails on a printer
+            log.exception("printer failed on job %s", job_id)
+            ok = False
+        with self.ledger.write() as conn:
+            values: dict[str, Any] = {"attempts": job.attempts + 1}
+            if ok:
+                values["printed_at"] = self._now().isoformat()
+            conn.execute(sa.update(print_jobs).where(print_jobs.c.id == job_id).values(**values))
+        self.events.publish("print_job", job=job_id, printed=ok)
+        return ok
+
+    def print_pending(self) -> tuple[int, int]:
+        """Retry every job the printer has not taken, oldest first: (printed, still pending)."""
+        with self.ledger.read() as conn:
+            pending = list(
+                conn.execute(
+                    sa.select(print_jobs.c.id)
+                    .where(print_jobs.c.printed_at.is_(None))
+                    .order_by(print_jobs.c.id)
+                ).scalars()
+            )
+        printed = 0
+        for job_id in pending:
+            if not self._print_job(job_id):
+                break  # keep the order: nothing later prints before this one
+            printed += 1
+        return printed, len(pending) - printed
+
+    def reprint(self, receipt_no: object) -> bool:
+        self._need_user()
+        number = text(receipt_no, "the receipt number", max_len=40)
+        with self.ledger.write() as conn:
+            row = conn.execute(
+                sa.select(receipts.c.id).where(receipts.c.receipt_no == number)
+            ).first()
+            if row is None:
+                raise Refusal("unknown_receipt", f"There is no receipt {number}.")
+            job_id = self._queue_print(conn, number, row.id, "reprint")
+            self._audit(conn, "reprint", number)
+        return self._print_job(job_id)
+
+    # -- lookups and checks ----------------------------------------------------------------
+
+    def receipts(self, business_date: str | None = None) -> list[ReceiptSummary]:
+        with self.ledger.read() as conn:
+            return list_receipts(conn, business_date)
+
+    def verify_audit(self) -> audit.Verification:
+        with self.ledger.read() as conn:
+            return audit.verify(conn)
+
+    def import_file(self, kind: str, path: Path) -> int:
+        with self.ledger.write() as conn:
+            records = imports.read_file(conn, kind, path)
+            imports.write_rows(conn, kind, records)
+            self._audit(conn, "import", kind, {"file": path.name, "rows": len(records)})
+        self.events.publish("reference_data_changed", kind=kind)
+        return len(records)
+
+    def logged_in(self) -> Login | None:
+        return None if self.user is None else self.user.login

@@ -1,0 +1,201 @@
+"""Closing: the blind count, the lead's approval and the end-of-day closeout."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.desk.base import DeskBase
+from cashier_desk.desk.requests import (
+    BlindCount,
+    CloseResult,
+    amounts_in_range,
+    check_count,
+    is_iso_date,
+    positive,
+    text,
+)
+from cashier_desk.errors import Refusal
+from cashier_desk.ids import SessionId
+from cashier_desk.ledger import closeout, drawer
+from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
+from cashier_desk.ledger.schema import (
+    close_approvals,
+    close_counts,
+    drawer_closes,
+    drawer_sessions,
+)
+from cashier_desk.money import Money
+
+
+class ClosingOps(DeskBase):
+    # -- close -----------------------------------------------------------------------------
+
+    def close_drawer(self, count: BlindCount) -> CloseResult:
+        with amounts_in_range():
+            return self._close_drawer(count)
+
+    def _close_drawer(self, count: BlindCount) -> CloseResult:
+        cash = Money(0)
+        for denom, n in count.cash.items():
+            if denom not in drawer.DENOMINATIONS:
+                raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
+            cash += denom * check_count(n, f"the count of {denom}", low=0, high=100000)
+        counted = {"cash": cash, "card": count.card}
+        if count.card.is_negative():
+            raise Refusal("bad_amount", "The card batch total may not be negative.")
+        for kind, items in (("check", count.checks), ("money_order", count.money_orders)):
+            what = "check" if kind == "check" else "money order"
+            for item in items:
+                text(item.number, f"the {what} number", max_len=40)
+                positive(item.amount, f"A counted {what}")
+            counted[kind] = Money(sum(i.amount.cents for i in items))
+        with self.ledger.write() as conn:
+            _user, session = self._need_session(conn)
+            balances = drawer.drawer_balances(conn, session.id)
+            expected = dict(balances)
+            expected["cash"] = session.opening + balances["cash"]
+            over_short = {k: counted[k] - expected[k] for k in TENDER_KINDS}
+            tolerance = self.config.over_short_tolerance
+            needs = any(over_short[k] for k in TENDER_KINDS if k != "cash") or (
+                abs(over_short["cash"].cents) > tolerance.cents
+            )
+            now = self._now().isoformat()
+            conn.execute(
+                sa.insert(drawer_closes).values(
+                    session_id=session.id,
+                    closed_at=now,
+                    counted=json.dumps(self._count_json(count), sort_keys=True),
+                    needs_approval=needs,
+                )
+            )
+            conn.execute(
+                sa.insert(close_counts),
+                [
+                    {
+                        "session_id": session.id,
+                        "tender": k,
+                        "expected_cents": expected[k].cents,
+                        "counted_cents": counted[k].cents,
+                    }
+                    for k in TENDER_KINDS
+                ],
+            )
+            if any(over_short.values()):
+                account = self.config.over_short_account
+                lines: list[tuple[str, Money]] = [
+                    (drawer_account(k), over_short[k]) for k in TENDER_KINDS
+                ]
+                lines.append((account, -Money(sum(m.cents for m in over_short.values()))))
+                post_entry(conn, session_id=session.id, kind="over_short", at=now, lines=lines)
+            self._audit(
+                conn,
+                "close_drawer",
+                session.id,
+                {
+                    "counted": {k: str(v) for k, v in counted.items()},
+                    "over_short": {k: str(v) for k, v in over_short.items()},
+                    "needs_approval": needs,
+                },
+            )
+        self.events.publish("drawer_closed", session=session.id, needs_approval=needs)
+        return CloseResult(session.id, over_short, needs)
+
+    @staticmethod
+    def _count_json(count: BlindCount) -> dict[str, Any]:
+        return {
+            "cash": {str(d): n for d, n in count.cash.items()},
+            "checks": [{"number": c.number, "amount": str(c.amount)} for c in count.checks],
+            "money_orders": [
+                {"number": c.number, "amount": str(c.amount)} for c in count.money_orders
+            ],
+            "card": str(count.card),
+        }
+
+    def approve_close(
+        self, session_id: object, approver: object, approver_pin: object, comment: object
+    ) -> SessionId:
+        note = text(comment, "the comment", max_len=500)
+        with self.ledger.read() as conn:
+            session = self._awaiting(conn, session_id)
+        approver_user = self._approver(
+            approver, approver_pin, "approve_close", not_={session.cashier}
+        )
+        with self.ledger.write() as conn:
+            session = self._awaiting(conn, session.id)
+            conn.execute(
+                sa.insert(close_approvals).values(
+                    session_id=session.id,
+                    approver=approver_user.login,
+                    comment=note,
+                    approved_at=self._now().isoformat(),
+                )
+            )
+            self._audit(
+                conn,
+                "approve_close",
+                session.id,
+                {"comment": note},
+                actor=approver_user.login,
+            )
+        self.events.publish("close_approved", session=session.id)
+        return session.id
+
+    def _awaiting(self, conn: sa.Connection, session_id: object) -> drawer.Session:
+        if session_id is None:
+            waiting = [
+                s
+                for s in drawer.sessions(conn, drawer_sessions.c.workstation == self.workstation)
+                if s.state == drawer.AWAITING_APPROVAL
+            ]
+            if not waiting:
+                raise Refusal("nothing_to_approve", "No drawer close is awaiting approval.")
+            closed_at = {
+                r.session_id: r.closed_at
+                for r in conn.execute(
+                    sa.select(drawer_closes.c.session_id, drawer_closes.c.closed_at).where(
+                        drawer_closes.c.session_id.in_([s.id for s in waiting])
+                    )
+                )
+            }
+            return max(waiting, key=lambda s: (closed_at[s.id], s.id))
+        sid = text(session_id, "the session", max_len=40)
+        session = drawer.get_session(conn, sid)
+        if session is None or session.workstation != self.workstation:
+            raise Refusal("unknown_session", f"There is no drawer session {sid} here.")
+        if session.state != drawer.AWAITING_APPROVAL:
+            raise Refusal("not_awaiting_approval", f"Session {sid} is not awaiting approval.")
+        return session
+
+    # -- end of day ------------------------------------------------------------------------
+
+    def closeout(
+        self, business_date: object, approver: object, approver_pin: object
+    ) -> closeout.Closeout:
+        day = self.business_date() if business_date is None else business_date
+        if not isinstance(day, str) or not is_iso_date(day):
+            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        with self.ledger.read() as conn:
+            cashiers = closeout.check_ready(conn, self.workstation, day)
+        approver_user = self._approver(approver, approver_pin, "closeout", not_=cashiers)
+        with self.ledger.write() as conn:
+            closeout.check_ready(conn, self.workstation, day)
+            result = closeout.close_out(
+                conn,
+                workstation=self.workstation,
+                business_date=day,
+                approver=approver_user.login,
+                over_short_account=self.config.over_short_account,
+                now=self._now().isoformat(),
+            )
+            self._audit(
+                conn,
+                "closeout",
+                result.batch,
+                {"date": day, "receipts": result.receipts, "deposit": str(result.deposit_total)},
+                actor=approver_user.login,
+            )
+        self.events.publish("closeout_done", batch=result.batch)
+        return result

@@ -1,0 +1,416 @@
+"""At the counter: open items, sales, voids and cash movements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.desk.base import DeskBase
+from cashier_desk.desk.requests import (
+    MAX_LINES,
+    MAX_QTY,
+    ItemRequest,
+    OpenItemView,
+    PricedLine,
+    SaleResult,
+    TenderRequest,
+    amounts_in_range,
+    check_count,
+    positive,
+    text,
+)
+from cashier_desk.errors import Refusal
+from cashier_desk.ids import ReceiptNo
+from cashier_desk.ledger import drawer
+from cashier_desk.ledger.auth import User
+from cashier_desk.ledger.counters import next_number
+from cashier_desk.ledger.posting import SAFE_CASH, TENDER_KINDS, drawer_account, post_entry
+from cashier_desk.ledger.schema import (
+    drawer_movements,
+    journal_entries,
+    open_items,
+    postings,
+    receipt_lines,
+    receipts,
+    revenue_codes,
+    tenders,
+    voids,
+)
+from cashier_desk.money import GlAccount, GlSplit, Money, MoneyError, parse_gl_account
+
+
+class CounterOps(DeskBase):
+    # -- open items ------------------------------------------------------------------------
+
+    def _still_due(self, conn: sa.Connection, ref: str, amount_due: int, since_line: int) -> Money:
+        paid = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0)).where(
+                receipt_lines.c.ref == ref,
+                receipt_lines.c.id > since_line,
+                ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
+            )
+        ).scalar()
+        return Money(amount_due - int(paid or 0))
+
+    def open_item(self, ref: str) -> OpenItemView | None:
+        with self.ledger.read() as conn:
+            row = conn.execute(sa.select(open_items).where(open_items.c.ref == ref)).first()
+            if row is None:
+                return None
+            return OpenItemView(
+                ref=row.ref,
+                program=row.program,
+                account=row.account,
+                name=row.name,
+                address=row.address,
+                amount_due=Money(row.amount_due_cents),
+                still_due=self._still_due(
+                    conn, row.ref, row.amount_due_cents, row.paid_before_line
+                ),
+                due_date=row.due_date,
+                revenue_code=row.revenue_code,
+                status=row.status,
+            )
+
+    # -- sale ------------------------------------------------------------------------------
+
+    def _code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
+        row = conn.execute(sa.select(revenue_codes).where(revenue_codes.c.code == code)).first()
+        if row is None:
+            raise Refusal("unknown_code", f"There is no revenue code {code!r}.")
+        return row
+
+    def _resolve(
+        self, conn: sa.Connection, item: ItemRequest, paying: dict[str, Money]
+    ) -> PricedLine:
+        if (item.code is None) == (item.ref is None):
+            raise Refusal("bad_item", "Each item needs either a revenue code or an open-item ref.")
+        qty = check_count(item.qty, "The quantity", low=1, high=MAX_QTY)
+        if item.code is not None:
+            code = self._code(conn, item.code)
+            if code.fee_type == "open":
+                if item.amount is None:
+                    raise Refusal("amount_required", f"Key the amount for {code.description}.")
+                unit = positive(item.amount, f"The amount for {code.description}")
+            else:
+                if item.amount is not None:
+                    raise Refusal(
+                        "amount_not_allowed",
+                        f"The fee for {code.description} is set at {Money(code.amount_cents)}; "
+                        "do not key an amount.",
+                    )
+                unit = Money(code.amount_cents)
+            return PricedLine(
+                code.code, None, code.description, qty, unit * qty, GlSplit.parse(code.gl)
+            )
+        ref = str(item.ref)
+        if qty != 1:
+            raise Refusal("bad_quantity", "A payment on an open item has no quantity.")
+        row = conn.execute(sa.select(open_items).where(open_items.c.ref == ref)).first()
+        if row is None:
+            raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
+        if row.status == "hold":
+            raise Refusal("item_on_hold", f"{ref} is on hold and cannot be paid at the counter.")
+        code = self._code(conn, row.revenue_code)
+        due = self._still_due(conn, ref, row.amount_due_cents, row.paid_before_line)
+        due -= paying.get(ref, Money(0))
+        if row.status == "paid" or not due.is_positive():
+            raise Refusal("already_paid", f"{ref} is already paid in full.")
+        amount = due if item.amount is None else positive(item.amount, f"The payment on {ref}")
+        if amount > due:
+            raise Refusal("overpayment", f"{ref} has only {due} due; {amount} is more than that.")
+        if amount < due and not code.partial_allowed:
+            raise Refusal(
+                "partial_not_allowed",
+                f"{ref} must be paid in full ({due}); {code.description} takes no part payments.",
+            )
+        paying[ref] = paying.get(ref, Money(0)) + amount
+        return PricedLine(code.code, ref, code.description, 1, amount, GlSplit.parse(code.gl))
+
+    @staticmethod
+    def _check_tender(t: TenderRequest) -> TenderRequest:
+        if t.kind not in TENDER_KINDS:
+            raise Refusal(
+                "bad_tender", f"{t.kind!r} is not a tender (cash, check, money_order, card)."
+            )
+        positive(t.amount, "A tender's amount")
+        if t.kind in ("check", "money_order"):
+            what = "the check number" if t.kind == "check" else "the money order number"
+            return TenderRequest(t.kind, t.amount, number=text(t.number, what, max_len=40))
+        if t.kind == "card":
+            if not isinstance(t.last4, str) or len(t.last4) != 4 or not t.last4.isdigit():
+                raise Refusal("bad_card", "Give exactly the last four digits of the card.")
+            auth_code = text(t.auth, "the authorisation code", max_len=20)
+            if not auth_code.isalnum() or not auth_code.isascii():
+                raise Refusal("bad_card", "The authorisation code is letters and digits only.")
+            return TenderRequest(t.kind, t.amount, auth=auth_code, last4=t.last4)
+        return TenderRequest(t.kind, t.amount)
+
+    def quote(self, items: Sequence[ItemRequest]) -> Money:
+        """What the items come to, checked as a sale would check them; nothing is written."""
+        with self.ledger.read() as conn, amounts_in_range():
+            paying: dict[str, Money] = {}
+            return Money(sum(self._resolve(conn, i, paying).amount.cents for i in items))
+
+    def sale(
+        self,
+        items: Sequence[ItemRequest],
+        tender_list: Sequence[TenderRequest],
+        payer: object = None,
+    ) -> SaleResult:
+        payer_name = text(payer, "the payer's name", required=False)
+        if not items:
+            raise Refusal("no_items", "Ring up at least one item.")
+        if len(items) > MAX_LINES:
+            raise Refusal("too_many_items", f"A receipt holds at most {MAX_LINES} lines.")
+        if not tender_list:
+            raise Refusal("no_tender", "Take at least one tender.")
+        checked = [self._check_tender(t) for t in tender_list]
+        with self.ledger.write() as conn, amounts_in_range():
+            user, session = self._need_session(conn)
+            paying: dict[str, Money] = {}
+            lines = [self._resolve(conn, item, paying) for item in items]
+            total = Money(sum(line.amount.cents for line in lines))
+            tendered = Money(sum(t.amount.cents for t in checked))
+            non_cash = Money(sum(t.amount.cents for t in checked if t.kind != "cash"))
+            if non_cash > total:
+                raise Refusal(
+                    "non_cash_over_total",
+                    f"Checks, money orders and cards ({non_cash}) may not exceed the total "
+                    f"({total}); change is given only from cash.",
+                )
+            if tendered < total:
+                raise Refusal(
+                    "tenders_short", f"The tenders ({tendered}) do not cover the total ({total})."
+                )
+            change = tendered - total
+            receipt_no, receipt_id = self._write_receipt(
+                conn, user, session, lines, checked, total, change, payer_name
+            )
+            job_id = self._queue_print(conn, receipt_no, receipt_id, "original")
+            self._audit(
+                conn,
+                "sale",
+                receipt_no,
+                {
+                    "session": session.id,
+                    "total": str(total),
+                    "change": str(change),
+                    "tenders": {t.kind: str(t.amount) for t in checked},
+                },
+            )
+        printed = self._print_job(job_id)
+        if any(t.kind in ("cash", "check", "money_order") for t in checked):
+            self.cash_drawer.open_drawer()
+        self.events.publish("receipt_posted", receipt=receipt_no, total=total, change=change)
+        return SaleResult(receipt_no, total, change, printed)
+
+    def _write_receipt(
+        self,
+        conn: sa.Connection,
+        user: User,
+        session: drawer.Session,
+        lines: list[PricedLine],
+        checked: list[TenderRequest],
+        total: Money,
+        change: Money,
+        payer: str,
+    ) -> tuple[ReceiptNo, int]:
+        seq = next_number(conn, self.workstation, "receipt")
+        receipt_no = ReceiptNo(f"{self.workstation}-{seq:06d}")
+        now = self._now()
+        receipt_id = int(
+            conn.execute(
+                sa.insert(receipts)
+                .values(
+                    receipt_no=receipt_no,
+                    workstation=self.workstation,
+                    seq=seq,
+                    session_id=session.id,
+                    cashier=user.login,
+                    payer=payer,
+                    created_at=now.isoformat(),
+                    business_date=session.business_date,
+                    total_cents=total.cents,
+                    change_cents=change.cents,
+                )
+                .returning(receipts.c.id)
+            ).scalar_one()
+        )
+        conn.execute(
+            sa.insert(receipt_lines),
+            [
+                {
+                    "receipt_id": receipt_id,
+                    "line_no": i,
+                    "code": line.code,
+                    "ref": line.ref,
+                    "description": line.description,
+                    "qty": line.qty,
+                    "amount_cents": line.amount.cents,
+                }
+                for i, line in enumerate(lines, 1)
+            ],
+        )
+        conn.execute(
+            sa.insert(tenders),
+            [
+                {
+                    "receipt_id": receipt_id,
+                    "kind": t.kind,
+                    "amount_cents": t.amount.cents,
+                    "number": t.number,
+                    "auth": t.auth,
+                    "last4": t.last4,
+                }
+                for t in checked
+            ],
+        )
+        entry: list[tuple[str, Money]] = []
+        by_tender: dict[str, Money] = {}
+        for t in checked:
+            by_tender[t.kind] = by_tender.get(t.kind, Money(0)) + t.amount
+        by_tender["cash"] = by_tender.get("cash", Money(0)) - change
+        entry.extend((drawer_account(kind), amount) for kind, amount in by_tender.items())
+        for line in lines:
+            entry.extend(
+                (acct, -share) for acct, share in line.split.allocate(line.amount, line.qty)
+            )
+        post_entry(
+            conn,
+            session_id=session.id,
+            kind="sale",
+            at=now.isoformat(),
+            lines=entry,
+            receipt_id=receipt_id,
+        )
+        return receipt_no, receipt_id
+
+    # -- corrections -----------------------------------------------------------------------
+
+    def void(
+        self, receipt_no: object, approver: object, approver_pin: object, reason: object
+    ) -> tuple[ReceiptNo, Money, bool]:
+        number = text(receipt_no, "the receipt number", max_len=40)
+        why = text(reason, "the reason")
+        with self.ledger.read() as conn:
+            user, session = self._need_session(conn)
+            self._voidable(conn, number, session)
+        approver_user = self._approver(approver, approver_pin, "void", not_={user.login})
+        with self.ledger.write() as conn:
+            user, session = self._need_session(conn)
+            receipt_id, total = self._voidable(conn, number, session)
+            now = self._now().isoformat()
+            conn.execute(
+                sa.insert(voids).values(
+                    receipt_id=receipt_id,
+                    approver=approver_user.login,
+                    reason=why,
+                    voided_at=now,
+                )
+            )
+            sale_postings = conn.execute(
+                sa.select(postings.c.account, postings.c.amount_cents)
+                .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
+                .where(journal_entries.c.receipt_id == receipt_id, journal_entries.c.kind == "sale")
+                .order_by(postings.c.id)
+            ).all()
+            post_entry(
+                conn,
+                session_id=session.id,
+                kind="void",
+                at=now,
+                lines=[(a, Money(-c)) for a, c in sale_postings],
+                receipt_id=receipt_id,
+            )
+            job_id = self._queue_print(conn, number, receipt_id, "void")
+            self._audit(
+                conn,
+                "void",
+                number,
+                {"approver": approver_user.login, "reason": why, "total": str(total)},
+            )
+        printed = self._print_job(job_id)
+        self.events.publish("receipt_voided", receipt=number)
+        return ReceiptNo(number), total, printed
+
+    @staticmethod
+    def _voidable(conn: sa.Connection, number: str, session: drawer.Session) -> tuple[int, Money]:
+        row = conn.execute(
+            sa.select(receipts.c.id, receipts.c.session_id, receipts.c.total_cents).where(
+                receipts.c.receipt_no == number
+            )
+        ).first()
+        if row is None:
+            raise Refusal("unknown_receipt", f"There is no receipt {number}.")
+        if row.session_id != session.id:
+            raise Refusal(
+                "not_in_session",
+                f"{number} is not from your open drawer session; after close use a refund.",
+            )
+        if conn.execute(sa.select(voids.c.id).where(voids.c.receipt_id == row.id)).first():
+            raise Refusal("already_voided", f"{number} is already void.")
+        return int(row.id), Money(row.total_cents)
+
+    # -- cash movements --------------------------------------------------------------------
+
+    def _movement(
+        self, kind: str, amount: Money, reason: str, gl: GlAccount | None
+    ) -> drawer.Session:
+        with self.ledger.write() as conn:
+            _user, session = self._need_session(conn)
+            if amount:
+                available = drawer.expected_cash_in_drawer(conn, session)
+                if amount > available:
+                    raise Refusal(
+                        "more_than_drawer",
+                        f"The drawer should hold only {available} in cash; "
+                        f"{amount} is more than that.",
+                    )
+            now = self._now().isoformat()
+            conn.execute(
+                sa.insert(drawer_movements).values(
+                    session_id=session.id,
+                    kind=kind,
+                    amount_cents=amount.cents,
+                    reason=reason,
+                    gl=gl,
+                    at=now,
+                )
+            )
+            cash = drawer_account("cash")
+            if kind == "drop":
+                post_entry(
+                    conn, session_id=session.id, kind=kind, at=now,
+                    lines=[(SAFE_CASH, amount), (cash, -amount)],
+                )  # fmt: skip
+            elif kind == "paid_out" and gl is not None:
+                post_entry(
+                    conn, session_id=session.id, kind=kind, at=now,
+                    lines=[(gl, amount), (cash, -amount)],
+                )  # fmt: skip
+            details: dict[str, str] = {"session": session.id, "reason": reason}
+            if amount:
+                details["amount"] = str(amount)
+            if gl:
+                details["gl"] = gl
+            self._audit(conn, kind, session.id, details)
+        self.cash_drawer.open_drawer()
+        self.events.publish("drawer_movement", kind=kind, amount=amount)
+        return session
+
+    def drop(self, amount: Money) -> None:
+        self._movement("drop", positive(amount, "The drop"), "drop to safe", None)
+
+    def paid_out(self, amount: Money, reason: object, gl: object) -> None:
+        why = text(reason, "the reason")
+        try:
+            account = parse_gl_account(gl)
+        except MoneyError as exc:
+            raise Refusal("bad_gl", f"{exc}.") from None
+        self._movement("paid_out", positive(amount, "The paid-out"), why, account)
+
+    def no_sale(self, reason: object) -> None:
+        self._movement("no_sale", Money(0), text(reason, "the reason"), None)

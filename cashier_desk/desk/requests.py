@@ -1,0 +1,140 @@
+"""What the window or a script asks the Desk for, what it answers, and the checks on input
+that every use case shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from cashier_desk.errors import Refusal
+from cashier_desk.ids import ReceiptNo, SessionId
+from cashier_desk.money import GlSplit, Money, MoneyError
+from cashier_desk.text import TextError, clean_text
+
+Clock = Callable[[], datetime]
+MAX_QTY = 9999
+MAX_LINES = 200
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- requests (what the window or a script asks for) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemRequest:
+    """A line to ring up: a revenue code (with qty, and an amount for an open fee) or a
+    payment on an open item by its reference."""
+
+    code: str | None = None
+    ref: str | None = None
+    qty: int = 1
+    amount: Money | None = None
+
+
+@dataclass(frozen=True)
+class TenderRequest:
+    kind: str
+    amount: Money
+    number: str | None = None
+    auth: str | None = None
+    last4: str | None = None
+
+
+@dataclass(frozen=True)
+class CountedItem:
+    number: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class BlindCount:
+    cash: Mapping[Money, int] = field(default_factory=dict)
+    checks: Sequence[CountedItem] = ()
+    money_orders: Sequence[CountedItem] = ()
+    card: Money = Money(0)
+
+
+# -- results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    receipt: ReceiptNo
+    total: Money
+    change: Money
+    printed: bool
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    session: SessionId
+    over_short: dict[str, Money]
+    needs_approval: bool
+
+
+@dataclass(frozen=True)
+class OpenItemView:
+    ref: str
+    program: str
+    account: str
+    name: str
+    address: str
+    amount_due: Money
+    still_due: Money
+    due_date: str
+    revenue_code: str
+    status: str
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    code: str
+    ref: str | None
+    description: str
+    qty: int
+    amount: Money
+    split: GlSplit
+
+
+def refuse_text(exc: TextError) -> Refusal:
+    return Refusal("bad_text", str(exc)[:1].upper() + str(exc)[1:] + ".")
+
+
+def text(value: object, what: str, *, max_len: int = 200, required: bool = True) -> str:
+    try:
+        return clean_text(value, what, max_len=max_len, required=required)
+    except TextError as exc:
+        raise refuse_text(exc) from None
+
+
+def check_count(value: object, what: str, *, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise Refusal("bad_quantity", f"{what} must be a whole number from {low} to {high}.")
+    return value
+
+
+@contextmanager
+def amounts_in_range() -> Iterator[None]:
+    """Amounts that parse one by one can still add up past what money can hold."""
+    try:
+        yield
+    except MoneyError:
+        raise Refusal("bad_amount", "The amounts are too large to add up.") from None
+
+
+def positive(amount: Money, what: str) -> Money:
+    if not amount.is_positive():
+        raise Refusal("bad_amount", f"{what} must be more than 0.00.")
+    return amount
+
+
+def is_iso_date(text_: str) -> bool:
+    try:
+        return len(text_) == 10 and date.fromisoformat(text_).isoformat() == text_
+    except ValueError:
+        return False
