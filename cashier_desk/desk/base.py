@@ -18,7 +18,7 @@ from cashier_desk.desk.requests import (
     text,
 )
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
-from cashier_desk.devices.receipt import render_receipt
+from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
@@ -200,9 +200,13 @@ class DeskBase:
         if view is None:  # pragma: no cover - written in the same transaction
             raise RuntimeError(f"receipt {receipt_no} vanished")
         mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
-        content = render_receipt(
-            view, city=self.config.city, address=self.config.address, mark=mark
-        )
+        content = build_receipt(
+            view,
+            city=self.config.city,
+            address=self.config.address,
+            mark=mark,
+            columns=self.printer.columns,
+        ).to_json()
         return int(
             conn.execute(
                 sa.insert(print_jobs)
@@ -224,7 +228,7 @@ class DeskBase:
         if job is None or job.printed_at is not None:
             return job is not None
         try:
-            ok = self.printer.print_text(job.content)
+            ok = self.printer.print_receipt(ReceiptDoc.from_json(job.content))
         except Exception:  # a driver must not raise, but a sale never fails on a printer
             log.exception("printer failed on job %s", job_id)
             ok = False

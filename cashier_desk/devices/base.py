@@ -9,10 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from cashier_desk.devices.receipt import ReceiptDoc
+
 
 class ReceiptPrinter(Protocol):
-    def print_text(self, text: str) -> bool:
-        """Print one whole job; True only when the printer took all of it."""
+    columns: int
+
+    def print_receipt(self, doc: ReceiptDoc) -> bool:
+        """Print one whole receipt; True only when the printer took all of it."""
         ...
 
 
@@ -25,13 +29,15 @@ class CashDrawer(Protocol):
 class FilePrinter:
     """A stand-in printer that appends each job to a text file (the simulated paper roll)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: int = 42) -> None:
         self.path = path
+        self.columns = columns
         self.online = True
 
-    def print_text(self, text: str) -> bool:
+    def print_receipt(self, doc: ReceiptDoc) -> bool:
         if not self.online:
             return False
+        text = doc.as_text()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as fh:
@@ -44,21 +50,24 @@ class FilePrinter:
 class MemoryPrinter:
     """A printer that keeps jobs in memory; ``online`` can be switched off to test faults."""
 
-    def __init__(self) -> None:
+    def __init__(self, columns: int = 42) -> None:
         self.jobs: list[str] = []
+        self.columns = columns
         self.online = True
 
-    def print_text(self, text: str) -> bool:
+    def print_receipt(self, doc: ReceiptDoc) -> bool:
         if not self.online:
             return False
-        self.jobs.append(text)
+        self.jobs.append(doc.as_text())
         return True
 
 
 class NoPrinter:
     """``printer = "none"``: nothing can print; receipts wait in the queue."""
 
-    def print_text(self, text: str) -> bool:
+    columns = 42
+
+    def print_receipt(self, doc: ReceiptDoc) -> bool:
         return False
 
 

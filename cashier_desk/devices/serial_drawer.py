@@ -1,0 +1,258 @@
+"""A standalone cash drawer on its own serial line (``drawer+serial:///dev/ttyS1``).
+
+Such a drawer has no protocol to speak of: one byte written to the line (BEL, ``0x07``, on most
+models) fires the solenoid, and the drawer's switch is wired to one of the modem-status inputs
+(CTS, DSR or CD) so the workstation can see whether it stands open.  The line is opened through
+``serial.serial_for_url``, so ``/dev/ttyS1``, ``rfc2217://host:port`` (a terminal server, or the
+simulator in :mod:`cashier_desk.devices.sim.serial_drawer`) and every other pyserial URL work.
+
+While the drawer is enabled a daemon thread polls the switch every 100 ms: a change becomes a
+status event (``status.drawer_open``), and a drawer left open longer than ``alert_after``
+seconds raises one "left open" alert per opening through ``on_alert``.
+
+Every pyserial error (``SerialException``, ``OSError``, ``ValueError``) is caught here and
+becomes an offline status with a message; the port is then closed and stays closed until
+:meth:`SerialDrawer.reconnect` (or close/start) opens it again, so an error is never papered over
+by a stale "online".  A read of pending input (with timeout 0) comes before each use of the line:
+it is the one call on which every pyserial backend notices a line that is gone (an RFC 2217
+connection that dropped, a USB adapter pulled out), whereas the modem-line properties of an
+RFC 2217 port only repeat the last state the server sent.  The drawer sends nothing the driver
+uses, so whatever that read returns is discarded.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import serial
+
+from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus, Lifecycle
+
+log = logging.getLogger(__name__)
+
+#: The modem-status inputs a drawer switch can be wired to (pyserial attribute names).
+SENSE_LINES = ("cts", "dsr", "cd")
+
+_POLL_MS = 100
+_JOIN_SECONDS = 2
+_SERIAL_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, ValueError)
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
+
+
+class SerialDrawer(Device):
+    """A cash drawer fired by one byte on a serial line and sensed on a modem input."""
+
+    kind = "drawer"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        name: str = "cash drawer",
+        open_byte: int = 0x07,
+        sense: str = "dsr",
+        open_means_high: bool = True,
+        alert_after: float | None = None,
+        on_alert: Callable[[str], None] | None = None,
+        baudrate: int = 9600,
+    ) -> None:
+        if sense not in SENSE_LINES:
+            raise ValueError(f"sense must be one of {', '.join(SENSE_LINES)}, not {sense!r}")
+        if not 0 <= open_byte <= 0xFF:
+            raise ValueError(f"open_byte must be a byte value (0-255), not {open_byte}")
+        if alert_after is not None and alert_after < 0:
+            raise ValueError("alert_after must not be negative")
+        super().__init__(name)
+        self.url = url
+        self.open_byte = open_byte
+        self.sense = sense
+        self.open_means_high = open_means_high
+        self.alert_after = alert_after
+        self.on_alert = on_alert
+        self.baudrate = baudrate
+        self._port: Any = None  # a pyserial port while the line is open
+        self._io = threading.RLock()  # guards the port; never held while status events go out
+        self._poller: threading.Thread | None = None
+        self._poller_stop = threading.Event()
+
+    # -- what the Desk uses -------------------------------------------------------------------
+
+    def open_drawer(self) -> bool:
+        """Fire the drawer; False (and an offline status saying why) when the line failed."""
+        if self.lifecycle is not Lifecycle.ENABLED:
+            log.warning("%s: open_drawer while %s", self.name, self.lifecycle.value)
+            return False
+        error: BaseException | None = None
+        with self._io:
+            port = self._port
+            if port is None:
+                return False  # already offline, with the reason in status.detail
+            try:
+                self._drain(port)
+                port.write(bytes([self.open_byte]))
+                port.flush()
+            except _SERIAL_ERRORS as exc:
+                error = exc
+                self._close_port()
+        if error is not None:
+            self._went_offline(f"could not open the drawer: {_describe(error)}")
+            return False
+        return True
+
+    def is_open(self) -> bool | None:
+        """Read the drawer switch now; None when the line cannot be read (status says why)."""
+        error: BaseException | None = None
+        with self._io:
+            port = self._port
+            if port is None:
+                return None
+            try:
+                self._drain(port)
+                level = bool(getattr(port, self.sense))
+            except _SERIAL_ERRORS as exc:
+                error = exc
+                self._close_port()
+        if error is not None:
+            self._went_offline(f"cannot read the drawer switch: {_describe(error)}")
+            return None
+        state = level if self.open_means_high else not level
+        self._set_status(self.status.with_(online=True, detail="", drawer_open=state))
+        return state
+
+    def reconnect(self) -> DeviceResult:
+        """Close the line and open it again (after "offline"); the lifecycle stays as it was."""
+        if self.lifecycle is Lifecycle.CLOSED:
+            return DeviceResult.failure("not_open", f"the {self.kind} is not open")
+        self._stop_polling()
+        with self._lock:
+            with self._io:
+                self._close_port()
+            result = self._connect()
+            if self.lifecycle is Lifecycle.ENABLED:
+                self._start_polling()
+        return result
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    # The poll thread is stopped before the base class takes its lock: the thread may be
+    # waiting for that lock to publish a status, so joining it under the lock could hang.
+
+    def disable(self) -> None:
+        self._stop_polling()
+        super().disable()
+
+    def release(self) -> None:
+        self._stop_polling()
+        super().release()
+
+    def close(self) -> None:
+        self._stop_polling()
+        super().close()
+
+    def _do_open(self) -> DeviceResult:
+        return self._connect()
+
+    def _do_enable(self) -> DeviceResult:
+        self._start_polling()
+        return DeviceResult.success()
+
+    def _do_disable(self) -> None:
+        self._stop_polling()
+
+    def _do_close(self) -> None:
+        self._stop_polling()
+        with self._io:
+            self._close_port()
+        self._set_status(DeviceStatus(detail="closed"))
+
+    # -- the line -----------------------------------------------------------------------------
+
+    def _connect(self) -> DeviceResult:
+        try:
+            port = serial.serial_for_url(self.url, do_not_open=True)
+            port.baudrate = self.baudrate
+            port.timeout = 0
+            port.open()
+        except _SERIAL_ERRORS as exc:
+            message = f"cannot open {self.url}: {_describe(exc)}"
+            self._went_offline(message)
+            return DeviceResult.failure("offline", message)
+        with self._io:
+            self._port = port
+        if self.is_open() is None:
+            return DeviceResult.failure("offline", self.status.detail)
+        return DeviceResult.success()
+
+    def _close_port(self) -> None:
+        """Close and forget the port (caller holds ``_io``)."""
+        port, self._port = self._port, None
+        if port is None:
+            return
+        try:
+            port.close()
+        except _SERIAL_ERRORS as exc:
+            log.info("%s: closing %s: %s", self.name, self.url, _describe(exc))
+
+    @staticmethod
+    def _drain(port: Any) -> None:
+        port.read(max(1, int(port.in_waiting)))
+
+    def _went_offline(self, message: str) -> None:
+        log.warning("%s offline: %s", self.name, message)
+        self._set_status(self.status.with_(online=False, detail=message, drawer_open=None))
+
+    # -- the poll thread ----------------------------------------------------------------------
+
+    def _start_polling(self) -> None:
+        if self._poller is not None:
+            return
+        stop = threading.Event()
+        self._poller_stop = stop
+        self._poller = threading.Thread(
+            target=self._poll, args=(stop,), name=f"{self.name} poll", daemon=True
+        )
+        self._poller.start()
+
+    def _stop_polling(self) -> None:
+        poller, self._poller = self._poller, None
+        if poller is None:
+            return
+        self._poller_stop.set()
+        if poller is not threading.current_thread():
+            poller.join(_JOIN_SECONDS)
+
+    def _poll(self, stop: threading.Event) -> None:
+        opened_at: float | None = None
+        alerted = False
+        while not stop.is_set():
+            state = self.is_open()
+            if state:
+                now = time.monotonic()
+                if opened_at is None:
+                    opened_at, alerted = now, False
+                if (
+                    not alerted
+                    and self.alert_after is not None
+                    and now - opened_at >= self.alert_after
+                ):
+                    alerted = True
+                    self._alert(now - opened_at)
+            else:
+                opened_at = None
+            stop.wait(_POLL_MS / 1000)
+
+    def _alert(self, seconds_open: float) -> None:
+        message = f"the {self.name} has been left open for {int(seconds_open)} seconds"
+        log.info("%s", message)
+        if self.on_alert is None:
+            return
+        try:
+            self.on_alert(message)
+        except Exception:
+            log.exception("%s: the left-open alert callback failed", self.name)
