@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,6 @@ from cashier_desk.desk.requests import (
     text,
 )
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
-from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
@@ -26,11 +26,9 @@ from cashier_desk.ledger import audit, auth, drawer, imports
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
-from cashier_desk.ledger.receipts import ReceiptSummary, list_receipts, load_receipt
+from cashier_desk.ledger.receipts import ReceiptSummary, list_receipts
 from cashier_desk.ledger.schema import (
     drawer_sessions,
-    print_jobs,
-    receipts,
 )
 from cashier_desk.money import Money
 
@@ -59,6 +57,11 @@ class DeskBase:
         self.clock = clock
         self.events = events or EventBus()
         self.user: User | None = None
+        # One job at a time reaches the printer, whichever thread asks (sale or spooler).
+        self._print_lock = threading.Lock()
+        self._spool_wake = threading.Event()
+        self._spool_stop = threading.Event()
+        self._spooler: threading.Thread | None = None
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -192,83 +195,6 @@ class DeskBase:
             return None
         with self.ledger.read() as conn:
             return drawer.open_session_of_cashier(conn, self.user.login)
-
-    # -- printing --------------------------------------------------------------------------
-
-    def _queue_print(self, conn: sa.Connection, receipt_no: str, receipt_id: int, kind: str) -> int:
-        view = load_receipt(conn, receipt_no)
-        if view is None:  # pragma: no cover - written in the same transaction
-            raise RuntimeError(f"receipt {receipt_no} vanished")
-        mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
-        content = build_receipt(
-            view,
-            city=self.config.city,
-            address=self.config.address,
-            mark=mark,
-            columns=self.printer.columns,
-        ).to_json()
-        return int(
-            conn.execute(
-                sa.insert(print_jobs)
-                .values(
-                    receipt_id=receipt_id,
-                    kind=kind,
-                    content=content,
-                    created_at=self._now().isoformat(),
-                    attempts=0,
-                )
-                .returning(print_jobs.c.id)
-            ).scalar_one()
-        )
-
-    def _print_job(self, job_id: int) -> bool:
-        """Send one queued job to the printer; mark it printed only if the printer took it."""
-        with self.ledger.read() as conn:
-            job = conn.execute(sa.select(print_jobs).where(print_jobs.c.id == job_id)).first()
-        if job is None or job.printed_at is not None:
-            return job is not None
-        try:
-            ok = self.printer.print_receipt(ReceiptDoc.from_json(job.content))
-        except Exception:  # a driver must not raise, but a sale never fails on a printer
-            log.exception("printer failed on job %s", job_id)
-            ok = False
-        with self.ledger.write() as conn:
-            values: dict[str, Any] = {"attempts": job.attempts + 1}
-            if ok:
-                values["printed_at"] = self._now().isoformat()
-            conn.execute(sa.update(print_jobs).where(print_jobs.c.id == job_id).values(**values))
-        self.events.publish("print_job", job=job_id, printed=ok)
-        return ok
-
-    def print_pending(self) -> tuple[int, int]:
-        """Retry every job the printer has not taken, oldest first: (printed, still pending)."""
-        with self.ledger.read() as conn:
-            pending = list(
-                conn.execute(
-                    sa.select(print_jobs.c.id)
-                    .where(print_jobs.c.printed_at.is_(None))
-                    .order_by(print_jobs.c.id)
-                ).scalars()
-            )
-        printed = 0
-        for job_id in pending:
-            if not self._print_job(job_id):
-                break  # keep the order: nothing later prints before this one
-            printed += 1
-        return printed, len(pending) - printed
-
-    def reprint(self, receipt_no: object) -> bool:
-        self._need_user()
-        number = text(receipt_no, "the receipt number", max_len=40)
-        with self.ledger.write() as conn:
-            row = conn.execute(
-                sa.select(receipts.c.id).where(receipts.c.receipt_no == number)
-            ).first()
-            if row is None:
-                raise Refusal("unknown_receipt", f"There is no receipt {number}.")
-            job_id = self._queue_print(conn, number, row.id, "reprint")
-            self._audit(conn, "reprint", number)
-        return self._print_job(job_id)
 
     # -- lookups and checks ----------------------------------------------------------------
 

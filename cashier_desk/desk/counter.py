@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.base import DeskBase
+from cashier_desk.desk.printing import PrintingOps
 from cashier_desk.desk.requests import (
     MAX_LINES,
     MAX_QTY,
@@ -41,7 +41,7 @@ from cashier_desk.ledger.schema import (
 from cashier_desk.money import GlAccount, GlSplit, Money, MoneyError, parse_gl_account
 
 
-class CounterOps(DeskBase):
+class CounterOps(PrintingOps):
     # -- open items ------------------------------------------------------------------------
 
     def _still_due(self, conn: sa.Connection, ref: str, amount_due: int, since_line: int) -> Money:

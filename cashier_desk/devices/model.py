@@ -45,12 +45,12 @@ class DeviceStatus:
 
     def problem(self) -> str:
         """What is wrong, in the words shown to the cashier ("" when nothing is)."""
-        if not self.online:
-            return self.detail or "offline"
         if self.cover_open:
             return "cover open"
         if self.paper_empty:
             return "out of paper"
+        if not self.online:
+            return self.detail or "offline"
         return ""
 
     def with_(self, **changes: Any) -> DeviceStatus:

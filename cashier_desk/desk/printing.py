@@ -1,0 +1,153 @@
+"""Printing: print jobs written with the receipt, sent after the commit, retried until taken.
+
+A job is part of the receipt's own transaction; it is sent to the printer only after the commit
+and counts as printed only when the printer took all of it.  One job at a time goes to the
+printer, in order.  The spooler thread prints what is pending at start-up and whenever the
+printer reports it is ready again (paper back, cover closed, plugged in).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.desk.base import DeskBase
+from cashier_desk.desk.requests import text
+from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger.receipts import load_receipt
+from cashier_desk.ledger.schema import print_jobs, receipts
+
+log = logging.getLogger(__name__)
+
+
+class PrintingOps(DeskBase):
+    # -- printing --------------------------------------------------------------------------
+
+    def _queue_print(self, conn: sa.Connection, receipt_no: str, receipt_id: int, kind: str) -> int:
+        view = load_receipt(conn, receipt_no)
+        if view is None:  # pragma: no cover - written in the same transaction
+            raise RuntimeError(f"receipt {receipt_no} vanished")
+        mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
+        content = build_receipt(
+            view,
+            city=self.config.city,
+            address=self.config.address,
+            mark=mark,
+            columns=self.printer.columns,
+        ).to_json()
+        return int(
+            conn.execute(
+                sa.insert(print_jobs)
+                .values(
+                    receipt_id=receipt_id,
+                    kind=kind,
+                    content=content,
+                    created_at=self._now().isoformat(),
+                    attempts=0,
+                )
+                .returning(print_jobs.c.id)
+            ).scalar_one()
+        )
+
+    def _print_job(self, job_id: int) -> bool:
+        """Send one queued job to the printer; mark it printed only if the printer took it."""
+        with self._print_lock:
+            with self.ledger.read() as conn:
+                job = conn.execute(sa.select(print_jobs).where(print_jobs.c.id == job_id)).first()
+            if job is None or job.printed_at is not None:
+                return job is not None
+            try:
+                ok = self.printer.print_receipt(ReceiptDoc.from_json(job.content))
+            except Exception:  # a driver must not raise, but a sale never fails on a printer
+                log.exception("printer failed on job %s", job_id)
+                ok = False
+            with self.ledger.write() as conn:
+                values: dict[str, Any] = {"attempts": job.attempts + 1}
+                if ok:
+                    values["printed_at"] = self._now().isoformat()
+                conn.execute(
+                    sa.update(print_jobs).where(print_jobs.c.id == job_id).values(**values)
+                )
+        self.events.publish("print_job", job=job_id, printed=ok)
+        if not ok:
+            self.events.publish("print_pending", receipt=job.receipt_id)
+        return ok
+
+    def pending_prints(self) -> int:
+        with self.ledger.read() as conn:
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(print_jobs.c.printed_at.is_(None))
+                ).scalar_one()
+            )
+
+    def print_pending(self) -> tuple[int, int]:
+        """Retry every job the printer has not taken, oldest first: (printed, still pending)."""
+        with self.ledger.read() as conn:
+            pending = list(
+                conn.execute(
+                    sa.select(print_jobs.c.id)
+                    .where(print_jobs.c.printed_at.is_(None))
+                    .order_by(print_jobs.c.id)
+                ).scalars()
+            )
+        printed = 0
+        for job_id in pending:
+            if not self._print_job(job_id):
+                break  # keep the order: nothing later prints before this one
+            printed += 1
+        return printed, len(pending) - printed
+
+    def reprint(self, receipt_no: object) -> bool:
+        self._need_user()
+        number = text(receipt_no, "the receipt number", max_len=40)
+        with self.ledger.write() as conn:
+            row = conn.execute(
+                sa.select(receipts.c.id).where(receipts.c.receipt_no == number)
+            ).first()
+            if row is None:
+                raise Refusal("unknown_receipt", f"There is no receipt {number}.")
+            job_id = self._queue_print(conn, number, row.id, "reprint")
+            self._audit(conn, "reprint", number)
+        return self._print_job(job_id)
+
+    # -- the spooler: pending jobs print by themselves --------------------------------------
+
+    def start_spooler(self) -> None:
+        """Print what is pending now (in the background) and whenever the printer comes back."""
+        if self._spooler is not None:
+            return
+        self._spool_stop.clear()
+        self._spooler = threading.Thread(target=self._spool, name="print-spooler", daemon=True)
+        self._spooler.start()
+        self._spool_wake.set()
+
+    def stop_spooler(self) -> None:
+        if self._spooler is None:
+            return
+        self._spool_stop.set()
+        self._spool_wake.set()
+        self._spooler.join(timeout=10)
+        self._spooler = None
+
+    def printer_ready(self) -> None:
+        """The printer says it can print again: let the spooler retry the queue."""
+        self._spool_wake.set()
+
+    def _spool(self) -> None:
+        while not self._spool_stop.is_set():
+            self._spool_wake.wait()
+            self._spool_wake.clear()
+            if self._spool_stop.is_set():
+                break
+            try:
+                printed, pending = self.print_pending()
+            except Exception:
+                log.exception("the print spooler failed; it will try again")
+                continue
+            if printed:
+                log.info("printed %d pending receipt(s); %d still pending", printed, pending)
