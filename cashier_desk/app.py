@@ -7,20 +7,16 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
-from cashier_desk.config import Config, ConfigError, check_workstation, load_config
+from cashier_desk.config import Config, check_workstation, load_config
 from cashier_desk.desk import Clock, Desk, system_clock
-from cashier_desk.devices.base import (
-    CashDrawer,
-    CountingDrawer,
-    FilePrinter,
-    NoPrinter,
-    ReceiptPrinter,
-)
+from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
+from cashier_desk.devices.setup import Devices, build_devices
 from cashier_desk.events import EventBus
 from cashier_desk.ledger.db import Ledger
 
@@ -41,23 +37,32 @@ class App:
     ledger: Ledger
     desk: Desk
     new: bool
+    devices: Devices | None = None
 
     def close(self) -> None:
+        self.desk.stop_spooler()
+        if self.devices is not None:
+            self.devices.close()
+            self.devices = None
         self.ledger.close()
 
 
-def _printer(config: Config, data_dir: Path) -> ReceiptPrinter:
-    if config.printer == "sim":
-        return FilePrinter(data_dir / "sim" / "printer.txt")
-    if config.printer == "none":
-        return NoPrinter()
-    raise ConfigError(f"[devices] printer = {config.printer!r} is not a printer this version knows")
-
-
-def _drawer(config: Config) -> CashDrawer:
-    if config.drawer in ("printer", "sim", "none"):
-        return CountingDrawer()
-    raise ConfigError(f"[devices] drawer = {config.drawer!r} is not a drawer this version knows")
+def _log_to(path: Path) -> None:
+    """Send this process's log records to the data folder's log file (once per file)."""
+    root = logging.getLogger()
+    # python-escpos calls logging.basicConfig() on import; the counter's terminal is for
+    # messages to people, so library log lines go to the file only.
+    for h in list(root.handlers):
+        if type(h) is logging.StreamHandler and getattr(h, "stream", None) is sys.stderr:
+            root.removeHandler(h)
+    target = str(path.resolve())
+    if any(getattr(h, "baseFilename", None) == target for h in root.handlers):
+        return
+    handler = logging.FileHandler(target, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    if root.level == logging.NOTSET or root.level > logging.INFO:
+        root.setLevel(logging.INFO)
 
 
 def open_app(
@@ -67,25 +72,40 @@ def open_app(
     clock: Clock = system_clock,
     printer: ReceiptPrinter | None = None,
     cash_drawer: CashDrawer | None = None,
+    peripherals: bool = False,
 ) -> App:
-    """Open (creating on first use) the data dir and build the Desk."""
+    """Open (creating on first use) the data dir and build the Desk.  Devices come from the
+    config unless a printer and drawer are passed in (tests); ``peripherals`` adds the scanner
+    and the customer display (the window wants them, a script does not)."""
     data_dir = data_dir or default_data_dir()
     new = not (data_dir / "ledger.db").exists()
     config = load_config(data_dir)
     ws = check_workstation(workstation or config.workstation or DEFAULT_WORKSTATION)
-    logging.basicConfig(
-        filename=str(data_dir / "cashier-desk.log"),
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    _log_to(data_dir / "cashier-desk.log")
     ledger = Ledger(data_dir / "ledger.db")
-    desk = Desk(
-        ledger,
-        config,
-        workstation=ws,
-        printer=printer or _printer(config, data_dir),
-        cash_drawer=cash_drawer or _drawer(config),
-        clock=clock,
-        events=EventBus(),
-    )
-    return App(data_dir, config, ledger, desk, new)
+    devices: Devices | None = None
+    try:
+        if printer is None or cash_drawer is None:
+            devices = build_devices(config, data_dir, peripherals=peripherals)
+            printer = printer or devices.printer
+            cash_drawer = cash_drawer or devices.drawer
+        desk = Desk(
+            ledger,
+            config,
+            workstation=ws,
+            printer=printer,
+            cash_drawer=cash_drawer,
+            clock=clock,
+            events=EventBus(),
+        )
+    except BaseException:
+        if devices is not None:
+            devices.close()
+        ledger.close()
+        raise
+    app = App(data_dir, config, ledger, desk, new, devices)
+    if devices is not None:
+        for device in devices.all():
+            device.add_listener(desk.device_status_changed)
+        desk.start_spooler()
+    return app

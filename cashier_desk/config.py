@@ -25,12 +25,16 @@ city = "City of Springfield"
 [policy]
 over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
+drawer_must_close = true       # the next sale waits until the cash drawer is closed
+drawer_alert_seconds = 60      # alert when the drawer stays open longer than this
 
 [devices]
 printer = "sim"      # escpos+serial:///dev/ttyUSB0?baudrate=19200, escpos+tcp://HOST:9100, none
 drawer = "printer"   # the printer's drawer port; or drawer+serial://..., sim, none
 scanner = "sim"      # scanner+serial:///dev/ttyACM0, wedge, none
 display = "none"     # display+serial://..., sim
+columns = 42         # receipt width: 42 or 48 (from the printer's profile)
+sim_drawer_close_seconds = 0   # a simulated drawer closes by itself after this
 """
 
 _WS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,19}", re.ASCII)
@@ -51,6 +55,10 @@ class Config:
     drawer: str = "printer"
     scanner: str = "sim"
     display: str = "none"
+    columns: int = 42
+    sim_drawer_close_seconds: float = 0
+    drawer_must_close: bool = True
+    drawer_alert_seconds: int = 60
 
 
 def check_workstation(ws: str) -> str:
@@ -73,8 +81,20 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from None
     known = {
         "station": {"id", "city", "address"},
-        "policy": {"over_short_tolerance", "over_short_account"},
-        "devices": {"printer", "drawer", "scanner", "display"},
+        "policy": {
+            "over_short_tolerance",
+            "over_short_account",
+            "drawer_must_close",
+            "drawer_alert_seconds",
+        },
+        "devices": {
+            "printer",
+            "drawer",
+            "scanner",
+            "display",
+            "columns",
+            "sim_drawer_close_seconds",
+        },
     }
     for section, table in data.items():
         if section not in known or not isinstance(table, dict):
@@ -103,8 +123,24 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         )
     except MoneyError as exc:
         raise ConfigError(f"[policy] over_short_account: {exc}") from None
+    columns = devices.get("columns", 42)
+    if columns not in (42, 48) or type(columns) is not int:
+        raise ConfigError("[devices] columns must be 42 or 48")
+    close_after = devices.get("sim_drawer_close_seconds", 0)
+    if type(close_after) not in (int, float) or not 0 <= close_after <= 3600:
+        raise ConfigError("[devices] sim_drawer_close_seconds must be a number from 0 to 3600")
+    must_close = policy.get("drawer_must_close", True)
+    if not isinstance(must_close, bool):
+        raise ConfigError("[policy] drawer_must_close must be true or false")
+    alert = policy.get("drawer_alert_seconds", 60)
+    if type(alert) is not int or not 0 <= alert <= 86400:
+        raise ConfigError("[policy] drawer_alert_seconds must be a whole number of seconds")
     return Config(
         workstation=ws,
+        columns=columns,
+        sim_drawer_close_seconds=close_after,
+        drawer_must_close=must_close,
+        drawer_alert_seconds=alert,
         city=_get_str(station, "station", "city", d.city),
         address=_get_str(station, "station", "address", d.address),
         over_short_tolerance=tolerance,

@@ -62,6 +62,7 @@ class DeskBase:
         self._spool_wake = threading.Event()
         self._spool_stop = threading.Event()
         self._spooler: threading.Thread | None = None
+        self._drawer_timer: threading.Timer | None = None
 
     # -- helpers ---------------------------------------------------------------------------
 

@@ -168,6 +168,10 @@ class CounterOps(PrintingOps):
         if not tender_list:
             raise Refusal("no_tender", "Take at least one tender.")
         checked = [self._check_tender(t) for t in tender_list]
+        if self.config.drawer_must_close and self.cash_drawer.is_open():
+            raise Refusal(
+                "cash_drawer_open", "Close the cash drawer before starting the next sale."
+            )
         with self.ledger.write() as conn, amounts_in_range():
             user, session = self._need_session(conn)
             paying: dict[str, Money] = {}

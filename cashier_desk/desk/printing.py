@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from cashier_desk.desk.base import DeskBase
 from cashier_desk.desk.requests import text
+from cashier_desk.devices.model import Device, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.receipts import load_receipt
@@ -127,12 +128,41 @@ class PrintingOps(DeskBase):
         self._spool_wake.set()
 
     def stop_spooler(self) -> None:
+        timer, self._drawer_timer = self._drawer_timer, None
+        if timer is not None:
+            timer.cancel()
         if self._spooler is None:
             return
         self._spool_stop.set()
         self._spool_wake.set()
         self._spooler.join(timeout=10)
         self._spooler = None
+
+    def device_status_changed(self, device: Device, status: DeviceStatus) -> None:
+        """A device reported a new status (on its own thread): tell the window, wake the
+        spooler when the printer can print again, watch a drawer left open."""
+        self.events.publish("device_status", device=device.name, kind=device.kind, status=status)
+        if device.kind == "printer" and status.ready:
+            self.printer_ready()
+        if status.drawer_open is not None:
+            self._watch_drawer(status.drawer_open)
+
+    def _watch_drawer(self, is_open: bool) -> None:
+        timer, self._drawer_timer = self._drawer_timer, None
+        if timer is not None:
+            timer.cancel()
+        seconds = self.config.drawer_alert_seconds
+        if is_open and seconds:
+            message = (
+                f"The cash drawer has been open for more than {seconds} seconds: "
+                "give the change and close it."
+            )
+            self._drawer_timer = threading.Timer(
+                seconds,
+                lambda: self.events.publish("alert", kind="drawer_left_open", message=message),
+            )
+            self._drawer_timer.daemon = True
+            self._drawer_timer.start()
 
     def printer_ready(self) -> None:
         """The printer says it can print again: let the spooler retry the queue."""

@@ -25,6 +25,10 @@ class CashDrawer(Protocol):
         """Pulse the drawer open; False when it could not be reached."""
         ...
 
+    def is_open(self) -> bool | None:
+        """Whether the drawer is open now (None when it cannot tell)."""
+        ...
+
 
 class FilePrinter:
     """A stand-in printer that appends each job to a text file (the simulated paper roll)."""
@@ -80,3 +84,6 @@ class CountingDrawer:
     def open_drawer(self) -> bool:
         self.opened += 1
         return True
+
+    def is_open(self) -> bool | None:
+        return False

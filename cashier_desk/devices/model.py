@@ -85,7 +85,8 @@ class Device:
         self.lifecycle = Lifecycle.CLOSED
         self._status = DeviceStatus(detail="not opened")
         self._listeners: list[StatusListener] = []
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the lifecycle
+        self._status_lock = threading.Lock()  # the status alone: device threads take only this
 
     # -- status ------------------------------------------------------------------------------
 
@@ -97,7 +98,7 @@ class Device:
         self._listeners.append(listener)
 
     def _set_status(self, status: DeviceStatus) -> None:
-        with self._lock:
+        with self._status_lock:
             if status == self._status:
                 return
             self._status = status

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -63,6 +64,11 @@ class _PortEscpos(Escpos):  # type: ignore[misc]
         port, self._device = self._device, None
         if port:
             port.close()
+            # pyserial's socket:// close() swallows a failed shutdown() after a reset and
+            # leaves the socket open; close it for good.
+            sock = getattr(port, "_socket", None)
+            if sock is not None:
+                sock.close()
 
 
 def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
@@ -94,8 +100,9 @@ def decode_status(eot1: int, eot2: int, eot4: int) -> DeviceStatus | None:
         cover_open=bool(eot2 & 0x04),
         paper_empty=bool(eot2 & 0x20) or bool(eot4 & 0x60),
         paper_near_end=bool(eot4 & 0x0C),
-        # Pin 3 of the drawer kick-out connector; most drawers read "open" as low here.
-        drawer_open=not eot1 & 0x04,
+        # Pin 3 of the drawer kick-out connector: HIGH reads as open (inverted by a setting
+        # for drawers wired the other way).
+        drawer_open=bool(eot1 & 0x04),
     )
 
 
@@ -111,7 +118,7 @@ class EscPosPrinter(Device):
         name: str = "printer",
         columns: int = 42,
         poll_interval: float = 1.0,
-        drawer_open_when_high: bool = False,
+        drawer_open_when_high: bool = True,
     ) -> None:
         super().__init__(name)
         self.url = url
@@ -190,6 +197,9 @@ class EscPosPrinter(Device):
                 port = serial.serial_for_url(
                     f"socket://{self.target}", timeout=STATUS_TIMEOUT, write_timeout=5
                 )
+                sock = getattr(port, "_socket", None)
+                if sock is not None:  # a status query is tiny: send it now, not after an ACK
+                    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self._printer = _PortEscpos(port)
             elif self.scheme == "usb":
                 from escpos.printer import Usb
@@ -222,33 +232,39 @@ class EscPosPrinter(Device):
         self._set_status(status)
         return status
 
-    def _ask(self, printer: Escpos, n: int, wait: float) -> int | None:
+    def _ask(self, printer: Escpos, wait: float) -> bytes | None:
+        """DLE EOT 1, 2 and 4 in one write; the three answers, or None if they did not come."""
         port = getattr(printer, "port", None)
         if port is None:  # USB and file links: no real-time status
-            return {1: 0x16, 2: 0x12, 4: 0x12}[n]
+            return bytes([0x16, 0x12, 0x12])
         port.reset_input_buffer()
-        port.write(DLE_EOT + bytes([n]))
-        port.timeout = wait
-        answer = port.read(1)
+        port.write(DLE_EOT + b"\x01" + DLE_EOT + b"\x02" + DLE_EOT + b"\x04")
+        answers = b""
+        deadline = time.monotonic() + wait
+        while len(answers) < 3:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            port.timeout = left
+            answers += port.read(3 - len(answers))
         port.timeout = STATUS_TIMEOUT
-        return answer[0] if answer else None
+        return bytes(answers)
 
     def _poll(self, wait: float = STATUS_TIMEOUT) -> DeviceStatus:
         """Ask the printer for its status (on the device thread)."""
         try:
             printer = self._connect()
-            answers = [self._ask(printer, n, wait if n == 1 else STATUS_TIMEOUT) for n in (1, 2, 4)]
+            answers = self._ask(printer, wait)
         except LinkError as exc:
             return self._offline(str(exc))
         except Exception as exc:
             return self._offline(str(exc) or type(exc).__name__)
-        if any(a is None for a in answers):
+        if answers is None:
             return self._offline("no answer")
-        a1, a2, a4 = (int(a) for a in answers if a is not None)
-        status = decode_status(a1, a2, a4)
+        status = decode_status(answers[0], answers[1], answers[2])
         if status is None:
             return self._offline("garbled status answer")
-        if self.drawer_open_when_high and status.drawer_open is not None:
+        if not self.drawer_open_when_high and status.drawer_open is not None:
             status = status.with_(drawer_open=not status.drawer_open)
         self._set_status(status)
         return status

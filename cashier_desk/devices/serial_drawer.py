@@ -89,7 +89,6 @@ class SerialDrawer(Device):
         if self.lifecycle is not Lifecycle.ENABLED:
             log.warning("%s: open_drawer while %s", self.name, self.lifecycle.value)
             return False
-        error: BaseException | None = None
         with self._io:
             port = self._port
             if port is None:
@@ -99,12 +98,12 @@ class SerialDrawer(Device):
                 port.write(bytes([self.open_byte]))
                 port.flush()
             except _SERIAL_ERRORS as exc:
+                self._port = None
                 error = exc
-                self._close_port()
-        if error is not None:
-            self._went_offline(f"could not open the drawer: {_describe(error)}")
-            return False
-        return True
+            else:
+                return True
+        self._lost(port, f"could not open the drawer: {_describe(error)}")
+        return False
 
     def is_open(self) -> bool | None:
         """Read the drawer switch now; None when the line cannot be read (status says why)."""
@@ -117,21 +116,24 @@ class SerialDrawer(Device):
                 self._drain(port)
                 level = bool(getattr(port, self.sense))
             except _SERIAL_ERRORS as exc:
+                self._port = None
                 error = exc
-                self._close_port()
         if error is not None:
-            self._went_offline(f"cannot read the drawer switch: {_describe(error)}")
+            self._lost(port, f"cannot read the drawer switch: {_describe(error)}")
             return None
         state = level if self.open_means_high else not level
-        self._set_status(self.status.with_(online=True, detail="", drawer_open=state))
+        if self._port is port:  # else the line failed or was replaced meanwhile: that news wins
+            self._set_status(self.status.with_(online=True, detail="", drawer_open=state))
         return state
 
-    def reconnect(self) -> DeviceResult:
-        """Close the line and open it again (after "offline"); the lifecycle stays as it was."""
+    def reconnect(self, url: str | None = None) -> DeviceResult:
+        """Close the line and open it again, at ``url`` if given; the lifecycle stays as it was."""
         if self.lifecycle is Lifecycle.CLOSED:
             return DeviceResult.failure("not_open", f"the {self.kind} is not open")
         self._stop_polling()
         with self._lock:
+            if url is not None:
+                self.url = url
             with self._io:
                 self._close_port()
             result = self._connect()
@@ -180,7 +182,7 @@ class SerialDrawer(Device):
             port.timeout = 0
             port.open()
         except _SERIAL_ERRORS as exc:
-            message = f"cannot open {self.url}: {_describe(exc)}"
+            message = f"cannot open the line: {_describe(exc)}"
             self._went_offline(message)
             return DeviceResult.failure("offline", message)
         with self._io:
@@ -192,6 +194,9 @@ class SerialDrawer(Device):
     def _close_port(self) -> None:
         """Close and forget the port (caller holds ``_io``)."""
         port, self._port = self._port, None
+        self._close(port)
+
+    def _close(self, port: Any) -> None:
         if port is None:
             return
         try:
@@ -199,9 +204,20 @@ class SerialDrawer(Device):
         except _SERIAL_ERRORS as exc:
             log.info("%s: closing %s: %s", self.name, self.url, _describe(exc))
 
+    def _lost(self, port: Any, message: str) -> None:
+        """The line failed: say so first, then close the port (closing can take a while)."""
+        self._went_offline(message)
+        self._close(port)
+
     @staticmethod
     def _drain(port: Any) -> None:
+        """Discard pending input, then read once more: the read that fails on a dead line.
+
+        (An RFC 2217 port whose connection dropped first hands back its end-of-connection
+        marker as an empty read, and only fails on the read after that.)
+        """
         port.read(max(1, int(port.in_waiting)))
+        port.read(1)
 
     def _went_offline(self, message: str) -> None:
         log.warning("%s offline: %s", self.name, message)
@@ -242,13 +258,13 @@ class SerialDrawer(Device):
                     and now - opened_at >= self.alert_after
                 ):
                     alerted = True
-                    self._alert(now - opened_at)
+                    self._alert()
             else:
                 opened_at = None
             stop.wait(_POLL_MS / 1000)
 
-    def _alert(self, seconds_open: float) -> None:
-        message = f"the {self.name} has been left open for {int(seconds_open)} seconds"
+    def _alert(self) -> None:
+        message = f"the {self.name} has been open for more than {self.alert_after:g} seconds"
         log.info("%s", message)
         if self.on_alert is None:
             return

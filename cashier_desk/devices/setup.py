@@ -1,0 +1,193 @@
+"""Devices from the config file: each ``[devices]`` setting becomes a driver (and, for ``sim``,
+the simulator it talks to over a real TCP socket or pseudo-terminal).
+
+``sim`` is the default for every device: the simulator runs in this process, and the driver
+reaches it exactly as it would reach hardware, so the production code path is the one that runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from cashier_desk.config import Config, ConfigError
+from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
+from cashier_desk.devices.model import Device
+from cashier_desk.devices.printer import EscPosPrinter, PrinterDrawer
+
+log = logging.getLogger(__name__)
+
+
+class NoDrawer:
+    """``drawer = "none"``: there is no drawer to open."""
+
+    def open_drawer(self) -> bool:
+        return False
+
+    def is_open(self) -> bool | None:
+        return None
+
+
+@dataclass
+class Devices:
+    printer: ReceiptPrinter
+    drawer: CashDrawer
+    scanner: Device | None = None
+    display: Device | None = None
+    printer_sim: Any = None
+    _stops: list[Callable[[], None]] = field(default_factory=list)
+    _paper_roll: Path | None = None
+
+    def all(self) -> list[Device]:
+        found: list[Device] = []
+        for d in (self.printer, self.drawer, self.scanner, self.display):
+            if isinstance(d, Device) and d not in found:
+                found.append(d)
+        return found
+
+    def close(self) -> None:
+        for device in self.all():
+            try:
+                device.close()
+            except Exception:
+                log.exception("closing %s failed", device.name)
+        self._save_paper_roll()
+        for stop in reversed(self._stops):
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping a simulator failed")
+        self._stops.clear()
+
+    def _save_paper_roll(self) -> None:
+        """Append what the simulated printer printed to ``sim/printer.txt``."""
+        if self.printer_sim is None or self._paper_roll is None:
+            return
+        receipts = self.printer_sim.receipts
+        if not receipts:
+            return
+        self._paper_roll.parent.mkdir(parents=True, exist_ok=True)
+        with self._paper_roll.open("a", encoding="utf-8") as fh:
+            for r in receipts:
+                fh.write(r.text.rstrip("\n") + "\n" + "-" * 20 + " cut\n")
+        self.printer_sim = None
+
+
+def _params(url: str) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+
+
+def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) -> Devices:
+    """The printer and drawer always; the scanner and line display when ``peripherals``."""
+    stops: list[Callable[[], None]] = []
+    printer_sim: Any = None
+    printer: ReceiptPrinter
+    try:
+        if config.printer == "sim":
+            from cashier_desk.devices.sim.escpos_printer import EscPosPrinterSim
+            from cashier_desk.devices.sim.transports import TcpSimServer
+
+            printer_sim = EscPosPrinterSim(drawer_close_after=config.sim_drawer_close_seconds)
+            server = TcpSimServer(printer_sim)
+            server.start()
+            stops.append(printer_sim.close)
+            stops.append(server.stop)
+            host, port = server.address
+            printer = EscPosPrinter(f"escpos+tcp://{host}:{port}?columns={config.columns}")
+        elif config.printer == "none":
+            printer = NoPrinter()
+        elif config.printer.startswith("escpos+"):
+            printer = EscPosPrinter(config.printer, columns=config.columns)
+        else:
+            raise ConfigError(f"[devices] printer = {config.printer!r} is not a printer setting")
+    except ValueError as exc:
+        raise ConfigError(f"[devices] printer: {exc}") from None
+    if isinstance(printer, EscPosPrinter):
+        result = printer.start()
+        if not result.ok:
+            log.warning("printer: %s", result.message)
+
+    drawer: CashDrawer
+    if config.drawer == "printer":
+        drawer = PrinterDrawer(printer) if isinstance(printer, EscPosPrinter) else NoDrawer()
+    elif config.drawer == "none":
+        drawer = NoDrawer()
+    elif config.drawer == "sim" or config.drawer.startswith("drawer+serial://"):
+        from cashier_desk.devices.serial_drawer import SerialDrawer
+
+        url = config.drawer.removeprefix("drawer+serial://")
+        if config.drawer == "sim":
+            from cashier_desk.devices.sim.serial_drawer import SerialDrawerSim
+
+            sim = SerialDrawerSim(close_after=config.sim_drawer_close_seconds)
+            sim.start()
+            stops.append(sim.stop)
+            url = sim.url
+        serial_drawer = SerialDrawer(url.split("?")[0], **_drawer_options(config.drawer))
+        serial_drawer.start()
+        drawer = serial_drawer
+    else:
+        raise ConfigError(f"[devices] drawer = {config.drawer!r} is not a drawer setting")
+
+    devices = Devices(printer, drawer, printer_sim=printer_sim, _stops=stops)
+    devices._paper_roll = data_dir / "sim" / "printer.txt"
+    if peripherals:
+        devices.scanner = _scanner(config, stops)
+        devices.display = _display(config, stops)
+    return devices
+
+
+def _drawer_options(setting: str) -> dict[str, Any]:
+    params = _params(setting)
+    options: dict[str, Any] = {}
+    if "open_byte" in params:
+        options["open_byte"] = int(params["open_byte"], 0)
+    if "sense" in params:
+        options["sense"] = params["sense"]
+    return options
+
+
+def _scanner(config: Config, stops: list[Callable[[], None]]) -> Device | None:
+    if config.scanner in ("none", "wedge"):
+        return None  # the keyboard wedge is read by the window itself
+    from cashier_desk.devices.scanner import SerialScanner
+
+    if config.scanner == "sim":
+        from cashier_desk.devices.sim.scanner import ScannerSim
+
+        sim = ScannerSim()
+        sim.start()
+        stops.append(sim.stop)
+        scanner = SerialScanner(sim.port)
+        scanner.sim = sim  # type: ignore[attr-defined]  # the window's demo buttons use it
+    elif config.scanner.startswith("scanner+serial://"):
+        scanner = SerialScanner(config.scanner.removeprefix("scanner+serial://"))
+    else:
+        raise ConfigError(f"[devices] scanner = {config.scanner!r} is not a scanner setting")
+    scanner.start()
+    return scanner
+
+
+def _display(config: Config, stops: list[Callable[[], None]]) -> Device | None:
+    if config.display == "none":
+        return None
+    from cashier_desk.devices.display import LineDisplay
+
+    if config.display == "sim":
+        from cashier_desk.devices.sim.display import LineDisplaySim
+
+        sim = LineDisplaySim()
+        sim.start()
+        stops.append(sim.stop)
+        display = LineDisplay(sim.port)
+        display.sim = sim  # type: ignore[attr-defined]
+    elif config.display.startswith("display+serial://"):
+        display = LineDisplay(config.display.removeprefix("display+serial://"))
+    else:
+        raise ConfigError(f"[devices] display = {config.display!r} is not a display setting")
+    display.start()
+    return display
