@@ -16,6 +16,7 @@ import platformdirs
 from cashier_desk.config import Config, check_workstation, load_config
 from cashier_desk.desk import Clock, Desk, system_clock
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
+from cashier_desk.devices.model import Device
 from cashier_desk.devices.setup import Devices, build_devices
 from cashier_desk.events import EventBus
 from cashier_desk.ledger.db import Ledger
@@ -104,8 +105,10 @@ def open_app(
         ledger.close()
         raise
     app = App(data_dir, config, ledger, desk, new, devices)
-    if devices is not None:
-        for device in devices.all():
-            device.add_listener(desk.device_status_changed)
+    real = devices.all() if devices is not None else []
+    real += [d for d in (printer, cash_drawer) if isinstance(d, Device) and d not in real]
+    for device in real:
+        device.add_listener(desk.device_status_changed)
+    if isinstance(printer, Device):
         desk.start_spooler()
     return app

@@ -136,8 +136,11 @@ class EscPosPrinter(Device):
     # -- line time -------------------------------------------------------------------------
 
     def line_seconds(self, size: int) -> float:
-        """How long ``size`` bytes take on the line (10 bits a byte); 0 for TCP, USB, file."""
-        return size * 10 / self.baudrate if self.scheme == "serial" else 0.0
+        """How long ``size`` bytes take on the line (10 bits a byte).  A network printer has no
+        line speed unless the URL names one (``?baudrate=``, for a slow serial server)."""
+        if self.scheme == "serial" or "baudrate" in self.params:
+            return size * 10 / self.baudrate
+        return 0.0
 
     # -- lifecycle -------------------------------------------------------------------------
 
