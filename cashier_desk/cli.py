@@ -62,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     aud_sub.add_parser("verify", help="verify the hash chain of the audit log")
 
+    dev = sub.add_parser("devices", help="list or test the configured devices")
+    dev_sub = dev.add_subparsers(dest="devices_command", metavar="ACTION", required=True)
+    dev_sub.add_parser("list", help="configured devices, their status, and the serial ports")
+    dev_test = dev_sub.add_parser("test", help="test page, drawer pulse, wait for a scan")
+    dev_test.add_argument(
+        "--scan-wait", type=float, default=15.0, help="seconds to wait for a scan (default 15)"
+    )
+
     dem = sub.add_parser("demo", help="load the demo city and run a demo day headless")
     dem.add_argument("--load-only", action="store_true", help="only load the demo reference data")
     return p
@@ -137,12 +145,33 @@ def _cmd_demo(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_devices(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.devices import check
+
+    devices = app.devices
+    if devices is None:  # pragma: no cover - the command line always builds its devices
+        raise Refusal("no_devices", "no devices were set up")
+    if args.devices_command == "list":
+        for row in check.list_devices(app.config, devices):
+            _print_json(row)
+        _print_json({"serial_ports": check.serial_ports()})
+        return 0
+    results = check.run_tests(app.desk.workstation, app.config, devices, args.scan_wait)
+    for row in results:
+        _print_json(row)
+    failed = [r for r in results if not r["ok"]]
+    for r in failed:
+        print(f"cashier-desk: {r['check']}: {r['message']}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 COMMANDS = {
     "import": _cmd_import,
     "run": _cmd_run,
     "receipts": _cmd_receipts,
     "audit": _cmd_audit,
     "demo": _cmd_demo,
+    "devices": _cmd_devices,
 }
 
 
@@ -153,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         args.load_only = False
     try:
-        app = open_app(args.data_dir, args.workstation)
+        app = open_app(args.data_dir, args.workstation, peripherals=command == "devices")
     except (ConfigError, LedgerError) as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
         return 1
