@@ -17,7 +17,7 @@ from cashier_desk.config import Config, check_workstation, load_config
 from cashier_desk.desk import Clock, Desk, system_clock
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.devices.model import Device
-from cashier_desk.devices.setup import Devices, build_devices
+from cashier_desk.devices.setup import Devices, attach_to_desk, build_devices
 from cashier_desk.events import EventBus
 from cashier_desk.ledger.db import Ledger
 
@@ -109,6 +109,8 @@ def open_app(
     real += [d for d in (printer, cash_drawer) if isinstance(d, Device) and d not in real]
     for device in real:
         device.add_listener(desk.device_status_changed)
+    if devices is not None:
+        attach_to_desk(devices, desk.events)
     if isinstance(printer, Device):
         desk.start_spooler()
     return app

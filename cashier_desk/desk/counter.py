@@ -15,6 +15,7 @@ from cashier_desk.desk.requests import (
     OpenItemView,
     PricedLine,
     SaleResult,
+    ScanResult,
     TenderRequest,
     amounts_in_range,
     check_count,
@@ -73,6 +74,29 @@ class CounterOps(PrintingOps):
                 revenue_code=row.revenue_code,
                 status=row.status,
             )
+
+    def lookup_scan(self, code: object) -> ScanResult:
+        """Resolve a scanned bill stub, citation, licence, revenue code or receipt barcode."""
+        scanned = text(code, "the scanned code", max_len=128)
+        item = self.open_item(scanned)
+        if item is not None:
+            return ScanResult("open_item", item.ref, f"{item.name}, {item.still_due} due", item)
+        with self.ledger.read() as conn:
+            fee = conn.execute(
+                sa.select(revenue_codes).where(revenue_codes.c.code == scanned)
+            ).first()
+            if fee is not None:
+                return ScanResult("revenue_code", fee.code, fee.description)
+            receipt = conn.execute(
+                sa.select(receipts.c.receipt_no, receipts.c.total_cents).where(
+                    receipts.c.receipt_no == scanned
+                )
+            ).first()
+            if receipt is not None:
+                return ScanResult(
+                    "receipt", receipt.receipt_no, f"receipt for {Money(receipt.total_cents)}"
+                )
+        raise Refusal("unknown_scan", f"Nothing is known by the code {scanned!r}.")
 
     # -- sale ------------------------------------------------------------------------------
 

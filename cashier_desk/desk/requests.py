@@ -92,6 +92,16 @@ class OpenItemView:
 
 
 @dataclass(frozen=True)
+class ScanResult:
+    """What a scanned (or keyed) barcode is: an open item, a revenue code or a receipt."""
+
+    kind: str  # open_item, revenue_code, receipt
+    code: str
+    description: str
+    item: OpenItemView | None = None
+
+
+@dataclass(frozen=True)
 class PricedLine:
     code: str
     ref: str | None

@@ -135,8 +135,8 @@ def _scan_check(devices: Devices, wait: float) -> dict[str, Any]:
         got.append(code)
         arrived.set()
 
-    scanner.on_scan = on_scan  # type: ignore[attr-defined]
-    sim = getattr(scanner, "sim", None)
+    scanner.on_scan = on_scan
+    sim = devices.scanner_sim
     if sim is not None:
         sim.scan("TEST-SCAN-0001")  # the simulator scans by itself; a person scans a real one
     if not arrived.wait(wait):

@@ -16,8 +16,12 @@ from urllib.parse import parse_qs, urlsplit
 
 from cashier_desk.config import Config, ConfigError
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
+from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.model import Device
 from cashier_desk.devices.printer import EscPosPrinter, PrinterDrawer
+from cashier_desk.devices.scanner import SerialScanner
+from cashier_desk.events import EventBus
+from cashier_desk.money import Money
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +40,11 @@ class NoDrawer:
 class Devices:
     printer: ReceiptPrinter
     drawer: CashDrawer
-    scanner: Device | None = None
-    display: Device | None = None
+    scanner: SerialScanner | None = None
+    display: LineDisplay | None = None
     printer_sim: Any = None
+    scanner_sim: Any = None  # the window's demo buttons and `devices test` scan through it
+    display_sim: Any = None
     _stops: list[Callable[[], None]] = field(default_factory=list)
     _paper_roll: Path | None = None
 
@@ -136,8 +142,8 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
     devices = Devices(printer, drawer, printer_sim=printer_sim, _stops=stops)
     devices._paper_roll = data_dir / "sim" / "printer.txt"
     if peripherals:
-        devices.scanner = _scanner(config, stops)
-        devices.display = _display(config, stops)
+        devices.scanner, devices.scanner_sim = _scanner(config, stops)
+        devices.display, devices.display_sim = _display(config, stops)
     return devices
 
 
@@ -151,11 +157,10 @@ def _drawer_options(setting: str) -> dict[str, Any]:
     return options
 
 
-def _scanner(config: Config, stops: list[Callable[[], None]]) -> Device | None:
+def _scanner(config: Config, stops: list[Callable[[], None]]) -> tuple[SerialScanner | None, Any]:
     if config.scanner in ("none", "wedge"):
-        return None  # the keyboard wedge is read by the window itself
-    from cashier_desk.devices.scanner import SerialScanner
-
+        return None, None  # the keyboard wedge is read by the window itself
+    sim: Any = None
     if config.scanner == "sim":
         from cashier_desk.devices.sim.scanner import ScannerSim
 
@@ -163,20 +168,18 @@ def _scanner(config: Config, stops: list[Callable[[], None]]) -> Device | None:
         sim.start()
         stops.append(sim.stop)
         scanner = SerialScanner(sim.port)
-        scanner.sim = sim  # type: ignore[attr-defined]  # the window's demo buttons use it
     elif config.scanner.startswith("scanner+serial://"):
         scanner = SerialScanner(config.scanner.removeprefix("scanner+serial://"))
     else:
         raise ConfigError(f"[devices] scanner = {config.scanner!r} is not a scanner setting")
     scanner.start()
-    return scanner
+    return scanner, sim
 
 
-def _display(config: Config, stops: list[Callable[[], None]]) -> Device | None:
+def _display(config: Config, stops: list[Callable[[], None]]) -> tuple[LineDisplay | None, Any]:
     if config.display == "none":
-        return None
-    from cashier_desk.devices.display import LineDisplay
-
+        return None, None
+    sim: Any = None
     if config.display == "sim":
         from cashier_desk.devices.sim.display import LineDisplaySim
 
@@ -184,10 +187,26 @@ def _display(config: Config, stops: list[Callable[[], None]]) -> Device | None:
         sim.start()
         stops.append(sim.stop)
         display = LineDisplay(sim.port)
-        display.sim = sim  # type: ignore[attr-defined]
     elif config.display.startswith("display+serial://"):
         display = LineDisplay(config.display.removeprefix("display+serial://"))
     else:
         raise ConfigError(f"[devices] display = {config.display!r} is not a display setting")
     display.start()
-    return display
+    return display, sim
+
+
+def attach_to_desk(devices: Devices, events: EventBus) -> None:
+    """Scans become ``scan`` events for the window; sales show on the customer display."""
+    scanner = devices.scanner
+    if scanner is not None:
+        scanner.on_scan = lambda code: events.publish("scan", code=code)
+        scanner.on_error = lambda message: events.publish(
+            "alert", kind="scan_refused", message=f"The scan was not understood: {message}"
+        )
+    display = devices.display
+    if display is not None:
+
+        def show_sale(receipt: str, total: Money, change: Money) -> None:
+            display.show(f"TOTAL {total}".rjust(20), f"CHANGE {change}".rjust(20))
+
+        events.subscribe("receipt_posted", show_sale)
