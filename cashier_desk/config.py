@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
 
@@ -21,6 +23,7 @@ DEFAULT_TEXT = """\
 # id = "W1"                 # workstation id, the prefix of receipt numbers
 city = "City of Springfield"
 # address = "100 Main Street"
+# timezone = "America/Chicago"   # receipts and business dates (default: the machine's zone)
 
 [policy]
 over_short_tolerance = "5.00"
@@ -49,6 +52,7 @@ class Config:
     workstation: str | None = None
     city: str = "City of Springfield"
     address: str = ""
+    timezone: str | None = None
     over_short_tolerance: Money = Money(500)
     over_short_account: GlAccount = GlAccount("101-0000-49900")
     printer: str = "sim"
@@ -59,6 +63,12 @@ class Config:
     sim_drawer_close_seconds: float = 0
     drawer_must_close: bool = True
     drawer_alert_seconds: int = 60
+
+
+def local_time(moment: datetime, zone: str | None) -> datetime:
+    """A moment in the station's time zone (the machine's own when none is configured)."""
+    tz: tzinfo | None = ZoneInfo(zone) if zone else None
+    return moment.astimezone(tz)
 
 
 def check_workstation(ws: str) -> str:
@@ -80,7 +90,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from None
     known = {
-        "station": {"id", "city", "address"},
+        "station": {"id", "city", "address", "timezone"},
         "policy": {
             "over_short_tolerance",
             "over_short_account",
@@ -123,6 +133,14 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         )
     except MoneyError as exc:
         raise ConfigError(f"[policy] over_short_account: {exc}") from None
+    zone = station.get("timezone")
+    if zone is not None:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise ConfigError(
+                f"[station] timezone {zone!r} is not a time zone like America/Chicago"
+            ) from None
     columns = devices.get("columns", 42)
     if columns not in (42, 48) or type(columns) is not int:
         raise ConfigError("[devices] columns must be 42 or 48")
@@ -137,6 +155,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         raise ConfigError("[policy] drawer_alert_seconds must be a whole number of seconds")
     return Config(
         workstation=ws,
+        timezone=zone,
         columns=columns,
         sim_drawer_close_seconds=close_after,
         drawer_must_close=must_close,

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.config import Config
+from cashier_desk.config import Config, local_time
 from cashier_desk.desk.requests import (
     Clock,
     check_count,
@@ -70,7 +70,7 @@ class DeskBase:
         return self.clock()
 
     def business_date(self) -> str:
-        return self._now().astimezone().date().isoformat()
+        return local_time(self._now(), self.config.timezone).date().isoformat()
 
     def _audit(
         self,
@@ -178,7 +178,7 @@ class DeskBase:
                     workstation=self.workstation,
                     drawer=name,
                     cashier=user.login,
-                    business_date=now.astimezone().date().isoformat(),
+                    business_date=local_time(now, self.config.timezone).date().isoformat(),
                     opened_at=now.isoformat(),
                     opening_cents=fund.cents,
                     opening_counts=drawer.opening_counts_json(counts),

@@ -39,6 +39,8 @@ class PrintingOps(DeskBase):
             address=self.config.address,
             mark=mark,
             columns=self.printer.columns,
+            timezone=self.config.timezone,
+            printed_at=self._now().isoformat() if kind == "reprint" else None,
         ).to_json()
         return int(
             conn.execute(

@@ -10,11 +10,14 @@ the golden tests compare and what the simulated printer shows.  Widths are 42 or
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from cashier_desk.config import local_time
 from cashier_desk.ledger.receipts import ReceiptView
+from cashier_desk.money import Money
 
 TENDER_NAMES = {"cash": "Cash", "check": "Check", "money_order": "Money order", "card": "Card"}
 COLUMNS = (42, 48)
@@ -64,11 +67,22 @@ class ReceiptDoc:
         return "\n".join(out) + "\n"
 
 
-def _pair(left: str, right: str, width: int) -> str:
+def _pair(left: str, right: str, width: int) -> list[str]:
+    """``left`` and ``right`` on one line; a left part too long for it wraps onto lines above,
+    so nothing that identifies a payment is ever cut off."""
     room = width - len(right) - 1
-    if len(left) > room:
-        left = left[: max(room, 0)]
-    return f"{left:<{room}} {right}"
+    if len(left) <= room:
+        return [f"{left:<{room}} {right}"]
+    head = textwrap.wrap(left, width) or [""]
+    if len(head[-1]) <= room:
+        return [*head[:-1], f"{head[-1]:<{room}} {right}"]
+    return [*head, right.rjust(width)]
+
+
+def _wrap(text: str, width: int, indent: str = "") -> list[str]:
+    return textwrap.wrap(
+        text, width, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    ) or [""]
 
 
 def build_receipt(
@@ -78,51 +92,64 @@ def build_receipt(
     address: str = "",
     columns: int = 42,
     mark: str | None = None,
+    timezone: str | None = None,
+    printed_at: str | None = None,
 ) -> ReceiptDoc:
-    """Lay out a receipt; ``mark`` is ``"REPRINT"`` or ``"VOID"`` when it applies."""
+    """Lay out a receipt; ``mark`` is ``"REPRINT"`` or ``"VOID"`` when it applies, and
+    ``printed_at`` the moment a copy was made."""
     if columns not in COLUMNS:
         raise ValueError(f"a receipt is 42 or 48 columns wide, not {columns}")
     w = columns
-    lines: list[Line] = [Line(city, bold=True, align="center")]
-    if address:
-        lines.append(Line(address, align="center"))
+
+    def stamp(moment: str) -> str:
+        return local_time(datetime.fromisoformat(moment), timezone).strftime("%Y-%m-%d %H:%M")
+
+    lines: list[Line] = [Line(x, bold=True, align="center") for x in _wrap(city, w)]
+    lines += [Line(x, align="center") for x in _wrap(address, w)] if address else []
     lines.append(Line())
     if mark:
         lines.append(Line(f"*** {mark} ***", bold=True, big=True, align="center"))
+        if mark == "REPRINT" and printed_at:
+            lines.append(Line(f"Copy made {stamp(printed_at)}", align="center"))
     lines.append(Line("RECEIPT", align="center"))
-    lines.append(Line(r.receipt_no, bold=True, big=True, align="center"))
-    when = datetime.fromisoformat(r.created_at).astimezone()
-    lines.append(Line(_pair(when.strftime("%Y-%m-%d %H:%M"), f"Station {r.workstation}", w)))
-    lines.append(Line(f"Cashier: {r.cashier}"))
+    number_big = len(r.receipt_no) <= w // 2
+    lines.append(Line(r.receipt_no, bold=True, big=number_big, align="center"))
+    lines += [Line(x) for x in _pair(stamp(r.created_at), f"Station {r.workstation}", w)]
+    lines.append(Line(f"Cashier: {r.cashier}"[:w]))
     if r.payer:
-        lines.append(Line(f"Payer: {r.payer}"[:w]))
+        lines += [Line(x) for x in _wrap(f"Payer: {r.payer}", w)]
     lines.append(Line("-" * w))
     for item in r.lines:
-        lines.append(Line(_pair(item.description, str(item.amount), w)))
+        lines += [Line(x) for x in _pair(item.description, str(item.amount), w)]
         detail = []
         if item.ref:
             detail.append(f"Ref {item.ref}")
         if item.qty != 1:
-            detail.append(f"Qty {item.qty}")
+            detail.append(f"Qty {item.qty} @ {Money(item.amount.cents // item.qty)}")
         if detail:
-            lines.append(Line(("  " + "  ".join(detail))[:w]))
+            lines += [Line(x) for x in _wrap("  ".join(detail), w, "  ")]
     lines.append(Line("-" * w))
-    lines.append(Line(_pair("TOTAL", str(r.total), w // 2), bold=True, big=True))
+    lines += [Line(x, bold=True, big=True) for x in _pair("TOTAL", str(r.total), w // 2)]
     for t in r.tenders:
         name = TENDER_NAMES.get(t.kind, t.kind)
         if t.kind in ("check", "money_order") and t.number:
             name = f"{name} #{t.number}"
         elif t.kind == "card":
             name = f"Card ****{t.last4} Auth {t.auth}"
-        lines.append(Line(_pair(name, str(t.amount), w)))
+        lines += [Line(x) for x in _pair(name, str(t.amount), w)]
     if r.change.cents:
-        lines.append(Line(_pair("CHANGE", str(r.change), w // 2), bold=True, big=True))
+        lines += [Line(x, bold=True, big=True) for x in _pair("CHANGE", str(r.change), w // 2)]
     if r.voided or mark == "VOID":
         lines.append(Line())
         lines.append(Line("VOIDED", bold=True, big=True, align="center"))
+        if r.voided_at:
+            lines.append(Line(f"Voided {stamp(r.voided_at)}"))
+        if r.void_approver:
+            lines.append(Line(f"Approved by: {r.void_approver}"[:w]))
         if r.void_reason:
-            lines.append(Line(f"Reason: {r.void_reason}"[:w]))
+            lines += [Line(x) for x in _wrap(f"Reason: {r.void_reason}", w)]
     lines.append(Line())
     lines.append(Line(barcode=r.receipt_no))
-    lines.append(Line("Thank you", align="center"))
+    footer = "Keep with the day's records" if r.voided else "Thank you"
+    lines.append(Line(footer, align="center"))
     return ReceiptDoc(columns, tuple(lines))

@@ -45,6 +45,8 @@ class ReceiptView:
     tenders: tuple[TenderView, ...]
     voided: bool
     void_reason: str | None
+    void_approver: str | None = None
+    voided_at: str | None = None
 
 
 def load_receipt(conn: sa.Connection, receipt_no: str) -> ReceiptView | None:
@@ -65,7 +67,7 @@ def load_receipt(conn: sa.Connection, receipt_no: str) -> ReceiptView | None:
             sa.select(tenders).where(tenders.c.receipt_id == r.id).order_by(tenders.c.id)
         )
     )
-    void = conn.execute(sa.select(voids.c.reason).where(voids.c.receipt_id == r.id)).first()
+    void = conn.execute(sa.select(voids).where(voids.c.receipt_id == r.id)).first()
     return ReceiptView(
         id=r.id,
         receipt_no=ReceiptNo(r.receipt_no),
@@ -81,6 +83,8 @@ def load_receipt(conn: sa.Connection, receipt_no: str) -> ReceiptView | None:
         tenders=tends,
         voided=void is not None,
         void_reason=None if void is None else void.reason,
+        void_approver=None if void is None else void.approver,
+        voided_at=None if void is None else void.voided_at,
     )
 
 
