@@ -26,7 +26,7 @@ from cashier_desk.ledger import audit, auth, drawer, imports
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
-from cashier_desk.ledger.receipts import ReceiptSummary, list_receipts
+from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
 from cashier_desk.ledger.schema import (
     drawer_sessions,
 )
@@ -202,6 +202,36 @@ class DeskBase:
     def receipts(self, business_date: str | None = None) -> list[ReceiptSummary]:
         with self.ledger.read() as conn:
             return list_receipts(conn, business_date)
+
+    def search_receipts(
+        self,
+        *,
+        number: str | None = None,
+        business_date: str | None = None,
+        payer: str | None = None,
+        total: Money | None = None,
+        limit: int = 200,
+    ) -> list[ReceiptSummary]:
+        """Receipt research: by part of the number, the date, part of the payer, the total;
+        newest first."""
+        with self.ledger.read() as conn:
+            return list_receipts(
+                conn, business_date, number=number, payer=payer, total=total, limit=limit
+            )
+
+    def receipt(self, receipt_no: str) -> ReceiptView | None:
+        with self.ledger.read() as conn:
+            return load_receipt(conn, receipt_no)
+
+    def day_sessions(self, business_date: str | None = None) -> list[drawer.Session]:
+        """This workstation's drawer sessions of a day (today by default), with their state."""
+        day = business_date or self.business_date()
+        with self.ledger.read() as conn:
+            return drawer.sessions(
+                conn,
+                drawer_sessions.c.workstation == self.workstation,
+                drawer_sessions.c.business_date == day,
+            )
 
     def verify_audit(self) -> audit.Verification:
         with self.ledger.read() as conn:

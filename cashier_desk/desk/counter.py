@@ -75,6 +75,43 @@ class CounterOps(PrintingOps):
                 status=row.status,
             )
 
+    def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
+        """Open items whose reference, name or address starts with ``query`` (any case) —
+        the lookup at the counter, results as the cashier types."""
+        q = query.strip()
+        if len(q) < 2:
+            return []
+        pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self.ledger.read() as conn:
+            refs = list(
+                conn.execute(
+                    sa.select(open_items.c.ref)
+                    .where(
+                        sa.or_(
+                            open_items.c.ref.ilike(pattern, escape="\\"),
+                            open_items.c.name.ilike(pattern, escape="\\"),
+                            open_items.c.address.ilike(pattern, escape="\\"),
+                        )
+                    )
+                    .order_by(open_items.c.name, open_items.c.ref)
+                    .limit(limit)
+                ).scalars()
+            )
+        return [item for ref in refs if (item := self.open_item(ref)) is not None]
+
+    def fee_codes(self) -> list[tuple[str, str, str, Money | None]]:
+        """Every revenue code: (code, description, fee type, amount or None for open fees)."""
+        with self.ledger.read() as conn:
+            return [
+                (
+                    r.code,
+                    r.description,
+                    r.fee_type,
+                    None if r.amount_cents is None else Money(r.amount_cents),
+                )
+                for r in conn.execute(sa.select(revenue_codes).order_by(revenue_codes.c.code))
+            ]
+
     def lookup_scan(self, code: object) -> ScanResult:
         """Resolve a scanned bill stub, citation, licence, revenue code or receipt barcode."""
         scanned = text(code, "the scanned code", max_len=128)

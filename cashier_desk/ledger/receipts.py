@@ -99,7 +99,15 @@ class ReceiptSummary:
     payer: str
 
 
-def list_receipts(conn: sa.Connection, business_date: str | None) -> list[ReceiptSummary]:
+def list_receipts(
+    conn: sa.Connection,
+    business_date: str | None,
+    *,
+    number: str | None = None,
+    payer: str | None = None,
+    total: Money | None = None,
+    limit: int | None = None,
+) -> list[ReceiptSummary]:
     printed = (
         sa.select(sa.func.count())
         .where(
@@ -121,6 +129,14 @@ def list_receipts(conn: sa.Connection, business_date: str | None) -> list[Receip
     ).order_by(receipts.c.workstation, receipts.c.seq)
     if business_date is not None:
         q = q.where(receipts.c.business_date == business_date)
+    if number:
+        q = q.where(receipts.c.receipt_no.like(f"%{_escape(number)}%", escape="\\"))
+    if payer:
+        q = q.where(receipts.c.payer.ilike(f"%{_escape(payer)}%", escape="\\"))
+    if total is not None:
+        q = q.where(receipts.c.total_cents == total.cents)
+    if limit is not None:
+        q = q.order_by(None).order_by(receipts.c.id.desc()).limit(limit)
     return [
         ReceiptSummary(
             ReceiptNo(r.receipt_no),
@@ -133,3 +149,7 @@ def list_receipts(conn: sa.Connection, business_date: str | None) -> list[Receip
         )
         for r in conn.execute(q)
     ]
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
