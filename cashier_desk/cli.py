@@ -1,6 +1,6 @@
 """The ``cashier-desk`` command line (see ``spec/headless.md``).
 
-With no command it starts the counter; the subcommands import reference data, run scripted
+With no command it opens the cashier's window; the subcommands import reference data, run scripted
 sessions, list receipts and verify the audit chain.  Errors a person can cause print one clear
 line on stderr and exit 1; nothing is half-written.
 """
@@ -165,6 +165,12 @@ def _cmd_devices(app: App, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_window(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.ui.app import run_gui
+
+    return run_gui(app)
+
+
 COMMANDS = {
     "import": _cmd_import,
     "run": _cmd_run,
@@ -172,17 +178,18 @@ COMMANDS = {
     "audit": _cmd_audit,
     "demo": _cmd_demo,
     "devices": _cmd_devices,
+    "window": _cmd_window,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    command = args.command or "demo"
-    if args.command is None:
-        args.load_only = False
+    command = args.command or "window"
     try:
-        app = open_app(args.data_dir, args.workstation, peripherals=command == "devices")
+        app = open_app(
+            args.data_dir, args.workstation, peripherals=command in ("devices", "window")
+        )
     except (ConfigError, LedgerError) as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
         return 1

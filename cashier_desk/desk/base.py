@@ -146,6 +146,18 @@ class DeskBase:
         self.events.publish("user_changed", user=user)
         return user
 
+    def unlock(self, login: object, pin: object, locked_for: str | None) -> User:
+        """Unlock a locked counter: the same person's PIN, or a lead or above who takes over.
+        Anyone else is refused and the counter stays locked."""
+        if locked_for is not None and login != locked_for:
+            user = self._authenticate(login, pin, "unlock", min_role="lead")
+            with self.ledger.write() as conn:
+                self._audit(conn, "takeover", user.login, {"from": locked_for}, actor=user.login)
+            self.user = user
+            self.events.publish("user_changed", user=user)
+            return user
+        return self.login(login, pin)
+
     def logout(self) -> None:
         user = self._need_user()
         with self.ledger.write() as conn:

@@ -1,0 +1,59 @@
+"""What every screen of the window is given: the Desk, the runner, the event bridge, the
+devices and a way to move between screens.  Passed in from ``ui/app.py``; no globals."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from cashier_desk.config import Config
+from cashier_desk.desk import Desk
+from cashier_desk.devices.setup import Devices
+from cashier_desk.errors import Refusal
+from cashier_desk.ui.bridge import DeskBridge
+from cashier_desk.ui.ops import DeskRunner
+
+if TYPE_CHECKING:
+    from cashier_desk.ui.main_window import MainWindow
+
+
+@dataclass
+class UiContext:
+    desk: Desk
+    config: Config
+    runner: DeskRunner
+    bridge: DeskBridge
+    devices: Devices | None = None
+    window: MainWindow | None = field(default=None, repr=False)
+
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_refused: Callable[[Refusal], None] | None = None,
+    ) -> None:
+        """Run a Desk call off the GUI thread; a refusal is shown to the person by default."""
+        self.runner.run(
+            fn,
+            on_done,
+            on_refused or self.show_refusal,
+            lambda exc: self.show_error(
+                "Something went wrong; nothing was half-written. Details are in the log."
+            ),
+        )
+
+    def show_refusal(self, refusal: Refusal) -> None:
+        self.show_error(refusal.message)
+
+    def show_error(self, message: str) -> None:
+        if self.window is not None:
+            self.window.show_message(message, error=True)
+
+    def show_info(self, message: str) -> None:
+        if self.window is not None:
+            self.window.show_message(message, error=False)
+
+    def go(self, screen: str) -> None:
+        if self.window is not None:
+            self.window.show_screen(screen)

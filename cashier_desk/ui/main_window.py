@@ -1,0 +1,265 @@
+"""The main window: one screen at a time, menus by role, a status bar of devices and people,
+the message banner, and the idle lock.
+
+Keyboard first: every action has a shortcut (shown in the menus), screens put the cursor where
+the cashier types first, and nothing needs the mouse from login to closeout.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from cashier_desk.devices.model import DeviceStatus
+from cashier_desk.ui.context import UiContext
+from cashier_desk.ui.qt import (
+    QAction,
+    QApplication,
+    QEvent,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QObject,
+    QStackedWidget,
+    Qt,
+    QTimer,
+    QVBoxLayout,
+    QWidget,
+)
+from cashier_desk.ui.screens import Screen
+
+#: (menu, text, shortcut, action name, lowest role that sees it)
+ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("&Counter", "&Sale", "F2", "sale", "cashier"),
+    ("&Counter", "&Open drawer", "Ctrl+O", "open_drawer", "cashier"),
+    ("&Counter", "&Drop to safe", "Ctrl+D", "drop", "cashier"),
+    ("&Counter", "&Paid-out", "Ctrl+P", "paid_out", "cashier"),
+    ("&Counter", "&No sale", "Ctrl+N", "no_sale", "cashier"),
+    ("&Counter", "&Close drawer", "Ctrl+Shift+C", "close_drawer", "cashier"),
+    ("&Receipts", "&Void", "Ctrl+Shift+V", "void", "cashier"),
+    ("&Receipts", "&Reprint", "Ctrl+R", "reprint", "cashier"),
+    ("&Receipts", "&Find receipt", "Ctrl+F", "receipts", "cashier"),
+    ("&Lead", "&Closeout and approvals", "Ctrl+Shift+O", "closeout", "lead"),
+    ("&Session", "&Lock", "F12", "lock", "cashier"),
+    ("&Session", "Log &out", "Ctrl+Q", "logout", "cashier"),
+)
+ROLES = ("cashier", "lead", "supervisor", "admin")
+
+
+class _IdleWatch(QObject):
+    """Notes the time of the last key or mouse event anywhere in the application."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last = time.monotonic()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.Wheel,
+        ):
+            self.last = time.monotonic()
+        return False
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        ctx: UiContext,
+        screens: list[type[Screen]],
+        actions: dict[str, Callable[[], None]] | None = None,
+        idle_lock_minutes: float = 15,
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        ctx.window = self
+        self.setWindowTitle(f"cashier_desk — {ctx.config.city} — station {ctx.desk.workstation}")
+        self.setObjectName("mainWindow")
+        self.setAccessibleName("cashier_desk main window")
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setAccessibleName("Message")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        layout.addWidget(self.banner)
+        self.stack = QStackedWidget()
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.screens: dict[str, Screen] = {}
+        for screen_type in screens:
+            screen = screen_type(ctx)
+            self.screens[screen.name] = screen
+            self.stack.addWidget(screen)
+        self._banner_timer = QTimer(self)
+        self._banner_timer.setSingleShot(True)
+        self._banner_timer.timeout.connect(self.banner.hide)
+        self._build_status_bar()
+        self._action_handlers: dict[str, Callable[[], None]] = dict(actions or {})
+        self._action_handlers.setdefault("lock", self.lock)
+        self._action_handlers.setdefault("logout", self.logout)
+        self.menu_actions: dict[str, tuple[QAction, str]] = {}
+        self._build_menus()
+        self.idle = _IdleWatch()
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.idle)
+        self.idle_lock_seconds = idle_lock_minutes * 60
+        self._idle_timer = QTimer(self)
+        self._idle_timer.timeout.connect(self._check_idle)
+        self._idle_timer.start(1000)
+        ctx.bridge.deviceStatus.connect(self.device_status)
+        ctx.bridge.alert.connect(self._alert)
+        ctx.bridge.userChanged.connect(lambda _user: self.refresh_role())
+        self.refresh_role()
+        self.show_screen("login")
+
+    # -- screens and messages ----------------------------------------------------------------
+
+    def show_screen(self, name: str) -> None:
+        screen = self.screens[name]
+        self.stack.setCurrentWidget(screen)
+        screen.activated()
+
+    def current_screen(self) -> Screen:
+        widget = self.stack.currentWidget()
+        assert isinstance(widget, Screen)  # the stack holds screens only
+        return widget
+
+    def show_message(self, message: str, *, error: bool) -> None:
+        """The banner across the top: red for a problem, green for news; stays 8 s."""
+        self.banner.setText(message)
+        self.banner.setProperty("error", error)
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        self.banner.show()
+        self._banner_timer.start(8000)
+
+    def _alert(self, kind: str, message: str) -> None:
+        self.show_message(message, error=True)
+
+    # -- menus by role -----------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        menus: dict[str, Any] = {}
+        bar = self.menuBar()
+        for menu_name, text, shortcut, name, role in ACTIONS:
+            if menu_name not in menus:
+                menus[menu_name] = bar.addMenu(menu_name)
+            action = QAction(text, self)
+            action.setObjectName(f"action_{name}")
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            action.triggered.connect(lambda _checked=False, n=name: self.trigger(n))
+            menus[menu_name].addAction(action)
+            self.menu_actions[name] = (action, role)
+
+    def trigger(self, name: str) -> None:
+        action, _role = self.menu_actions[name]
+        if not action.isEnabled():
+            return
+        handler = self._action_handlers.get(name)
+        if handler is not None:
+            handler()
+        elif name in self.screens:
+            self.show_screen(name)
+
+    def set_action(self, name: str, handler: Callable[[], None]) -> None:
+        self._action_handlers[name] = handler
+
+    def refresh_role(self) -> None:
+        user = self.ctx.desk.user
+        rank = ROLES.index(user.role) if user else -1
+        for action, role in self.menu_actions.values():
+            action.setEnabled(rank >= ROLES.index(role))
+        self.person.setText(f"{user.name} ({user.role})" if user else "nobody logged in")
+
+    # -- status bar ---------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setObjectName("statusBar")
+        self.device_labels: dict[str, QLabel] = {}
+        for kind in ("printer", "drawer", "scanner", "display"):
+            label = QLabel(f"{kind}: …")
+            label.setObjectName(f"status_{kind}")
+            label.setAccessibleName(f"{kind} status")
+            bar.addPermanentWidget(label)
+            self.device_labels[kind] = label
+        self.pending = QLabel("")
+        self.pending.setObjectName("status_pending")
+        self.pending.setAccessibleName("Receipts waiting to print")
+        bar.addPermanentWidget(self.pending)
+        self.person = QLabel("")
+        self.person.setObjectName("status_person")
+        self.person.setAccessibleName("Person logged in")
+        bar.addPermanentWidget(self.person)
+        station = QLabel(f"Station {self.ctx.desk.workstation}")
+        station.setAccessibleName("Workstation")
+        bar.addPermanentWidget(station)
+
+    def device_status(self, name: str, kind: str, status: DeviceStatus) -> None:
+        label = self.device_labels.get(kind)
+        problem = status.problem()
+        if kind == "printer" and status.drawer_open is not None:
+            drawer = self.device_labels["drawer"]
+            drawer.setText("drawer: OPEN" if status.drawer_open else "drawer: closed")
+            drawer.setProperty("problem", bool(status.drawer_open))
+            self._repolish(drawer)
+        if label is None:
+            return
+        if kind == "drawer" and status.drawer_open is not None:
+            text = "drawer: OPEN" if status.drawer_open else "drawer: closed"
+        elif problem:
+            text = f"{kind}: {problem}"
+        elif status.paper_near_end:
+            text = f"{kind}: paper low"
+        else:
+            text = f"{kind}: ready"
+        label.setText(text)
+        label.setProperty("problem", bool(problem) or bool(status.drawer_open))
+        self._repolish(label)
+        if kind == "printer" and problem:
+            self.show_message(
+                f"Printer: {problem}. Receipts wait and print by themselves when it is fixed.",
+                error=True,
+            )
+
+    @staticmethod
+    def _repolish(widget: QWidget) -> None:
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def set_pending_prints(self, count: int) -> None:
+        self.pending.setText(f"{count} receipt(s) waiting to print" if count else "")
+
+    # -- lock and logout ----------------------------------------------------------------------
+
+    def _check_idle(self) -> None:
+        if self.ctx.desk.user is None or self.current_screen().name == "login":
+            return
+        if time.monotonic() - self.idle.last >= self.idle_lock_seconds:
+            self.lock()
+
+    def lock(self) -> None:
+        """Cover the counter: the same person's PIN (or a lead, who then takes over) unlocks."""
+        login = self.screens["login"]
+        if hasattr(login, "lock_for"):
+            login.lock_for(self.ctx.desk.user)
+        self.show_screen("login")
+
+    def logout(self) -> None:
+        if self.ctx.desk.user is None:
+            return
+        self.ctx.run(self.ctx.desk.logout, lambda _r: self._logged_out())
+
+    def _logged_out(self) -> None:
+        self.refresh_role()
+        login = self.screens["login"]
+        if hasattr(login, "lock_for"):
+            login.lock_for(None)
+        self.show_screen("login")

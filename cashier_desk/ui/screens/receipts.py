@@ -1,0 +1,15 @@
+"""Receipt search."""
+
+from __future__ import annotations
+
+from cashier_desk.ui.qt import QLabel, QVBoxLayout
+from cashier_desk.ui.screens import Screen
+
+
+class ReceiptSearchScreen(Screen):
+    name = "receipts"
+    title = "Find receipt"
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        QVBoxLayout(self).addWidget(QLabel("Receipts (being built)"))
