@@ -13,10 +13,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from cashier_desk.app import App, open_app  # noqa: E402
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter  # noqa: E402
-from cashier_desk.ui.app import Window, build_window, qt_app  # noqa: E402
-from tests.helpers import FakeClock  # noqa: E402
+from cashier_desk.app import App, open_app
+from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
+from cashier_desk.ui.app import Window, build_window, qt_app
+from tests.helpers import FakeClock
 
 
 class Counter:
