@@ -20,6 +20,7 @@ from cashier_desk.devices.model import Device
 from cashier_desk.devices.setup import Devices, attach_to_desk, build_devices
 from cashier_desk.events import EventBus
 from cashier_desk.ledger.db import Ledger
+from cashier_desk.sync.relay import Relay
 
 DEFAULT_WORKSTATION = "W1"
 
@@ -42,10 +43,17 @@ class App:
 
     def close(self) -> None:
         self.desk.stop_spooler()
+        if self.desk.relay is not None:
+            self.desk.relay.stop()
         if self.devices is not None:
             self.devices.close()
             self.devices = None
         self.ledger.close()
+
+
+def default_central_url(data_dir: Path) -> str:
+    env = os.environ.get("CASHIER_DESK_CENTRAL_URL")
+    return env or f"sqlite:///{(data_dir / 'central.db').resolve()}"
 
 
 def _log_to(path: Path) -> None:
@@ -74,6 +82,8 @@ def open_app(
     printer: ReceiptPrinter | None = None,
     cash_drawer: CashDrawer | None = None,
     peripherals: bool = False,
+    central_url: str | None = None,
+    background_sync: bool = False,
 ) -> App:
     """Open (creating on first use) the data dir and build the Desk.  Devices come from the
     config unless a printer and drawer are passed in (tests); ``peripherals`` adds the scanner
@@ -104,6 +114,16 @@ def open_app(
             devices.close()
         ledger.close()
         raise
+    desk.relay = Relay(
+        ledger,
+        central_url or default_central_url(data_dir),
+        workstation=ws,
+        clock=clock,
+    )
+    if background_sync:
+        relay = desk.relay
+        relay.start()
+        desk.events.subscribe("closeout_done", lambda **_: relay.wake())
     app = App(data_dir, config, ledger, desk, new, devices)
     real = devices.all() if devices is not None else []
     real += [d for d in (printer, cash_drawer) if isinstance(d, Device) and d not in real]

@@ -19,6 +19,7 @@ from typing import Any
 from cashier_desk import demo
 from cashier_desk.app import App, open_app
 from cashier_desk.config import ConfigError
+from cashier_desk.desk import is_iso_date
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.db import LedgerError
 from cashier_desk.ledger.imports import KINDS
@@ -70,6 +71,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--scan-wait", type=float, default=15.0, help="seconds to wait for a scan (default 15)"
     )
 
+    syn = sub.add_parser("sync", help="send closed batches to the central database now")
+    syn.add_argument("action", nargs="?", choices=["push"], default="push")
+
+    cen = sub.add_parser("central", help="the central database")
+    cen_sub = cen.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+    cen_init = cen_sub.add_parser("init", help="create or upgrade it (and the workstation role)")
+    cen_init.add_argument(
+        "--role", default="cashier_workstation", help="PostgreSQL role for workstations"
+    )
+    cen_tot = cen_sub.add_parser("totals", help="what arrived for a business date")
+    cen_tot.add_argument("--date", required=True, help="business date YYYY-MM-DD")
+    cen_sub.add_parser("status", help="workstations, last batch, last contact, batches pending")
+
     dem = sub.add_parser("demo", help="load the demo city and run a demo day headless")
     dem.add_argument("--load-only", action="store_true", help="only load the demo reference data")
     return p
@@ -103,7 +117,6 @@ def _cmd_run(app: App, args: argparse.Namespace) -> int:
 
 
 def _cmd_receipts(app: App, args: argparse.Namespace) -> int:
-    from cashier_desk.desk import is_iso_date
 
     if args.date is not None and not is_iso_date(args.date):
         raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
@@ -165,6 +178,58 @@ def _cmd_devices(app: App, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_sync(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.runner import run_op
+
+    result = run_op(app.desk, {"op": "sync"})
+    result.pop("op")
+    _print_json(result)
+    if not result["ok"]:
+        print(f"cashier-desk: {result['message']}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _central_command(args: argparse.Namespace) -> int:
+    from cashier_desk.app import default_central_url, default_data_dir
+    from cashier_desk.sync import central
+
+    url = args.central or default_central_url(args.data_dir or default_data_dir())
+    engine = central.engine_for(url)
+    try:
+        if args.central_command == "init":
+            rev = central.init_central(engine, role=args.role)
+            _print_json({"central": engine.url.render_as_string(hide_password=True),
+                         "revision": rev})  # fmt: skip
+            return 0
+        central.ensure_ready(engine)
+        if args.central_command == "totals":
+            if not is_iso_date(args.date):
+                raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
+            _print_json(central.totals(engine, args.date))
+            return 0
+        for row in central.status(engine):
+            _print_json(row)
+        return 0
+    except central.CentralError as exc:
+        print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
+    except Refusal as exc:
+        print(f"cashier-desk: {exc.message}", file=sys.stderr)
+        return 1
+    except sa_errors() as exc:
+        print(f"cashier-desk: the central database failed: {central._reason(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+
+
+def sa_errors() -> type[Exception]:
+    import sqlalchemy as sa
+
+    return sa.exc.SQLAlchemyError
+
+
 def _cmd_window(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.ui.app import run_gui
 
@@ -179,6 +244,7 @@ COMMANDS = {
     "demo": _cmd_demo,
     "devices": _cmd_devices,
     "window": _cmd_window,
+    "sync": _cmd_sync,
 }
 
 
@@ -186,9 +252,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "window"
+    if command == "central":
+        return _central_command(args)
     try:
         app = open_app(
-            args.data_dir, args.workstation, peripherals=command in ("devices", "window")
+            args.data_dir,
+            args.workstation,
+            peripherals=command in ("devices", "window"),
+            central_url=args.central,
+            background_sync=command == "window",
         )
     except (ConfigError, LedgerError) as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)

@@ -219,7 +219,16 @@ def _op_closeout(desk: Desk, op: dict[str, Any]) -> Result:
 
 
 def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
-    raise Refusal("sync_unavailable", "Sending batches to the central database is not built yet.")
+    r = desk.sync()
+    if r.problems:
+        raise Refusal("sync_refused", "Central refused: " + "; ".join(r.problems))
+    if r.unreachable:
+        raise Refusal(
+            "central_unreachable",
+            f"Central cannot be reached ({r.unreachable}); {r.pending} batch(es) wait and will "
+            "be sent again.",
+        )
+    return {"sent": r.sent, "already_there": r.already_there, "pending": r.pending}
 
 
 HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {

@@ -31,6 +31,7 @@ from cashier_desk.ledger.schema import (
     drawer_sessions,
 )
 from cashier_desk.money import Money
+from cashier_desk.sync.relay import Relay, SyncResult
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class DeskBase:
         self._spool_stop = threading.Event()
         self._spooler: threading.Thread | None = None
         self._drawer_timer: threading.Timer | None = None
+        self.relay: Relay | None = None  # set by the app when a central database is known
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -145,6 +147,12 @@ class DeskBase:
             self._audit(conn, "login", user.login, {"role": user.role})
         self.events.publish("user_changed", user=user)
         return user
+
+    def sync(self) -> SyncResult:
+        """Push the closed batches waiting in the outbox to central now."""
+        if self.relay is None:
+            raise Refusal("no_central", "No central database is set for this workstation.")
+        return self.relay.push()
 
     def unlock(self, login: object, pin: object, locked_for: str | None) -> User:
         """Unlock a locked counter: the same person's PIN, or a lead or above who takes over.

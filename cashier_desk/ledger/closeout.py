@@ -13,6 +13,7 @@ The batch, its canonical payload with SHA-256, and its outbox row commit in one 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from cashier_desk.ledger import audit, drawer
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
 from cashier_desk.ledger.schema import (
+    audit_log,
     batch_sessions,
     batches,
     close_approvals,
@@ -191,7 +193,7 @@ def close_out(
             "over_short_account": over_short_account,
             "summary": summary.as_json(),
             "detail": _detail(conn, session_ids),
-            "audit_head": dict(zip(("seq", "hash"), audit.head(conn), strict=True)),
+            **_audit_segment(conn, workstation),
         }
     )
     digest = hashlib.sha256(payload.encode()).hexdigest()
@@ -271,3 +273,25 @@ def _detail(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, Any]:
             .order_by(postings.c.id),
         ),
     }
+
+
+def _audit_segment(conn: sa.Connection, workstation: str) -> dict[str, Any]:
+    """The audit chain's head now, and every record since the head the workstation's previous
+    batch carried — central re-computes the links, so a rewritten chain cannot pass."""
+    seq, digest = audit.head(conn)
+    previous = conn.execute(
+        sa.select(batches.c.payload)
+        .where(batches.c.workstation == workstation)
+        .order_by(batches.c.created_at.desc(), batches.c.id.desc())
+        .limit(1)
+    ).scalar()
+    since = int(json.loads(previous)["audit_head"]["seq"]) if previous else 0
+    records = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(audit_log)
+            .where(audit_log.c.seq > since, audit_log.c.seq <= seq)
+            .order_by(audit_log.c.seq)
+        ).mappings()
+    ]
+    return {"audit_head": {"seq": seq, "hash": digest}, "audit_since": since, "audit": records}

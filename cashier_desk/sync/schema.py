@@ -1,0 +1,183 @@
+"""The central database's tables: every closed batch of every workstation, exactly once.
+
+A batch arrives whole in one transaction keyed by its id, with its canonical payload and
+SHA-256, its drawer sessions, receipts, lines, tenders, GL distribution, per-tender over/short,
+deposit, and the workstation's audit-chain head.  Rows are only ever inserted: on PostgreSQL the
+workstations' role may INSERT and SELECT, never UPDATE or DELETE.  Reference data (revenue
+codes, users with PIN hashes only, open items) lives here too, for ``sync pull``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Cents = sa.BigInteger
+
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("id", sa.String(60), primary_key=True),
+    sa.Column("workstation", sa.String(20), nullable=False, index=True),
+    sa.Column("business_date", sa.String(10), nullable=False, index=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("approver", sa.String(40), nullable=False),
+    sa.Column("receipts", sa.Integer, nullable=False),
+    sa.Column("voids", sa.Integer, nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+)
+
+sessions = sa.Table(
+    "drawer_sessions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("drawer", sa.String(40), nullable=False),
+    sa.Column("cashier", sa.String(40), nullable=False),
+    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("opening_cents", Cents, nullable=False),
+)
+
+receipts = sa.Table(
+    "receipts",
+    metadata,
+    sa.Column("receipt_no", sa.String(40), primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
+    sa.Column("session_id", sa.String(40), nullable=False),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("cashier", sa.String(40), nullable=False),
+    sa.Column("payer", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("total_cents", Cents, nullable=False),
+    sa.Column("change_cents", Cents, nullable=False),
+    sa.Column("voided", sa.Boolean, nullable=False),
+)
+
+lines = sa.Table(
+    "receipt_lines",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
+    sa.Column("receipt_no", sa.String(40), nullable=False),
+    sa.Column("line_no", sa.Integer, nullable=False),
+    sa.Column("code", sa.String(40), nullable=False),
+    sa.Column("ref", sa.String(60), index=True),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("qty", sa.Integer, nullable=False),
+    sa.Column("amount_cents", Cents, nullable=False),
+)
+
+tenders = sa.Table(
+    "tenders",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
+    sa.Column("receipt_no", sa.String(40), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("amount_cents", Cents, nullable=False),
+    sa.Column("number", sa.String(40)),
+    sa.Column("auth", sa.String(20)),
+    sa.Column("last4", sa.String(4)),
+)
+
+gl = sa.Table(
+    "gl_distribution",
+    metadata,
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("account", sa.String(60), primary_key=True),
+    sa.Column("amount_cents", Cents, nullable=False),
+)
+
+tender_totals = sa.Table(
+    "tender_totals",
+    metadata,
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("tender", sa.String(20), primary_key=True),
+    sa.Column("expected_cents", Cents, nullable=False),
+    sa.Column("counted_cents", Cents, nullable=False),
+    sa.Column("over_short_cents", Cents, nullable=False),
+)
+
+deposits = sa.Table(
+    "deposits",
+    metadata,
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("cash_cents", Cents, nullable=False),
+    sa.Column("checks_cents", Cents, nullable=False),
+    sa.Column("money_orders_cents", Cents, nullable=False),
+    sa.Column("total_cents", Cents, nullable=False),
+)
+
+chain_heads = sa.Table(
+    "chain_heads",
+    metadata,
+    sa.Column("workstation", sa.String(20), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+)
+
+#: The tables a workstation writes batches into (INSERT and SELECT only).
+BATCH_TABLES = (
+    "batches",
+    "drawer_sessions",
+    "receipts",
+    "receipt_lines",
+    "tenders",
+    "gl_distribution",
+    "tender_totals",
+    "deposits",
+    "chain_heads",
+)
+
+# -- reference data (flows from central to the workstations) --------------------------------
+
+ref_revenue_codes = sa.Table(
+    "ref_revenue_codes",
+    metadata,
+    sa.Column("code", sa.String(40), primary_key=True),
+    sa.Column("description", sa.String(200), nullable=False),
+    sa.Column("program", sa.String(60), nullable=False),
+    sa.Column("gl", sa.String(400), nullable=False),
+    sa.Column("fee_type", sa.String(10), nullable=False),
+    sa.Column("amount_cents", Cents),
+    sa.Column("partial_allowed", sa.Boolean, nullable=False),
+    sa.Column("changed_at", sa.String(40), nullable=False, index=True),
+)
+
+ref_users = sa.Table(
+    "ref_users",
+    metadata,
+    sa.Column("login", sa.String(40), primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("pin_hash", sa.String(200), nullable=False),
+    sa.Column("changed_at", sa.String(40), nullable=False, index=True),
+)
+
+ref_open_items = sa.Table(
+    "ref_open_items",
+    metadata,
+    sa.Column("ref", sa.String(60), primary_key=True),
+    sa.Column("program", sa.String(60), nullable=False),
+    sa.Column("account", sa.String(60), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("address", sa.String(200), nullable=False),
+    sa.Column("amount_due_cents", Cents, nullable=False),
+    sa.Column("due_date", sa.String(10), nullable=False),
+    sa.Column("revenue_code", sa.String(40), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("changed_at", sa.String(40), nullable=False, index=True),
+)
