@@ -72,7 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     syn = sub.add_parser("sync", help="send closed batches to the central database now")
-    syn.add_argument("action", nargs="?", choices=["push"], default="push")
+    syn.add_argument(
+        "action",
+        nargs="?",
+        choices=["push", "pull"],
+        default="push",
+        help="push: send batches (default); pull: fetch reference data from central",
+    )
 
     cen = sub.add_parser("central", help="the central database")
     cen_sub = cen.add_subparsers(dest="central_command", metavar="ACTION", required=True)
@@ -83,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     cen_tot = cen_sub.add_parser("totals", help="what arrived for a business date")
     cen_tot.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     cen_sub.add_parser("status", help="workstations, last batch, last contact, batches pending")
+    cen_imp = cen_sub.add_parser("import", help="load reference data into central from CSV")
+    cen_imp.add_argument("kind", choices=KINDS)
+    cen_imp.add_argument("file", type=Path)
 
     dem = sub.add_parser("demo", help="load the demo city and run a demo day headless")
     dem.add_argument("--load-only", action="store_true", help="only load the demo reference data")
@@ -181,6 +190,10 @@ def _cmd_devices(app: App, args: argparse.Namespace) -> int:
 def _cmd_sync(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.runner import run_op
 
+    if args.action == "pull":
+        pulled = app.desk.pull_reference_data()
+        _print_json({"ok": True, **vars(pulled)})
+        return 0
     result = run_op(app.desk, {"op": "sync"})
     result.pop("op")
     _print_json(result)
@@ -203,6 +216,14 @@ def _central_command(args: argparse.Namespace) -> int:
                          "revision": rev})  # fmt: skip
             return 0
         central.ensure_ready(engine)
+        if args.central_command == "import":
+            from datetime import UTC, datetime
+
+            from cashier_desk.sync.pull import central_import
+
+            count = central_import(engine, args.kind, args.file, datetime.now(UTC).isoformat())
+            _print_json({"import": args.kind, "rows": count})
+            return 0
         if args.central_command == "totals":
             if not is_iso_date(args.date):
                 raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")

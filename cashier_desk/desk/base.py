@@ -31,6 +31,8 @@ from cashier_desk.ledger.schema import (
     drawer_sessions,
 )
 from cashier_desk.money import Money
+from cashier_desk.sync import central
+from cashier_desk.sync.pull import PullResult, pull
 from cashier_desk.sync.relay import Relay, SyncResult
 
 log = logging.getLogger(__name__)
@@ -153,6 +155,26 @@ class DeskBase:
         if self.relay is None:
             raise Refusal("no_central", "No central database is set for this workstation.")
         return self.relay.push()
+
+    def pull_reference_data(self) -> PullResult:
+        """Fetch revenue codes, users and open items changed at central since the last pull,
+        with the open-item payments other counters made."""
+        if self.relay is None:
+            raise Refusal("no_central", "No central database is set for this workstation.")
+        engine = self.relay.engine()
+        try:
+            central.ensure_ready(engine)
+            result = pull(self.ledger, engine, self.workstation, self._now().isoformat())
+        except central.CentralError as exc:
+            raise Refusal("central_unreachable", str(exc)) from None
+        except sa.exc.SQLAlchemyError as exc:
+            raise Refusal(
+                "central_unreachable", f"Central cannot be reached: {central._reason(exc)}"
+            ) from None
+        with self.ledger.write() as conn:
+            self._audit(conn, "sync_pull", "reference data", vars(result), actor="system")
+        self.events.publish("reference_data_changed", kind="pull")
+        return result
 
     def unlock(self, login: object, pin: object, locked_for: str | None) -> User:
         """Unlock a locked counter: the same person's PIN, or a lead or above who takes over.

@@ -177,14 +177,23 @@ def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def read_file(conn: sa.Connection, kind: str, path: Path) -> list[dict[str, Any]]:
+    """Read and check the whole file against the local ledger's revenue codes."""
+    return parse_file(
+        kind,
+        path,
+        known_codes=set(conn.execute(sa.select(revenue_codes.c.code)).scalars()),
+        last_line_id=int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0),
+    )
+
+
+def parse_file(
+    kind: str, path: Path, *, known_codes: set[str], last_line_id: int = 0
+) -> list[dict[str, Any]]:
     """Read and check the whole file; raise :class:`Refusal` naming the first bad line."""
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
     columns = COLUMNS[kind]
-    ctx = _Context(
-        known_codes=set(conn.execute(sa.select(revenue_codes.c.code)).scalars()),
-        last_line_id=int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0),
-    )
+    ctx = _Context(known_codes=set(known_codes), last_line_id=last_line_id)
     parse = _PARSERS[kind]
     out: list[dict[str, Any]] = []
     first_line: dict[str, int] = {}

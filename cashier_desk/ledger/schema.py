@@ -282,6 +282,21 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 
+pulled_batches = sa.Table(
+    "pulled_batches",
+    metadata,
+    # Batches of other workstations whose open-item payments were applied here by `sync pull`.
+    sa.Column("batch_id", sa.String(60), primary_key=True),
+    sa.Column("pulled_at", sa.String(40), nullable=False),
+)
+
+sync_state = sa.Table(
+    "sync_state",
+    metadata,
+    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("value", sa.String(200), nullable=False),
+)
+
 #: Tables whose rows are never updated or deleted (enforced by triggers, migration 0002).
 APPEND_ONLY = (
     "drawer_sessions",

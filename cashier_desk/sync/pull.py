@@ -1,0 +1,163 @@
+"""Reference data from central to the workstation, and from files into central.
+
+``central import`` loads revenue codes, users (PIN hashes only) and open items into central's
+reference tables, each row stamped with when it changed.  ``sync pull`` brings to this
+workstation the rows changed since its last pull, and applies the open-item payments that
+other counters' batches carry, so an item paid at city hall shows as paid at the utility
+office too.  A billing system's new balance for an item (a changed row) replaces what was
+due and restarts the count of this counter's payments against it, exactly like a local import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from cashier_desk.ledger import imports
+from cashier_desk.ledger import schema as local
+from cashier_desk.ledger.db import Ledger
+from cashier_desk.sync import schema as c
+
+REF_TABLES = {
+    "revenue-codes": (c.ref_revenue_codes, "code"),
+    "users": (c.ref_users, "login"),
+    "open-items": (c.ref_open_items, "ref"),
+}
+WATERMARK = "pull_watermark"
+
+
+def _upsert(conn: sa.Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace rows by key, on SQLite and PostgreSQL alike."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    for start in range(0, len(rows), 1000):
+        stmt = insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key],
+            set_={col.name: stmt.excluded[col.name] for col in table.columns if col.name != key},
+        )
+        conn.execute(stmt, rows[start : start + 1000])
+
+
+def central_import(engine: sa.Engine, kind: str, path: Path, now: str) -> int:
+    """Load a CSV file into central's reference data; a bad row imports nothing."""
+    with engine.begin() as conn:
+        codes = set(conn.execute(sa.select(c.ref_revenue_codes.c.code)).scalars())
+        records = imports.parse_file(kind, path, known_codes=codes)
+        table, key = REF_TABLES[kind]
+        for r in records:
+            r.pop("paid_before_line", None)
+            r["changed_at"] = now
+        _upsert(conn, table, key, records)
+    return len(records)
+
+
+@dataclass
+class PullResult:
+    revenue_codes: int = 0
+    users: int = 0
+    open_items: int = 0
+    payments_applied: int = 0
+
+
+def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullResult:
+    result = PullResult()
+    with ledger.read() as lconn:
+        since = lconn.execute(
+            sa.select(local.sync_state.c.value).where(local.sync_state.c.key == WATERMARK)
+        ).scalar()
+        applied = set(lconn.execute(sa.select(local.pulled_batches.c.batch_id)).scalars())
+    with engine.connect() as cconn:
+        changed: dict[str, list[dict[str, Any]]] = {}
+        newest = since or ""
+        for kind, (table, _key) in REF_TABLES.items():
+            q = sa.select(table)
+            if since:
+                q = q.where(table.c.changed_at > since)
+            rows = [dict(r) for r in cconn.execute(q).mappings()]
+            changed[kind] = rows
+            newest = max([newest, *(r["changed_at"] for r in rows)])
+        new_batches = [
+            b
+            for b in cconn.execute(
+                sa.select(c.batches.c.id).where(c.batches.c.workstation != workstation)
+            ).scalars()
+            if b not in applied
+        ]
+        other_payments = _payments(cconn, new_batches)
+        changed_refs = {r["ref"]: r for r in changed["open-items"]}
+        absolute = {
+            ref: row["amount_due_cents"] - _paid_since(cconn, ref, workstation, row["changed_at"])
+            for ref, row in changed_refs.items()
+        }
+    with ledger.write() as lconn:
+        last_line = int(
+            lconn.execute(sa.select(sa.func.max(local.receipt_lines.c.id))).scalar() or 0
+        )
+        for row in changed["revenue-codes"]:
+            row.pop("changed_at")
+        _upsert(lconn, local.revenue_codes, "code", changed["revenue-codes"])
+        for row in changed["users"]:
+            row.pop("changed_at")
+        _upsert(lconn, local.users, "login", changed["users"])
+        items = []
+        for ref, row in changed_refs.items():
+            item = {k: v for k, v in row.items() if k != "changed_at"}
+            item["amount_due_cents"] = absolute[ref]
+            item["paid_before_line"] = last_line
+            items.append(item)
+        _upsert(lconn, local.open_items, "ref", items)
+        for ref, cents in other_payments.items():
+            if ref in changed_refs:
+                continue  # the absolute figure above already counts it
+            done = lconn.execute(
+                sa.update(local.open_items)
+                .where(local.open_items.c.ref == ref)
+                .values(amount_due_cents=local.open_items.c.amount_due_cents - cents)
+            )
+            result.payments_applied += int(done.rowcount or 0)
+        if new_batches:
+            lconn.execute(
+                sa.insert(local.pulled_batches),
+                [{"batch_id": b, "pulled_at": now} for b in new_batches],
+            )
+        if newest:
+            _upsert(lconn, local.sync_state, "key", [{"key": WATERMARK, "value": newest}])
+    result.revenue_codes = len(changed["revenue-codes"])
+    result.users = len(changed["users"])
+    result.open_items = len(changed_refs)
+    return result
+
+
+def _live_lines() -> sa.Select[Any]:
+    return (
+        sa.select(c.lines.c.ref, sa.func.sum(c.lines.c.amount_cents))
+        .join(c.receipts, c.receipts.c.receipt_no == c.lines.c.receipt_no)
+        .where(c.lines.c.ref.is_not(None), c.receipts.c.voided.is_(False))
+        .group_by(c.lines.c.ref)
+    )
+
+
+def _payments(conn: sa.Connection, batch_ids: list[str]) -> dict[str, int]:
+    if not batch_ids:
+        return {}
+    rows = conn.execute(_live_lines().where(c.lines.c.batch_id.in_(batch_ids)))
+    return {str(ref): int(cents) for ref, cents in rows}
+
+
+def _paid_since(conn: sa.Connection, ref: str, workstation: str, since: str) -> int:
+    """Other counters' payments on an item made after the billing system's row changed."""
+    row = conn.execute(
+        _live_lines().where(
+            c.lines.c.ref == ref,
+            c.receipts.c.workstation != workstation,
+            c.receipts.c.created_at > since,
+        )
+    ).first()
+    return 0 if row is None else int(row[1])
