@@ -231,6 +231,17 @@ def _central_command(args: argparse.Namespace) -> int:
             return 0
         for row in central.status(engine):
             _print_json(row)
+        data_dir = args.data_dir or default_data_dir()
+        if (data_dir / "ledger.db").exists():
+            from cashier_desk.ledger.db import Ledger
+            from cashier_desk.sync.relay import pending_batches
+
+            ledger = Ledger(data_dir / "ledger.db")
+            try:
+                waiting = pending_batches(ledger)
+            finally:
+                ledger.close()
+            _print_json({"batches_pending_here": waiting})
         return 0
     except central.CentralError as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)

@@ -31,6 +31,18 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
+def pending_batches(ledger: Ledger) -> int:
+    """Closed batches in the outbox that central has not acknowledged (nor refused)."""
+    with ledger.read() as conn:
+        return int(
+            conn.execute(
+                sa.select(sa.func.count()).where(
+                    outbox.c.sent_at.is_(None), outbox.c.outcome.is_(None)
+                )
+            ).scalar_one()
+        )
+
+
 @dataclass
 class SyncResult:
     sent: int = 0
@@ -68,14 +80,7 @@ class Relay:
         return self._engine
 
     def pending(self) -> int:
-        with self.ledger.read() as conn:
-            return int(
-                conn.execute(
-                    sa.select(sa.func.count()).where(
-                        outbox.c.sent_at.is_(None), outbox.c.outcome.is_(None)
-                    )
-                ).scalar_one()
-            )
+        return pending_batches(self.ledger)
 
     def push(self) -> SyncResult:
         """One pass over the outbox; never raises for a network or central problem."""
