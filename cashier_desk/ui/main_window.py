@@ -122,6 +122,8 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, name: str) -> None:
         screen = self.screens[name]
+        if name == "close_drawer":
+            self.clear_message()  # a blind count shows nothing from before it
         self.stack.setCurrentWidget(screen)
         screen.activated()
 
@@ -138,6 +140,11 @@ class MainWindow(QMainWindow):
         self.banner.style().polish(self.banner)
         self.banner.show()
         self._banner_timer.start(8000)
+
+    def clear_message(self) -> None:
+        self._banner_timer.stop()
+        self.banner.hide()
+        self.banner.clear()
 
     def _alert(self, kind: str, message: str) -> None:
         self.show_message(message, error=True)
