@@ -703,6 +703,10 @@ class DeskMachine(RuleBasedStateMachine):
         if receipt.voided:
             self._refused("already_voided", call)
             return
+        cash_back = sum(a for kind, a, _ in receipt.tenders if kind == "cash") - receipt.change
+        if cash_back > self._expected_cash(session):
+            self._refused("more_than_drawer", call)
+            return
         code = self._approver_check(approver, {self.user})
         if code is not None:
             self._refused(code, call)

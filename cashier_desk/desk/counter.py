@@ -417,6 +417,23 @@ class CounterOps(PrintingOps):
             )
         if conn.execute(sa.select(voids.c.id).where(voids.c.receipt_id == row.id)).first():
             raise Refusal("already_voided", f"{number} is already void.")
+        # The cash the sale brought in goes back to the customer from this drawer.
+        cash_back = conn.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(postings.c.amount_cents), 0))
+            .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
+            .where(
+                journal_entries.c.receipt_id == row.id,
+                journal_entries.c.kind == "sale",
+                postings.c.account == drawer_account("cash"),
+            )
+        ).scalar_one()
+        available = drawer.expected_cash_in_drawer(conn, session)
+        if int(cash_back) > available.cents:
+            raise Refusal(
+                "more_than_drawer",
+                f"Voiding {number} gives back {Money(int(cash_back))} in cash, but the drawer "
+                f"should hold only {available}; bring cash back from the safe first.",
+            )
         return int(row.id), Money(row.total_cents)
 
     # -- cash movements --------------------------------------------------------------------

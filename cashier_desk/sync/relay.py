@@ -60,7 +60,7 @@ class Relay:
         *,
         workstation: str,
         clock: Clock,
-        interval: float = 180.0,
+        interval: int = 180,
     ) -> None:
         self.ledger = ledger
         self.central_url = central_url
@@ -192,7 +192,7 @@ class Relay:
                 result = SyncResult(unreachable="internal error")
             if result.unreachable:
                 failures += 1
-                delay = float(backoff(cast(RetryCallState, _Attempt(failures))))
+                delay: float = backoff(cast(RetryCallState, _Attempt(failures)))
             else:
                 failures = 0
                 delay = self.interval
