@@ -14,6 +14,7 @@ from cashier_desk import demo
 from cashier_desk.app import App
 from cashier_desk.ui.bridge import DeskBridge
 from cashier_desk.ui.context import UiContext
+from cashier_desk.ui.dialogs import install_dialogs
 from cashier_desk.ui.main_window import MainWindow
 from cashier_desk.ui.ops import DeskRunner
 from cashier_desk.ui.qt import (
@@ -97,6 +98,7 @@ def build_window(app: App, idle_lock_minutes: float = 15) -> Window:
     bridge = DeskBridge(app.desk.events)
     ctx = UiContext(app.desk, app.config, DeskRunner(), bridge, app.devices)
     window = MainWindow(ctx, SCREENS, idle_lock_minutes=idle_lock_minutes)
+    install_dialogs(window, ctx)
     window.resize(1280, 800)
     configured = {
         "printer": app.config.printer,

@@ -1,15 +1,413 @@
-"""The lead's closeout screen."""
+"""The lead's closeout screen (Ctrl+Shift+O): the day's drawer sessions and their state,
+approval of a close that is over or short beyond tolerance, and the end-of-day closeout.
+
+Keys: the cursor starts in the session list; Enter or A on a session awaiting approval asks a
+lead (not the cashier) for login, PIN and a comment; F10 closes out the day with the person's
+own login and PIN (they must not have worked a drawer in the batch).  The batch summary then
+shows receipts, voids, each tender's expected/counted/over-short, the GL distribution and the
+deposit; the deposit slip and the closeout summary are saved as PDF in the data folder's
+``reports`` folder, and a short closeout slip goes to the receipt printer.
+"""
 
 from __future__ import annotations
 
-from cashier_desk.ui.qt import QLabel, QVBoxLayout
+from dataclasses import dataclass
+from pathlib import Path
+
+from cashier_desk.desk import is_iso_date
+from cashier_desk.devices.receipt import TENDER_NAMES
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.drawer import AWAITING_APPROVAL, Session
+from cashier_desk.reports.deposit import (
+    DEPOSIT_NAMES,
+    CloseoutPapers,
+    closeout_slip,
+    write_closeout_papers,
+)
+from cashier_desk.ui.context import UiContext
+from cashier_desk.ui.qt import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 from cashier_desk.ui.screens import Screen
+from cashier_desk.ui.widgets.approver import ApproverDialog
+
+SESSION_HEADERS = ("Session", "Drawer", "Cashier", "Change fund", "State")
+STATE_NAMES = {
+    "open": "open",
+    "awaiting_approval": "AWAITING APPROVAL",
+    "closed": "closed",
+    "batched": "closed out",
+}
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class Papers:
+    """What became of the closeout's papers: the PDFs saved (or why not), the slip printed."""
+
+    saved: CloseoutPapers | None
+    problem: str | None
+    slip_printed: bool
+
+
+def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
+    table.setAccessibleName(accessible)
+    table.setHorizontalHeaderLabels(list(headers))
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setTabKeyNavigation(False)
+    table.verticalHeader().setVisible(False)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def _fill(table: QTableWidget, rows: list[tuple[str, ...]], right_from: int = 1) -> None:
+    table.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if c >= right_from:
+                item.setTextAlignment(RIGHT)
+            table.setItem(r, c, item)
+
+
+def _label(text: str, name: str, accessible: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setAccessibleName(accessible)
+    label.setWordWrap(True)
+    return label
 
 
 class CloseoutScreen(Screen):
     name = "closeout"
-    title = "Closeout"
+    title = "Closeout and approvals"
 
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
-        QVBoxLayout(self).addWidget(QLabel("Closeout (being built)"))
+        self.sessions: list[Session] = []
+        self.result: Closeout | None = None
+        self.papers: Papers | None = None
+        self._dialog: ApproverDialog | None = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            _label("Closeout and approvals", "closeoutHeading", "Closeout and approvals")
+        )
+        top = QFormLayout()
+        self.date = QLineEdit()
+        self.date.setObjectName("closeoutDate")
+        self.date.setAccessibleName("Business date")
+        self.date.setPlaceholderText("today")
+        self.date.returnPressed.connect(self._date_entered)
+        top.addRow("Business date", self.date)
+        layout.addLayout(top)
+        layout.addWidget(
+            _label(
+                "Enter or A on a session awaiting approval: a lead approves the close.  "
+                "F10: close out the day with your own login and PIN.",
+                "closeoutHint",
+                "Keys",
+            )
+        )
+        self.table = _table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
+        self.table.activated.connect(lambda _index: self.approve_selected())
+        layout.addWidget(self.table, 2)
+        approve_key = QShortcut(QKeySequence(Qt.Key.Key_A), self.table)
+        approve_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        approve_key.activated.connect(self.approve_selected)
+        buttons = QHBoxLayout()
+        self.approve_button = QPushButton("&Approve close (A)")
+        self.approve_button.setObjectName("approveButton")
+        self.approve_button.setAccessibleName("Approve the selected drawer close")
+        self.approve_button.clicked.connect(self.approve_selected)
+        self.closeout_button = QPushButton("Close out the day (F10)")
+        self.closeout_button.setObjectName("closeoutButton")
+        self.closeout_button.setAccessibleName("Close out the day")
+        self.closeout_button.clicked.connect(self.ask_closeout)
+        buttons.addWidget(self.approve_button)
+        buttons.addWidget(self.closeout_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        closeout_key = QShortcut(QKeySequence(Qt.Key.Key_F10), self)
+        closeout_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        closeout_key.activated.connect(self.ask_closeout)
+        layout.addWidget(self._build_summary(), 3)
+        ctx.bridge.changed.connect(lambda _name: self._desk_changed())
+        ctx.bridge.drawerClosed.connect(lambda _sid, _needs: self._desk_changed())
+
+    def _build_summary(self) -> QWidget:
+        box = QGroupBox("Batch")
+        box.setObjectName("closeoutSummary")
+        box.setAccessibleName("Closeout batch summary")
+        grid = QVBoxLayout(box)
+        self.batch = _label("No closeout yet today.", "closeoutBatch", "Batch")
+        grid.addWidget(self.batch)
+        self.counts = _label("", "closeoutCounts", "Receipts and voids")
+        grid.addWidget(self.counts)
+        tables = QHBoxLayout()
+        self.tenders = _table(
+            "closeoutTenders", "Tenders", ("Tender", "Expected", "Counted", "Over/short")
+        )
+        self.gl = _table("closeoutGl", "GL distribution", ("GL account", "Amount"))
+        tables.addWidget(self.tenders, 3)
+        tables.addWidget(self.gl, 2)
+        grid.addLayout(tables)
+        deposit = QFormLayout()
+        self.deposit_detail = _label("", "depositDetail", "Deposit by kind")
+        self.deposit_total = _label("", "depositTotal", "Deposit total")
+        deposit.addRow("Deposit", self.deposit_detail)
+        deposit.addRow("Deposit total", self.deposit_total)
+        grid.addLayout(deposit)
+        self.files = _label("", "closeoutFiles", "Saved closeout papers")
+        self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        grid.addWidget(self.files)
+        return box
+
+    # -- the sessions ------------------------------------------------------------------------------
+
+    def activated(self) -> None:
+        self.refresh()
+        self.table.setFocus()
+
+    def _date_entered(self) -> None:
+        self.refresh()
+        self.table.setFocus()
+
+    def day(self) -> str | None:
+        typed = self.date.text().strip()
+        return typed or None
+
+    def refresh(self) -> None:
+        day = self.day()
+        if day is not None and not is_iso_date(day):
+            self.ctx.show_error(f"{day!r} is not a date like 2026-11-23.")
+            self.date.setFocus()
+            self.date.selectAll()
+            return
+        desk = self.ctx.desk
+
+        def load() -> tuple[str, list[Session]]:
+            when = day or desk.business_date()
+            return when, desk.day_sessions(when)
+
+        self.ctx.run(load, lambda found: self._show_sessions(*found))
+
+    def _show_sessions(self, day: str, sessions: list[Session]) -> None:
+        if not self.date.text().strip():
+            self.date.setText(day)
+        keep = self.selected_session()
+        self.sessions = sessions
+        _fill(
+            self.table,
+            [
+                (s.id, s.drawer, s.cashier, str(s.opening), STATE_NAMES.get(s.state, s.state))
+                for s in sessions
+            ],
+            right_from=3,
+        )
+        if sessions:
+            rows = [i for i, s in enumerate(sessions) if keep and s.id == keep.id]
+            waiting = [i for i, s in enumerate(sessions) if s.state == AWAITING_APPROVAL]
+            self.table.selectRow((rows or waiting or [0])[0])
+        waiting_count = sum(s.state == AWAITING_APPROVAL for s in sessions)
+        self.approve_button.setEnabled(waiting_count > 0)
+
+    def _desk_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def selected_session(self) -> Session | None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.sessions):
+            return self.sessions[row]
+        return None
+
+    # -- approving a close -------------------------------------------------------------------------
+
+    def approve_selected(self) -> None:
+        session = self.selected_session()
+        if session is None:
+            self.ctx.show_error("Choose a drawer session first (arrow keys).")
+            return
+        if session.state != AWAITING_APPROVAL:
+            state = STATE_NAMES.get(session.state, session.state)
+            self.ctx.show_info(
+                f"Drawer {session.drawer} ({session.id}) is {state}; nothing to approve."
+            )
+            return
+        dialog = ApproverDialog(
+            "Approve drawer close",
+            f"The close of drawer {session.drawer} ({session.cashier}, {session.id}) is over "
+            "or short beyond tolerance. A lead who is not the cashier approves it with a "
+            "comment.",
+            reason_label="Comment",
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._approve(session, dialog))
+        self._open(dialog)
+
+    def _approve(self, session: Session, dialog: ApproverDialog) -> None:
+        override = dialog.override()
+        desk = self.ctx.desk
+
+        def approved(_sid: object) -> None:
+            self.ctx.show_info(
+                f"The close of drawer {session.drawer} ({session.cashier}) is approved "
+                f"by {override.login}."
+            )
+            self.refresh()
+            self.table.setFocus()
+
+        def refused(refusal: Refusal) -> None:
+            self.ctx.show_refusal(refusal)
+            self.table.setFocus()
+
+        self.ctx.run(
+            lambda: desk.approve_close(session.id, override.login, override.pin, override.reason),
+            approved,
+            refused,
+        )
+
+    def _open(self, dialog: ApproverDialog) -> None:
+        self._dialog = dialog
+
+        def gone(_result: int) -> None:
+            if self._dialog is dialog:
+                self._dialog = None
+            dialog.deleteLater()
+            if self.isVisible():
+                self.window().activateWindow()
+                self.table.setFocus()
+
+        dialog.finished.connect(gone)
+        dialog.open()
+
+    # -- closing out the day ---------------------------------------------------------------------
+
+    def ask_closeout(self) -> None:
+        day = self.day()
+        if day is not None and not is_iso_date(day):
+            self.ctx.show_error(f"{day!r} is not a date like 2026-11-23.")
+            return
+        dialog = ApproverDialog(
+            "Close out the day",
+            f"Close out {day or 'today'}: every drawer must be closed and approved. Type your "
+            "own login and PIN; you must not have worked a drawer in this batch.",
+            reason_label=None,
+            parent=self,
+        )
+        user = self.ctx.desk.user
+        if user is not None:
+            dialog.login.setText(user.login)
+            dialog.pin.setFocus()
+        dialog.accepted.connect(lambda: self._closeout(day, dialog))
+        self._open(dialog)
+
+    def _closeout(self, day: str | None, dialog: ApproverDialog) -> None:
+        override = dialog.override()
+        desk = self.ctx.desk
+
+        def refused(refusal: Refusal) -> None:
+            self.ctx.show_refusal(refusal)
+            self.table.setFocus()
+
+        self.ctx.run(
+            lambda: desk.closeout(day, override.login, override.pin), self._closed, refused
+        )
+
+    def _closed(self, result: Closeout) -> None:
+        self.show_closeout(result)
+        self.ctx.show_info(
+            f"Batch {result.batch} closed out: deposit {result.deposit_total}. "
+            "Saving the deposit slip and the closeout summary…"
+        )
+        self.refresh()
+        ctx = self.ctx
+        folder = reports_folder(ctx)
+        city, workstation = ctx.config.city, ctx.desk.workstation
+        printer = ctx.desk.printer
+
+        def papers() -> Papers:
+            try:
+                saved: CloseoutPapers | None = write_closeout_papers(
+                    result, folder, city=city, workstation=workstation
+                )
+                problem = None
+            except OSError as exc:
+                saved, problem = None, f"The closeout papers could not be saved: {exc}"
+            slip = closeout_slip(
+                result, city=city, workstation=workstation, columns=printer.columns
+            )
+            try:
+                printed = bool(printer.print_receipt(slip))
+            except Exception:  # a driver must not raise; a closeout never fails on a printer
+                printed = False
+            return Papers(saved, problem, printed)
+
+        self.ctx.run(papers, self._papers_done)
+
+    def _papers_done(self, papers: Papers) -> None:
+        self.papers = papers
+        lines = []
+        if papers.saved is not None:
+            lines += [f"Saved {p}" for p in papers.saved.all()]
+        if papers.problem:
+            lines.append(papers.problem)
+            self.ctx.show_error(papers.problem)
+        slip = "printed" if papers.slip_printed else "NOT printed (printer not ready)"
+        lines.append(f"Closeout slip {slip}.")
+        self.files.setText("\n".join(lines))
+        if papers.saved is not None and not papers.problem:
+            self.ctx.show_info(
+                f"Deposit slip and closeout summary saved in {papers.saved.deposit_slip.parent}."
+            )
+
+    def show_closeout(self, result: Closeout) -> None:
+        self.result = result
+        self.batch.setText(f"Batch {result.batch} — business date {result.business_date}")
+        self.counts.setText(f"Receipts: {result.receipts}    Voids: {result.voids}")
+        _fill(
+            self.tenders,
+            [
+                (
+                    TENDER_NAMES.get(kind, kind),
+                    str(t.expected),
+                    str(t.counted),
+                    str(t.over_short),
+                )
+                for kind, t in result.tenders.items()
+            ],
+        )
+        _fill(self.gl, [(account, str(amount)) for account, amount in sorted(result.gl.items())])
+        self.deposit_detail.setText(
+            "    ".join(
+                f"{name}: {result.deposit.get(key)}"
+                for key, name in DEPOSIT_NAMES.items()
+                if key in result.deposit
+            )
+        )
+        self.deposit_total.setText(str(result.deposit_total))
+        self.files.setText("")
+
+
+def reports_folder(ctx: UiContext) -> Path:
+    """Where the closeout papers are saved: ``reports`` beside the ledger."""
+    return ctx.desk.ledger.path.parent / "reports"

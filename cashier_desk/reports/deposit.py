@@ -1,0 +1,223 @@
+"""The end-of-day papers of a closeout: the deposit slip and the closeout summary as PDF
+(reportlab), and a short closeout slip for the receipt printer.
+
+Everything here is made from a :class:`~cashier_desk.ledger.closeout.Closeout` alone, so the
+papers cannot disagree with the batch.  Amounts are written with ``str(Money)`` — reportlab
+only ever sees text, never a number of money.  Files are written whole or not at all (a
+temporary file renamed into place), so a half-written PDF is never left in the reports folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reportlab.lib.pagesizes import letter
+from reportlab.pdfgen.canvas import Canvas
+
+from cashier_desk.devices.receipt import TENDER_NAMES, Line, ReceiptDoc
+from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.money import Money
+
+DEPOSIT_NAMES = {
+    "cash": "Currency and coin",
+    "checks": "Checks",
+    "money_orders": "Money orders",
+}
+
+# Page geometry in points (1/72 inch), whole numbers only.
+_LEFT = 60
+_RIGHT = 552
+_TOP = 740
+_BOTTOM = 60
+_LINE = 16
+
+
+@dataclass(frozen=True)
+class CloseoutPapers:
+    """Where the closeout's PDFs were saved."""
+
+    deposit_slip: Path
+    summary: Path
+
+    def all(self) -> tuple[Path, Path]:
+        return (self.deposit_slip, self.summary)
+
+
+class _Page:
+    """A page written top to bottom, line by line; a new page starts when one is full."""
+
+    def __init__(self, path: Path, title: str) -> None:
+        self.canvas = Canvas(str(path), pagesize=letter, invariant=1)
+        self.canvas.setTitle(title)
+        self.canvas.setAuthor("cashier_desk")
+        self.y = _TOP
+
+    def _room(self, lines: int = 1) -> None:
+        if self.y - lines * _LINE < _BOTTOM:
+            self.canvas.showPage()
+            self.y = _TOP
+
+    def heading(self, text: str, size: int = 16) -> None:
+        self._room(2)
+        self.canvas.setFont("Helvetica-Bold", size)
+        self.canvas.drawString(_LEFT, self.y, text)
+        self.y -= _LINE + size // 2
+
+    def text(self, text: str, *, bold: bool = False, mono: bool = False) -> None:
+        self._room()
+        if mono:
+            self.canvas.setFont("Courier", 9)
+        else:
+            self.canvas.setFont("Helvetica-Bold" if bold else "Helvetica", 11)
+        self.canvas.drawString(_LEFT, self.y, text)
+        self.y -= _LINE
+
+    def row(self, cells: Sequence[str], stops: Sequence[int], *, bold: bool = False) -> None:
+        """The first cell at the left margin, the others right-aligned at ``stops``."""
+        self._room()
+        self.canvas.setFont("Helvetica-Bold" if bold else "Helvetica", 11)
+        self.canvas.drawString(_LEFT, self.y, cells[0])
+        for cell, stop in zip(cells[1:], stops, strict=True):
+            self.canvas.drawRightString(stop, self.y, cell)
+        self.y -= _LINE
+
+    def rule(self) -> None:
+        self._room()
+        self.canvas.line(_LEFT, self.y + _LINE // 2, _RIGHT, self.y + _LINE // 2)
+
+    def gap(self) -> None:
+        self.y -= _LINE
+
+    def save(self) -> None:
+        self.canvas.showPage()
+        self.canvas.save()
+
+
+#: Draws one document of a closeout into a file: (path, closeout, city, workstation).
+_Drawer = Callable[[Path, Closeout, str, str], None]
+
+
+def _write(path: Path, draw: _Drawer, closeout: Closeout, city: str, workstation: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    draw(partial, closeout, city, workstation)
+    os.replace(partial, path)
+    return path
+
+
+def _header(page: _Page, title: str, closeout: Closeout, city: str, workstation: str) -> None:
+    page.heading(city, 14)
+    page.heading(title)
+    page.text(f"Batch {closeout.batch}")
+    page.text(f"Business date {closeout.business_date}    Workstation {workstation}")
+    page.gap()
+
+
+def _draw_deposit_slip(path: Path, closeout: Closeout, city: str, workstation: str) -> None:
+    page = _Page(path, f"Deposit slip {closeout.batch}")
+    _header(page, "Deposit slip", closeout, city, workstation)
+    stops = [_RIGHT]
+    page.row(["Deposit", "Amount"], stops, bold=True)
+    page.rule()
+    for key, name in DEPOSIT_NAMES.items():
+        page.row([name, str(closeout.deposit.get(key, Money(0)))], stops)
+    page.rule()
+    page.row(["Total deposit", str(closeout.deposit_total)], stops, bold=True)
+    page.gap()
+    page.gap()
+    page.text("Prepared by ______________________________    Date ____________")
+    page.gap()
+    page.text("Verified by ______________________________    Date ____________")
+    page.gap()
+    page.text("Bag number ______________________________")
+    page.save()
+
+
+def _draw_summary(path: Path, closeout: Closeout, city: str, workstation: str) -> None:
+    page = _Page(path, f"Closeout {closeout.batch}")
+    _header(page, "Closeout summary", closeout, city, workstation)
+    page.text(f"Receipts {closeout.receipts}    Voids {closeout.voids}")
+    page.gap()
+    stops = [360, 456, _RIGHT]
+    page.row(["Tender", "Expected", "Counted", "Over/short"], stops, bold=True)
+    page.rule()
+    for kind, figures in closeout.tenders.items():
+        page.row(
+            [
+                TENDER_NAMES.get(kind, kind),
+                str(figures.expected),
+                str(figures.counted),
+                str(figures.over_short),
+            ],
+            stops,
+        )
+    page.gap()
+    page.row(["GL account", "Amount"], [_RIGHT], bold=True)
+    page.rule()
+    for account, amount in sorted(closeout.gl.items()):
+        page.row([account, str(amount)], [_RIGHT])
+    page.rule()
+    gl_total = Money(sum(a.cents for a in closeout.gl.values()))
+    page.row(["Total", str(gl_total)], [_RIGHT], bold=True)
+    page.gap()
+    page.row(["Deposit", "Amount"], [_RIGHT], bold=True)
+    page.rule()
+    for key, name in DEPOSIT_NAMES.items():
+        page.row([name, str(closeout.deposit.get(key, Money(0)))], [_RIGHT])
+    page.row(["Total deposit", str(closeout.deposit_total)], [_RIGHT], bold=True)
+    page.gap()
+    page.text("Batch fingerprint (SHA-256)")
+    page.text(closeout.sha256, mono=True)
+    page.save()
+
+
+def write_closeout_papers(
+    closeout: Closeout, folder: Path, *, city: str, workstation: str
+) -> CloseoutPapers:
+    """Save the deposit slip and the closeout summary of a batch as PDF files in ``folder``."""
+    slip = _write(
+        folder / f"deposit-slip-{closeout.batch}.pdf",
+        _draw_deposit_slip,
+        closeout,
+        city,
+        workstation,
+    )
+    summary = _write(
+        folder / f"closeout-{closeout.batch}.pdf", _draw_summary, closeout, city, workstation
+    )
+    return CloseoutPapers(slip, summary)
+
+
+def closeout_slip(closeout: Closeout, *, city: str, workstation: str, columns: int) -> ReceiptDoc:
+    """A short closeout slip for the receipt printer: counts, over/short, deposit."""
+    w = columns
+
+    def pair(left: str, right: str) -> Line:
+        room = max(1, w - len(right) - 1)
+        return Line(f"{left[:room]:<{room}} {right}")
+
+    lines = [
+        Line(city[:w], bold=True, align="center"),
+        Line("CLOSEOUT", bold=True, big=True, align="center"),
+        Line(closeout.batch[:w], align="center"),
+        pair(closeout.business_date, f"Station {workstation}"),
+        Line("-" * w),
+        pair("Receipts", str(closeout.receipts)),
+        pair("Voids", str(closeout.voids)),
+        Line("-" * w),
+        Line("Over/short"),
+    ]
+    lines += [
+        pair(f"  {TENDER_NAMES.get(kind, kind)}", str(figures.over_short))
+        for kind, figures in closeout.tenders.items()
+    ]
+    lines.append(Line("-" * w))
+    lines += [
+        pair(name, str(closeout.deposit.get(key, Money(0)))) for key, name in DEPOSIT_NAMES.items()
+    ]
+    lines.append(Line(pair("DEPOSIT", str(closeout.deposit_total)).text, bold=True))
+    lines += [Line(), Line("Keep with the day's records", align="center")]
+    return ReceiptDoc(columns, tuple(lines))
