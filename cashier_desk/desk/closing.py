@@ -114,6 +114,24 @@ class ClosingOps(DeskBase):
             "card": str(count.card),
         }
 
+    def close_figures(self, session_id: str) -> dict[str, tuple[Money, Money, Money]]:
+        """A closed session's (expected, counted, over/short) per tender — for the lead who
+        approves it.  Never shown to the cashier before the blind count is in."""
+        with self.ledger.read() as conn:
+            rows = conn.execute(
+                sa.select(close_counts).where(close_counts.c.session_id == session_id)
+            ).all()
+        if not rows:
+            raise Refusal("unknown_session", f"Session {session_id} has no close yet.")
+        return {
+            r.tender: (
+                Money(r.expected_cents),
+                Money(r.counted_cents),
+                Money(r.counted_cents - r.expected_cents),
+            )
+            for r in rows
+        }
+
     def approve_close(
         self, session_id: object, approver: object, approver_pin: object, comment: object
     ) -> SessionId:

@@ -80,6 +80,20 @@ class PrintingOps(DeskBase):
             self.events.publish("print_pending", receipt=job.receipt_id)
         return ok
 
+    def print_document(self, doc: ReceiptDoc) -> bool:
+        """Print a slip that is not a receipt (a closeout slip, a test page), in turn with the
+        receipts; nothing is kept of it but the audit record."""
+        with self._print_lock:
+            try:
+                ok = self.printer.print_receipt(doc)
+            except Exception:
+                log.exception("printer failed on a document")
+                ok = False
+        with self.ledger.write() as conn:
+            self._audit(conn, "print_document", doc.lines[0].text if doc.lines else "", {},
+                        outcome="printed" if ok else "not printed")  # fmt: skip
+        return ok
+
     def pending_prints(self) -> int:
         with self.ledger.read() as conn:
             return int(

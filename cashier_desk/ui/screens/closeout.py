@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cashier_desk.desk import is_iso_date
 from cashier_desk.devices.receipt import TENDER_NAMES
@@ -253,11 +254,20 @@ class CloseoutScreen(Screen):
                 f"Drawer {session.drawer} ({session.id}) is {state}; nothing to approve."
             )
             return
+        self.ctx.run(
+            lambda: self.ctx.desk.close_figures(session.id),
+            lambda figures: self._ask_approval(session, figures),
+        )
+
+    def _ask_approval(self, session: Session, figures: dict[str, Any]) -> None:
+        off = [
+            f"{TENDER_NAMES.get(t, t)} {os_}" for t, (_e, _c, os_) in figures.items() if os_.cents
+        ]
         dialog = ApproverDialog(
             "Approve drawer close",
             f"The close of drawer {session.drawer} ({session.cashier}, {session.id}) is over "
-            "or short beyond tolerance. A lead who is not the cashier approves it with a "
-            "comment.",
+            f"or short: {', '.join(off) or 'nothing'}. A lead who is not the cashier approves "
+            "it with a comment.",
             reason_label="Comment",
             parent=self,
         )
@@ -343,7 +353,8 @@ class CloseoutScreen(Screen):
         ctx = self.ctx
         folder = reports_folder(ctx)
         city, workstation = ctx.config.city, ctx.desk.workstation
-        printer = ctx.desk.printer
+        desk = ctx.desk
+        printer = desk.printer
 
         def papers() -> Papers:
             try:
@@ -356,10 +367,7 @@ class CloseoutScreen(Screen):
             slip = closeout_slip(
                 result, city=city, workstation=workstation, columns=printer.columns
             )
-            try:
-                printed = bool(printer.print_receipt(slip))
-            except Exception:  # a driver must not raise; a closeout never fails on a printer
-                printed = False
+            printed = desk.print_document(slip)
             return Papers(saved, problem, printed)
 
         self.ctx.run(papers, self._papers_done)
