@@ -98,7 +98,15 @@ def _grant_workstation_role(engine: sa.Engine, role: str) -> None:
             sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
         ).scalar()
         if not exists:
-            conn.execute(sa.text(f'CREATE ROLE "{role}" LOGIN'))
+            # Two inits at once may both see no role: the loser's CREATE fails harmlessly.
+            conn.execute(
+                sa.text(
+                    "DO $$ BEGIN "
+                    f'CREATE ROLE "{role}" LOGIN; '
+                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; "
+                    "END $$"
+                )
+            )
         conn.execute(sa.text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
         tables = ", ".join(f'"{t}"' for t in c.BATCH_TABLES)
         conn.execute(sa.text(f'REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM "{role}"'))
