@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_desk import demo
 from cashier_desk.app import App, open_app
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
@@ -153,6 +152,8 @@ def _cmd_audit(app: App, args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk import demo
+
     loaded = demo.load_reference_data(app.desk)
     _print_json({"demo_data": loaded})
     if args.load_only:

@@ -1,0 +1,19 @@
+"""Devices at the counter: the device model, drivers, receipt layout, and simulators (sim/)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+# python-escpos caches its printer profiles in a pickle under a NEW temporary folder on every
+# import unless told where to keep it: it then re-reads its JSON (a quarter of a second) and
+# leaves a folder behind each time.  Keep the cache in the user's cache folder instead.
+if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+    _cache = Path(platformdirs.user_cache_dir("cashier-desk", appauthor=False)) / "escpos"
+    try:
+        _cache.mkdir(parents=True, exist_ok=True)
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(_cache)
+    except OSError:
+        pass  # an unwritable home: python-escpos falls back to its temporary folder
