@@ -49,8 +49,9 @@ def qt_app() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
-    if STYLE.exists():
+    if STYLE.exists() and not app.property("cashierDeskStyled"):
         app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+        app.setProperty("cashierDeskStyled", True)
     return app
 
 

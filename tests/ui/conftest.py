@@ -46,6 +46,8 @@ class Counter:
         from cashier_desk.ui.qt import Qt
 
         widget.setFocus()
+        if hasattr(widget, "selectAll"):
+            widget.selectAll()  # typing replaces what the field held, as at a real counter
         self.qtbot.keyClicks(widget, text)
         if enter:
             self.qtbot.keyClick(widget, Qt.Key.Key_Return)
@@ -99,6 +101,12 @@ def make_counter(
     for c in made:
         c.win.close()
         c.app.close()
+        c.window.deleteLater()
+    from cashier_desk.ui.qt import QApplication, QEvent
+
+    # Let Qt delete the closed windows now, so tests do not slow down one after another.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
 
 
 @pytest.fixture
