@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
     cen_imp.add_argument("kind", choices=KINDS)
     cen_imp.add_argument("file", type=Path)
 
+    shots = sub.add_parser("screenshots", help="render each main screen to OUTDIR/*.png")
+    shots.add_argument("outdir", type=Path)
+
     dem = sub.add_parser("demo", help="load the demo city and run a demo day headless")
     dem.add_argument("--load-only", action="store_true", help="only load the demo reference data")
     return p
@@ -287,6 +290,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "window"
     if command == "central":
         return _central_command(args)
+    if command == "screenshots":
+        from cashier_desk.ui.screenshots import take_screenshots
+
+        for path in take_screenshots(args.outdir):
+            _print_json({"screenshot": str(path)})
+        return 0
     try:
         app = open_app(
             args.data_dir,

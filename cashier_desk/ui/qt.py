@@ -33,6 +33,7 @@ from PySide6.QtGui import (
     QRegularExpressionValidator,
     QShortcut,
 )
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -131,6 +132,7 @@ __all__ = [
     "QTableView",
     "QTableWidget",
     "QTableWidgetItem",
+    "QTest",
     "QThreadPool",
     "QTimer",
     "QToolButton",
