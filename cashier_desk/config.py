@@ -30,6 +30,7 @@ over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
 drawer_must_close = true       # the next sale waits until the cash drawer is closed
 drawer_alert_seconds = 60      # alert when the drawer stays open longer than this
+idle_lock_minutes = 15         # the window locks after this long without a key or a click
 
 [devices]
 printer = "sim"      # escpos+serial:///dev/ttyUSB0?baudrate=19200, escpos+tcp://HOST:9100, none
@@ -63,6 +64,7 @@ class Config:
     sim_drawer_close_seconds: float = 0
     drawer_must_close: bool = True
     drawer_alert_seconds: int = 60
+    idle_lock_minutes: int = 15
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:
@@ -96,6 +98,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "over_short_account",
             "drawer_must_close",
             "drawer_alert_seconds",
+            "idle_lock_minutes",
         },
         "devices": {
             "printer",
@@ -153,8 +156,12 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     alert = policy.get("drawer_alert_seconds", 60)
     if type(alert) is not int or not 0 <= alert <= 86400:
         raise ConfigError("[policy] drawer_alert_seconds must be a whole number of seconds")
+    idle = policy.get("idle_lock_minutes", 15)
+    if type(idle) is not int or not 1 <= idle <= 480:
+        raise ConfigError("[policy] idle_lock_minutes must be a whole number from 1 to 480")
     return Config(
         workstation=ws,
+        idle_lock_minutes=idle,
         timezone=zone,
         columns=columns,
         sim_drawer_close_seconds=close_after,

@@ -97,10 +97,11 @@ class Window:
         self.window.close()
 
 
-def build_window(app: App, idle_lock_minutes: float = 15) -> Window:
+def build_window(app: App, idle_lock_minutes: float | None = None) -> Window:
     bridge = DeskBridge(app.desk.events)
     ctx = UiContext(app.desk, app.config, DeskRunner(), bridge, app.devices)
-    window = MainWindow(ctx, SCREENS, idle_lock_minutes=idle_lock_minutes)
+    minutes = app.config.idle_lock_minutes if idle_lock_minutes is None else idle_lock_minutes
+    window = MainWindow(ctx, SCREENS, idle_lock_minutes=minutes)
     install_dialogs(window, ctx)
     window.resize(1280, 800)
     configured = {

@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self._action_handlers.setdefault("logout", self.logout)
         self.menu_actions: dict[str, tuple[QAction, str]] = {}
         self._build_menus()
+        self._counting = False
+        self._count_again = False
         self.idle = _IdleWatch()
         app = QApplication.instance()
         if app is not None:
@@ -112,6 +114,11 @@ class MainWindow(QMainWindow):
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self._check_idle)
         self._idle_timer.start(1000)
+        self._count_timer = QTimer(self)
+        self._count_timer.timeout.connect(self.refresh_counts)
+        self._count_timer.start(5000)
+        ctx.bridge.printJob.connect(lambda _job, _ok: self.refresh_counts())
+        ctx.bridge.changed.connect(lambda _name: self.refresh_counts())
         ctx.bridge.deviceStatus.connect(self.device_status)
         ctx.bridge.alert.connect(self._alert)
         ctx.bridge.userChanged.connect(lambda _user: self.refresh_role())
@@ -201,6 +208,10 @@ class MainWindow(QMainWindow):
         self.pending.setObjectName("status_pending")
         self.pending.setAccessibleName("Receipts waiting to print")
         bar.addPermanentWidget(self.pending)
+        self.sync_label = QLabel("")
+        self.sync_label.setObjectName("status_sync")
+        self.sync_label.setAccessibleName("Batches waiting to go to central")
+        bar.addPermanentWidget(self.sync_label)
         self.person = QLabel("")
         self.person.setObjectName("status_person")
         self.person.setAccessibleName("Person logged in")
@@ -243,6 +254,36 @@ class MainWindow(QMainWindow):
 
     def set_pending_prints(self, count: int) -> None:
         self.pending.setText(f"{count} receipt(s) waiting to print" if count else "")
+        self.pending.setProperty("problem", bool(count))
+        self._repolish(self.pending)
+
+    def set_pending_batches(self, count: int) -> None:
+        self.sync_label.setText(f"{count} batch(es) waiting for central" if count else "")
+
+    def refresh_counts(self) -> None:
+        """Receipts waiting to print and batches waiting for central (read off the GUI
+        thread; a failure here is only a stale count)."""
+        desk = self.ctx.desk
+
+        def counts() -> tuple[int, int]:
+            batches = desk.relay.pending() if desk.relay is not None else 0
+            return desk.pending_prints(), batches
+
+        def finished() -> None:
+            self._counting = False
+            if self._count_again:
+                self.refresh_counts()
+
+        def show(result: tuple[int, int]) -> None:
+            self.set_pending_prints(result[0])
+            self.set_pending_batches(result[1])
+            finished()
+
+        if self._counting:
+            self._count_again = True  # asked again while counting: count once more after
+            return
+        self._counting, self._count_again = True, False
+        self.ctx.runner.run(counts, show, lambda _r: finished(), lambda _e: finished())
 
     # -- lock and logout ----------------------------------------------------------------------
 
