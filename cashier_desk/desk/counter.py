@@ -77,27 +77,28 @@ class CounterOps(PrintingOps):
 
     def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
         """Open items whose reference, name or address starts with ``query`` (any case) —
-        the lookup at the counter, results as the cashier types."""
+        the lookup at the counter, results as the cashier types.  Each field is searched on
+        its own NOCASE index; the first ``limit`` matches of each are merged, by name."""
         q = query.strip()
         if len(q) < 2:
             return []
         pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        refs: set[str] = set()
         with self.ledger.read() as conn:
-            refs = list(
-                conn.execute(
-                    sa.select(open_items.c.ref)
-                    .where(
-                        sa.or_(
-                            open_items.c.ref.ilike(pattern, escape="\\"),
-                            open_items.c.name.ilike(pattern, escape="\\"),
-                            open_items.c.address.ilike(pattern, escape="\\"),
-                        )
-                    )
-                    .order_by(open_items.c.name, open_items.c.ref)
-                    .limit(limit)
-                ).scalars()
-            )
-        return [item for ref in refs if (item := self.open_item(ref)) is not None]
+            for column in (open_items.c.ref, open_items.c.name, open_items.c.address):
+                # SQLite's LIKE ignores ASCII case, and with a NOCASE index it reads only the
+                # matching range of the index.
+                refs.update(
+                    conn.execute(
+                        sa.select(open_items.c.ref)
+                        .where(column.like(pattern, escape="\\"))
+                        .order_by(column.collate("NOCASE"))
+                        .limit(limit)
+                    ).scalars()
+                )
+        found = [item for ref in refs if (item := self.open_item(ref)) is not None]
+        found.sort(key=lambda i: (i.name.lower(), i.ref))
+        return found[:limit]
 
     def fee_codes(self) -> list[tuple[str, str, str, Money | None]]:
         """Every revenue code: (code, description, fee type, amount or None for open fees)."""

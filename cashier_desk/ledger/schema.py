@@ -82,6 +82,12 @@ open_items = sa.Table(
     sa.Column("paid_before_line", sa.Integer, nullable=False),
 )
 
+# The lookup at the counter matches the start of a reference, name or address in any case:
+# indexes in NOCASE order let SQLite answer a LIKE 'prefix%' from the index (migration 0004).
+for _column in ("ref", "name", "address"):
+    sa.Index(f"ix_open_items_{_column}_nocase", sa.text(f"{_column} COLLATE NOCASE"),
+             _table=open_items)  # fmt: skip
+
 # -- drawer sessions -------------------------------------------------------------------------
 
 drawer_sessions = sa.Table(
