@@ -145,3 +145,12 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) -> Non
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(LedgerError, match="cannot be opened"):
         Ledger(path)
+
+
+def test_a_non_durable_write_gives_its_connection_back_fully_durable(app: App) -> None:
+    _sale(app)  # its print job's "printed" mark is written with durable=False
+    with app.ledger.write(durable=False) as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL, just here
+    for _ in range(3):
+        with app.ledger.write() as conn:
+            assert read_pragmas(conn) == REQUIRED_PRAGMAS

@@ -68,7 +68,7 @@ class PrintingOps(DeskBase):
             except Exception:  # a driver must not raise, but a sale never fails on a printer
                 log.exception("printer failed on job %s", job_id)
                 ok = False
-            with self.ledger.write() as conn:
+            with self.ledger.write(durable=False) as conn:
                 values: dict[str, Any] = {"attempts": job.attempts + 1}
                 if ok:
                     values["printed_at"] = self._now().isoformat()

@@ -218,7 +218,9 @@ def close_out(
 
 
 def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
-    return [dict(r) for r in conn.execute(query).mappings()]
+    result = conn.execute(query)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
 
 
 def _detail(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, Any]:
