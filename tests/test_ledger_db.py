@@ -16,7 +16,13 @@ from alembic.script import ScriptDirectory
 
 from cashier_desk.app import App
 from cashier_desk.desk import ItemRequest, TenderRequest
-from cashier_desk.ledger.db import REQUIRED_PRAGMAS, Ledger, alembic_config, read_pragmas
+from cashier_desk.ledger.db import (
+    HEAD,
+    REQUIRED_PRAGMAS,
+    Ledger,
+    alembic_config,
+    read_pragmas,
+)
 from cashier_desk.ledger.schema import APPEND_ONLY, metadata
 from cashier_desk.money import Money
 from tests.helpers import small_day
@@ -77,6 +83,7 @@ def test_a_new_ledger_reaches_the_newest_revision(tmp_path: Path) -> None:
     ledger = Ledger(tmp_path / "ledger.db")
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert ledger.revision() == head
+    assert head == HEAD  # the constant that lets a current ledger open without Alembic
     ledger.close()
 
 
