@@ -15,9 +15,9 @@ import platformdirs
 
 from cashier_desk.config import Config, check_workstation, load_config
 from cashier_desk.desk import Clock, Desk, system_clock
-from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
+from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.model import Device
-from cashier_desk.devices.setup import Devices, attach_to_desk, build_devices
+from cashier_desk.devices.setup import Devices, NoDrawer, attach_to_desk, build_devices
 from cashier_desk.events import EventBus
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.sync.relay import Relay
@@ -84,6 +84,7 @@ def open_app(
     peripherals: bool = False,
     central_url: str | None = None,
     background_sync: bool = False,
+    devices: bool = True,
 ) -> App:
     """Open (creating on first use) the data dir and build the Desk.  Devices come from the
     config unless a printer and drawer are passed in (tests); ``peripherals`` adds the scanner
@@ -94,12 +95,15 @@ def open_app(
     ws = check_workstation(workstation or config.workstation or DEFAULT_WORKSTATION)
     _log_to(data_dir / "cashier-desk.log")
     ledger = Ledger(data_dir / "ledger.db")
-    devices: Devices | None = None
+    built: Devices | None = None
+    if not devices:  # commands that print nothing and open no drawer need no devices
+        printer = printer or NoPrinter()
+        cash_drawer = cash_drawer or NoDrawer()
     try:
         if printer is None or cash_drawer is None:
-            devices = build_devices(config, data_dir, peripherals=peripherals)
-            printer = printer or devices.printer
-            cash_drawer = cash_drawer or devices.drawer
+            built = build_devices(config, data_dir, peripherals=peripherals)
+            printer = printer or built.printer
+            cash_drawer = cash_drawer or built.drawer
         desk = Desk(
             ledger,
             config,
@@ -110,8 +114,8 @@ def open_app(
             events=EventBus(),
         )
     except BaseException:
-        if devices is not None:
-            devices.close()
+        if built is not None:
+            built.close()
         ledger.close()
         raise
     desk.relay = Relay(
@@ -124,13 +128,13 @@ def open_app(
         relay = desk.relay
         relay.start()
         desk.events.subscribe("closeout_done", lambda **_: relay.wake())
-    app = App(data_dir, config, ledger, desk, new, devices)
-    real = devices.all() if devices is not None else []
+    app = App(data_dir, config, ledger, desk, new, built)
+    real = built.all() if built is not None else []
     real += [d for d in (printer, cash_drawer) if isinstance(d, Device) and d not in real]
     for device in real:
         device.add_listener(desk.device_status_changed)
-    if devices is not None:
-        attach_to_desk(devices, desk.events)
+    if built is not None:
+        attach_to_desk(built, desk.events)
     if isinstance(printer, Device):
         desk.start_spooler()
     return app

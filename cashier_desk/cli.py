@@ -303,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             peripherals=command in ("devices", "window"),
             central_url=args.central,
             background_sync=command == "window",
+            devices=command in ("run", "demo", "devices", "window"),
         )
     except (ConfigError, LedgerError) as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)

@@ -15,13 +15,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.posting import TENDER_KINDS
@@ -63,16 +62,22 @@ def engine_for(url: str) -> sa.Engine:
 
 
 def _config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
 
 
 def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config()).get_current_head()
 
 
 def revision(engine: sa.Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
         return ctx.get_current_revision()
@@ -81,6 +86,8 @@ def revision(engine: sa.Engine) -> str | None:
 def init_central(engine: sa.Engine, *, role: str | None = WORKSTATION_ROLE) -> str | None:
     """Create or upgrade the central schema; on PostgreSQL also the workstations' role, which
     may INSERT and SELECT batch data and never UPDATE or DELETE it."""
+    from alembic import command
+
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
