@@ -92,7 +92,9 @@ class Window:
     splitter: QSplitter | None = None
 
     def close(self) -> None:
+        self.window.stop_timers()
         self.ctx.runner.wait()
+        QApplication.processEvents()  # deliver what the worker finished before the widgets go
         self.ctx.bridge.detach()
         self.window.close()
 

@@ -106,6 +106,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._counting = False
         self._count_again = False
+        self._closing = False
         self.idle = _IdleWatch()
         app = QApplication.instance()
         if app is not None:
@@ -260,6 +261,12 @@ class MainWindow(QMainWindow):
     def set_pending_batches(self, count: int) -> None:
         self.sync_label.setText(f"{count} batch(es) waiting for central" if count else "")
 
+    def stop_timers(self) -> None:
+        """The window is closing: no more periodic work."""
+        self._closing = True
+        for timer in (self._idle_timer, self._count_timer, self._banner_timer):
+            timer.stop()
+
     def refresh_counts(self) -> None:
         """Receipts waiting to print and batches waiting for central (read off the GUI
         thread; a failure here is only a stale count)."""
@@ -275,10 +282,14 @@ class MainWindow(QMainWindow):
                 self.refresh_counts()
 
         def show(result: tuple[int, int]) -> None:
+            if self._closing:
+                return
             self.set_pending_prints(result[0])
             self.set_pending_batches(result[1])
             finished()
 
+        if self._closing:
+            return
         if self._counting:
             self._count_again = True  # asked again while counting: count once more after
             return
