@@ -28,6 +28,7 @@ from cashier_desk.ledger import drawer
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.posting import SAFE_CASH, TENDER_KINDS, drawer_account, post_entry
+from cashier_desk.ledger.receipts import LineView, ReceiptView, TenderView
 from cashier_desk.ledger.schema import (
     drawer_movements,
     journal_entries,
@@ -252,10 +253,11 @@ class CounterOps(PrintingOps):
                     "tenders_short", f"The tenders ({tendered}) do not cover the total ({total})."
                 )
             change = tendered - total
-            receipt_no, receipt_id = self._write_receipt(
+            view = self._write_receipt(
                 conn, user, session, lines, checked, total, change, payer_name
             )
-            job_id = self._queue_print(conn, receipt_no, receipt_id, "original")
+            receipt_no = view.receipt_no
+            job_id = self._queue_print(conn, receipt_no, view.id, "original", view)
             self._audit(
                 conn,
                 "sale",
@@ -283,7 +285,7 @@ class CounterOps(PrintingOps):
         total: Money,
         change: Money,
         payer: str,
-    ) -> tuple[ReceiptNo, int]:
+    ) -> ReceiptView:
         seq = next_number(conn, self.workstation, "receipt")
         receipt_no = ReceiptNo(f"{self.workstation}-{seq:06d}")
         now = self._now()
@@ -352,7 +354,22 @@ class CounterOps(PrintingOps):
             lines=entry,
             receipt_id=receipt_id,
         )
-        return receipt_no, receipt_id
+        return ReceiptView(
+            id=receipt_id,
+            receipt_no=receipt_no,
+            workstation=self.workstation,
+            session_id=session.id,
+            cashier=user.login,
+            payer=payer,
+            created_at=now.isoformat(),
+            business_date=session.business_date,
+            total=total,
+            change=change,
+            lines=tuple(LineView(x.description, x.code, x.ref, x.qty, x.amount) for x in lines),
+            tenders=tuple(TenderView(t.kind, t.amount, t.number, t.auth, t.last4) for t in checked),
+            voided=False,
+            void_reason=None,
+        )
 
     # -- corrections -----------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from cashier_desk.desk.requests import text
 from cashier_desk.devices.model import Device, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger.receipts import load_receipt
+from cashier_desk.ledger.receipts import ReceiptView, load_receipt
 from cashier_desk.ledger.schema import print_jobs, receipts
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,17 @@ log = logging.getLogger(__name__)
 class PrintingOps(DeskBase):
     # -- printing --------------------------------------------------------------------------
 
-    def _queue_print(self, conn: sa.Connection, receipt_no: str, receipt_id: int, kind: str) -> int:
-        view = load_receipt(conn, receipt_no)
+    def _queue_print(
+        self,
+        conn: sa.Connection,
+        receipt_no: str,
+        receipt_id: int,
+        kind: str,
+        view: ReceiptView | None = None,
+    ) -> int:
+        """Write the print job in the caller's transaction (``view``: the receipt as the sale
+        just wrote it, so it need not be read back)."""
+        view = view or load_receipt(conn, receipt_no)
         if view is None:  # pragma: no cover - written in the same transaction
             raise RuntimeError(f"receipt {receipt_no} vanished")
         mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
