@@ -42,6 +42,8 @@ from cashier_desk.ledger.schema import (
 )
 from cashier_desk.money import GlAccount, GlSplit, Money, MoneyError, parse_gl_account
 
+_CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
+
 
 class CounterOps(PrintingOps):
     # -- open items ------------------------------------------------------------------------
@@ -140,7 +142,7 @@ class CounterOps(PrintingOps):
     # -- sale ------------------------------------------------------------------------------
 
     def _code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
-        row = conn.execute(sa.select(revenue_codes).where(revenue_codes.c.code == code)).first()
+        row = conn.execute(_CODE, {"code": code}).first()
         if row is None:
             raise Refusal("unknown_code", f"There is no revenue code {code!r}.")
         return row

@@ -45,6 +45,10 @@ def record_hash(prev_hash: str, seq: int, row: Mapping[str, Any] | sa.RowMapping
     return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
 
 
+_LAST = sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+_INSERT = sa.insert(audit_log)
+
+
 def append(
     conn: sa.Connection,
     *,
@@ -57,9 +61,7 @@ def append(
     details: Mapping[str, Any] | None = None,
 ) -> int:
     """Add one record inside the caller's write transaction; returns its sequence number."""
-    last = conn.execute(
-        sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+    last = conn.execute(_LAST).first()
     prev_hash = last.hash if last is not None else GENESIS
     seq = next_number(conn, _COUNTER_WS, _COUNTER_KIND)
     row = {
@@ -72,9 +74,8 @@ def append(
         "details": canonical(dict(details or {})),
     }
     conn.execute(
-        sa.insert(audit_log).values(
-            seq=seq, prev_hash=prev_hash, hash=record_hash(prev_hash, seq, row), **row
-        )
+        _INSERT,
+        {"seq": seq, "prev_hash": prev_hash, "hash": record_hash(prev_hash, seq, row), **row},
     )
     return seq
 

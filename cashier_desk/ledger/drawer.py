@@ -97,10 +97,20 @@ def get_session(conn: sa.Connection, session_id: str) -> Session | None:
     return found[0] if found else None
 
 
+_OPEN_OF_CASHIER = (
+    sa.select(drawer_sessions, *_state_columns())
+    .where(
+        drawer_sessions.c.cashier == sa.bindparam("login"),
+        ~sa.exists().where(drawer_closes.c.session_id == drawer_sessions.c.id),
+    )
+    .order_by(drawer_sessions.c.opened_at)
+)
+
+
 def open_session_of_cashier(conn: sa.Connection, login: str) -> Session | None:
-    closed = sa.exists().where(drawer_closes.c.session_id == drawer_sessions.c.id)
-    found = sessions(conn, drawer_sessions.c.cashier == login, ~closed)
-    return found[0] if found else None
+    """The cashier's open session (asked at every sale: the statement is built once)."""
+    row = conn.execute(_OPEN_OF_CASHIER, {"login": login}).first()
+    return None if row is None else _session(row)
 
 
 def open_session_of_drawer(conn: sa.Connection, workstation: str, drawer: str) -> Session | None:
