@@ -11,6 +11,10 @@ class Refusal(Exception):
     """An operation the rules do not allow; ``code`` is stable, ``message`` is for a person."""
 
     def __init__(self, code: str, message: str) -> None:
+        from cashier_desk.text import mask_card_numbers
+
+        # A message may quote what was typed: never show a card number back in full.
+        message = mask_card_numbers(message)
         super().__init__(message)
         self.code = code
         self.message = message

@@ -116,8 +116,12 @@ def is_gl_account(text: str) -> bool:
 
 
 def parse_gl_account(text: object) -> GlAccount:
+    from cashier_desk.text import looks_like_card_number
+
     if not isinstance(text, str) or not is_gl_account(text):
         raise MoneyError(f"{text!r} is not a GL account like 101-0000-41100")
+    if looks_like_card_number(text):
+        raise MoneyError("that looks like a card number, not a GL account")
     return GlAccount(text)
 
 

@@ -107,7 +107,7 @@ def _str_or_none(obj: dict[str, Any], key: str) -> str | None:
 def _tender(value: object) -> TenderRequest:
     t = _obj(value, "A tender")
     kind = t.get("type")
-    if kind not in TENDER_FIELDS:
+    if not isinstance(kind, str) or kind not in TENDER_FIELDS:
         raise Refusal("bad_tender", f"{kind!r} is not a tender (cash, check, money_order, card).")
     extra = TENDER_FIELDS[str(kind)]
     _fields(t, {"type", "amount"} | extra, set(), f"A {kind} tender")
@@ -270,7 +270,7 @@ def parse_line(line: str, number: int) -> tuple[dict[str, Any] | None, Result | 
     """A script line as an operation, or (None, a refusal result) when it is not one."""
     try:
         obj = json.loads(line)
-    except (json.JSONDecodeError, RecursionError) as exc:
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError too
         where = (
             f": {exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         )

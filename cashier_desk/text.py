@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_DIGIT_RUN = re.compile(r"[0-9](?:[ -]?[0-9]){12,}", re.ASCII)
+# 13 or more digits, single separators (space, dash, dot, slash) allowed between them.
+_DIGIT_RUN = re.compile(r"[0-9](?:[ ./-]?[0-9]){12,}", re.ASCII)
+_SEPARATORS = re.compile(r"[ ./-]")
 
 
 def luhn_ok(digits: str) -> bool:
@@ -24,13 +26,25 @@ def luhn_ok(digits: str) -> bool:
 
 
 def looks_like_card_number(text: str) -> bool:
-    for m in _DIGIT_RUN.finditer(text):
-        digits = re.sub(r"[ -]", "", m.group())
-        for size in range(13, 20):
-            for start in range(0, len(digits) - size + 1):
-                if luhn_ok(digits[start : start + size]):
-                    return True
-    return False
+    return any(_pan_in(_SEPARATORS.sub("", m.group())) for m in _DIGIT_RUN.finditer(text))
+
+
+def _pan_in(digits: str) -> bool:
+    return any(
+        luhn_ok(digits[start : start + size])
+        for size in range(13, 20)
+        for start in range(0, len(digits) - size + 1)
+    )
+
+
+def mask_card_numbers(text: str) -> str:
+    """The text with every card-number-like run of digits masked to its last four."""
+
+    def mask(m: re.Match[str]) -> str:
+        digits = _SEPARATORS.sub("", m.group())
+        return f"****{digits[-4:]}" if _pan_in(digits) else m.group()
+
+    return _DIGIT_RUN.sub(mask, text)
 
 
 class TextError(ValueError):

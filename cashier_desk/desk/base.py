@@ -66,6 +66,7 @@ class DeskBase:
         self._spool_stop = threading.Event()
         self._spooler: threading.Thread | None = None
         self._drawer_timer: threading.Timer | None = None
+        self._restart_upto = 0  # print jobs left pending by an earlier run print as copies
         self.relay: Relay | None = None  # set by the app when a central database is known
 
     # -- helpers ---------------------------------------------------------------------------

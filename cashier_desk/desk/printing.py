@@ -72,8 +72,13 @@ class PrintingOps(DeskBase):
                 job = conn.execute(sa.select(print_jobs).where(print_jobs.c.id == job_id)).first()
             if job is None or job.printed_at is not None:
                 return job is not None
+            doc = ReceiptDoc.from_json(job.content)
+            if job.kind == "original" and job.id <= self._restart_upto:
+                # Left pending by an earlier run: it may have printed just before that run
+                # stopped, so this paper says it is a copy.
+                doc = doc.marked("REPRINT")
             try:
-                ok = self.printer.print_receipt(ReceiptDoc.from_json(job.content))
+                ok = self.printer.print_receipt(doc)
             except Exception:  # a driver must not raise, but a sale never fails on a printer
                 log.exception("printer failed on job %s", job_id)
                 ok = False
@@ -147,6 +152,9 @@ class PrintingOps(DeskBase):
         """Print what is pending now (in the background) and whenever the printer comes back."""
         if self._spooler is not None:
             return
+        with self.ledger.read() as conn:
+            newest = conn.execute(sa.select(sa.func.max(print_jobs.c.id))).scalar()
+        self._restart_upto = int(newest or 0)
         self._spool_stop.clear()
         self._spooler = threading.Thread(target=self._spool, name="print-spooler", daemon=True)
         self._spooler.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import platformdirs
 # python-escpos caches its printer profiles in a pickle under a NEW temporary folder on every
 # import unless told where to keep it: it then re-reads its JSON (a quarter of a second) and
 # leaves a folder behind each time.  Keep the cache in the user's cache folder instead.
+# python-escpos writes that pickle in place, so a start killed while it writes leaves a torn
+# file that would stop every later start: a cache that does not load is thrown away first.
 if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
     _cache = Path(platformdirs.user_cache_dir("cashier-desk", appauthor=False)) / "escpos"
     try:
@@ -17,3 +20,20 @@ if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
         os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(_cache)
     except OSError:
         pass  # an unwritable home: python-escpos falls back to its temporary folder
+
+
+def _drop_torn_profile_cache() -> None:
+    folder = os.environ.get("ESCPOS_CAPABILITIES_PICKLE_DIR")
+    if not folder:
+        return
+    for path in Path(folder).glob("*.capabilities.pickle"):
+        try:
+            whole = path.read_bytes().endswith(b".")  # a pickle ends with its STOP opcode
+        except OSError:
+            whole = False
+        if not whole:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+_drop_torn_profile_cache()

@@ -47,6 +47,13 @@ class ReceiptDoc:
         data: dict[str, Any] = json.loads(text)
         return cls(int(data["columns"]), tuple(Line(**x) for x in data["lines"]))
 
+    def marked(self, mark: str) -> ReceiptDoc:
+        """The same receipt with a mark (REPRINT) in large type above its number."""
+        lines = list(self.lines)
+        at = next((i for i, x in enumerate(lines) if x.text == "RECEIPT"), 1)
+        lines.insert(at, Line(f"*** {mark} ***", bold=True, big=True, align="center"))
+        return ReceiptDoc(self.columns, tuple(lines))
+
     def as_text(self) -> str:
         """The document as the printer would lay it out, in plain text."""
         out: list[str] = []

@@ -133,7 +133,10 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
             sim.start()
             stops.append(sim.stop)
             url = sim.url
-        serial_drawer = SerialDrawer(url.split("?")[0], **_drawer_options(config.drawer))
+        try:
+            serial_drawer = SerialDrawer(url.split("?")[0], **_drawer_options(config.drawer))
+        except ValueError as exc:
+            raise ConfigError(f"[devices] drawer: {exc}") from None
         serial_drawer.start()
         drawer = serial_drawer
     else:

@@ -21,7 +21,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger.auth import ROLES, hash_pin
 from cashier_desk.ledger.schema import open_items, receipt_lines, revenue_codes, users
 from cashier_desk.money import GlSplit, Money, MoneyError
-from cashier_desk.text import TextError, clean_text
+from cashier_desk.text import TextError, clean_text, looks_like_card_number
 
 KINDS = ("revenue-codes", "users", "open-items")
 FEE_TYPES = ("fixed", "per_unit", "open")
@@ -66,6 +66,8 @@ def _key_text(value: str, column: str, max_len: int = 40) -> str:
         ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in text
     ):
         raise _CellError(column, f"{text!r} may hold only letters, digits, '-', '_' and '.'")
+    if looks_like_card_number(text):
+        raise _CellError(column, "looks like a card number; card numbers are never kept")
     return text
 
 
@@ -243,6 +245,8 @@ def parse_file(
         raise Refusal("bad_file", f"there is no file {path}") from None
     except IsADirectoryError:
         raise Refusal("bad_file", f"{path} is a folder, not a CSV file") from None
+    except OSError as exc:
+        raise Refusal("bad_file", f"{path.name} cannot be read: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise Refusal(
             "bad_file", f"{path.name} is not UTF-8 text (byte {exc.start} cannot be read)"
