@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 from pathlib import Path
 
 import platformdirs
@@ -28,10 +29,9 @@ def _drop_torn_profile_cache() -> None:
         return
     for path in Path(folder).glob("*.capabilities.pickle"):
         try:
-            whole = path.read_bytes().endswith(b".")  # a pickle ends with its STOP opcode
-        except OSError:
-            whole = False
-        if not whole:
+            with path.open("rb") as fh:
+                pickle.load(fh)  # a few milliseconds; python-escpos reads it again anyway
+        except Exception:
             with contextlib.suppress(OSError):
                 path.unlink()
 

@@ -263,7 +263,7 @@ print_jobs = sa.Table(
     "print_jobs",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("receipts.id"), nullable=False),
+    sa.Column("receipt_id", sa.Integer, sa.ForeignKey("receipts.id"), nullable=False, index=True),
     sa.Column("kind", sa.String(20), nullable=False),  # original, reprint, void
     sa.Column("content", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
