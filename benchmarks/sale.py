@@ -3,7 +3,9 @@
 The sale is a typical one: a utility bill paid by check plus a dog licence paid in cash with
 change (two lines, two tenders, four postings), with an in-memory printer and a counting
 drawer, so the time is the Desk's and the ledger's: validation, the receipt number, the rows,
-the audit record, the print job, the durable commit, then marking the job printed.
+the audit record, the print job, the durable commit, then marking the job printed (a second
+commit that is not synced to disk: at worst a power cut loses the mark and the receipt prints
+again, marked REPRINT).
 
 The limit is the same rows (receipt, lines, tenders, journal entry, postings, audit record,
 print job of the same size) inserted by hand with ``sqlite3`` into a ledger of the same schema,
@@ -187,9 +189,9 @@ def run(ctx: Context) -> list[Figure]:
     how = f"raw sqlite3 txn of the same {RAW_ROWS} rows"
     note = (
         f"{s['n']} sales; each wrote {inserted:g} rows "
-        f"({', '.join(f'{t} {v:g}' for t, v in sorted(per_sale.items()))}) in 2 durable "
-        "commits (the sale, then marking its print job printed); raw transactions "
-        "interleaved one for one"
+        f"({', '.join(f'{t} {v:g}' for t, v in sorted(per_sale.items()))}) in one durable "
+        "commit, then marked its print job printed in a second, unsynced one; raw "
+        "transactions interleaved one for one"
     )
     details = {"sale": s, "raw": r, "rows_per_sale": per_sale}
     return [

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from cashier_desk.app import App
 from cashier_desk.desk import ItemRequest, TenderRequest
+from cashier_desk.devices.base import MemoryPrinter
+from cashier_desk.devices.receipt import ReceiptDoc
+from cashier_desk.ledger.schema import print_jobs
 from cashier_desk.money import Money
 
 
@@ -43,3 +48,25 @@ def test_a_void_cannot_give_back_cash_the_drawer_no_longer_holds(app: App) -> No
     assert refused["error"] == "more_than_drawer"
     assert "bring cash back from the safe" in refused["message"]
     assert dump_tables(app) == before
+
+
+def test_a_receipt_the_spooler_printed_meanwhile_is_not_printed_again(app: App) -> None:
+    """A sale hands its just-written job to the printer in memory; if the spooler got to the
+    job first (between the commit and the hand-off), the paper is not printed twice."""
+    printer = app.desk.printer
+    assert isinstance(printer, MemoryPrinter)
+    app.desk.login("amy", "4821")
+    app.desk.open_drawer("D1", {Money.parse("20.00"): 5})
+    printer.online = False
+    sale = app.desk.sale([ItemRequest(code="DOG-LIC")], [TenderRequest("cash", Money(2000))])
+    assert not sale.printed
+    with app.ledger.read() as conn:
+        job_id, content = conn.execute(
+            sa.select(print_jobs.c.id, print_jobs.c.content).order_by(print_jobs.c.id.desc())
+        ).one()
+    printer.online = True
+    assert app.desk.print_pending() == (1, 0)  # the spooler's turn
+    assert app.desk._print_job(job_id, ReceiptDoc.from_json(content)) is True  # the sale's
+    assert len(printer.jobs) == 1
+    assert app.desk._print_job(job_id + 1, ReceiptDoc.from_json(content)) is False  # no job
+    assert len(printer.jobs) == 1

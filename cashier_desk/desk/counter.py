@@ -27,6 +27,7 @@ from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import drawer
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
+from cashier_desk.ledger.db import FastInsert
 from cashier_desk.ledger.posting import SAFE_CASH, TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.receipts import LineView, ReceiptView, TenderView
 from cashier_desk.ledger.schema import (
@@ -42,20 +43,24 @@ from cashier_desk.ledger.schema import (
 )
 from cashier_desk.money import GlAccount, GlSplit, Money, MoneyError, parse_gl_account
 
+# Built once: a sale runs each of them, and building a statement costs more than running it.
 _CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
+_OPEN_ITEM = sa.select(open_items).where(open_items.c.ref == sa.bindparam("ref"))
+_PAID_SINCE = sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0)).where(
+    receipt_lines.c.ref == sa.bindparam("ref"),
+    receipt_lines.c.id > sa.bindparam("since_line"),
+    ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
+)
+_INSERT_RECEIPT = FastInsert(receipts)
+_INSERT_LINE = FastInsert(receipt_lines)
+_INSERT_TENDER = FastInsert(tenders)
 
 
 class CounterOps(PrintingOps):
     # -- open items ------------------------------------------------------------------------
 
     def _still_due(self, conn: sa.Connection, ref: str, amount_due: int, since_line: int) -> Money:
-        paid = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0)).where(
-                receipt_lines.c.ref == ref,
-                receipt_lines.c.id > since_line,
-                ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
-            )
-        ).scalar()
+        paid = conn.execute(_PAID_SINCE, {"ref": ref, "since_line": since_line}).scalar()
         return Money(amount_due - int(paid or 0))
 
     def open_item(self, ref: str) -> OpenItemView | None:
@@ -173,7 +178,7 @@ class CounterOps(PrintingOps):
         ref = str(item.ref)
         if qty != 1:
             raise Refusal("bad_quantity", "A payment on an open item has no quantity.")
-        row = conn.execute(sa.select(open_items).where(open_items.c.ref == ref)).first()
+        row = conn.execute(_OPEN_ITEM, {"ref": ref}).first()
         if row is None:
             raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
         if row.status == "hold":
@@ -259,7 +264,7 @@ class CounterOps(PrintingOps):
                 conn, user, session, lines, checked, total, change, payer_name
             )
             receipt_no = view.receipt_no
-            job_id = self._queue_print(conn, receipt_no, view.id, "original", view)
+            job_id, doc = self._queue_print(conn, receipt_no, view.id, "original", view)
             self._audit(
                 conn,
                 "sale",
@@ -271,7 +276,7 @@ class CounterOps(PrintingOps):
                     "tenders": {t.kind: str(t.amount) for t in checked},
                 },
             )
-        printed = self._print_job(job_id)
+        printed = self._print_job(job_id, doc)
         if any(t.kind in ("cash", "check", "money_order") for t in checked):
             self.cash_drawer.open_drawer()
         self.events.publish("receipt_posted", receipt=receipt_no, total=total, change=change)
@@ -291,26 +296,21 @@ class CounterOps(PrintingOps):
         seq = next_number(conn, self.workstation, "receipt")
         receipt_no = ReceiptNo(f"{self.workstation}-{seq:06d}")
         now = self._now()
-        receipt_id = int(
-            conn.execute(
-                sa.insert(receipts)
-                .values(
-                    receipt_no=receipt_no,
-                    workstation=self.workstation,
-                    seq=seq,
-                    session_id=session.id,
-                    cashier=user.login,
-                    payer=payer,
-                    created_at=now.isoformat(),
-                    business_date=session.business_date,
-                    total_cents=total.cents,
-                    change_cents=change.cents,
-                )
-                .returning(receipts.c.id)
-            ).scalar_one()
-        )
-        conn.execute(
-            sa.insert(receipt_lines),
+        receipt = {
+            "receipt_no": receipt_no,
+            "workstation": self.workstation,
+            "seq": seq,
+            "session_id": session.id,
+            "cashier": user.login,
+            "payer": payer,
+            "created_at": now.isoformat(),
+            "business_date": session.business_date,
+            "total_cents": total.cents,
+            "change_cents": change.cents,
+        }
+        receipt_id = _INSERT_RECEIPT.one(conn, receipt)
+        _INSERT_LINE.many(
+            conn,
             [
                 {
                     "receipt_id": receipt_id,
@@ -324,8 +324,8 @@ class CounterOps(PrintingOps):
                 for i, line in enumerate(lines, 1)
             ],
         )
-        conn.execute(
-            sa.insert(tenders),
+        _INSERT_TENDER.many(
+            conn,
             [
                 {
                     "receipt_id": receipt_id,
@@ -410,14 +410,14 @@ class CounterOps(PrintingOps):
                 lines=[(a, Money(-c)) for a, c in sale_postings],
                 receipt_id=receipt_id,
             )
-            job_id = self._queue_print(conn, number, receipt_id, "void")
+            job_id, doc = self._queue_print(conn, number, receipt_id, "void")
             self._audit(
                 conn,
                 "void",
                 number,
                 {"approver": approver_user.login, "reason": why, "total": str(total)},
             )
-        printed = self._print_job(job_id)
+        printed = self._print_job(job_id, doc)
         self.events.publish("receipt_voided", receipt=number)
         return ReceiptNo(number), total, printed
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -19,10 +18,24 @@ from cashier_desk.desk.requests import text
 from cashier_desk.devices.model import Device, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
+from cashier_desk.ledger.db import FastInsert
 from cashier_desk.ledger.receipts import ReceiptView, load_receipt
 from cashier_desk.ledger.schema import print_jobs, receipts
 
 log = logging.getLogger(__name__)
+
+# Built once: each sale runs them, and building a statement costs more than running it.
+_INSERT_JOB = FastInsert(print_jobs)
+_JOB = sa.select(print_jobs).where(print_jobs.c.id == sa.bindparam("job_id"))
+_JOB_STATE = sa.select(print_jobs.c.receipt_id, print_jobs.c.printed_at).where(
+    print_jobs.c.id == sa.bindparam("job_id")
+)
+_MARK_TRIED = (
+    sa.update(print_jobs)
+    .where(print_jobs.c.id == sa.bindparam("job_id"))
+    .values(attempts=print_jobs.c.attempts + 1)
+)
+_MARK_PRINTED = _MARK_TRIED.values(printed_at=sa.bindparam("at"))
 
 
 class PrintingOps(DeskBase):
@@ -35,63 +48,70 @@ class PrintingOps(DeskBase):
         receipt_id: int,
         kind: str,
         view: ReceiptView | None = None,
-    ) -> int:
+    ) -> tuple[int, ReceiptDoc]:
         """Write the print job in the caller's transaction (``view``: the receipt as the sale
-        just wrote it, so it need not be read back)."""
+        just wrote it, so it need not be read back); returns the job's id and its document,
+        which :meth:`_print_job` prints once the transaction has committed."""
         view = view or load_receipt(conn, receipt_no)
         if view is None:  # pragma: no cover - written in the same transaction
             raise RuntimeError(f"receipt {receipt_no} vanished")
         mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
-        content = build_receipt(
+        now = self._now().isoformat()
+        doc = build_receipt(
             view,
             city=self.config.city,
             address=self.config.address,
             mark=mark,
             columns=self.printer.columns,
             timezone=self.config.timezone,
-            printed_at=self._now().isoformat() if kind == "reprint" else None,
-        ).to_json()
-        return int(
-            conn.execute(
-                sa.insert(print_jobs)
-                .values(
-                    receipt_id=receipt_id,
-                    kind=kind,
-                    content=content,
-                    created_at=self._now().isoformat(),
-                    attempts=0,
-                )
-                .returning(print_jobs.c.id)
-            ).scalar_one()
+            printed_at=now if kind == "reprint" else None,
         )
+        params = {
+            "receipt_id": receipt_id,
+            "kind": kind,
+            "content": doc.to_json(),
+            "created_at": now,
+            "attempts": 0,
+            "printed_at": None,
+        }
+        return _INSERT_JOB.one(conn, params), doc
 
-    def _print_job(self, job_id: int) -> bool:
-        """Send one queued job to the printer; mark it printed only if the printer took it."""
+    def _print_job(self, job_id: int, doc: ReceiptDoc | None = None) -> bool:
+        """Send one queued job to the printer; mark it printed only if the printer took it.
+
+        ``doc`` is the job's document when the caller has just written the job (a sale, a
+        void, a reprint): only whether it is still pending is then read back, not the job."""
         with self._print_lock:
             with self.ledger.read() as conn:
-                job = conn.execute(sa.select(print_jobs).where(print_jobs.c.id == job_id)).first()
-            if job is None or job.printed_at is not None:
-                return job is not None
-            doc = ReceiptDoc.from_json(job.content)
-            if job.kind == "original" and job.id <= self._restart_upto:
-                # Left pending by an earlier run: it may have printed just before that run
-                # stopped, so this paper says it is a copy.
-                doc = doc.marked("REPRINT")
+                if doc is None:
+                    job = conn.execute(_JOB, {"job_id": job_id}).first()
+                    pending = job is not None and job.printed_at is None
+                    if job is not None and pending:
+                        doc = ReceiptDoc.from_json(job.content)
+                        if job.kind == "original" and job.id <= self._restart_upto:
+                            # Left pending by an earlier run: it may have printed just before
+                            # that run stopped, so this paper says it is a copy.
+                            doc = doc.marked("REPRINT")
+                    receipt_id = None if job is None else job.receipt_id
+                else:
+                    state = conn.execute(_JOB_STATE, {"job_id": job_id}).first()
+                    pending = state is not None and state.printed_at is None
+                    receipt_id = None if state is None else state.receipt_id
+            if receipt_id is None or not pending or doc is None:
+                return receipt_id is not None  # gone: False; printed meanwhile: True
             try:
                 ok = self.printer.print_receipt(doc)
             except Exception:  # a driver must not raise, but a sale never fails on a printer
                 log.exception("printer failed on job %s", job_id)
                 ok = False
             with self.ledger.write(durable=False) as conn:
-                values: dict[str, Any] = {"attempts": job.attempts + 1}
                 if ok:
-                    values["printed_at"] = self._now().isoformat()
-                conn.execute(
-                    sa.update(print_jobs).where(print_jobs.c.id == job_id).values(**values)
-                )
+                    conn.execute(_MARK_PRINTED, {"job_id": job_id, "at": self._now().isoformat()})
+                else:
+                    conn.execute(_MARK_TRIED, {"job_id": job_id})
         self.events.publish("print_job", job=job_id, printed=ok)
         if not ok:
-            self.events.publish("print_pending", receipt=job.receipt_id)
+            self.events.publish("print_pending", receipt=receipt_id)
         return ok
 
     def print_document(self, doc: ReceiptDoc) -> bool:
@@ -142,9 +162,9 @@ class PrintingOps(DeskBase):
             ).first()
             if row is None:
                 raise Refusal("unknown_receipt", f"There is no receipt {number}.")
-            job_id = self._queue_print(conn, number, row.id, "reprint")
+            job_id, doc = self._queue_print(conn, number, row.id, "reprint")
             self._audit(conn, "reprint", number)
-        return self._print_job(job_id)
+        return self._print_job(job_id, doc)
 
     # -- the spooler: pending jobs print by themselves --------------------------------------
 

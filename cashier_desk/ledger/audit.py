@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.ledger.counters import next_number, peek
+from cashier_desk.ledger.db import FastInsert
 from cashier_desk.ledger.schema import audit_log
 
 GENESIS = "0" * 64
@@ -46,7 +47,7 @@ def record_hash(prev_hash: str, seq: int, row: Mapping[str, Any] | sa.RowMapping
 
 
 _LAST = sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-_INSERT = sa.insert(audit_log)
+_INSERT = FastInsert(audit_log)
 
 
 def append(
@@ -73,9 +74,8 @@ def append(
         "outcome": outcome,
         "details": canonical(dict(details or {})),
     }
-    conn.execute(
-        _INSERT,
-        {"seq": seq, "prev_hash": prev_hash, "hash": record_hash(prev_hash, seq, row), **row},
+    _INSERT.one(
+        conn, {"seq": seq, "prev_hash": prev_hash, "hash": record_hash(prev_hash, seq, row), **row}
     )
     return seq
 

@@ -10,12 +10,13 @@ commit together.  The schema is brought to the newest Alembic revision on open.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -59,6 +60,78 @@ def alembic_config() -> Config:
 
 def read_pragmas(conn: sa.Connection) -> dict[str, object]:
     return {name: conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in REQUIRED_PRAGMAS}
+
+
+class FastInsert:
+    """An INSERT of every column of a table but its key, compiled once to SQLite's SQL and run
+    on the write transaction's own ``sqlite3`` connection.
+
+    A sale writes seven rows; SQLAlchemy's work around each statement (about 20 µs) costs more
+    than SQLite's, so the sale's inserts take this path.  The transaction stays SQLAlchemy's
+    (``BEGIN IMMEDIATE`` ... ``COMMIT`` or ``ROLLBACK`` on the same connection).  Values reach
+    ``sqlite3`` as they are, so a table whose column types would convert values on the way is
+    refused when the insert is built; every column must be given (``sqlite3`` refuses a
+    missing named value); a failure is raised as SQLAlchemy's own exception class, and the
+    engine's ``before_cursor_execute``/``after_cursor_execute`` listeners still see the
+    statement.
+    """
+
+    _dialect = sqlite.dialect(paramstyle="named")
+
+    def __init__(self, table: sa.Table) -> None:
+        columns = [c for c in table.columns if not _rowid_key(table, c)]
+        for c in columns:
+            if c.type._cached_bind_processor(self._dialect) is not None:
+                raise TypeError(f"{table.name}.{c.name}: {c.type} converts values on the way")
+        stmt = sa.insert(table).values({c.name: sa.bindparam(c.name) for c in columns})
+        self.table = table
+        self.sql = str(stmt.compile(dialect=self._dialect))
+
+    def one(self, conn: sa.Connection, row: Mapping[str, Any]) -> int:
+        """Insert one row; returns its key (``rowid``)."""
+        cursor = self._cursor(conn)
+        try:
+            conn.dispatch.before_cursor_execute(conn, cursor, self.sql, row, None, False)
+            cursor.execute(self.sql, row)
+            conn.dispatch.after_cursor_execute(conn, cursor, self.sql, row, None, False)
+            return int(cursor.lastrowid or 0)
+        except sqlite3.Error as exc:
+            raise _wrapped(self.sql, row, exc) from exc
+        finally:
+            cursor.close()
+
+    def many(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        cursor = self._cursor(conn)
+        try:
+            conn.dispatch.before_cursor_execute(conn, cursor, self.sql, rows, None, True)
+            cursor.executemany(self.sql, rows)
+            conn.dispatch.after_cursor_execute(conn, cursor, self.sql, rows, None, True)
+        except sqlite3.Error as exc:
+            raise _wrapped(self.sql, rows, exc) from exc
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _cursor(conn: sa.Connection) -> sqlite3.Cursor:
+        if not conn.in_transaction():
+            raise RuntimeError("a FastInsert runs inside the ledger's write transaction")
+        raw = conn.connection.dbapi_connection
+        assert isinstance(raw, sqlite3.Connection)
+        return raw.cursor()
+
+
+def _rowid_key(table: sa.Table, column: sa.Column[Any]) -> bool:
+    """``column`` is the table's single INTEGER PRIMARY KEY, which SQLite fills in itself."""
+    key = list(table.primary_key.columns)
+    return (
+        key == [column]
+        and column.autoincrement in ("auto", True)
+        and (column.type._type_affinity is sa.Integer)
+    )
+
+
+def _wrapped(sql: str, params: Any, exc: sqlite3.Error) -> sa.exc.StatementError:
+    return sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error)
 
 
 class Ledger:

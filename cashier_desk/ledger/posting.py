@@ -13,12 +13,16 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
+from cashier_desk.ledger.db import FastInsert
 from cashier_desk.ledger.schema import journal_entries, postings
 from cashier_desk.money import Money
 
 TENDER_KINDS = ("cash", "check", "money_order", "card")
 SAFE_CASH = "SAFE:cash"
 INTERNAL_PREFIXES = ("DRAWER:", "SAFE:")
+
+_INSERT_ENTRY = FastInsert(journal_entries)
+_INSERT_POSTING = FastInsert(postings)
 
 
 def drawer_account(tender: str) -> str:
@@ -41,14 +45,9 @@ def post_entry(
     """Write one balanced journal entry; refuse (and so roll back) an unbalanced one."""
     if sum(m.cents for _, m in lines) != 0:
         raise Refusal("unbalanced", f"the {kind} entry does not balance; nothing was written")
-    entry_id = conn.execute(
-        sa.insert(journal_entries).values(
-            session_id=session_id, kind=kind, receipt_id=receipt_id, created_at=at
-        )
-    ).inserted_primary_key
-    assert entry_id is not None  # an INSERT always returns its key
-    eid = int(entry_id[0])
+    entry = {"session_id": session_id, "kind": kind, "receipt_id": receipt_id, "created_at": at}
+    eid = _INSERT_ENTRY.one(conn, entry)
     rows = [{"entry_id": eid, "account": a, "amount_cents": m.cents} for a, m in lines if m]
     if rows:
-        conn.execute(sa.insert(postings), rows)
+        _INSERT_POSTING.many(conn, rows)
     return eid

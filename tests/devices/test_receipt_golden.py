@@ -22,6 +22,8 @@ the payer's name or an item's description.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import re
 import shutil
@@ -438,3 +440,12 @@ def test_document_round_trips_through_a_print_job() -> None:
     doc = build_receipt(WIDE_VIEWS["long-tender-details"], city="City of Springfield")
     assert ReceiptDoc.from_json(doc.to_json()) == doc
     assert Line(barcode="W1-000001") in doc.lines
+
+
+def test_a_print_job_stores_every_field_of_every_line() -> None:
+    """``to_json`` names the fields by hand (for speed): a field added to ``Line`` must be
+    stored too."""
+    doc = ReceiptDoc(42, (Line("TOTAL", bold=True, big=True, align="right", barcode="X1"),))
+    stored = json.loads(doc.to_json())
+    assert stored == {"columns": 42, "lines": [dataclasses.asdict(doc.lines[0])]}
+    assert set(stored["lines"][0]) == {f.name for f in dataclasses.fields(Line)}
