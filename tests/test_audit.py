@@ -3,6 +3,7 @@ record edited, deleted, or two records swapped — each done here with raw SQL."
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -129,3 +130,21 @@ def test_a_record_rehashed_after_an_edit_still_breaks_the_next_link(day_dir: Pat
     done = _verify(day_dir)
     assert done.returncode == 1
     assert json.loads(done.stdout)["bad_record"] == 4
+
+
+def test_the_canonical_form_never_changes() -> None:
+    """Hashes already stored in ledgers and at central were taken over this exact text: sorted
+    keys, no spaces, ASCII only."""
+    from cashier_desk.ledger.audit import GENESIS, canonical, record_hash
+
+    assert canonical({"b": 1, "a": "é ☃", "c": {"z": None, "y": [True]}}) == (
+        '{"a":"\\u00e9 \\u2603","b":1,"c":{"y":[true],"z":null}}'
+    )
+    row = {"at": "2026-11-23T12:00:00+00:00", "workstation": "W1", "actor": "amy",
+           "action": "sale", "target": "W1-000001", "outcome": "ok", "details": "{}"}  # fmt: skip
+    content = (
+        '{"action":"sale","actor":"amy","at":"2026-11-23T12:00:00+00:00","details":"{}",'
+        '"outcome":"ok","seq":1,"target":"W1-000001","workstation":"W1"}'
+    )
+    expected = hashlib.sha256(f"{GENESIS}\n{content}".encode()).hexdigest()
+    assert record_hash(GENESIS, 1, row) == expected

@@ -26,8 +26,12 @@ _COUNTER_WS = "*"  # one audit chain per ledger file, whatever the workstation i
 _COUNTER_KIND = "audit"
 
 
+# One encoder for every record: json.dumps with options builds a new encoder on each call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
 def canonical(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _CANONICAL.encode(obj)
 
 
 def record_hash(prev_hash: str, seq: int, row: Mapping[str, Any] | sa.RowMapping) -> str:
