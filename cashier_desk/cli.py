@@ -108,7 +108,9 @@ def _cmd_import(app: App, args: argparse.Namespace) -> int:
 
 def _cmd_run(app: App, args: argparse.Namespace) -> int:
     try:
-        fh = args.script.open(encoding="utf-8")
+        # utf-8-sig: a byte-order mark at the start (Windows editors write one) is not part of
+        # the first operation; anywhere else it stays a character and the line is refused.
+        fh = args.script.open(encoding="utf-8-sig")
     except OSError as exc:
         raise Refusal("bad_file", f"cannot read the script {args.script}: {exc.strerror}") from None
     with fh:

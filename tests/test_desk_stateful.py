@@ -386,8 +386,8 @@ class DeskMachine(RuleBasedStateMachine):
         self.clock.advance(seconds=30)
 
     def _snapshot(self, trace: bool) -> dict[str, list[tuple[Any, ...]]]:
-        """Every table; with ``trace`` not the failure count and audit records a wrong PIN
-        leaves (the one refusal that is counted)."""
+        """Every table; with ``trace`` not the failure count and audit records that a wrong
+        PIN or a refused override leaves."""
         tables = dump_tables(self.app)
         if trace:
             tables.pop("login_state")
@@ -396,6 +396,7 @@ class DeskMachine(RuleBasedStateMachine):
         return tables
 
     def _refused(self, code: str, call: Callable[[], object], *, trace: bool = False) -> None:
+        trace = trace or code == "not_authorized"  # a refused override is audited too
         before = self._snapshot(trace)
         pulses, jobs, user = self.cash_drawer.opened, len(self.printer.jobs), self.desk.user
         with pytest.raises(Refusal) as info:

@@ -2,8 +2,9 @@
 
 PINs are only ever kept as argon2id hashes.  Five wrong PINs in a row lock a login for thirty
 minutes; while locked even the right PIN is refused, and attempts then change nothing.
-A failed attempt is the one refusal that leaves a trace (the failure count and an audit
-record), because the lockout has to count them.
+A failed attempt leaves a trace (the failure count and an audit record), because the lockout
+has to count them; so does the right PIN of someone whose role may not do what was asked (an
+audit record only: it is an attempted override, not a failure).
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ def authenticate(
 ) -> User:
     """Check a login and PIN inside a write transaction that the caller COMMITS even when this
     raises (so failures are counted).  Raises :class:`Refusal` on any failure; a right PIN of
-    someone below ``min_role`` is refused without touching the failure count."""
+    someone below ``min_role`` is refused and audited without touching the failure count."""
     row = conn.execute(sa.select(users).where(users.c.login == login)).first()
     if row is None:
         _pin_matches(_DUMMY_HASH, pin)  # same cost as for a real login
@@ -100,6 +101,18 @@ def authenticate(
             )
     if _pin_matches(row.pin_hash, pin):
         if role_rank(row.role) < role_rank(min_role):
+            # The right PIN of someone who may not do this: not a failure (nothing is counted),
+            # but an attempted override, so it leaves an audit record.
+            audit.append(
+                conn,
+                at=now.isoformat(),
+                workstation=workstation,
+                actor=login,
+                action="override_refused",
+                target=login,
+                outcome="refused",
+                details={"purpose": purpose, "role": row.role, "needs": min_role},
+            )
             raise Refusal(
                 "not_authorized", f"{row.name} is a {row.role}; a {min_role} or above must approve."
             )

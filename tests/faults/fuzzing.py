@@ -73,10 +73,16 @@ STABLE_ERRORS = frozenset(
         "no_central",
     ]
 )
-#: What a wrong PIN (the one refusal that leaves a trace) may change: the failure count, the
-#: audit record of the failure, and the audit chain's counter.
+#: What a wrong PIN may change: the failure count, the audit record of the failure, and the
+#: audit chain's counter.
 PIN_TRACE = frozenset({"login_state", "audit_log", "counters"})
-PIN_ERRORS = frozenset({"bad_credentials", "locked"})
+#: The refusals that leave a trace, and what each may change: a wrong PIN (counted and
+#: audited), and the right PIN of someone who may not approve (audited, never counted).
+TRACES = {
+    "bad_credentials": PIN_TRACE,
+    "locked": PIN_TRACE,
+    "not_authorized": frozenset({"audit_log", "counters"}),
+}
 
 USERS = {"amy": "4821", "bob": "2468", "lee": "1111", "pat": "2222", "sam": "3333"}
 
@@ -125,17 +131,14 @@ def changed_tables(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
 
 def assert_refusal(result: dict[str, Any], before: dict[str, Any], app: App) -> None:
     """A refusal: a stable code, a message for a person, printable as JSON, and no change
-    (beyond what a wrong PIN leaves)."""
+    (beyond the trace that a wrong PIN or a refused override leaves)."""
     assert result["ok"] is False, result
     assert result["error"] in STABLE_ERRORS, result
     assert isinstance(result["message"], str) and result["message"].strip(), result
     assert set(result) == {"op", "ok", "error", "message"}, result
     json.dumps(result)  # the command line prints it
     changed = changed_tables(before, dump_tables(app))
-    if result["error"] in PIN_ERRORS:
-        assert changed <= PIN_TRACE, (result, changed)
-    else:
-        assert not changed, (result, changed)
+    assert changed <= TRACES.get(result["error"], frozenset()), (result, changed)
 
 
 # -- strategies ------------------------------------------------------------------------------

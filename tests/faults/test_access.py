@@ -268,7 +268,22 @@ def test_a_cashier_cannot_do_a_leads_part_through_a_script(slim_app: App, case: 
     before = dump_tables(slim_app)
     result = run_op(slim_app.desk, op)
     assert result["ok"] is False and result["error"] == error, result
-    assert dump_tables(slim_app) == before  # refused without even counting a failure
+    # Refused without counting a failure; a cashier's PIN given for a lead's part is audited.
+    assert_only_a_refused_override(slim_app, before, "bob" if error == "not_authorized" else None)
+
+
+def assert_only_a_refused_override(app: App, before: dict[str, Any], who: str | None) -> None:
+    """Nothing changed but, when ``who`` is given, one audit record of ``who``'s refused
+    override (and the audit chain's counter)."""
+    after = dump_tables(app)
+    changed = {t for t in after if after[t] != before[t]}
+    if who is None:
+        assert not changed
+        return
+    assert changed == {"audit_log", "counters"}, changed
+    [record] = after["audit_log"][len(before["audit_log"]) :]
+    assert record[3:7] == (who, "override_refused", who, "refused"), record
+    assert json.loads(record[7])["role"] == "cashier"
 
 
 def test_a_cashier_cannot_do_a_leads_part_through_the_command_line(
@@ -335,7 +350,8 @@ def test_a_cashier_cannot_do_a_leads_part_through_the_desk(make_app: Callable[..
         with pytest.raises(Refusal) as refused:
             call()
         assert refused.value.code in ("not_authorized", "self_approval"), what
-        assert dump_tables(app) == before, what
+        who = "bob" if refused.value.code == "not_authorized" else None
+        assert_only_a_refused_override(app, before, who)
     assert desk.user is not None and desk.user.login == "amy"
     desk.close_drawer(BlindCount(cash={Money(2000): 1}))
     for what, call in {

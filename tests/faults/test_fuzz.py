@@ -310,7 +310,7 @@ MALFORMED_SCRIPTS: dict[str, bytes] = {
     "a bare number": b"12\n",
     "not JSON": b"op=login user=amy\n",
     "NUL bytes": b'{"op":"logout"\x00}\n',
-    "a byte order mark": b'\xef\xbb\xbf{"op":"print_pending"}\n',
+    "a byte order mark on a later line": b'{"op":"logout"}\n\xef\xbb\xbf{"op":"logout"}\n',
     "an expect that is not error": b'{"op":"print_pending","expect":"maybe"}\n',
     "a huge line": b'{"op":"no_sale","reason":"' + b"x" * 2_000_000 + b'"}\n',
 }
@@ -342,6 +342,23 @@ def test_a_malformed_script_file_is_refused_with_exit_1(
         if result["ok"] is False:
             assert result["error"] in STABLE_ERRORS
     assert _table_rows(data / "ledger.db") == before
+
+
+def test_a_script_that_starts_with_a_byte_order_mark_runs(
+    slim_template: Path, tmp_path: Path
+) -> None:
+    """Windows editors save UTF-8 with a byte-order mark; it is not part of the first line."""
+    data = tmp_path / "data"
+    shutil.copytree(slim_template, data)
+    script = tmp_path / "bom.jsonl"
+    lines = ['{"op":"login","user":"amy","pin":"4821"}', '{"op":"logout"}']
+    script.write_bytes(b"\xef\xbb\xbf" + "\n".join(lines).encode() + b"\n")
+    code, out, err = _main(["--data-dir", str(data), "run", str(script)])
+    assert (code, err) == (0, "")
+    assert [(r["op"], r["ok"]) for r in map(json.loads, out.splitlines())] == [
+        ("login", True),
+        ("logout", True),
+    ]
 
 
 def test_a_script_line_with_a_5000_digit_number_is_refused_as_bad_json(
