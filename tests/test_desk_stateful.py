@@ -1005,6 +1005,15 @@ class DeskMachine(RuleBasedStateMachine):
         }
         deposit["total"] = sum(deposit.values())
         assert {k: m.cents for k, m in result.deposit.items()} == deposit
+        # Of what the deposit is made: the same cash in currency, coin and drops; the checks
+        # and money orders the counts itemised; every drawer's fund kept back.
+        detail = result.detail
+        assert detail is not None
+        assert detail.cash.cents == deposit["cash"]
+        assert detail.drops.cents == sum(s.drops for s in batch)
+        assert detail.funds_kept.cents == sum(s.opening for s in batch)
+        assert sum(x.amount.cents for x in detail.checks) == deposit["checks"]
+        assert sum(x.amount.cents for x in detail.money_orders) == deposit["money_orders"]
         self.batches.add(result.batch)
         self.closeouts.append(result)
 

@@ -24,6 +24,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ids import BatchId
 from cashier_desk.ledger import audit, drawer
 from cashier_desk.ledger.counters import next_number
+from cashier_desk.ledger.deposit import DepositDetail, deposit_detail
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
 from cashier_desk.ledger.schema import (
     audit_log,
@@ -67,6 +68,9 @@ class Closeout:
     gl: dict[str, Money]
     deposit: dict[str, Money]
     sha256: str
+    #: Of what the deposit is made (currency, coin, drops, itemised checks); not part of the
+    #: batch's JSON, which the headless contract fixes.
+    detail: DepositDetail | None = None
 
     @property
     def deposit_total(self) -> Money:
@@ -212,8 +216,9 @@ def close_out(
         sa.insert(batch_sessions), [{"session_id": s, "batch_id": batch_id} for s in session_ids]
     )
     conn.execute(sa.insert(outbox).values(batch_id=batch_id, created_at=now, attempts=0))
+    detail = deposit_detail(conn, session_ids)
     return Closeout(
-        batch_id, business_date, receipt_count, void_count, figures, gl, deposit, digest
+        batch_id, business_date, receipt_count, void_count, figures, gl, deposit, digest, detail
     )
 
 

@@ -116,16 +116,62 @@ def _header(page: _Page, title: str, closeout: Closeout, city: str, workstation:
     page.gap()
 
 
+@dataclass(frozen=True)
+class SlipRow:
+    """One row of the deposit slip: a label, an amount (may be empty), bold or not."""
+
+    label: str
+    amount: str = ""
+    bold: bool = False
+
+
+def deposit_rows(closeout: Closeout) -> list[SlipRow]:
+    """What the deposit slip lists: the cash as currency, coin and safe drops, every check and
+    money order by number, and the total.  Without the detail (a batch summary alone) the cash
+    is one line."""
+    detail = closeout.detail
+    rows: list[SlipRow] = []
+    if detail is None:
+        rows += [
+            SlipRow(n, str(closeout.deposit.get(k, Money(0)))) for k, n in DEPOSIT_NAMES.items()
+        ]
+        return [*rows, SlipRow("Total deposit", str(closeout.deposit_total), bold=True)]
+    pieces = list(detail.counted.items())
+    rows += [
+        SlipRow("Currency counted in the drawers", str(detail.currency)),
+        SlipRow("Coin counted in the drawers", str(detail.coin)),
+        *(
+            SlipRow("    " + ",   ".join(f"{n} x {d}" for d, n in pieces[i : i + 5]))
+            for i in range(0, len(pieces), 5)
+        ),
+        SlipRow("Less the change funds kept with the drawers", str(-detail.funds_kept)),
+        SlipRow("Safe drops", str(detail.drops)),
+        SlipRow("Cash", str(detail.cash), bold=True),
+    ]
+    for name, items in (("Checks", detail.checks), ("Money orders", detail.money_orders)):
+        total = Money(sum(x.amount.cents for x in items))
+        rows.append(SlipRow(f"{name} ({len(items)})", str(total), bold=True))
+        rows += [
+            SlipRow(f"    No. {x.number}    drawer {x.drawer}, {x.cashier}", str(x.amount))
+            for x in items
+        ]
+    rows.append(SlipRow("Total deposit", str(closeout.deposit_total), bold=True))
+    return rows
+
+
 def _draw_deposit_slip(path: Path, closeout: Closeout, city: str, workstation: str) -> None:
     page = _Page(path, f"Deposit slip {closeout.batch}")
     _header(page, "Deposit slip", closeout, city, workstation)
     stops = [_RIGHT]
     page.row(["Deposit", "Amount"], stops, bold=True)
     page.rule()
-    for key, name in DEPOSIT_NAMES.items():
-        page.row([name, str(closeout.deposit.get(key, Money(0)))], stops)
-    page.rule()
-    page.row(["Total deposit", str(closeout.deposit_total)], stops, bold=True)
+    for row in deposit_rows(closeout):
+        if row.label == "Total deposit":
+            page.rule()
+        if row.amount:
+            page.row([row.label, row.amount], stops, bold=row.bold)
+        else:
+            page.text(row.label, bold=row.bold)
     page.gap()
     page.gap()
     page.text("Prepared by ______________________________    Date ____________")
@@ -215,9 +261,24 @@ def closeout_slip(closeout: Closeout, *, city: str, workstation: str, columns: i
         for kind, figures in closeout.tenders.items()
     ]
     lines.append(Line("-" * w))
-    lines += [
-        pair(name, str(closeout.deposit.get(key, Money(0)))) for key, name in DEPOSIT_NAMES.items()
-    ]
+    detail = closeout.detail
+    if detail is None:
+        lines += [
+            pair(name, str(closeout.deposit.get(key, Money(0))))
+            for key, name in DEPOSIT_NAMES.items()
+        ]
+    else:
+        lines += [
+            pair("Currency counted", str(detail.currency)),
+            pair("Coin counted", str(detail.coin)),
+            pair("Less change funds", str(-detail.funds_kept)),
+            pair("Safe drops", str(detail.drops)),
+            pair("Cash", str(detail.cash)),
+            pair(f"Checks ({len(detail.checks)})", str(closeout.deposit["checks"])),
+            pair(
+                f"Money orders ({len(detail.money_orders)})", str(closeout.deposit["money_orders"])
+            ),
+        ]
     lines.append(Line(pair("DEPOSIT", str(closeout.deposit_total)).text, bold=True))
     lines += [Line(), Line("Keep with the day's records", align="center")]
     return ReceiptDoc(columns, tuple(lines))

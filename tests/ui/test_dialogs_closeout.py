@@ -305,6 +305,9 @@ def test_closeout_lists_sessions_approves_a_close_and_closes_out(counter: Counte
     assert summary == screen.result.as_json()
     total = counter.find(QLabel, "depositTotal").text()
     assert total == summary["deposit"]["total"] == "35.00"
+    made_of = counter.find(QLabel, "depositDetail").text()
+    assert "Currency 105.00, coin 0.00, less change funds 100.00, safe drops 0.00" in made_of
+    assert "1 check(s), 0 money order(s)" in made_of
     tenders = counter.find(QTableWidget, "closeoutTenders")
     assert tenders.rowCount() == 4
     cash_row = [tenders.item(0, c).text() for c in range(4)]

@@ -405,13 +405,20 @@ class CloseoutScreen(Screen):
             ],
         )
         _fill(self.gl, [(account, str(amount)) for account, amount in sorted(result.gl.items())])
-        self.deposit_detail.setText(
-            "    ".join(
-                f"{name}: {result.deposit.get(key)}"
-                for key, name in DEPOSIT_NAMES.items()
-                if key in result.deposit
-            )
+        by_kind = "    ".join(
+            f"{name}: {result.deposit.get(key)}"
+            for key, name in DEPOSIT_NAMES.items()
+            if key in result.deposit
         )
+        made_of = result.detail
+        if made_of is not None:
+            by_kind += (
+                f"\nCurrency {made_of.currency}, coin {made_of.coin}, "
+                f"less change funds {made_of.funds_kept}, safe drops {made_of.drops}; "
+                f"{len(made_of.checks)} check(s), {len(made_of.money_orders)} money order(s) "
+                "itemised on the deposit slip"
+            )
+        self.deposit_detail.setText(by_kind)
         self.deposit_total.setText(str(result.deposit_total))
         self.files.setText("")
 

@@ -1,0 +1,114 @@
+"""The deposit of a closeout as currency, coin, safe drops and itemised checks (F6)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from pathlib import Path
+
+from cashier_desk.app import App
+from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.deposit import DepositItem
+from cashier_desk.money import Money
+from cashier_desk.reports.deposit import closeout_slip, deposit_rows, write_closeout_papers
+from tests.helpers import run_ok
+
+
+def m(text: str) -> Money:
+    return Money.parse(text)
+
+
+def _day(app: App) -> Closeout:
+    """Two drawers: checks and a money order itemised in the counts, a drop, coin taken in."""
+    run_ok(
+        app,
+        {"op": "login", "user": "amy", "pin": "4821"},
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 4, "1.00": 15, "0.25": 20}},
+        {"op": "sale", "items": [{"ref": "UB-100234"}],
+         "tenders": [{"type": "check", "amount": "82.15", "number": "1042"}]},
+        {"op": "sale", "items": [{"code": "DOG-LIC"}],
+         "tenders": [{"type": "money_order", "amount": "20.00", "number": "MO-77"}]},
+        {"op": "sale", "items": [{"code": "MISC", "amount": "312.75"}],
+         "tenders": [{"type": "cash", "amount": "312.75"}]},
+        {"op": "drop", "amount": "200.00"},
+        # 100.00 fund (80 + 15 + 5) + 312.75 - 200.00 = 212.75 in the drawer
+        {"op": "close_drawer", "counted": {
+            "cash": {"50.00": 2, "20.00": 4, "10.00": 1, "1.00": 18, "0.25": 19},
+            "checks": [{"number": "1042", "amount": "82.15"}],
+            "money_orders": [{"number": "MO-77", "amount": "20.00"}]}},
+        {"op": "login", "user": "bob", "pin": "2468"},
+        {"op": "open_drawer", "drawer": "D2", "opening": {"20.00": 5}},
+        {"op": "sale", "items": [{"code": "MISC", "amount": "40.00"}],
+         "tenders": [{"type": "check", "amount": "25.00", "number": "220"},
+                     {"type": "check", "amount": "15.00", "number": "221"}]},
+        {"op": "close_drawer", "counted": {
+            "cash": {"20.00": 5},
+            "checks": [{"number": "220", "amount": "25.00"},
+                       {"number": "221", "amount": "15.00"}]}},
+    )  # fmt: skip
+    return app.desk.closeout(app.desk.business_date(), "pat", "2222")
+
+
+def test_the_closeout_says_of_what_the_deposit_is_made(app: App) -> None:
+    closeout = _day(app)
+    detail = closeout.detail
+    assert detail is not None
+    assert detail.counted == {
+        m("50.00"): 2, m("20.00"): 9, m("10.00"): 1, m("1.00"): 18, m("0.25"): 19,
+    }  # fmt: skip
+    assert list(detail.counted) == sorted(detail.counted, reverse=True)
+    assert (detail.currency, detail.coin) == (m("308.00"), m("4.75"))
+    assert (detail.funds_kept, detail.drops) == (m("200.00"), m("200.00"))
+    assert detail.cash == closeout.deposit["cash"] == m("312.75")
+    assert detail.checks == (
+        DepositItem("1042", m("82.15"), "D1", "amy"),
+        DepositItem("220", m("25.00"), "D2", "bob"),
+        DepositItem("221", m("15.00"), "D2", "bob"),
+    )
+    assert detail.money_orders == (DepositItem("MO-77", m("20.00"), "D1", "amy"),)
+    assert closeout.deposit["checks"] == m("122.15")
+    assert closeout.deposit_total == m("454.90")
+
+
+def test_the_deposit_slip_lists_currency_coin_drops_and_each_check(
+    app: App, tmp_path: Path
+) -> None:
+    closeout = _day(app)
+    rows = [(r.label.strip(), r.amount) for r in deposit_rows(closeout)]
+    assert rows[:6] == [
+        ("Currency counted in the drawers", "308.00"),
+        ("Coin counted in the drawers", "4.75"),
+        ("2 x 50.00,   9 x 20.00,   1 x 10.00,   18 x 1.00,   19 x 0.25", ""),
+        ("Less the change funds kept with the drawers", "-200.00"),
+        ("Safe drops", "200.00"),
+        ("Cash", "312.75"),
+    ]
+    assert rows[6:] == [
+        ("Checks (3)", "122.15"),
+        ("No. 1042    drawer D1, amy", "82.15"),
+        ("No. 220    drawer D2, bob", "25.00"),
+        ("No. 221    drawer D2, bob", "15.00"),
+        ("Money orders (1)", "20.00"),
+        ("No. MO-77    drawer D1, amy", "20.00"),
+        ("Total deposit", "454.90"),
+    ]
+    papers = write_closeout_papers(closeout, tmp_path, city="City of Springfield", workstation="W1")
+    text = _pdf_text(papers.deposit_slip)
+    for shown in ("Currency counted", "19 x 0.25", "No. 1042", "No. MO-77", "-200.00", "454.90"):
+        assert shown in text, shown
+    slip = closeout_slip(closeout, city="City of Springfield", workstation="W1", columns=42)
+    printed = slip.as_text()
+    for pattern in (r"Coin counted +4\.75", r"Less change funds +-200\.00", r"Cash +312\.75",
+                    r"Checks \(3\) +122\.15", r"DEPOSIT +454\.90"):  # fmt: skip
+        assert re.search(pattern, printed), pattern
+
+
+def _pdf_text(path: Path) -> str:
+    """The text a PDF's pages draw (reportlab writes its content streams ASCII85- and
+    Flate-encoded)."""
+    shown = []
+    for stream in re.findall(rb"stream\r?\n(.*?)~>\s*endstream", path.read_bytes(), re.S):
+        content = zlib.decompress(base64.a85decode(stream))
+        shown += re.findall(rb"\((.*?)\) Tj", content)
+    return "\n".join(s.decode("latin-1") for s in shown)
