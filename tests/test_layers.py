@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cashier_desk"
@@ -58,3 +61,30 @@ def test_the_layer_check_would_notice_a_qt_import(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QObject\n")
     assert "PySide6.QtCore" in _imports(bad)
+
+
+def test_starting_the_window_loads_nothing_it_does_not_need_yet(tmp_path: Path) -> None:
+    """Cold start: Alembic (only to upgrade a ledger), reportlab (only to draw a PDF) and the
+    unknown-user argon2 hash (only for an unknown login) wait until they are needed."""
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from cashier_desk.app import open_app\n"
+        "import cashier_desk.ui.app\n"
+        "from cashier_desk.ledger import auth\n"
+        "open_app(Path(sys.argv[1]), 'W1').close()\n"
+        "print(sorted(m for m in ('alembic', 'reportlab') if m in sys.modules))\n"
+        "print(auth._dummy_hash.cache_info().currsize)\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+    def start() -> list[str]:
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(tmp_path / "data")],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.splitlines()
+
+    assert start() == ["['alembic']", "0"]  # a new ledger: Alembic creates it
+    assert start() == ["[]", "0"]  # an up-to-date one: nothing but what the window needs

@@ -9,6 +9,7 @@ audit record only: it is an attempted override, not a failure).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,7 +28,13 @@ LOCKOUT = timedelta(minutes=30)
 
 # OWASP's argon2id baseline (19 MiB, 2 passes): a PIN check costs tens of milliseconds.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
-_DUMMY_HASH = _hasher.hash("not-a-pin")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check an unknown user's PIN against (so that takes as long as a real login);
+    made on first use, not at import, where it cost every start-up an argon2 hash."""
+    return _hasher.hash("not-a-pin")
 
 
 def role_rank(role: str) -> int:
@@ -75,7 +82,7 @@ def authenticate(
     someone below ``min_role`` is refused and audited without touching the failure count."""
     row = conn.execute(sa.select(users).where(users.c.login == login)).first()
     if row is None:
-        _pin_matches(_DUMMY_HASH, pin)  # same cost as for a real login
+        _pin_matches(_dummy_hash(), pin)  # same cost as for a real login
         # The typed text is not kept: it could be anything, even a card number.
         audit.append(
             conn,

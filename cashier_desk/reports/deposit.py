@@ -14,9 +14,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.lib.pagesizes import letter
-from reportlab.pdfgen.canvas import Canvas
-
 from cashier_desk.devices.receipt import TENDER_NAMES, Line, ReceiptDoc
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.money import Money
@@ -50,6 +47,10 @@ class _Page:
     """A page written top to bottom, line by line; a new page starts when one is full."""
 
     def __init__(self, path: Path, title: str) -> None:
+        # reportlab is imported here, when a PDF is drawn, not when the window starts.
+        from reportlab.lib.pagesizes import letter
+        from reportlab.pdfgen.canvas import Canvas
+
         self.canvas = Canvas(str(path), pagesize=letter, invariant=1)
         self.canvas.setTitle(title)
         self.canvas.setAuthor("cashier_desk")
