@@ -27,13 +27,11 @@ with the message, never an exception; :meth:`LineDisplay.reconnect` opens the li
 from __future__ import annotations
 
 import logging
-import threading
 import unicodedata
 from typing import Any
 
-import serial
-
-from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus, Lifecycle
+from cashier_desk.devices.model import DeviceResult, Lifecycle
+from cashier_desk.devices.serial_line import SERIAL_ERRORS, SerialLineDevice, describe
 
 log = logging.getLogger(__name__)
 
@@ -66,24 +64,15 @@ def fit(text: str, *, right: bool = False) -> bytes:
 
 
 _WRITE_TIMEOUT_SECONDS = 2
-_SERIAL_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, ValueError)
 
 
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
-
-
-class LineDisplay(Device):
+class LineDisplay(SerialLineDevice):
     """The customer-facing 2 × 20 display; see the module docstring."""
 
     kind = "display"
 
     def __init__(self, url: str, *, name: str = "customer display", baudrate: int = 9600) -> None:
-        super().__init__(name)
-        self.url = url
-        self.baudrate = baudrate
-        self._port: Any = None  # a pyserial port while the line is open
-        self._io = threading.RLock()  # guards the port; never held while status events go out
+        super().__init__(name, url, baudrate)
 
     # -- what the counter shows ---------------------------------------------------------------
 
@@ -106,57 +95,22 @@ class LineDisplay(Device):
     def clear(self) -> bool:
         return self._send(CLEAR)
 
-    def reconnect(self, url: str | None = None) -> DeviceResult:
-        """Close the line and open it again, at ``url`` if given; the lifecycle stays as it was."""
-        if self.lifecycle is Lifecycle.CLOSED:
-            return DeviceResult.failure("not_open", f"the {self.kind} is not open")
-        with self._lock:
-            if url is not None:
-                self.url = url
-            with self._io:
-                self._close(self._port)
-                self._port = None
-            result = self._connect()
-            if result.ok and self.lifecycle is Lifecycle.ENABLED:
-                result = self._initialise()
-        return result
-
     def _show_labelled(self, label: str, amount_text: str) -> bool:
         return self._send(
             move_cursor(1, 1) + fit(label) + move_cursor(1, 2) + fit(amount_text, right=True)
         )
 
-    # -- lifecycle ----------------------------------------------------------------------------
+    # -- the line -----------------------------------------------------------------------------
 
-    def _do_open(self) -> DeviceResult:
-        return self._connect()
+    def _configure(self, port: Any) -> None:
+        if not self.url.startswith("rfc2217:"):  # pyserial's RFC 2217 client has none
+            port.write_timeout = _WRITE_TIMEOUT_SECONDS
 
     def _do_enable(self) -> DeviceResult:
         return self._initialise()
 
-    def _do_close(self) -> None:
-        with self._io:
-            port, self._port = self._port, None
-        self._close(port)
-        self._set_status(DeviceStatus(detail="closed"))
-
-    # -- the line -----------------------------------------------------------------------------
-
-    def _connect(self) -> DeviceResult:
-        try:
-            port = serial.serial_for_url(self.url, do_not_open=True)
-            port.baudrate = self.baudrate
-            if not self.url.startswith("rfc2217:"):  # pyserial's RFC 2217 client has none
-                port.write_timeout = _WRITE_TIMEOUT_SECONDS
-            port.open()
-        except _SERIAL_ERRORS as exc:
-            message = f"cannot open the line: {_describe(exc)}"
-            self._went_offline(message)
-            return DeviceResult.failure("offline", message)
-        with self._io:
-            self._port = port
-        self._set_status(self.status.with_(online=True, detail=""))
-        return DeviceResult.success()
+    def _resume(self, result: DeviceResult) -> DeviceResult:
+        return self._initialise() if result.ok else result
 
     def _initialise(self) -> DeviceResult:
         if self._write(INITIALISE + SELECT_PC437 + OVERWRITE_MODE + CURSOR_OFF + CLEAR):
@@ -177,23 +131,10 @@ class LineDisplay(Device):
             try:
                 port.write(data)
                 port.flush()
-            except _SERIAL_ERRORS as exc:
+            except SERIAL_ERRORS as exc:
                 self._port = None
                 error = exc
             else:
                 return True
-        self._went_offline(f"cannot write to the display: {_describe(error)}")
-        self._close(port)
+        self._lost(port, f"cannot write to the display: {describe(error)}")
         return False
-
-    def _close(self, port: Any) -> None:
-        if port is None:
-            return
-        try:
-            port.close()
-        except _SERIAL_ERRORS as exc:
-            log.info("%s: closing %s: %s", self.name, self.url, _describe(exc))
-
-    def _went_offline(self, message: str) -> None:
-        log.warning("%s offline: %s", self.name, message)
-        self._set_status(self.status.with_(online=False, detail=message))

@@ -24,23 +24,16 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-import serial
-
-from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus, Lifecycle
+from cashier_desk.devices.model import DeviceResult
+from cashier_desk.devices.serial_line import SERIAL_ERRORS, SerialLineDevice, describe
 
 log = logging.getLogger(__name__)
 
 MAX_LENGTH = 128
 
 _READ_TIMEOUT_MS = 100
-_JOIN_SECONDS = 2
 _TERMINATORS = b"\r\n"
 _UTF8_MAX_BYTES = 4
-_SERIAL_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, ValueError)
-
-
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
 
 
 class ScanLine(NamedTuple):
@@ -104,10 +97,11 @@ class LineSplitter:
         return ScanLine(code)
 
 
-class SerialScanner(Device):
+class SerialScanner(SerialLineDevice):
     """A line-per-scan barcode scanner; see the module docstring."""
 
     kind = "scanner"
+    worker = "reader"
 
     def __init__(
         self,
@@ -119,119 +113,34 @@ class SerialScanner(Device):
         baudrate: int = 9600,
         max_length: int = MAX_LENGTH,
     ) -> None:
-        super().__init__(name)
-        self.url = url
+        super().__init__(name, url, baudrate)
         self.on_scan = on_scan
         self.on_error = on_error
-        self.baudrate = baudrate
         self._splitter = LineSplitter(max_length)
-        self._port: Any = None  # a pyserial port while the line is open
-        self._reader: threading.Thread | None = None
-        self._reader_stop = threading.Event()
-
-    def reconnect(self, url: str | None = None) -> DeviceResult:
-        """Close the line and open it again, at ``url`` if given; the lifecycle stays as it was."""
-        if self.lifecycle is Lifecycle.CLOSED:
-            return DeviceResult.failure("not_open", f"the {self.kind} is not open")
-        self._stop_reading()
-        with self._lock:
-            if url is not None:
-                self.url = url
-            self._close_port()
-            result = self._connect()
-            if self.lifecycle is Lifecycle.ENABLED:
-                self._start_reading()
-        return result
-
-    # -- lifecycle ----------------------------------------------------------------------------
-    # The reader is stopped before the base class takes its lock: the thread may be waiting
-    # for that lock to publish a status, so joining it under the lock could hang.
-
-    def disable(self) -> None:
-        self._stop_reading()
-        super().disable()
-
-    def release(self) -> None:
-        self._stop_reading()
-        super().release()
-
-    def close(self) -> None:
-        self._stop_reading()
-        super().close()
-
-    def _do_open(self) -> DeviceResult:
-        return self._connect()
-
-    def _do_enable(self) -> DeviceResult:
-        self._start_reading()
-        return DeviceResult.success()
-
-    def _do_disable(self) -> None:
-        self._stop_reading()
-
-    def _do_close(self) -> None:
-        self._stop_reading()
-        self._close_port()
-        self._set_status(DeviceStatus(detail="closed"))
 
     # -- the line -----------------------------------------------------------------------------
 
-    def _connect(self) -> DeviceResult:
-        try:
-            port = serial.serial_for_url(self.url, do_not_open=True)
-            port.baudrate = self.baudrate
-            port.timeout = _READ_TIMEOUT_MS / 1000
-            port.open()
-        except _SERIAL_ERRORS as exc:
-            message = f"cannot open the line: {_describe(exc)}"
-            self._went_offline(message)
-            return DeviceResult.failure("offline", message)
-        self._port = port
+    def _configure(self, port: Any) -> None:
+        port.timeout = _READ_TIMEOUT_MS / 1000
+
+    def _connected(self) -> DeviceResult:
         self._splitter.reset()
-        self._set_status(self.status.with_(online=True, detail=""))
-        return DeviceResult.success()
-
-    def _close_port(self) -> None:
-        port, self._port = self._port, None
-        if port is None:
-            return
-        try:
-            port.close()
-        except _SERIAL_ERRORS as exc:
-            log.info("%s: closing %s: %s", self.name, self.url, _describe(exc))
-
-    def _went_offline(self, message: str) -> None:
-        log.warning("%s offline: %s", self.name, message)
-        self._set_status(self.status.with_(online=False, detail=message))
+        return super()._connected()
 
     # -- the reader thread --------------------------------------------------------------------
 
-    def _start_reading(self) -> None:
-        if self._reader is not None or self._port is None:
-            return
-        stop = threading.Event()
-        self._reader_stop = stop
-        self._reader = threading.Thread(
-            target=self._read, args=(self._port, stop), name=f"{self.name} reader", daemon=True
-        )
-        self._reader.start()
+    def _can_work(self) -> bool:
+        return self._port is not None
 
-    def _stop_reading(self) -> None:
-        reader, self._reader = self._reader, None
-        if reader is None:
-            return
-        self._reader_stop.set()
-        if reader is not threading.current_thread():
-            reader.join(_JOIN_SECONDS)
-
-    def _read(self, port: Any, stop: threading.Event) -> None:
+    def _work(self, stop: threading.Event) -> None:
         """The reader thread: one port, until stopped or until the port fails."""
+        port = self._port
         while not stop.is_set():
             try:
                 data = port.read(max(1, int(port.in_waiting)))
-            except _SERIAL_ERRORS as exc:
+            except SERIAL_ERRORS as exc:
                 if not stop.is_set():
-                    self._went_offline(f"cannot read the scanner: {_describe(exc)}")
+                    self._went_offline(f"cannot read the scanner: {describe(exc)}")
                 return  # the port stays open until reconnect() or close() closes it
             if stop.is_set():
                 return

@@ -10,14 +10,13 @@ While the drawer is enabled a daemon thread polls the switch every 100 ms: a cha
 status event (``status.drawer_open``), and a drawer left open longer than ``alert_after``
 seconds raises one "left open" alert per opening through ``on_alert``.
 
-Every pyserial error (``SerialException``, ``OSError``, ``ValueError``) is caught here and
-becomes an offline status with a message; the port is then closed and stays closed until
-:meth:`SerialDrawer.reconnect` (or close/start) opens it again, so an error is never papered over
-by a stale "online".  A read of pending input (with timeout 0) comes before each use of the line:
-it is the one call on which every pyserial backend notices a line that is gone (an RFC 2217
-connection that dropped, a USB adapter pulled out), whereas the modem-line properties of an
-RFC 2217 port only repeat the last state the server sent.  The drawer sends nothing the driver
-uses, so whatever that read returns is discarded.
+Every pyserial error becomes an offline status with a message, and the port is closed until
+:meth:`SerialDrawer.reconnect` opens it again (:mod:`cashier_desk.devices.serial_line`).  A
+read of pending input (with timeout 0) comes before each use of the line: it is the one call on
+which every pyserial backend notices a line that is gone (an RFC 2217 connection that dropped,
+a USB adapter pulled out), whereas the modem-line properties of an RFC 2217 port only repeat
+the last state the server sent.  The drawer sends nothing the driver uses, so whatever that
+read returns is discarded.
 """
 
 from __future__ import annotations
@@ -28,9 +27,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import serial
-
-from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus, Lifecycle
+from cashier_desk.devices.model import DeviceResult, DeviceStatus, Lifecycle
+from cashier_desk.devices.serial_line import SERIAL_ERRORS, SerialLineDevice, describe
 
 log = logging.getLogger(__name__)
 
@@ -38,18 +36,13 @@ log = logging.getLogger(__name__)
 SENSE_LINES = ("cts", "dsr", "cd")
 
 _POLL_MS = 100
-_JOIN_SECONDS = 2
-_SERIAL_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, ValueError)
 
 
-def _describe(exc: BaseException) -> str:
-    return str(exc) or type(exc).__name__
-
-
-class SerialDrawer(Device):
+class SerialDrawer(SerialLineDevice):
     """A cash drawer fired by one byte on a serial line and sensed on a modem input."""
 
     kind = "drawer"
+    worker = "poll"
 
     def __init__(
         self,
@@ -69,18 +62,12 @@ class SerialDrawer(Device):
             raise ValueError(f"open_byte must be a byte value (0-255), not {open_byte}")
         if alert_after is not None and alert_after < 0:
             raise ValueError("alert_after must not be negative")
-        super().__init__(name)
-        self.url = url
+        super().__init__(name, url, baudrate)
         self.open_byte = open_byte
         self.sense = sense
         self.open_means_high = open_means_high
         self.alert_after = alert_after
         self.on_alert = on_alert
-        self.baudrate = baudrate
-        self._port: Any = None  # a pyserial port while the line is open
-        self._io = threading.RLock()  # guards the port; never held while status events go out
-        self._poller: threading.Thread | None = None
-        self._poller_stop = threading.Event()
 
     # -- what the Desk uses -------------------------------------------------------------------
 
@@ -97,12 +84,12 @@ class SerialDrawer(Device):
                 self._drain(port)
                 port.write(bytes([self.open_byte]))
                 port.flush()
-            except _SERIAL_ERRORS as exc:
+            except SERIAL_ERRORS as exc:
                 self._port = None
                 error = exc
             else:
                 return True
-        self._lost(port, f"could not open the drawer: {_describe(error)}")
+        self._lost(port, f"could not open the drawer: {describe(error)}")
         return False
 
     def is_open(self) -> bool | None:
@@ -115,99 +102,29 @@ class SerialDrawer(Device):
             try:
                 self._drain(port)
                 level = bool(getattr(port, self.sense))
-            except _SERIAL_ERRORS as exc:
+            except SERIAL_ERRORS as exc:
                 self._port = None
                 error = exc
         if error is not None:
-            self._lost(port, f"cannot read the drawer switch: {_describe(error)}")
+            self._lost(port, f"cannot read the drawer switch: {describe(error)}")
             return None
         state = level if self.open_means_high else not level
         if self._port is port:  # else the line failed or was replaced meanwhile: that news wins
             self._set_status(self.status.with_(online=True, detail="", drawer_open=state))
         return state
 
-    def reconnect(self, url: str | None = None) -> DeviceResult:
-        """Close the line and open it again, at ``url`` if given; the lifecycle stays as it was."""
-        if self.lifecycle is Lifecycle.CLOSED:
-            return DeviceResult.failure("not_open", f"the {self.kind} is not open")
-        self._stop_polling()
-        with self._lock:
-            if url is not None:
-                self.url = url
-            with self._io:
-                self._close_port()
-            result = self._connect()
-            if self.lifecycle is Lifecycle.ENABLED:
-                self._start_polling()
-        return result
-
-    # -- lifecycle ----------------------------------------------------------------------------
-    # The poll thread is stopped before the base class takes its lock: the thread may be
-    # waiting for that lock to publish a status, so joining it under the lock could hang.
-
-    def disable(self) -> None:
-        self._stop_polling()
-        super().disable()
-
-    def release(self) -> None:
-        self._stop_polling()
-        super().release()
-
-    def close(self) -> None:
-        self._stop_polling()
-        super().close()
-
-    def _do_open(self) -> DeviceResult:
-        return self._connect()
-
-    def _do_enable(self) -> DeviceResult:
-        self._start_polling()
-        return DeviceResult.success()
-
-    def _do_disable(self) -> None:
-        self._stop_polling()
-
-    def _do_close(self) -> None:
-        self._stop_polling()
-        with self._io:
-            self._close_port()
-        self._set_status(DeviceStatus(detail="closed"))
-
     # -- the line -----------------------------------------------------------------------------
 
-    def _connect(self) -> DeviceResult:
-        try:
-            port = serial.serial_for_url(self.url, do_not_open=True)
-            port.baudrate = self.baudrate
-            port.timeout = 0
-            port.open()
-        except _SERIAL_ERRORS as exc:
-            message = f"cannot open the line: {_describe(exc)}"
-            self._went_offline(message)
-            return DeviceResult.failure("offline", message)
-        with self._io:
-            self._port = port
+    def _configure(self, port: Any) -> None:
+        port.timeout = 0
+
+    def _connected(self) -> DeviceResult:
         if self.is_open() is None:
             return DeviceResult.failure("offline", self.status.detail)
         return DeviceResult.success()
 
-    def _close_port(self) -> None:
-        """Close and forget the port (caller holds ``_io``)."""
-        port, self._port = self._port, None
-        self._close(port)
-
-    def _close(self, port: Any) -> None:
-        if port is None:
-            return
-        try:
-            port.close()
-        except _SERIAL_ERRORS as exc:
-            log.info("%s: closing %s: %s", self.name, self.url, _describe(exc))
-
-    def _lost(self, port: Any, message: str) -> None:
-        """The line failed: say so first, then close the port (closing can take a while)."""
-        self._went_offline(message)
-        self._close(port)
+    def _offline_status(self, message: str) -> DeviceStatus:
+        return self.status.with_(online=False, detail=message, drawer_open=None)
 
     @staticmethod
     def _drain(port: Any) -> None:
@@ -219,31 +136,9 @@ class SerialDrawer(Device):
         port.read(max(1, int(port.in_waiting)))
         port.read(1)
 
-    def _went_offline(self, message: str) -> None:
-        log.warning("%s offline: %s", self.name, message)
-        self._set_status(self.status.with_(online=False, detail=message, drawer_open=None))
-
     # -- the poll thread ----------------------------------------------------------------------
 
-    def _start_polling(self) -> None:
-        if self._poller is not None:
-            return
-        stop = threading.Event()
-        self._poller_stop = stop
-        self._poller = threading.Thread(
-            target=self._poll, args=(stop,), name=f"{self.name} poll", daemon=True
-        )
-        self._poller.start()
-
-    def _stop_polling(self) -> None:
-        poller, self._poller = self._poller, None
-        if poller is None:
-            return
-        self._poller_stop.set()
-        if poller is not threading.current_thread():
-            poller.join(_JOIN_SECONDS)
-
-    def _poll(self, stop: threading.Event) -> None:
+    def _work(self, stop: threading.Event) -> None:
         opened_at: float | None = None
         alerted = False
         while not stop.is_set():
