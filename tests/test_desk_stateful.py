@@ -1105,6 +1105,9 @@ class DeskMachine(RuleBasedStateMachine):
             view = self.desk.open_item(ref)
             assert view is not None
             assert view.still_due.cents == self._still_due(ref), ref
+            # The counter's search reads what is still due for all its results at once.
+            found = {v.ref: v for v in self.desk.search_open_items(ref)}
+            assert found[ref] == view, ref
 
     @invariant()
     def logged_in_user(self) -> None:

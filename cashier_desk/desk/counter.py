@@ -51,6 +51,21 @@ _PAID_SINCE = sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cent
     receipt_lines.c.id > sa.bindparam("since_line"),
     ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
 )
+# Open items with what was paid on each since the import that set its amount (voided
+# receipts do not count), in one query for any number of references.
+_PAID_ON_ITEM = (
+    sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
+    .where(
+        receipt_lines.c.ref == open_items.c.ref,
+        receipt_lines.c.id > open_items.c.paid_before_line,
+        ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
+    )
+    .correlate(open_items)
+    .scalar_subquery()
+)
+_ITEMS = sa.select(open_items, _PAID_ON_ITEM.label("paid_cents")).where(
+    open_items.c.ref.in_(sa.bindparam("refs", expanding=True))
+)
 _INSERT_RECEIPT = FastInsert(receipts)
 _INSERT_LINE = FastInsert(receipt_lines)
 _INSERT_TENDER = FastInsert(tenders)
@@ -63,30 +78,32 @@ class CounterOps(PrintingOps):
         paid = conn.execute(_PAID_SINCE, {"ref": ref, "since_line": since_line}).scalar()
         return Money(amount_due - int(paid or 0))
 
+    @staticmethod
+    def _item_view(row: sa.Row[Any]) -> OpenItemView:
+        """An open item read with :data:`_ITEMS` (its row and what was paid on it since)."""
+        return OpenItemView(
+            ref=row.ref,
+            program=row.program,
+            account=row.account,
+            name=row.name,
+            address=row.address,
+            amount_due=Money(row.amount_due_cents),
+            still_due=Money(row.amount_due_cents - int(row.paid_cents)),
+            due_date=row.due_date,
+            revenue_code=row.revenue_code,
+            status=row.status,
+        )
+
     def open_item(self, ref: str) -> OpenItemView | None:
         with self.ledger.read() as conn:
-            row = conn.execute(sa.select(open_items).where(open_items.c.ref == ref)).first()
-            if row is None:
-                return None
-            return OpenItemView(
-                ref=row.ref,
-                program=row.program,
-                account=row.account,
-                name=row.name,
-                address=row.address,
-                amount_due=Money(row.amount_due_cents),
-                still_due=self._still_due(
-                    conn, row.ref, row.amount_due_cents, row.paid_before_line
-                ),
-                due_date=row.due_date,
-                revenue_code=row.revenue_code,
-                status=row.status,
-            )
+            row = conn.execute(_ITEMS, {"refs": [ref]}).first()
+        return None if row is None else self._item_view(row)
 
     def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
         """Open items whose reference, name or address starts with ``query`` (any case) —
         the lookup at the counter, results as the cashier types.  Each field is searched on
-        its own NOCASE index; the first ``limit`` matches of each are merged, by name."""
+        its own NOCASE index; the first ``limit`` matches of each are merged, by name, and read
+        with what is still due on each in one more query."""
         q = query.strip()
         if len(q) < 2:
             return []
@@ -104,7 +121,8 @@ class CounterOps(PrintingOps):
                         .limit(limit)
                     ).scalars()
                 )
-        found = [item for ref in refs if (item := self.open_item(ref)) is not None]
+            rows = conn.execute(_ITEMS, {"refs": sorted(refs)}).all() if refs else []
+        found = [self._item_view(row) for row in rows]
         found.sort(key=lambda i: (i.name.lower(), i.ref))
         return found[:limit]
 
