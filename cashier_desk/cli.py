@@ -58,6 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
     rec = sub.add_parser("receipts", help="list receipts as JSON lines")
     rec.add_argument("--date", default=None, help="business date YYYY-MM-DD")
 
+    pap = sub.add_parser(
+        "papers", help="save a finished day's deposit slip and summary (PDF) again"
+    )
+    pap.add_argument("--date", default=None, help="business date YYYY-MM-DD (default today)")
+    pap.add_argument(
+        "--out", type=Path, default=None, help="folder (default: reports in the data folder)"
+    )
+
     aud = sub.add_parser("audit", help="audit log")
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     aud_sub.add_parser("verify", help="verify the hash chain of the audit log")
@@ -126,6 +134,33 @@ def _cmd_run(app: App, args: argparse.Namespace) -> int:
                     return 1
         except UnicodeDecodeError:
             raise Refusal("bad_file", f"the script {args.script} is not UTF-8 text") from None
+    return 0
+
+
+def _cmd_papers(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.reports.deposit import write_closeout_papers
+
+    found = app.desk.day_closeouts(args.date)
+    day = args.date or app.desk.business_date()
+    if not found:
+        raise Refusal("no_closeout", f"There is no closeout of {day} at this workstation.")
+    folder = args.out if args.out is not None else app.desk.ledger.path.parent / "reports"
+    for result in found:
+        try:
+            saved = write_closeout_papers(
+                result, folder, city=app.config.city, workstation=app.desk.workstation
+            )
+        except OSError as exc:
+            raise Refusal("bad_file", f"cannot save the papers in {folder}: {exc}") from None
+        _print_json(
+            {
+                "batch": result.batch,
+                "date": result.business_date,
+                "deposit": str(result.deposit_total),
+                "deposit_slip": str(saved.deposit_slip),
+                "summary": str(saved.summary),
+            }
+        )
     return 0
 
 
@@ -278,6 +313,7 @@ COMMANDS = {
     "import": _cmd_import,
     "run": _cmd_run,
     "receipts": _cmd_receipts,
+    "papers": _cmd_papers,
     "audit": _cmd_audit,
     "demo": _cmd_demo,
     "devices": _cmd_devices,

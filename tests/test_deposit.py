@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import base64
+import io
+import json
 import re
 import zlib
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from cashier_desk import cli
 from cashier_desk.app import App
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.deposit import DepositItem
@@ -112,3 +116,39 @@ def _pdf_text(path: Path) -> str:
         content = zlib.decompress(base64.a85decode(stream))
         shown += re.findall(rb"\((.*?)\) Tj", content)
     return "\n".join(s.decode("latin-1") for s in shown)
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = cli.main(list(argv))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_days_papers_can_be_saved_again(app: App, tmp_path: Path) -> None:
+    """The papers of a closeout read back the same as on the day, from the window's closeout
+    screen or from the command line (`cashier-desk papers`)."""
+    closeout = _day(app)
+    assert app.desk.day_closeouts(closeout.business_date) == [closeout]
+    assert app.desk.day_closeouts("2001-01-01") == []
+    data = app.desk.ledger.path.parent
+    app.close()
+    out = tmp_path / "again"
+    code, printed, err = _cli("--data-dir", str(data), "papers", "--date",
+                              closeout.business_date, "--out", str(out))  # fmt: skip
+    assert (code, err) == (0, "")
+    [line] = [json.loads(x) for x in printed.splitlines()]
+    assert line == {
+        "batch": closeout.batch,
+        "date": closeout.business_date,
+        "deposit": "454.90",
+        "deposit_slip": str(out / f"deposit-slip-{closeout.batch}.pdf"),
+        "summary": str(out / f"closeout-{closeout.batch}.pdf"),
+    }
+    assert "No. MO-77" in _pdf_text(Path(line["deposit_slip"]))
+    assert Path(line["summary"]).read_bytes().startswith(b"%PDF")
+    code, printed, err = _cli("--data-dir", str(data), "papers", "--date", "2001-01-01")
+    assert (code, printed) == (1, "")
+    assert err == "cashier-desk: There is no closeout of 2001-01-01 at this workstation.\n"
+    code, printed, err = _cli("--data-dir", str(data), "papers", "--date", "yesterday")
+    assert (code, printed) == (1, "") and "'yesterday' is not a date" in err

@@ -1,9 +1,11 @@
-"""The shape of the code: only cashier_desk/ui imports Qt, and no float touches money."""
+"""The shape of the code: only cashier_desk/ui imports Qt, no float touches money, start-up
+loads only what it needs, and every refusal code is documented."""
 
 from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +90,26 @@ def test_starting_the_window_loads_nothing_it_does_not_need_yet(tmp_path: Path) 
 
     assert start() == ["['alembic']", "0"]  # a new ledger: Alembic creates it
     assert start() == ["[]", "0"]  # an up-to-date one: nothing but what the window needs
+
+
+def test_every_refusal_code_is_documented() -> None:
+    """The error codes are a contract: each code the program can refuse with is listed in
+    docs/decisions.md "Stable error codes" (and nothing listed is unused)."""
+    used: set[str] = set()
+    for path in _modules():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "Refusal"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                used.add(str(node.args[0].value))
+    decisions = (PACKAGE.parent / "docs" / "decisions.md").read_text(encoding="utf-8")
+    section = decisions.split("## Stable error codes", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`([a-z_]+)`", section))
+    # Refused by the runner itself (script lines), not through Refusal(...).
+    runner_only = {"bad_json", "bad_row", "drawer_open", "approval_pending", "nothing_to_close"}
+    assert used - listed == set()
+    assert listed - used <= runner_only, listed - used - runner_only

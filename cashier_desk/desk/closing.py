@@ -20,6 +20,7 @@ from cashier_desk.desk.requests import (
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger import closeout, drawer
+from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.schema import (
     close_approvals,
@@ -217,3 +218,12 @@ class ClosingOps(DeskBase):
             )
         self.events.publish("closeout_done", batch=result.batch)
         return result
+
+    def day_closeouts(self, business_date: object = None) -> list[Closeout]:
+        """The closeouts of a business date (today by default), oldest first, as they were
+        made: for their papers again."""
+        day = self.business_date() if business_date is None else business_date
+        if not isinstance(day, str) or not is_iso_date(day):
+            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        with self.ledger.read() as conn:
+            return closeout.closeouts_of(conn, self.workstation, day)

@@ -222,6 +222,42 @@ def close_out(
     )
 
 
+def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> list[Closeout]:
+    """The closeouts of a business date at this workstation, oldest first, read back from the
+    batches as they were sent (their summary) and from the ledger (the deposit's detail) — for
+    the papers again, the same as on the day."""
+    found = conn.execute(
+        sa.select(batches.c.id, batches.c.payload, batches.c.sha256)
+        .where(batches.c.workstation == workstation, batches.c.business_date == business_date)
+        .order_by(batches.c.created_at, batches.c.id)
+    ).all()
+    result = []
+    for batch_id, payload, digest in found:
+        summary = json.loads(payload)["summary"]
+        session_ids = list(
+            conn.execute(
+                sa.select(batch_sessions.c.session_id).where(batch_sessions.c.batch_id == batch_id)
+            ).scalars()
+        )
+        result.append(
+            Closeout(
+                BatchId(summary["batch"]),
+                summary["date"],
+                int(summary["receipts"]),
+                int(summary["voids"]),
+                {
+                    kind: TenderFigures(Money.parse(t["expected"]), Money.parse(t["counted"]))
+                    for kind, t in summary["tenders"].items()
+                },
+                {account: Money.parse(amount) for account, amount in summary["gl"].items()},
+                {key: Money.parse(amount) for key, amount in summary["deposit"].items()},
+                str(digest),
+                deposit_detail(conn, session_ids),
+            )
+        )
+    return result
+
+
 def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
     result = conn.execute(query)
     keys = list(result.keys())

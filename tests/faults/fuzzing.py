@@ -71,6 +71,7 @@ STABLE_ERRORS = frozenset(
         "sync_refused",
         "central_unreachable",
         "no_central",
+        "no_closeout",
     ]
 )
 #: What a wrong PIN may change: the failure count, the audit record of the failure, and the

@@ -326,3 +326,47 @@ def test_closeout_lists_sessions_approves_a_close_and_closes_out(counter: Counte
     printer = counter.desk.printer
     assert isinstance(printer, MemoryPrinter)
     assert "C L O S E O U T" in printer.jobs[-1] and "35.00" in printer.jobs[-1]
+
+
+def test_a_day_closed_out_earlier_shows_its_batch_and_prints_its_papers_again(
+    counter: Counter,
+) -> None:
+    open_day(
+        counter,
+        sale("12.00"),
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 5, "10.00": 1, "1.00": 2}}},
+    )
+    day = counter.desk.business_date()
+    made = counter.desk.closeout(day, "pat", "2222")  # closed out earlier (not on this screen)
+    counter.login("pat", "2222")
+    assert counter.screen() == "closeout"
+    screen = counter.window.screens["closeout"]
+    assert isinstance(screen, CloseoutScreen)
+    counter.qtbot.waitUntil(lambda: screen.result is not None)
+    assert screen.result == made
+    assert made.batch in counter.find(QLabel, "closeoutBatch").text()
+    assert counter.find(QLabel, "depositTotal").text() == "12.00"
+    assert "Alt+G" in counter.find(QLabel, "closeoutFiles").text()
+
+    printer = counter.desk.printer
+    assert isinstance(printer, MemoryPrinter)
+    before = len(printer.jobs)
+    wait_focus(counter, "sessionTable")
+    press(counter, Qt.Key.Key_G, Qt.KeyboardModifier.AltModifier)
+    counter.qtbot.waitUntil(lambda: screen.papers is not None)
+    assert screen.papers is not None and screen.papers.saved is not None
+    assert screen.papers.saved.deposit_slip.name == f"deposit-slip-{made.batch}.pdf"
+    assert screen.papers.saved.deposit_slip.read_bytes().startswith(b"%PDF")
+    assert len(printer.jobs) == before + 1
+    assert "R E P R I N T" in printer.jobs[-1] and "C L O S E O U T" in printer.jobs[-1]
+
+    # Another date without a closeout clears the batch; Alt+G then says there is none.
+    enter_date = counter.find(QWidget, "closeoutDate")
+    enter_date.setFocus()
+    wait_focus(counter, "closeoutDate")
+    focused().selectAll()  # type: ignore[attr-defined]
+    counter.qtbot.keyClicks(focused(), "2001-01-02")
+    press(counter, Qt.Key.Key_Return)
+    counter.qtbot.waitUntil(lambda: screen.result is None)
+    assert "No closeout of 2001-01-02" in counter.find(QLabel, "closeoutBatch").text()
+    assert not counter.find(QWidget, "papersAgainButton").isEnabled()

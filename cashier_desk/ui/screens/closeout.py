@@ -6,7 +6,8 @@ lead (not the cashier) for login, PIN and a comment; F10 closes out the day with
 own login and PIN (they must not have worked a drawer in the batch).  The batch summary then
 shows receipts, voids, each tender's expected/counted/over-short, the GL distribution and the
 deposit; the deposit slip and the closeout summary are saved as PDF in the data folder's
-``reports`` folder, and a short closeout slip goes to the receipt printer.
+``reports`` folder, and a short closeout slip goes to the receipt printer.  A day closed out
+earlier shows its batch; Alt+G saves and prints its papers again (the slip marked REPRINT).
 """
 
 from __future__ import annotations
@@ -143,8 +144,14 @@ class CloseoutScreen(Screen):
         self.closeout_button.setObjectName("closeoutButton")
         self.closeout_button.setAccessibleName("Close out the day")
         self.closeout_button.clicked.connect(self.ask_closeout)
+        self.papers_button = QPushButton("Print the papers a&gain")
+        self.papers_button.setObjectName("papersAgainButton")
+        self.papers_button.setAccessibleName("Save and print the closeout papers again")
+        self.papers_button.clicked.connect(self.papers_again)
+        self.papers_button.setEnabled(False)
         buttons.addWidget(self.approve_button)
         buttons.addWidget(self.closeout_button)
+        buttons.addWidget(self.papers_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         closeout_key = QShortcut(QKeySequence(Qt.Key.Key_F10), self)
@@ -205,11 +212,24 @@ class CloseoutScreen(Screen):
             return
         desk = self.ctx.desk
 
-        def load() -> tuple[str, list[Session]]:
+        def load() -> tuple[str, list[Session], list[Closeout]]:
             when = day or desk.business_date()
-            return when, desk.day_sessions(when)
+            return when, desk.day_sessions(when), desk.day_closeouts(when)
 
-        self.ctx.run(load, lambda found: self._show_sessions(*found))
+        self.ctx.run(load, lambda found: self._show_day(*found))
+
+    def _show_day(self, day: str, sessions: list[Session], closeouts: list[Closeout]) -> None:
+        self._show_sessions(day, sessions)
+        shown = self.result
+        if closeouts and (shown is None or shown not in closeouts):
+            # A day closed out earlier (or on another run): its batch, for the papers again.
+            self.show_closeout(closeouts[-1])
+            self.files.setText(
+                "Closed out earlier. Alt+G saves the deposit slip and the closeout summary "
+                "again and prints the closeout slip marked REPRINT."
+            )
+        elif not closeouts and shown is not None and shown.business_date != day:
+            self.clear_closeout(f"No closeout of {day} yet.")
 
     def _show_sessions(self, day: str, sessions: list[Session]) -> None:
         if not self.date.text().strip():
@@ -350,6 +370,19 @@ class CloseoutScreen(Screen):
             "Saving the deposit slip and the closeout summary…"
         )
         self.refresh()
+        self._make_papers(result, again=False)
+
+    def papers_again(self) -> None:
+        result = self.result
+        if result is None:
+            self.ctx.show_error("There is no closeout on the screen to print again.")
+            return
+        self.ctx.show_info(f"Saving and printing the papers of batch {result.batch} again…")
+        self._make_papers(result, again=True)
+
+    def _make_papers(self, result: Closeout, *, again: bool) -> None:
+        """Save the PDFs and print the closeout slip (marked REPRINT when ``again``), off the
+        window's thread."""
         ctx = self.ctx
         folder = reports_folder(ctx)
         city, workstation = ctx.config.city, ctx.desk.workstation
@@ -367,7 +400,7 @@ class CloseoutScreen(Screen):
             slip = closeout_slip(
                 result, city=city, workstation=workstation, columns=printer.columns
             )
-            printed = desk.print_document(slip)
+            printed = desk.print_document(slip.marked("REPRINT") if again else slip)
             return Papers(saved, problem, printed)
 
         self.ctx.run(papers, self._papers_done)
@@ -388,8 +421,18 @@ class CloseoutScreen(Screen):
                 f"Deposit slip and closeout summary saved in {papers.saved.deposit_slip.parent}."
             )
 
+    def clear_closeout(self, message: str) -> None:
+        self.result = None
+        self.papers_button.setEnabled(False)
+        self.batch.setText(message)
+        for label in (self.counts, self.deposit_detail, self.deposit_total, self.files):
+            label.setText("")
+        _fill(self.tenders, [])
+        _fill(self.gl, [])
+
     def show_closeout(self, result: Closeout) -> None:
         self.result = result
+        self.papers_button.setEnabled(True)
         self.batch.setText(f"Batch {result.batch} — business date {result.business_date}")
         self.counts.setText(f"Receipts: {result.receipts}    Voids: {result.voids}")
         _fill(
