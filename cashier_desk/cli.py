@@ -20,6 +20,7 @@ from cashier_desk.app import App, open_app
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
 from cashier_desk.errors import Refusal
+from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.db import LedgerError
 from cashier_desk.ledger.imports import KINDS
 from cashier_desk.runner import run_script
@@ -64,6 +65,14 @@ def build_parser() -> argparse.ArgumentParser:
     pap.add_argument("--date", default=None, help="business date YYYY-MM-DD (default today)")
     pap.add_argument(
         "--out", type=Path, default=None, help="folder (default: reports in the data folder)"
+    )
+
+    exp = sub.add_parser(
+        "export", help="write a finished day's GL journal and payment files (CSV) for other systems"
+    )
+    exp.add_argument("--date", default=None, help="business date YYYY-MM-DD (default today)")
+    exp.add_argument(
+        "--out", type=Path, default=None, help="folder (default: exports in the data folder)"
     )
 
     aud = sub.add_parser("audit", help="audit log")
@@ -137,14 +146,23 @@ def _cmd_run(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def _finished_day(
+    app: App, args: argparse.Namespace, default_folder: str
+) -> tuple[list[Closeout], Path]:
+    """The closeouts of ``--date`` (refused when there are none) and the folder for their
+    files: ``--out``, or ``default_folder`` in the data folder."""
+    found = app.desk.day_closeouts(args.date)
+    if not found:
+        day = args.date or app.desk.business_date()
+        raise Refusal("no_closeout", f"There is no closeout of {day} at this workstation.")
+    folder = args.out if args.out is not None else app.desk.ledger.path.parent / default_folder
+    return found, folder
+
+
 def _cmd_papers(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.reports.deposit import write_closeout_papers
 
-    found = app.desk.day_closeouts(args.date)
-    day = args.date or app.desk.business_date()
-    if not found:
-        raise Refusal("no_closeout", f"There is no closeout of {day} at this workstation.")
-    folder = args.out if args.out is not None else app.desk.ledger.path.parent / "reports"
+    found, folder = _finished_day(app, args, "reports")
     for result in found:
         try:
             saved = write_closeout_papers(
@@ -161,6 +179,29 @@ def _cmd_papers(app: App, args: argparse.Namespace) -> int:
                 "summary": str(saved.summary),
             }
         )
+    return 0
+
+
+def _cmd_export(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.reports.exports import write_exports
+
+    found, folder = _finished_day(app, args, "exports")
+    for result in found:
+        try:
+            written = write_exports(
+                result,
+                app.desk.item_payments(result.batch),
+                folder,
+                deposit_account=app.config.deposit_account,
+                card_account=app.config.card_clearing_account,
+            )
+        except OSError as exc:
+            raise Refusal("bad_file", f"cannot write the exports in {folder}: {exc}") from None
+        for f in written:
+            line = {"batch": result.batch, "export": f.kind, "file": str(f.path), "rows": f.rows}
+            if f.program is not None:
+                line["program"] = f.program
+            _print_json(line)
     return 0
 
 
@@ -314,6 +355,7 @@ COMMANDS = {
     "run": _cmd_run,
     "receipts": _cmd_receipts,
     "papers": _cmd_papers,
+    "export": _cmd_export,
     "audit": _cmd_audit,
     "demo": _cmd_demo,
     "devices": _cmd_devices,

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
+from cashier_desk.text import mask_card_numbers
 
 DEFAULT_TEXT = """\
 # cashier_desk workstation configuration. Every key is optional.
@@ -28,6 +29,8 @@ city = "City of Springfield"
 [policy]
 over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
+deposit_account = "101-0000-10100"        # the GL journal export: the bank account deposited to
+card_clearing_account = "101-0000-10150"  # ... and where card settlements are cleared
 drawer_must_close = true       # the next sale waits until the cash drawer is closed
 drawer_alert_seconds = 60      # alert when the drawer stays open longer than this
 idle_lock_minutes = 15         # the window locks after this long without a key or a click
@@ -45,7 +48,11 @@ _WS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,19}", re.ASCII)
 
 
 class ConfigError(ValueError):
-    """The configuration file cannot be used; the message names the key."""
+    """The configuration file cannot be used; the message names the key (and never shows a
+    card number that was typed into the file by mistake)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_card_numbers(message))
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,8 @@ class Config:
     timezone: str | None = None
     over_short_tolerance: Money = Money(500)
     over_short_account: GlAccount = GlAccount("101-0000-49900")
+    deposit_account: GlAccount = GlAccount("101-0000-10100")
+    card_clearing_account: GlAccount = GlAccount("101-0000-10150")
     printer: str = "sim"
     drawer: str = "printer"
     scanner: str = "sim"
@@ -96,6 +105,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         "policy": {
             "over_short_tolerance",
             "over_short_account",
+            "deposit_account",
+            "card_clearing_account",
             "drawer_must_close",
             "drawer_alert_seconds",
             "idle_lock_minutes",
@@ -130,12 +141,9 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         raise ConfigError(f"[policy] over_short_tolerance: {exc}") from None
     if tolerance.is_negative():
         raise ConfigError("[policy] over_short_tolerance may not be negative")
-    try:
-        account = parse_gl_account(
-            _get_str(policy, "policy", "over_short_account", d.over_short_account)
-        )
-    except MoneyError as exc:
-        raise ConfigError(f"[policy] over_short_account: {exc}") from None
+    account = _gl(policy, "over_short_account", d.over_short_account)
+    deposit_account = _gl(policy, "deposit_account", d.deposit_account)
+    card_account = _gl(policy, "card_clearing_account", d.card_clearing_account)
     zone = station.get("timezone")
     if zone is not None:
         try:
@@ -171,11 +179,20 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         address=_get_str(station, "station", "address", d.address),
         over_short_tolerance=tolerance,
         over_short_account=account,
+        deposit_account=deposit_account,
+        card_clearing_account=card_account,
         printer=_get_str(devices, "devices", "printer", d.printer),
         drawer=_get_str(devices, "devices", "drawer", d.drawer),
         scanner=_get_str(devices, "devices", "scanner", d.scanner),
         display=_get_str(devices, "devices", "display", d.display),
     )
+
+
+def _gl(policy: dict[str, Any], key: str, default: str) -> GlAccount:
+    try:
+        return parse_gl_account(_get_str(policy, "policy", key, default))
+    except MoneyError as exc:
+        raise ConfigError(f"[policy] {key}: {exc}") from None
 
 
 def load_config(data_dir: Path) -> Config:

@@ -21,6 +21,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger import closeout, drawer
 from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.payments import ItemPayment, item_payments
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.schema import (
     close_approvals,
@@ -218,6 +219,11 @@ class ClosingOps(DeskBase):
             )
         self.events.publish("closeout_done", batch=result.batch)
         return result
+
+    def item_payments(self, batch_id: str) -> list[ItemPayment]:
+        """The payments on open items in a batch, for the systems the items came from."""
+        with self.ledger.read() as conn:
+            return item_payments(conn, batch_id)
 
     def day_closeouts(self, business_date: object = None) -> list[Closeout]:
         """The closeouts of a business date (today by default), oldest first, as they were

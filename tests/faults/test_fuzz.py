@@ -668,6 +668,8 @@ CONFIGS = [
     ("receipts", "[station]\nid = 'W 1'\n"),
     ("receipts", "[policy]\nover_short_tolerance = '-1'\n"),
     ("receipts", "[devices]\ncolumns = 40\n"),
+    ("receipts", "[policy]\ndeposit_account = 'bank'\n"),
+    ("receipts", "[policy]\ncard_clearing_account = '4111 1111 1111 1111'\n"),
     ("receipts", "[station]\ntimezone = 'Mars/Olympus'\n"),
     ("receipts", "[devices]\nsim_drawer_close_seconds = inf\n"),
     # The devices are built only by the commands that print or open the drawer.
@@ -697,6 +699,7 @@ def test_a_bad_config_file_stops_the_command_with_exit_1_and_one_clear_line(
     assert code == 1, (code, out, err)
     assert err.startswith("cashier-desk: ") and "Traceback" not in err
     assert out == ""
+    assert "4111 1111 1111 1111" not in err  # a card number typed by mistake is not echoed
 
 
 @pytest.mark.parametrize("option", ["open_byte=zz", "sense=bogus"])

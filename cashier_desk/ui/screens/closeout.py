@@ -6,7 +6,8 @@ lead (not the cashier) for login, PIN and a comment; F10 closes out the day with
 own login and PIN (they must not have worked a drawer in the batch).  The batch summary then
 shows receipts, voids, each tender's expected/counted/over-short, the GL distribution and the
 deposit; the deposit slip and the closeout summary are saved as PDF in the data folder's
-``reports`` folder, and a short closeout slip goes to the receipt printer.  A day closed out
+``reports`` folder, the GL journal and the payment files per program (CSV) in its ``exports``
+folder, and a short closeout slip goes to the receipt printer.  A day closed out
 earlier shows its batch; Alt+G saves and prints its papers again (the slip marked REPRINT).
 """
 
@@ -27,6 +28,7 @@ from cashier_desk.reports.deposit import (
     closeout_slip,
     write_closeout_papers,
 )
+from cashier_desk.reports.exports import write_exports
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QAbstractItemView,
@@ -65,6 +67,7 @@ class Papers:
     saved: CloseoutPapers | None
     problem: str | None
     slip_printed: bool
+    exports: tuple[Path, ...] = ()  # the GL journal and the payment files (CSV)
 
 
 def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget:
@@ -385,23 +388,37 @@ class CloseoutScreen(Screen):
         window's thread."""
         ctx = self.ctx
         folder = reports_folder(ctx)
-        city, workstation = ctx.config.city, ctx.desk.workstation
+        config = ctx.config
+        city, workstation = config.city, ctx.desk.workstation
         desk = ctx.desk
         printer = desk.printer
 
         def papers() -> Papers:
+            problems = []
             try:
                 saved: CloseoutPapers | None = write_closeout_papers(
                     result, folder, city=city, workstation=workstation
                 )
-                problem = None
             except OSError as exc:
-                saved, problem = None, f"The closeout papers could not be saved: {exc}"
+                saved = None
+                problems.append(f"The closeout papers could not be saved: {exc}")
+            exported: tuple[Path, ...] = ()
+            try:
+                written = write_exports(
+                    result,
+                    desk.item_payments(result.batch),
+                    folder.parent / "exports",
+                    deposit_account=config.deposit_account,
+                    card_account=config.card_clearing_account,
+                )
+                exported = tuple(f.path for f in written)
+            except OSError as exc:
+                problems.append(f"The GL journal and payment files could not be written: {exc}")
             slip = closeout_slip(
                 result, city=city, workstation=workstation, columns=printer.columns
             )
             printed = desk.print_document(slip.marked("REPRINT") if again else slip)
-            return Papers(saved, problem, printed)
+            return Papers(saved, " ".join(problems) or None, printed, exported)
 
         self.ctx.run(papers, self._papers_done)
 
@@ -410,6 +427,7 @@ class CloseoutScreen(Screen):
         lines = []
         if papers.saved is not None:
             lines += [f"Saved {p}" for p in papers.saved.all()]
+        lines += [f"Wrote {p}" for p in papers.exports]
         if papers.problem:
             lines.append(papers.problem)
             self.ctx.show_error(papers.problem)

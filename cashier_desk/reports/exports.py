@@ -1,0 +1,122 @@
+"""The files a closeout hands to other systems (CSV, UTF-8, header row, amounts with two
+decimals, like the import files):
+
+* ``gl-journal-<batch>.csv`` — the batch as one balanced journal entry for the city's ERP.
+  The deposit (cash, checks and money orders) is debited to the bank account the deposit goes
+  to (``[policy] deposit_account``), card sales to the card clearing account
+  (``[policy] card_clearing_account``); each GL account of the batch's distribution is
+  credited with what it took in (revenue) or debited with what it paid out (paid-outs, a
+  shortage).  Debits equal credits, to the cent.
+* ``payments-<program>-<batch>.csv`` — one file per program (utility billing, parking, …):
+  the payments taken on its open items, so it can post them to its own accounts.
+
+Files are written whole or not at all (a temporary file renamed into place).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.payments import ItemPayment
+from cashier_desk.money import Money
+
+JOURNAL_HEADER = ("business_date", "batch", "line", "account", "debit", "credit", "memo")
+PAYMENTS_HEADER = ("ref", "account", "amount", "receipt", "paid_at", "business_date", "batch")
+
+
+@dataclass(frozen=True)
+class JournalLine:
+    account: str
+    debit: Money
+    credit: Money
+    memo: str
+
+
+def gl_journal(closeout: Closeout, *, deposit_account: str, card_account: str) -> list[JournalLine]:
+    """The batch as one journal entry; raises ValueError if it would not balance (it cannot:
+    the distribution of a batch equals what its tenders counted)."""
+    card = closeout.tenders.get("card")
+    lines = [
+        _debit(deposit_account, closeout.deposit_total, "Deposit"),
+        _debit(card_account, card.counted if card else Money(0), "Card settlement"),
+    ]
+    lines += [_debit(a, -amount, "Batch distribution") for a, amount in sorted(closeout.gl.items())]
+    lines = [x for x in lines if x.debit or x.credit]
+    debits = Money(sum(x.debit.cents for x in lines))
+    credits = Money(sum(x.credit.cents for x in lines))
+    if debits != credits:
+        raise ValueError(f"batch {closeout.batch}: debits {debits} and credits {credits} differ")
+    return lines
+
+
+def _debit(account: str, amount: Money, memo: str) -> JournalLine:
+    """``amount`` debited to ``account``: a negative amount is a credit."""
+    zero = Money(0)
+    if amount.is_negative():
+        return JournalLine(account, zero, -amount, memo)
+    return JournalLine(account, amount, zero, memo)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    kind: str  # "gl_journal" or "payments"
+    path: Path
+    rows: int
+    program: str | None = None
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name) or "_"
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    with partial.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    os.replace(partial, path)
+
+
+def write_exports(
+    closeout: Closeout,
+    payments: Sequence[ItemPayment],
+    folder: Path,
+    *,
+    deposit_account: str,
+    card_account: str,
+) -> list[ExportFile]:
+    """Write the batch's GL journal and one payments file per program into ``folder``."""
+    journal = gl_journal(closeout, deposit_account=deposit_account, card_account=card_account)
+    path = folder / f"gl-journal-{closeout.batch}.csv"
+    _write_csv(
+        path,
+        JOURNAL_HEADER,
+        [
+            (closeout.business_date, closeout.batch, str(n), x.account,
+             str(x.debit) if x.debit else "", str(x.credit) if x.credit else "", x.memo)
+            for n, x in enumerate(journal, 1)
+        ],
+    )  # fmt: skip
+    written = [ExportFile("gl_journal", path, len(journal))]
+    for program in sorted({p.program for p in payments}):
+        mine = [p for p in payments if p.program == program]
+        path = folder / f"payments-{_safe(program)}-{closeout.batch}.csv"
+        _write_csv(
+            path,
+            PAYMENTS_HEADER,
+            [
+                (p.ref, p.account, str(p.amount), p.receipt, p.paid_at, p.business_date,
+                 closeout.batch)
+                for p in mine
+            ],
+        )  # fmt: skip
+        written.append(ExportFile("payments", path, len(mine), program))
+    return written
