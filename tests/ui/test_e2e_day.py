@@ -16,7 +16,7 @@ lee approves the close, amy logs out; pat logs in and closes out the day (F10 an
 
 The same operations then run as a JSON Lines script through ``python -m cashier_desk run`` on a
 fresh copy of the demo data dir; both business dates are today (the window's clock is a
-FakeClock started at the real now).
+FakeClock started at the real now; a run that would cross local midnight waits it out first).
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -517,6 +519,16 @@ def settle(c: Counter) -> None:
     c.idle(WAIT_MS)
 
 
+def wait_out_the_end_of_the_day(margin_seconds: float = 300) -> None:
+    """The headless run takes its business date from the real clock, after the window's day:
+    started in the last minutes before local midnight, the two would fall on two dates."""
+    now = datetime.now().astimezone()
+    midnight = datetime.combine(now.date() + timedelta(days=1), dt_time(), tzinfo=now.tzinfo)
+    left = (midnight - now).total_seconds()
+    if left < margin_seconds:
+        time.sleep(left + 1)
+
+
 def headless_day(template: Path, target: Path, business_date: str) -> list[dict[str, Any]]:
     shutil.copytree(template, target)
     script = target.parent / f"{target.name}.jsonl"
@@ -537,6 +549,7 @@ def headless_day(template: Path, target: Path, business_date: str) -> list[dict[
 def test_a_keyboard_only_day_closes_out_exactly_as_the_same_day_run_headless(
     make_counter: Callable[..., Counter], template_dir: Path, tmp_path: Path
 ) -> None:
+    wait_out_the_end_of_the_day()
     c = make_counter(clock=FakeClock(datetime.now(UTC)))
     business_date = c.desk.business_date()
     window = window_day(c)
