@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.base import DeskBase
+from cashier_desk.desk.printing import PrintingOps
 from cashier_desk.desk.requests import (
     BlindCount,
     CloseResult,
@@ -21,6 +21,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger import closeout, drawer
 from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.drawer_report import DrawerReport, drawer_report
 from cashier_desk.ledger.payments import ItemPayment, item_payments
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.schema import (
@@ -30,9 +31,10 @@ from cashier_desk.ledger.schema import (
     drawer_sessions,
 )
 from cashier_desk.money import Money
+from cashier_desk.reports.drawer import drawer_report_slip
 
 
-class ClosingOps(DeskBase):
+class ClosingOps(PrintingOps):
     # -- close -----------------------------------------------------------------------------
 
     def close_drawer(self, count: BlindCount) -> CloseResult:
@@ -219,6 +221,28 @@ class ClosingOps(DeskBase):
             )
         self.events.publish("closeout_done", batch=result.batch)
         return result
+
+    def drawer_report(self, session_id: object) -> DrawerReport:
+        """The report of a closed drawer session (refused while it is open: the count is
+        blind)."""
+        self._need_user()
+        sid = text(session_id, "the session", max_len=40)
+        with self.ledger.read() as conn:
+            report = drawer_report(conn, sid)
+        if report is None:
+            raise Refusal("unknown_session", f"Session {sid} is not closed (or does not exist).")
+        return report
+
+    def print_drawer_report(self, session_id: object) -> bool:
+        """Print the drawer report of a closed session; True when the printer took it."""
+        report = self.drawer_report(session_id)
+        slip = drawer_report_slip(
+            report,
+            city=self.config.city,
+            columns=self.printer.columns,
+            timezone=self.config.timezone,
+        )
+        return self.print_document(slip)
 
     def item_payments(self, batch_id: str) -> list[ItemPayment]:
         """The payments on open items in a batch, for the systems the items came from."""

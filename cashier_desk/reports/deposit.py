@@ -238,18 +238,30 @@ def write_closeout_papers(
     return CloseoutPapers(slip, summary)
 
 
+def pair_line(left: str, right: str, width: int) -> Line:
+    """``left`` and ``right`` on one slip line of ``width`` columns (``left`` cut to fit)."""
+    room = max(1, width - len(right) - 1)
+    return Line(f"{left[:room]:<{room}} {right}")
+
+
+def slip_heading(city: str, title: str, ident: str, width: int) -> list[Line]:
+    """The head of a slip: the city, the title in large type, what it is about."""
+    return [
+        Line(city[:width], bold=True, align="center"),
+        Line(title, bold=True, big=True, align="center"),
+        Line(ident[:width], align="center"),
+    ]
+
+
 def closeout_slip(closeout: Closeout, *, city: str, workstation: str, columns: int) -> ReceiptDoc:
     """A short closeout slip for the receipt printer: counts, over/short, deposit."""
     w = columns
 
     def pair(left: str, right: str) -> Line:
-        room = max(1, w - len(right) - 1)
-        return Line(f"{left[:room]:<{room}} {right}")
+        return pair_line(left, right, w)
 
     lines = [
-        Line(city[:w], bold=True, align="center"),
-        Line("CLOSEOUT", bold=True, big=True, align="center"),
-        Line(closeout.batch[:w], align="center"),
+        *slip_heading(city, "CLOSEOUT", closeout.batch, w),
         pair(closeout.business_date, f"Station {workstation}"),
         Line("-" * w),
         pair("Receipts", str(closeout.receipts)),

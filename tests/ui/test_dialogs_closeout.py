@@ -375,3 +375,33 @@ def test_a_day_closed_out_earlier_shows_its_batch_and_prints_its_papers_again(
     counter.qtbot.waitUntil(lambda: screen.result is None)
     assert "No closeout of 2001-01-02" in counter.find(QLabel, "closeoutBatch").text()
     assert not counter.find(QWidget, "papersAgainButton").isEnabled()
+
+
+def test_r_prints_the_drawer_report_of_a_closed_session_only(counter: Counter) -> None:
+    open_day(
+        counter,
+        sale("12.00"),
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 5, "10.00": 1, "1.00": 2}}},
+        {"op": "login", "user": "bob", "pin": "2468"},
+        {"op": "open_drawer", "drawer": "D2", "opening": {"20.00": 5}},
+    )
+    counter.login("pat", "2222")
+    assert counter.screen() == "closeout"
+    table = counter.find(QTableWidget, "sessionTable")
+    counter.qtbot.waitUntil(lambda: table.rowCount() == 2)
+    assert [table.item(r, 2).text() for r in (0, 1)] == ["amy", "bob"]
+    printer = counter.desk.printer
+    assert isinstance(printer, MemoryPrinter)
+    before = len(printer.jobs)
+
+    wait_focus(counter, "sessionTable")
+    table.selectRow(1)
+    press(counter, Qt.Key.Key_R)  # bob's drawer is still open: the count is blind
+    counter.qtbot.waitUntil(lambda: "still open" in banner(counter))
+    assert len(printer.jobs) == before
+
+    table.selectRow(0)
+    press(counter, Qt.Key.Key_R)
+    counter.qtbot.waitUntil(lambda: len(printer.jobs) == before + 1)
+    assert "D R A W E R   R E P O R T" in printer.jobs[-1] and "amy" in printer.jobs[-1]
+    counter.qtbot.waitUntil(lambda: "printed" in banner(counter))

@@ -2,7 +2,8 @@
 approval of a close that is over or short beyond tolerance, and the end-of-day closeout.
 
 Keys: the cursor starts in the session list; Enter or A on a session awaiting approval asks a
-lead (not the cashier) for login, PIN and a comment; F10 closes out the day with the person's
+lead (not the cashier) for login, PIN and a comment; R prints the drawer report of a closed
+session; F10 closes out the day with the person's
 own login and PIN (they must not have worked a drawer in the batch).  The batch summary then
 shows receipts, voids, each tender's expected/counted/over-short, the GL distribution and the
 deposit; the deposit slip and the closeout summary are saved as PDF in the data folder's
@@ -127,6 +128,7 @@ class CloseoutScreen(Screen):
         layout.addWidget(
             _label(
                 "Enter or A on a session awaiting approval: a lead approves the close.  "
+                "R: print the drawer report of a closed session.  "
                 "F10: close out the day with your own login and PIN.",
                 "closeoutHint",
                 "Keys",
@@ -138,6 +140,9 @@ class CloseoutScreen(Screen):
         approve_key = QShortcut(QKeySequence(Qt.Key.Key_A), self.table)
         approve_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         approve_key.activated.connect(self.approve_selected)
+        report_key = QShortcut(QKeySequence(Qt.Key.Key_R), self.table)
+        report_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        report_key.activated.connect(self.print_drawer_report)
         buttons = QHBoxLayout()
         self.approve_button = QPushButton("&Approve close (A)")
         self.approve_button.setObjectName("approveButton")
@@ -147,12 +152,17 @@ class CloseoutScreen(Screen):
         self.closeout_button.setObjectName("closeoutButton")
         self.closeout_button.setAccessibleName("Close out the day")
         self.closeout_button.clicked.connect(self.ask_closeout)
+        self.report_button = QPushButton("Drawer report (R)")
+        self.report_button.setObjectName("drawerReportButton")
+        self.report_button.setAccessibleName("Print the drawer report of the selected session")
+        self.report_button.clicked.connect(self.print_drawer_report)
         self.papers_button = QPushButton("Print the papers a&gain")
         self.papers_button.setObjectName("papersAgainButton")
         self.papers_button.setAccessibleName("Save and print the closeout papers again")
         self.papers_button.clicked.connect(self.papers_again)
         self.papers_button.setEnabled(False)
         buttons.addWidget(self.approve_button)
+        buttons.addWidget(self.report_button)
         buttons.addWidget(self.closeout_button)
         buttons.addWidget(self.papers_button)
         buttons.addStretch(1)
@@ -281,6 +291,30 @@ class CloseoutScreen(Screen):
             lambda: self.ctx.desk.close_figures(session.id),
             lambda figures: self._ask_approval(session, figures),
         )
+
+    def print_drawer_report(self) -> None:
+        session = self.selected_session()
+        if session is None:
+            self.ctx.show_error("Choose a drawer session first (arrow keys).")
+            return
+        if session.state == "open":
+            self.ctx.show_error(
+                f"Drawer {session.drawer} ({session.cashier}) is still open: its report comes "
+                "after the blind count."
+            )
+            return
+        desk = self.ctx.desk
+
+        def printed(ok: bool) -> None:
+            if ok:
+                self.ctx.show_info(f"Drawer report of {session.id} printed.")
+            else:
+                self.ctx.show_error(
+                    f"The drawer report of {session.id} did not print: the printer is not ready."
+                )
+            self.table.setFocus()
+
+        self.ctx.run(lambda: desk.print_drawer_report(session.id), printed)
 
     def _ask_approval(self, session: Session, figures: dict[str, Any]) -> None:
         off = [
