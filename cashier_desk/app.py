@@ -19,6 +19,7 @@ from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.model import Device
 from cashier_desk.devices.setup import Devices, NoDrawer, attach_to_desk, build_devices
 from cashier_desk.events import EventBus
+from cashier_desk.ledger import auth
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.sync.relay import Relay
 
@@ -95,6 +96,7 @@ def open_app(
     ws = check_workstation(workstation or config.workstation or DEFAULT_WORKSTATION)
     _log_to(data_dir / "cashier-desk.log")
     ledger = Ledger(data_dir / "ledger.db")
+    auth.warm_up()
     built: Devices | None = None
     if not devices:  # commands that print nothing and open no drawer need no devices
         printer = printer or NoPrinter()

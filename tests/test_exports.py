@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 from pathlib import Path
 
 from cashier_desk import cli
@@ -108,3 +109,21 @@ def test_cli_export_writes_the_files_of_a_finished_day(app: App, tmp_path: Path)
     with redirect_stdout(io.StringIO()), redirect_stderr(err := io.StringIO()):
         code = cli.main(["--data-dir", str(data), "export", "--date", "2001-01-01"])
     assert code == 1 and "no closeout of 2001-01-01" in err.getvalue()
+
+
+def test_programs_whose_names_look_alike_never_share_a_file(app: App, tmp_path: Path) -> None:
+    closeout = _day(app)
+    base = app.desk.item_payments(closeout.batch)[0]
+    payments = [
+        replace(base, program=program, ref=f"R-{n}")
+        for n, program in enumerate(["Utility Billing", "Utility/Billing", "UTILITY", "utility"])
+    ]
+    written = write_exports(closeout, payments, tmp_path, deposit_account=DEPOSIT,
+                            card_account=CARDS)[1:]  # fmt: skip
+    assert len({f.path for f in written}) == 4  # four programs, four files
+    for f in written:
+        [row] = list(csv.DictReader(f.path.open(encoding="utf-8", newline="")))
+        assert row["program"] == f.program
+        assert row["ref"] == next(p.ref for p in payments if p.program == f.program)
+    names = sorted(f.path.name for f in written)
+    assert all(n.startswith(("payments-utility_billing-", "payments-utility-")) for n in names)

@@ -129,6 +129,9 @@ def test_it_runs_only_inside_a_write_transaction(ledger: Ledger) -> None:
             FastInsert(postings).many(conn, [])
     finally:
         conn.close()
+    with ledger.read() as conn, pytest.raises(RuntimeError, match="write transaction"):
+        FastInsert(journal_entries).one(conn, ENTRY)  # a read would roll it back unseen
+    assert _count(ledger, journal_entries) == 0
 
 
 def test_a_column_that_converts_values_is_refused() -> None:

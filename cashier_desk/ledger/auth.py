@@ -10,6 +10,7 @@ audit record only: it is an attempted override, not a failure).
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,9 +33,16 @@ _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 
 @functools.cache
 def _dummy_hash() -> str:
-    """A hash to check an unknown user's PIN against (so that takes as long as a real login);
-    made on first use, not at import, where it cost every start-up an argon2 hash."""
+    """A hash to check an unknown user's PIN against (so that takes as long as a real login).
+    Not made at import, where it cost every start-up an argon2 hash: :func:`warm_up`."""
     return _hasher.hash("not-a-pin")
+
+
+def warm_up() -> None:
+    """Make the unknown-user hash in the background as the program starts, so start-up does
+    not wait for it and the first unknown login does not take longer than any other (which
+    would tell that the user does not exist)."""
+    threading.Thread(target=_dummy_hash, name="argon2 warm-up", daemon=True).start()
 
 
 def role_rank(role: str) -> int:

@@ -113,7 +113,9 @@ class FastInsert:
 
     @staticmethod
     def _cursor(conn: sa.Connection) -> sqlite3.Cursor:
-        if not conn.in_transaction():
+        if not (conn.in_transaction() and conn.get_execution_options().get(_IMMEDIATE)):
+            # Not in Ledger.write(): a read (or any other) transaction would take the row and
+            # then roll it back without a word.
             raise RuntimeError("a FastInsert runs inside the ledger's write transaction")
         raw = conn.connection.dbapi_connection
         assert isinstance(raw, sqlite3.Connection)

@@ -8,7 +8,9 @@ decimals, like the import files):
   credited with what it took in (revenue) or debited with what it paid out (paid-outs, a
   shortage).  Debits equal credits, to the cent.
 * ``payments-<program>-<batch>.csv`` — one file per program (utility billing, parking, …):
-  the payments taken on its open items, so it can post them to its own accounts.
+  the payments taken on its open items, so it can post them to its own accounts.  The file
+  name holds the program in lower case and file-name-safe; the ``program`` column holds it as
+  it is.
 
 Files are written whole or not at all (a temporary file renamed into place).
 """
@@ -16,6 +18,7 @@ Files are written whole or not at all (a temporary file renamed into place).
 from __future__ import annotations
 
 import csv
+import hashlib
 import os
 import re
 from collections.abc import Sequence
@@ -27,7 +30,16 @@ from cashier_desk.ledger.payments import ItemPayment
 from cashier_desk.money import Money
 
 JOURNAL_HEADER = ("business_date", "batch", "line", "account", "debit", "credit", "memo")
-PAYMENTS_HEADER = ("ref", "account", "amount", "receipt", "paid_at", "business_date", "batch")
+PAYMENTS_HEADER = (
+    "program",
+    "ref",
+    "account",
+    "amount",
+    "receipt",
+    "paid_at",
+    "business_date",
+    "batch",
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +83,18 @@ class ExportFile:
     program: str | None = None
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name) or "_"
+def _file_names(programs: Sequence[str]) -> dict[str, str]:
+    """A file-name part for each program: its name with what a file name cannot hold (or
+    what differs only by case) made plain; two programs that would come out the same get a
+    short fingerprint of their real name each, so that one file never overwrites another."""
+    plain = {p: re.sub(r"[^a-z0-9_.-]+", "_", p.casefold()).strip("._") or "_" for p in programs}
+    taken: dict[str, int] = {}
+    for name in plain.values():
+        taken[name] = taken.get(name, 0) + 1
+    return {
+        p: name if taken[name] == 1 else f"{name}-{hashlib.sha256(p.encode()).hexdigest()[:8]}"
+        for p, name in plain.items()
+    }
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -106,15 +128,17 @@ def write_exports(
         ],
     )  # fmt: skip
     written = [ExportFile("gl_journal", path, len(journal))]
-    for program in sorted({p.program for p in payments}):
+    programs = sorted({p.program for p in payments})
+    names = _file_names(programs)
+    for program in programs:
         mine = [p for p in payments if p.program == program]
-        path = folder / f"payments-{_safe(program)}-{closeout.batch}.csv"
+        path = folder / f"payments-{names[program]}-{closeout.batch}.csv"
         _write_csv(
             path,
             PAYMENTS_HEADER,
             [
-                (p.ref, p.account, str(p.amount), p.receipt, p.paid_at, p.business_date,
-                 closeout.batch)
+                (program, p.ref, p.account, str(p.amount), p.receipt, p.paid_at,
+                 p.business_date, closeout.batch)
                 for p in mine
             ],
         )  # fmt: skip
