@@ -23,6 +23,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.db import LedgerError
 from cashier_desk.ledger.imports import KINDS
+from cashier_desk.money import Money
 from cashier_desk.runner import run_script
 
 
@@ -74,6 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument(
         "--out", type=Path, default=None, help="folder (default: exports in the data folder)"
     )
+
+    rep = sub.add_parser("report", help="reports for supervisors (CSV)")
+    rep_sub = rep.add_subparsers(dest="report_command", metavar="REPORT", required=True)
+    rep_os = rep_sub.add_parser(
+        "over-short", help="every closed drawer of a period: over/short per tender, approvals"
+    )
+    rep_os.add_argument("--from", dest="date_from", required=True, help="first business date")
+    rep_os.add_argument("--to", dest="date_to", required=True, help="last business date")
+    rep_os.add_argument("--out", type=Path, default=None, help="CSV file (default: in reports)")
 
     aud = sub.add_parser("audit", help="audit log")
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -202,6 +212,32 @@ def _cmd_export(app: App, args: argparse.Namespace) -> int:
             if f.program is not None:
                 line["program"] = f.program
             _print_json(line)
+    return 0
+
+
+def _cmd_report(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.reports.exports import write_over_short
+
+    rows = app.desk.over_short_history(args.date_from, args.date_to)
+    default = f"over-short-{args.date_from}-{args.date_to}.csv"
+    path = args.out if args.out is not None else app.desk.ledger.path.parent / "reports" / default
+    try:
+        write_over_short(rows, path)
+    except OSError as exc:
+        raise Refusal("bad_file", f"cannot write the report {path}: {exc}") from None
+    by_cashier: dict[str, int] = {}
+    for r in rows:
+        by_cashier[r.cashier] = by_cashier.get(r.cashier, 0) + r.total.cents
+    _print_json(
+        {
+            "report": "over_short",
+            "from": args.date_from,
+            "to": args.date_to,
+            "file": str(path),
+            "sessions": len(rows),
+            "by_cashier": {c: str(Money(v)) for c, v in sorted(by_cashier.items())},
+        }
+    )
     return 0
 
 
@@ -356,6 +392,7 @@ COMMANDS = {
     "receipts": _cmd_receipts,
     "papers": _cmd_papers,
     "export": _cmd_export,
+    "report": _cmd_report,
     "audit": _cmd_audit,
     "demo": _cmd_demo,
     "devices": _cmd_devices,

@@ -22,6 +22,7 @@ from cashier_desk.ids import SessionId
 from cashier_desk.ledger import closeout, drawer
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer_report import DrawerReport, drawer_report
+from cashier_desk.ledger.over_short import OverShort, over_short_history
 from cashier_desk.ledger.payments import ItemPayment, item_payments
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.schema import (
@@ -243,6 +244,20 @@ class ClosingOps(PrintingOps):
             timezone=self.config.timezone,
         )
         return self.print_document(slip)
+
+    def over_short_history(self, date_from: object, date_to: object) -> list[OverShort]:
+        """Every closed drawer session of the period (business dates, inclusive): its
+        over/short per tender and who approved it."""
+        for day in (date_from, date_to):
+            if not isinstance(day, str) or not is_iso_date(day):
+                raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        assert isinstance(date_from, str) and isinstance(date_to, str)
+        if date_from > date_to:
+            raise Refusal(
+                "bad_date", f"The period ends ({date_to}) before it starts ({date_from})."
+            )
+        with self.ledger.read() as conn:
+            return over_short_history(conn, date_from, date_to)
 
     def item_payments(self, batch_id: str) -> list[ItemPayment]:
         """The payments on open items in a batch, for the systems the items came from."""

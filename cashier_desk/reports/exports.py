@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.over_short import OverShort
 from cashier_desk.ledger.payments import ItemPayment
 from cashier_desk.money import Money
 
@@ -144,3 +145,24 @@ def write_exports(
         )  # fmt: skip
         written.append(ExportFile("payments", path, len(mine), program))
     return written
+
+
+OVER_SHORT_HEADER = (
+    "business_date", "session", "workstation", "drawer", "cashier", "closed_at",
+    "cash", "check", "money_order", "card", "total", "approved_by",
+)  # fmt: skip
+
+
+def write_over_short(rows: Sequence[OverShort], path: Path) -> None:
+    """The over/short history as CSV: a row per closed session, over (+) or short (-) per
+    tender and in all."""
+    _write_csv(
+        path,
+        OVER_SHORT_HEADER,
+        [
+            (r.business_date, r.session, r.workstation, r.drawer, r.cashier, r.closed_at,
+             *(str(r.by_tender[t]) for t in ("cash", "check", "money_order", "card")),
+             str(r.total), r.approved_by or "")
+            for r in rows
+        ],
+    )  # fmt: skip
