@@ -278,8 +278,8 @@ def _cmd_demo(app: App, args: argparse.Namespace) -> int:
     summary = demo.run_demo_day(app.desk)
     _print_json(summary)
     print(
-        "cashier-desk: the demo day ran headless (the window comes in a later release); "
-        f"data in {app.data_dir}",
+        f"cashier-desk: the demo day ran headless; data in {app.data_dir}. See it in the "
+        f"window with: cashier-desk --data-dir {app.data_dir}",
         file=sys.stderr,
     )
     return 0
