@@ -136,7 +136,7 @@ class CloseoutScreen(Screen):
         )
         self.table = _table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
         self.table.activated.connect(lambda _index: self.approve_selected())
-        layout.addWidget(self.table, 2)
+        layout.addWidget(self.table, 1)
         approve_key = QShortcut(QKeySequence(Qt.Key.Key_A), self.table)
         approve_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         approve_key.activated.connect(self.approve_selected)
@@ -170,7 +170,7 @@ class CloseoutScreen(Screen):
         closeout_key = QShortcut(QKeySequence(Qt.Key.Key_F10), self)
         closeout_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         closeout_key.activated.connect(self.ask_closeout)
-        layout.addWidget(self._build_summary(), 3)
+        layout.addWidget(self._build_summary(), 4)
         ctx.bridge.changed.connect(lambda _name: self._desk_changed())
         ctx.bridge.drawerClosed.connect(lambda _sid, _needs: self._desk_changed())
 
@@ -188,6 +188,10 @@ class CloseoutScreen(Screen):
             "closeoutTenders", "Tenders", ("Tender", "Expected", "Counted", "Over/short")
         )
         self.gl = _table("closeoutGl", "GL distribution", ("GL account", "Amount"))
+        # The four tenders always show whole; the GL list scrolls beside them.
+        rows = 4 * self.tenders.verticalHeader().defaultSectionSize()
+        header = self.tenders.horizontalHeader().sizeHint().height()
+        self.tenders.setMinimumHeight(rows + header + 2 * self.tenders.frameWidth())
         tables.addWidget(self.tenders, 3)
         tables.addWidget(self.gl, 2)
         grid.addLayout(tables)
