@@ -45,12 +45,6 @@ from cashier_desk.money import GlAccount, GlSplit, Money, MoneyError, parse_gl_a
 
 # Built once: a sale runs each of them, and building a statement costs more than running it.
 _CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
-_OPEN_ITEM = sa.select(open_items).where(open_items.c.ref == sa.bindparam("ref"))
-_PAID_SINCE = sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0)).where(
-    receipt_lines.c.ref == sa.bindparam("ref"),
-    receipt_lines.c.id > sa.bindparam("since_line"),
-    ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
-)
 # Open items with what was paid on each since the import that set its amount (voided
 # receipts do not count), in one query for any number of references.
 _PAID_ON_ITEM = (
@@ -73,10 +67,6 @@ _INSERT_TENDER = FastInsert(tenders)
 
 class CounterOps(PrintingOps):
     # -- open items ------------------------------------------------------------------------
-
-    def _still_due(self, conn: sa.Connection, ref: str, amount_due: int, since_line: int) -> Money:
-        paid = conn.execute(_PAID_SINCE, {"ref": ref, "since_line": since_line}).scalar()
-        return Money(amount_due - int(paid or 0))
 
     @staticmethod
     def _item_view(row: sa.Row[Any]) -> OpenItemView:
@@ -196,13 +186,13 @@ class CounterOps(PrintingOps):
         ref = str(item.ref)
         if qty != 1:
             raise Refusal("bad_quantity", "A payment on an open item has no quantity.")
-        row = conn.execute(_OPEN_ITEM, {"ref": ref}).first()
+        row = conn.execute(_ITEMS, {"refs": [ref]}).first()
         if row is None:
             raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
         if row.status == "hold":
             raise Refusal("item_on_hold", f"{ref} is on hold and cannot be paid at the counter.")
         code = self._code(conn, row.revenue_code)
-        due = self._still_due(conn, ref, row.amount_due_cents, row.paid_before_line)
+        due = Money(row.amount_due_cents - int(row.paid_cents))
         due -= paying.get(ref, Money(0))
         if row.status == "paid" or not due.is_positive():
             raise Refusal("already_paid", f"{ref} is already paid in full.")

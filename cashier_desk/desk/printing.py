@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -83,22 +84,11 @@ class PrintingOps(DeskBase):
         void, a reprint): only whether it is still pending is then read back, not the job."""
         with self._print_lock:
             with self.ledger.read() as conn:
-                if doc is None:
-                    job = conn.execute(_JOB, {"job_id": job_id}).first()
-                    pending = job is not None and job.printed_at is None
-                    if job is not None and pending:
-                        doc = ReceiptDoc.from_json(job.content)
-                        if job.kind == "original" and job.id <= self._restart_upto:
-                            # Left pending by an earlier run: it may have printed just before
-                            # that run stopped, so this paper says it is a copy.
-                            doc = doc.marked("REPRINT")
-                    receipt_id = None if job is None else job.receipt_id
-                else:
-                    state = conn.execute(_JOB_STATE, {"job_id": job_id}).first()
-                    pending = state is not None and state.printed_at is None
-                    receipt_id = None if state is None else state.receipt_id
-            if receipt_id is None or not pending or doc is None:
-                return receipt_id is not None  # gone: False; printed meanwhile: True
+                job = conn.execute(_JOB if doc is None else _JOB_STATE, {"job_id": job_id}).first()
+            if job is None or job.printed_at is not None:
+                return job is not None  # gone: False; printed meanwhile: True
+            receipt_id = job.receipt_id
+            doc = doc if doc is not None else self._stored_document(job)
             try:
                 ok = self.printer.print_receipt(doc)
             except Exception:  # a driver must not raise, but a sale never fails on a printer
@@ -113,6 +103,14 @@ class PrintingOps(DeskBase):
         if not ok:
             self.events.publish("print_pending", receipt=receipt_id)
         return ok
+
+    def _stored_document(self, job: sa.Row[Any]) -> ReceiptDoc:
+        doc = ReceiptDoc.from_json(job.content)
+        if job.kind == "original" and job.id <= self._restart_upto:
+            # Left pending by an earlier run: it may have printed just before that run
+            # stopped, so this paper says it is a copy.
+            doc = doc.marked("REPRINT")
+        return doc
 
     def print_document(self, doc: ReceiptDoc) -> bool:
         """Print a slip that is not a receipt (a closeout slip, a test page), in turn with the

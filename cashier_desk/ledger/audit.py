@@ -86,9 +86,7 @@ def append(
 
 def head(conn: sa.Connection) -> tuple[int, str]:
     """The newest record's sequence number and hash ((0, GENESIS) for an empty log)."""
-    last = conn.execute(
-        sa.select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-    ).first()
+    last = conn.execute(_LAST).first()
     return (0, GENESIS) if last is None else (int(last.seq), str(last.hash))
 
 

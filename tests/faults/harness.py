@@ -528,6 +528,14 @@ def cli(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.Complete
     )
 
 
+def run_script(
+    data_dir: Path, ops: list[dict[str, Any]], script: Path, *, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Write ``ops`` as a JSON Lines script to ``script`` and run it with ``cashier-desk run``."""
+    script.write_text("".join(json.dumps(o) + "\n" for o in ops), encoding="utf-8")
+    return cli(data_dir, "run", str(script), timeout=timeout)
+
+
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("CASHIER_DESK_HOME", None)

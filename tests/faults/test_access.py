@@ -24,7 +24,8 @@ from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
 from tests.faults.fuzzing import at_the_counter
-from tests.faults.harness import CLI, child_env
+from tests.faults.harness import cli
+from tests.faults.harness import run_script as harness_run_script
 from tests.helpers import FakeClock, dump_tables
 
 Op = dict[str, Any]
@@ -63,20 +64,11 @@ def people_csv(tmp: Path) -> Path:
 
 
 def run_cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, "--data-dir", str(data), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=child_env(),
-        check=False,
-    )
+    return cli(data, *args, timeout=300)
 
 
 def run_script(data: Path, tmp: Path, ops: list[Op]) -> subprocess.CompletedProcess[str]:
-    script = tmp / "script.jsonl"
-    script.write_text("".join(json.dumps(o) + "\n" for o in ops), encoding="utf-8")
-    return run_cli(data, "run", str(script))
+    return harness_run_script(data, ops, tmp / "script.jsonl")
 
 
 # -- PINs ------------------------------------------------------------------------------------

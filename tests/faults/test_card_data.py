@@ -17,7 +17,6 @@ import contextlib
 import json
 import re
 import sqlite3
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from tests.faults.fuzzing import (
     at_the_counter,
     changed_tables,
 )
-from tests.faults.harness import CLI, child_env
+from tests.faults.harness import cli, run_script
 from tests.helpers import dump_tables
 
 Op = dict[str, Any]
@@ -493,16 +492,7 @@ def test_after_a_whole_day_with_card_payments_no_file_holds_a_card_number(
         {"op": "closeout", "approver": "pat", "approver_pin": "2222"},
         {"op": "sync"},
     ]
-    script = tmp_path / "day.jsonl"
-    script.write_text("".join(json.dumps(o) + "\n" for o in ops), encoding="utf-8")
-    done = subprocess.run(
-        [*CLI, "--data-dir", str(data), "run", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=child_env(),
-        check=False,
-    )
+    done = run_script(data, ops, tmp_path / "day.jsonl")
     assert done.returncode == 0, done.stderr[-3000:]
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert results[-1] == {"op": "sync", "ok": True, "sent": 1, "already_there": 0, "pending": 0}
@@ -519,14 +509,7 @@ def test_after_a_whole_day_with_card_payments_no_file_holds_a_card_number(
     assert card_numbers_in(body) == [] and fed_numbers_in(body) == []
     assert b'"last4": "1111"' in body  # the last four are kept, and only they
     # Once more after another start and clean close.
-    listed = subprocess.run(
-        [*CLI, "--data-dir", str(data), "receipts"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=child_env(),
-        check=False,
-    )
+    listed = cli(data, "receipts")
     assert listed.returncode == 0
     assert scan_files(files) == {}
     assert scan_database(data / "ledger.db") == {}

@@ -34,6 +34,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger.imports import COLUMNS
 from cashier_desk.money import MAX_CENTS, GlSplit, Money, MoneyError, parse_gl_account
 from cashier_desk.runner import FIELDS, parse_line, run_op
+from tests.faults import harness
 from tests.faults.fuzzing import (
     STABLE_ERRORS,
     assert_refusal,
@@ -42,7 +43,7 @@ from tests.faults.fuzzing import (
     json_values,
     script_ops,
 )
-from tests.faults.harness import CLI, child_env
+from tests.faults.harness import CLI, child_env, run_script
 from tests.helpers import dump_tables
 
 FUZZ = settings(
@@ -277,16 +278,7 @@ def test_random_operations_through_cashier_desk_run_are_each_refused(
         {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
     ]
     ops = [_corrupt(rng, rng.choice(VALID_OPS)) for _ in range(300)]
-    script = tmp_path / "fuzz.jsonl"
-    script.write_text("".join(json.dumps(o) + "\n" for o in setup + ops), encoding="utf-8")
-    done = subprocess.run(
-        [*CLI, "--data-dir", str(data), "run", str(script)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=child_env(),
-        check=False,
-    )
+    done = run_script(data, setup + ops, tmp_path / "fuzz.jsonl")
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stderr
     results = [json.loads(line) for line in done.stdout.splitlines()]
@@ -732,14 +724,7 @@ def test_config_files_of_random_bytes_never_show_a_traceback(tmp_path: Path) -> 
         data.mkdir()
         junk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200)))
         (data / "config.toml").write_bytes(b"[devices]\n" + junk)
-        done = subprocess.run(
-            [*CLI, "--data-dir", str(data), "receipts"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=child_env(),
-            check=False,
-        )
+        done = harness.cli(data, "receipts", timeout=60)
         tried("config files (child process)")
         assert done.returncode == 1, done
         assert "Traceback" not in done.stderr and done.stderr.startswith("cashier-desk: ")

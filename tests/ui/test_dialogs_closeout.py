@@ -17,10 +17,11 @@ import sqlalchemy as sa
 
 from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ledger.schema import batches, drawer_movements, print_jobs
-from cashier_desk.ui.qt import QApplication, QDialog, QLabel, Qt, QTableWidget, QWidget
+from cashier_desk.ui.qt import QDialog, QLabel, Qt, QTableWidget, QWidget
 from cashier_desk.ui.screens.closeout import CloseoutScreen
 from tests.helpers import run_ok
 from tests.ui.conftest import Counter
+from tests.ui.keys import focused, wait_focus
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -28,18 +29,6 @@ CASH_12 = {"type": "cash", "amount": "12.00"}
 
 
 # -- typing like a cashier -------------------------------------------------------------------
-
-
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
-
-
-def wait_focus(counter: Counter, name: str) -> None:
-    counter.qtbot.waitUntil(
-        lambda: QApplication.focusWidget() is not None and focused().objectName() == name
-    )
 
 
 def press(counter: Counter, key: Any, modifier: Any = Qt.KeyboardModifier.NoModifier) -> None:

@@ -26,21 +26,9 @@ from cashier_desk.ui.qt import (
 from cashier_desk.ui.screens.drawer import CloseDrawerScreen
 from cashier_desk.ui.widgets.approver import ApproverDialog
 from tests.ui.conftest import Counter
+from tests.ui.keys import focused, wait_focus
 
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
-
-
-def wait_focus(counter: Counter, name: str) -> None:
-    """Wait for the focus to land on ``name`` (a dialog closing hands the focus back later)."""
-    counter.qtbot.waitUntil(
-        lambda: QApplication.focusWidget() is not None and focused().objectName() == name
-    )
 
 
 def keys(counter: Counter, text: str = "", key: Any = None, modifier: Any = None) -> None:

@@ -37,11 +37,13 @@ import sqlalchemy as sa
 from cashier_desk.ledger.drawer import DENOMINATIONS
 from cashier_desk.ledger.schema import batches
 from cashier_desk.money import Money
-from cashier_desk.ui.qt import QApplication, QDialog, QLabel, QLineEdit, Qt, QWidget
+from cashier_desk.ui.qt import QApplication, QDialog, QLabel, QLineEdit, Qt
 from cashier_desk.ui.screens.closeout import CloseoutScreen
 from cashier_desk.ui.screens.sale import SaleScreen
 from tests.helpers import FakeClock
+from tests.ui import keys
 from tests.ui.conftest import Counter
+from tests.ui.keys import StepClock, focused
 
 Key = Qt.Key
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -124,37 +126,8 @@ def script_ops(business_date: str) -> list[dict[str, Any]]:
 # -- typing like a cashier: always into whatever has the focus -----------------------------------
 
 
-class StepClock:
-    """A millisecond clock that moves ``step`` on every reading (one reading per key press)."""
-
-    def __init__(self, step: int) -> None:
-        self.step = step
-        self.now = 1_000_000
-
-    def __call__(self) -> int:
-        self.now += self.step
-        return self.now
-
-
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
-
-
 def wait_focus(c: Counter, name: str) -> None:
-    """Wait for the cursor to land in ``name`` (a dialog closing hands the focus back later)."""
-
-    def there() -> bool:
-        widget = QApplication.focusWidget()
-        return widget is not None and widget.objectName() == name
-
-    try:
-        c.qtbot.waitUntil(there, timeout=WAIT_MS)
-    except AssertionError:
-        widget = QApplication.focusWidget()
-        where = widget.objectName() if widget is not None else None
-        raise AssertionError(f"the focus is in {where!r}, not in {name!r}") from None
+    keys.wait_focus(c, name, timeout=WAIT_MS)
 
 
 def press(c: Counter, key: Key, modifier: Any = NO_MOD) -> None:

@@ -27,21 +27,10 @@ from cashier_desk.ui.screens.sale import SaleScreen, split_quantity
 from cashier_desk.ui.widgets.tender import round_up
 from tests.helpers import dump_tables
 from tests.ui.conftest import Counter
+from tests.ui.keys import StepClock, focused
 
 Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-class StepClock:
-    """A millisecond clock that moves ``step`` on every reading (one reading per key press)."""
-
-    def __init__(self, step: int) -> None:
-        self.step = step
-        self.now = 1_000_000
-
-    def __call__(self) -> int:
-        self.now += self.step
-        return self.now
 
 
 @pytest.fixture
@@ -56,12 +45,6 @@ def sale(counter: Counter) -> Counter:
 
 
 # -- typing like a cashier: always into whatever has the focus ---------------------------------
-
-
-def focused() -> Any:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
 
 
 def keys(c: Counter, text: str, *, enter: bool = False) -> None:

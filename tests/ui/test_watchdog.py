@@ -34,9 +34,10 @@ from cashier_desk.devices.sim.transports import PtySimServer
 from cashier_desk.ledger.drawer import DENOMINATIONS
 from cashier_desk.ledger.schema import print_jobs
 from cashier_desk.ui.app import build_window, qt_app
-from cashier_desk.ui.qt import QApplication, QElapsedTimer, QEvent, QLabel, Qt, QTimer, QWidget
+from cashier_desk.ui.qt import QApplication, QElapsedTimer, QEvent, QLabel, Qt, QTimer
 from cashier_desk.ui.screens.sale import SaleScreen
 from tests.ui.conftest import Counter
+from tests.ui.keys import StepClock, focused
 
 Key = Qt.Key
 BAUD = 9600
@@ -140,24 +141,6 @@ class MidPrint:
 
 
 # -- typing like a cashier -------------------------------------------------------------------------
-
-
-class StepClock:
-    """A millisecond clock that moves ``step`` on every reading (one reading per key press)."""
-
-    def __init__(self, step: int) -> None:
-        self.step = step
-        self.now = 1_000_000
-
-    def __call__(self) -> int:
-        self.now += self.step
-        return self.now
-
-
-def focused() -> QWidget:
-    widget = QApplication.focusWidget()
-    assert widget is not None, "nothing has the keyboard focus"
-    return widget
 
 
 def type_in(c: Counter, field_name: str, text: str = "") -> None:
