@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_desk.app import App, open_app
+from cashier_desk import cli_help
+from cashier_desk.app import App, default_data_dir, open_app
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
 from cashier_desk.errors import Refusal
@@ -35,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="cashier-desk",
         description="Cashiering workstation for a city revenue counter.",
+        epilog=cli_help.GLOBAL,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--data-dir",
@@ -50,33 +53,44 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workstation", default=None, help="workstation id (default W1)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    imp = sub.add_parser("import", help="load reference data from a CSV file")
+    def command(name: str, help: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help,
+            description=f"{help[0].upper()}{help[1:]}.\n\n{text}",
+            epilog=cli_help.GLOBAL,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    imp = command("import", "load reference data from a CSV file", cli_help.IMPORT)
     imp.add_argument("kind", choices=KINDS)
     imp.add_argument("file", type=Path)
 
-    run = sub.add_parser("run", help="run a scripted session (JSON Lines)")
+    run = command("run", "run a scripted session (JSON Lines)", cli_help.RUN)
     run.add_argument("script", type=Path)
 
-    rec = sub.add_parser("receipts", help="list receipts as JSON lines")
+    rec = command("receipts", "list receipts as JSON lines", cli_help.RECEIPTS)
     rec.add_argument("--date", default=None, help="business date YYYY-MM-DD")
 
-    pap = sub.add_parser(
-        "papers", help="save a finished day's deposit slip and summary (PDF) again"
+    pap = command(
+        "papers", "save a finished day's deposit slip and summary (PDF) again", cli_help.PAPERS
     )
     pap.add_argument("--date", default=None, help="business date YYYY-MM-DD (default today)")
     pap.add_argument(
         "--out", type=Path, default=None, help="folder (default: reports in the data folder)"
     )
 
-    exp = sub.add_parser(
-        "export", help="write a finished day's GL journal and payment files (CSV) for other systems"
+    exp = command(
+        "export",
+        "write a finished day's GL journal and payment files (CSV) for other systems",
+        cli_help.EXPORT,
     )
     exp.add_argument("--date", default=None, help="business date YYYY-MM-DD (default today)")
     exp.add_argument(
         "--out", type=Path, default=None, help="folder (default: exports in the data folder)"
     )
 
-    rep = sub.add_parser("report", help="reports for supervisors (CSV)")
+    rep = command("report", "reports for supervisors (CSV)", cli_help.REPORT)
     rep_sub = rep.add_subparsers(dest="report_command", metavar="REPORT", required=True)
     rep_os = rep_sub.add_parser(
         "over-short", help="every closed drawer of a period: over/short per tender, approvals"
@@ -85,11 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep_os.add_argument("--to", dest="date_to", required=True, help="last business date")
     rep_os.add_argument("--out", type=Path, default=None, help="CSV file (default: in reports)")
 
-    aud = sub.add_parser("audit", help="audit log")
+    aud = command("audit", "the audit log", cli_help.AUDIT)
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     aud_sub.add_parser("verify", help="verify the hash chain of the audit log")
 
-    dev = sub.add_parser("devices", help="list or test the configured devices")
+    dev = command("devices", "list or test the configured devices", cli_help.DEVICES)
     dev_sub = dev.add_subparsers(dest="devices_command", metavar="ACTION", required=True)
     dev_sub.add_parser("list", help="configured devices, their status, and the serial ports")
     dev_test = dev_sub.add_parser("test", help="test page, drawer pulse, wait for a scan")
@@ -97,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scan-wait", type=float, default=15.0, help="seconds to wait for a scan (default 15)"
     )
 
-    syn = sub.add_parser("sync", help="send closed batches to the central database now")
+    syn = command("sync", "send closed batches to the central database now", cli_help.SYNC)
     syn.add_argument(
         "action",
         nargs="?",
@@ -106,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="push: send batches (default); pull: fetch reference data from central",
     )
 
-    cen = sub.add_parser("central", help="the central database")
+    cen = command("central", "the central database", cli_help.CENTRAL)
     cen_sub = cen.add_subparsers(dest="central_command", metavar="ACTION", required=True)
     cen_init = cen_sub.add_parser("init", help="create or upgrade it (and the workstation role)")
     cen_init.add_argument(
@@ -119,10 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     cen_imp.add_argument("kind", choices=KINDS)
     cen_imp.add_argument("file", type=Path)
 
-    shots = sub.add_parser("screenshots", help="render each main screen to OUTDIR/*.png")
+    shots = command("screenshots", "render each main screen to OUTDIR/*.png", cli_help.SCREENSHOTS)
     shots.add_argument("outdir", type=Path)
 
-    dem = sub.add_parser("demo", help="load the demo city and run a demo day headless")
+    dem = command("demo", "load the demo city and run a demo day headless", cli_help.DEMO)
     dem.add_argument("--load-only", action="store_true", help="only load the demo reference data")
     return p
 
@@ -145,15 +159,20 @@ def _cmd_run(app: App, args: argparse.Namespace) -> int:
             for result, met in run_script(app.desk, fh):
                 _print_json(result)
                 if not met:
-                    what = "was refused" if not result["ok"] else "was not refused as expected"
-                    print(
-                        f"cashier-desk: stopped: the {result.get('op')} operation {what}",
-                        file=sys.stderr,
-                    )
+                    print(f"cashier-desk: stopped: {_miss(result)}", file=sys.stderr)
                     return 1
         except UnicodeDecodeError:
             raise Refusal("bad_file", f"the script {args.script} is not UTF-8 text") from None
     return 0
+
+
+def _miss(result: dict[str, Any]) -> str:
+    """Why the run stopped at ``result``, for a person."""
+    if result.get("op") is None:
+        return str(result.get("message", "a line is not an operation"))
+    if result["ok"]:
+        return f"the {result['op']} operation was not refused as expected"
+    return f"the {result['op']} operation was refused: {result.get('message', '')}"
 
 
 def _finished_day(
@@ -271,6 +290,12 @@ def _cmd_audit(app: App, args: argparse.Namespace) -> int:
 def _cmd_demo(app: App, args: argparse.Namespace) -> int:
     from cashier_desk import demo
 
+    if not app.desk.is_empty():
+        raise Refusal(
+            "not_empty",
+            f"The data folder {app.data_dir} already has people or receipts; the demo city "
+            "loads only into an empty one. Choose another with --data-dir DIR (a new folder).",
+        )
     loaded = demo.load_reference_data(app.desk)
     _print_json({"demo_data": loaded})
     if args.load_only:
@@ -386,6 +411,32 @@ def _cmd_window(app: App, args: argparse.Namespace) -> int:
     return run_gui(app)
 
 
+# Commands that only read the ledger: on a data folder without one they refuse and create
+# nothing (a typo in --data-dir must not leave an empty ledger behind).
+READING = frozenset({"receipts", "audit", "report", "papers", "export", "search"})
+
+
+def _check_data_dir(command: str, data_dir: Path) -> None:
+    """Refuse a data folder that ``command`` cannot use, before anything is created."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise Refusal(
+            "bad_data_dir",
+            f"The data folder {data_dir} is a file, not a folder; choose another with --data-dir.",
+        )
+    if command in READING and not (data_dir / "ledger.db").is_file():
+        raise Refusal(
+            "no_ledger",
+            f"There is no ledger in {data_dir}, so there is nothing to read; check --data-dir "
+            "(or CASHIER_DESK_HOME).",
+        )
+
+
+def _refused(exc: Refusal) -> int:
+    """A refusal of a command: one line on stderr with its stable code, exit 1."""
+    print(f"cashier-desk: {exc.message} ({exc.code})", file=sys.stderr)
+    return 1
+
+
 COMMANDS = {
     "import": _cmd_import,
     "run": _cmd_run,
@@ -413,9 +464,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in take_screenshots(args.outdir):
             _print_json({"screenshot": str(path)})
         return 0
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        _check_data_dir(command, data_dir)
+    except Refusal as exc:
+        return _refused(exc)
     try:
         app = open_app(
-            args.data_dir,
+            data_dir,
             args.workstation,
             peripherals=command in ("devices", "window"),
             central_url=args.central,
@@ -428,11 +484,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"cashier-desk: cannot use the data folder: {exc}", file=sys.stderr)
         return 1
+    if app.new and command != "window":
+        print(f"cashier-desk: a new data folder was set up in {app.data_dir}", file=sys.stderr)
     try:
         return COMMANDS[command](app, args)
     except Refusal as exc:
-        print(f"cashier-desk: {exc.message}", file=sys.stderr)
-        return 1
+        return _refused(exc)
     except KeyboardInterrupt:
         return 130
     except Exception:

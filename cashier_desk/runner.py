@@ -268,12 +268,17 @@ def _refused(op: object, code: str, message: str) -> Result:
 
 def parse_line(line: str, number: int) -> tuple[dict[str, Any] | None, Result | None]:
     """A script line as an operation, or (None, a refusal result) when it is not one."""
+    # The line's own end is not part of it: with it, a line cut short would be reported at
+    # "column 1" of a next line the file does not have.
+    line = line.rstrip("\r\n")
     try:
         obj = json.loads(line)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError too
-        where = (
-            f": {exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-        )
+        where = ""
+        if isinstance(exc, json.JSONDecodeError):
+            # json's messages for a control character end in "at"; the column follows anyway.
+            reason = exc.msg.removesuffix(" at").rstrip()
+            where = f" (column {exc.colno}: {reason[:1].lower()}{reason[1:]})"
         return None, _refused(None, "bad_json", f"Line {number} is not JSON{where}.")
     if not isinstance(obj, dict):
         return None, _refused(None, "bad_json", f"Line {number} is not a JSON object.")

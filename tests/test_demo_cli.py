@@ -22,6 +22,7 @@ def test_the_demo_day_runs_to_a_closeout_and_says_how_to_see_it(tmp_path: Path) 
     assert (closeout["op"], closeout["ok"]) == ("closeout", True)
     assert all(t["over_short"] == "0.00" for t in closeout["tenders"].values())
     assert err.getvalue() == (
+        f"cashier-desk: a new data folder was set up in {data}\n"
         f"cashier-desk: the demo day ran headless; data in {data}. See it in the window with: "
         f"cashier-desk --data-dir {data}\n"
     )

@@ -29,7 +29,9 @@ from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
 from cashier_desk.ledger.schema import (
     drawer_sessions,
+    users,
 )
+from cashier_desk.ledger.schema import receipts as receipts_table
 from cashier_desk.money import Money
 from cashier_desk.sync import central
 from cashier_desk.sync.pull import PullResult, pull
@@ -287,6 +289,14 @@ class DeskBase:
             self._audit(conn, "import", kind, {"file": path.name, "rows": len(records)})
         self.events.publish("reference_data_changed", kind=kind)
         return len(records)
+
+    def is_empty(self) -> bool:
+        """Whether the ledger is "empty" as the contract defines it for ``demo`` and
+        ``restore``: no users and no receipts (reference data alone does not count)."""
+        with self.ledger.read() as conn:
+            has_users = conn.execute(sa.select(users.c.login).limit(1)).first() is not None
+            has_receipts = conn.execute(sa.select(receipts_table.c.id).limit(1)).first() is not None
+        return not (has_users or has_receipts)
 
     def logged_in(self) -> Login | None:
         return None if self.user is None else self.user.login
