@@ -83,6 +83,11 @@ def local_time(moment: datetime, zone: str | None) -> datetime:
 
 
 def check_workstation(ws: str) -> str:
+    if re.search(r"[0-9]{13}", ws):
+        # 13 digits in a row could be (part of) a card number, and the id prints on every
+        # receipt and goes into every record: refused whatever the Luhn check says, and not
+        # echoed back.
+        raise ConfigError("a workstation id must not hold 13 digits in a row (like W1)")
     if not _WS_RE.fullmatch(ws):
         raise ConfigError(f"workstation id {ws!r} must be 1 to 20 letters, digits or '_' (like W1)")
     return ws
@@ -202,7 +207,8 @@ def load_config(data_dir: Path) -> Config:
         data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(DEFAULT_TEXT, encoding="utf-8")
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: Windows editors (Notepad) start a saved file with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text") from None
     return parse_config(text, str(path))

@@ -1,8 +1,12 @@
 """Checks for free text typed or imported at the counter (payer, reason, comment, names).
 
 Text is refused when it holds control characters, is too long, or looks like a payment card
-number (13 to 19 digits, spaces or dashes allowed between them, passing the Luhn check): a
-full card number must never be stored (PCI DSS 3.3.1 and 3.4.1).
+number: a full card number must never be stored (PCI DSS 3.3.1 and 3.4.1).  "Looks like" is
+decided on the text as a person would read it: Unicode NFKC first (fullwidth and other compat
+digits become 0-9), digits of any script read as digits, and any run of up to three
+non-alphanumeric characters (space, no-break space, dash, dot, slash, underscore, ...) between
+two digits taken as a separator; then a run of 13 to 19 digits that passes the Luhn check and
+starts with a card issuer's prefix is a card number.
 """
 
 from __future__ import annotations
@@ -10,9 +14,22 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# 13 or more digits, single separators (space, dash, dot, slash) allowed between them.
-_DIGIT_RUN = re.compile(r"[0-9](?:[ ./-]?[0-9]){12,}", re.ASCII)
-_SEPARATORS = re.compile(r"[ ./-]")
+# The issuers' number prefixes (ISO/IEC 7812 IINs of the card brands a counter can meet):
+# UATP 1; Mir 2200-2204; Mastercard 2221-2720 and 51-55; Amex 34/37, Diners 30/36/38/39 and
+# JCB 35 (all of 3); Visa 4; Maestro 50/56-59 (all of 5); Discover, UnionPay, Maestro, RuPay
+# 60-65 (all of 6); RuPay 81-82; Troy 9792.  A Luhn-valid run with any other start (an account
+# number from 0, 7, 8 or 9) is not taken for a card.
+_ISSUER_RANGES = (
+    ("1", "1"),
+    ("2200", "2204"),
+    ("2221", "2720"),
+    ("3", "6"),
+    ("81", "82"),
+    ("9792", "9792"),
+)
+
+# 13 or more digits, with up to three separators between any two, in the normalised view.
+_DIGIT_RUN = re.compile(r"[0-9](?:_{0,3}[0-9]){12,}", re.ASCII)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -25,26 +42,55 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
-def looks_like_card_number(text: str) -> bool:
-    return any(_pan_in(_SEPARATORS.sub("", m.group())) for m in _DIGIT_RUN.finditer(text))
+def issuer_prefix(digits: str) -> bool:
+    """Whether ``digits`` start as a payment card's number does."""
+    return any(digits[: len(lo)] >= lo and digits[: len(hi)] <= hi for lo, hi in _ISSUER_RANGES)
+
+
+def _view(text: str) -> tuple[str, list[int]]:
+    """The text as digits, separators (``_``) and other characters (``x``), with the index in
+    ``text`` each character of the view came from."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        for c in unicodedata.normalize("NFKC", ch):
+            if c.isdecimal():
+                out.append(str(unicodedata.decimal(c)))
+            elif c.isalnum():
+                out.append("x")
+            else:
+                out.append("_")
+            where.append(i)
+    return "".join(out), where
 
 
 def _pan_in(digits: str) -> bool:
     return any(
-        luhn_ok(digits[start : start + size])
+        luhn_ok(digits[start : start + size]) and issuer_prefix(digits[start : start + size])
         for size in range(13, 20)
         for start in range(0, len(digits) - size + 1)
     )
 
 
+def looks_like_card_number(text: str) -> bool:
+    view, _ = _view(text)
+    return any(_pan_in(m.group().replace("_", "")) for m in _DIGIT_RUN.finditer(view))
+
+
 def mask_card_numbers(text: str) -> str:
     """The text with every card-number-like run of digits masked to its last four."""
-
-    def mask(m: re.Match[str]) -> str:
-        digits = _SEPARATORS.sub("", m.group())
-        return f"****{digits[-4:]}" if _pan_in(digits) else m.group()
-
-    return _DIGIT_RUN.sub(mask, text)
+    view, where = _view(text)
+    parts: list[str] = []
+    done = 0
+    for m in _DIGIT_RUN.finditer(view):
+        digits = m.group().replace("_", "")
+        if not _pan_in(digits):
+            continue
+        first, last = where[m.start()], where[m.end() - 1]
+        parts += [text[done:first], f"****{digits[-4:]}"]
+        done = last + 1
+    parts.append(text[done:])
+    return "".join(parts)
 
 
 class TextError(ValueError):

@@ -17,6 +17,7 @@ import contextlib
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,13 @@ PANS = [
     "4222222222222",  # Visa, 13 digits
     "6304000000000000",  # Maestro
     "4000000000000000006",  # 19 digits
+    # Written as no ASCII filter would see them: no-break spaces, fullwidth digits,
+    # underscores, Arabic-Indic digits, thin spaces.
+    "4111\u00a01111\u00a01111\u00a01111",
+    "\uff14\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11\uff11",
+    "5500_0055_5555_5559",
+    "\u0664\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661\u0661",
+    "6011\u20091111\u20091111\u20091117",
 ]
 TRACKS = [
     "%B4111111111111111^DOE/JOHN^2512101000000000000000000000000?",
@@ -65,8 +73,15 @@ def luhn_ok(number: str) -> bool:
     return total % 10 == 0
 
 
+def as_read(text: str) -> str:
+    """Text as a person reads it: compatibility forms folded (NFKC) and digits of every
+    script written 0-9 (independent of the app's own filter)."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in folded)
+
+
 def digits(text: str) -> str:
-    return re.sub(r"[^0-9]", "", text)
+    return re.sub(r"[^0-9]", "", as_read(text))
 
 
 def mask(pan: str) -> str:
@@ -75,15 +90,17 @@ def mask(pan: str) -> str:
 
 # -- the scan --------------------------------------------------------------------------------
 
-_RUN = re.compile(rb"[0-9](?:[ -]?[0-9]){12,}")
+_RUN = re.compile(r"[0-9](?:[ _-]?[0-9]){12,}", re.ASCII)
 _HEX = re.compile(rb"[0-9a-fA-F]{32,}")  # SHA-256 chain hashes are not card numbers
 
 
 def card_numbers_in(data: bytes) -> list[str]:
-    """Every 13–19 digit run (spaces or dashes allowed) holding a Luhn-valid number, masked."""
+    """Every 13–19 digit run (spaces, underscores or dashes allowed) holding a Luhn-valid
+    number, masked; read as a person would (fullwidth or other-script digits count)."""
     found: list[str] = []
-    for m in _RUN.finditer(_HEX.sub(b"#", data)):
-        run = digits(m.group().decode("ascii"))
+    text = as_read(_HEX.sub(b"#", data).decode("utf-8", errors="replace"))
+    for m in _RUN.finditer(text):
+        run = digits(m.group())
         hit = next(
             (
                 run[s : s + n]
