@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
+from cashier_desk.errors import Refusal
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -132,6 +134,12 @@ def _rowid_key(table: sa.Table, column: sa.Column[Any]) -> bool:
     )
 
 
+def _disk_full(exc: sa.exc.OperationalError) -> bool:
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    return code == sqlite3.SQLITE_FULL or "database or disk is full" in str(orig)
+
+
 def _wrapped(sql: str, params: Any, exc: sqlite3.Error) -> sa.exc.StatementError:
     return sa.exc.DBAPIError.instance(sql, params, exc, sqlite3.Error)
 
@@ -196,6 +204,15 @@ class Ledger:
             try:
                 with conn.begin():
                     yield conn
+            except sa.exc.OperationalError as exc:
+                if _disk_full(exc):
+                    # The transaction rolled back whole: say so plainly, not as a fault.
+                    raise Refusal(
+                        "disk_full",
+                        f"The disk holding {self.path.parent} is full; nothing was saved. "
+                        "Free some space and try again.",
+                    ) from exc
+                raise
             finally:
                 if not durable and raw is not None:
                     raw.execute("PRAGMA synchronous=FULL")

@@ -21,6 +21,7 @@ from tests.helpers import dump_tables
 STABLE_ERRORS = frozenset(
     [
         "not_logged_in",
+        "disk_full",
         "bad_credentials",
         "locked",
         "not_authorized",
