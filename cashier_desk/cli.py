@@ -478,14 +478,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             background_sync=command == "window",
             devices=command in ("run", "demo", "devices", "window"),
         )
-    except (ConfigError, LedgerError) as exc:
+    except ConfigError as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
+    except LedgerError as exc:
+        print(f"cashier-desk: {exc} ({exc.code})", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"cashier-desk: cannot use the data folder: {exc}", file=sys.stderr)
         return 1
     if app.new and command != "window":
         print(f"cashier-desk: a new data folder was set up in {app.data_dir}", file=sys.stderr)
+    if app.ledger.loss is not None and command != "window":
+        print(
+            f"cashier-desk: {app.desk.ledger_loss_message()} (ledger_rolled_back)", file=sys.stderr
+        )
     try:
         return COMMANDS[command](app, args)
     except Refusal as exc:

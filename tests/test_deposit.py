@@ -149,6 +149,9 @@ def test_a_days_papers_can_be_saved_again(app: App, tmp_path: Path) -> None:
     assert Path(line["summary"]).read_bytes().startswith(b"%PDF")
     code, printed, err = _cli("--data-dir", str(data), "papers", "--date", "2001-01-01")
     assert (code, printed) == (1, "")
-    assert err == "cashier-desk: There is no closeout of 2001-01-01 at this workstation.\n"
+    assert (
+        err
+        == "cashier-desk: There is no closeout of 2001-01-01 at this workstation. (no_closeout)\n"
+    )
     code, printed, err = _cli("--data-dir", str(data), "papers", "--date", "yesterday")
     assert (code, printed) == (1, "") and "'yesterday' is not a date" in err

@@ -32,6 +32,7 @@ from cashier_desk.ledger.schema import (
     users,
 )
 from cashier_desk.ledger.schema import receipts as receipts_table
+from cashier_desk.ledger.watermark import ledger_state
 from cashier_desk.money import Money
 from cashier_desk.sync import central
 from cashier_desk.sync.pull import PullResult, pull
@@ -105,7 +106,21 @@ class DeskBase:
             raise Refusal("not_logged_in", "Log in first.")
         return self.user
 
+    def _ledger_whole(self) -> None:
+        """Refuse to take money on a ledger that lost work it had saved (see watermark)."""
+        if self.ledger.loss is not None:
+            raise Refusal("ledger_rolled_back", self.ledger_loss_message())
+
+    def ledger_loss_message(self) -> str:
+        known = self.ledger.known.last_receipt() or "none"
+        return (
+            f"This ledger has lost work it had saved: {self.ledger.loss}. The last receipt it "
+            f"knew is {known}. No money can be taken until a supervisor accepts the loss "
+            "(cashier-desk ledger accept-loss) or the ledger is restored from a backup."
+        )
+
     def _need_session(self, conn: sa.Connection) -> tuple[User, drawer.Session]:
+        self._ledger_whole()
         user = self._need_user()
         session = drawer.open_session_of_cashier(conn, user.login)
         if session is None or session.workstation != self.workstation:
@@ -200,7 +215,45 @@ class DeskBase:
 
     # -- drawer ----------------------------------------------------------------------------
 
+    def accept_ledger_loss(self, login: object, pin: object) -> str:
+        """A supervisor accepts that the ledger lost work: numbering continues after the last
+        receipt the mark knew (so no printed number is issued twice) and the gap is audited.
+        Returns the last receipt number that was known."""
+        if self.ledger.loss is None:
+            raise Refusal(
+                "nothing_to_accept", "The ledger has lost nothing; there is nothing to accept."
+            )
+        with self.ledger.read() as conn:
+            has_users = conn.execute(sa.select(users.c.login).limit(1)).first() is not None
+        if not has_users:
+            raise Refusal(
+                "not_authorized",
+                "The ledger has no people left to ask: import the people (cashier-desk import "
+                "users FILE) first, then a supervisor accepts the loss.",
+            )
+        who = self._authenticate(login, pin, "accept ledger loss", min_role="supervisor")
+        with self.ledger.write() as conn:
+            had = ledger_state(conn)
+            loss = self.ledger.loss
+            known = self.ledger.accept_loss(conn)
+            self._audit(
+                conn,
+                "ledger_loss_accepted",
+                known.last_receipt(),
+                {
+                    "problem": loss,
+                    "known_receipts": known.receipts,
+                    "known_audit_seq": known.audit_seq,
+                    "ledger_receipts": had.receipts,
+                    "ledger_audit_seq": had.audit_seq,
+                },
+                actor=who.login,
+            )
+        self.events.publish("ledger_loss_accepted", last_receipt=known.last_receipt())
+        return known.last_receipt()
+
     def open_drawer(self, drawer_id: object, opening: Mapping[Money, int]) -> drawer.Session:
+        self._ledger_whole()
         user = self._need_user()
         name = text(drawer_id, "the drawer id", max_len=40)
         counts: dict[Money, int] = {}

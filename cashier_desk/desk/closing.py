@@ -200,6 +200,7 @@ class ClosingOps(PrintingOps):
         day = self.business_date() if business_date is None else business_date
         if not isinstance(day, str) or not is_iso_date(day):
             raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        self._ledger_whole()
         with self.ledger.read() as conn:
             cashiers = closeout.check_ready(conn, self.workstation, day)
         approver_user = self._approver(approver, approver_pin, "closeout", not_=cashiers)

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.ledger import watermark
 from cashier_desk.ledger.counters import next_number, peek
 from cashier_desk.ledger.db import FastInsert
 from cashier_desk.ledger.schema import audit_log
@@ -78,9 +79,9 @@ def append(
         "outcome": outcome,
         "details": canonical(dict(details or {})),
     }
-    _INSERT.one(
-        conn, {"seq": seq, "prev_hash": prev_hash, "hash": record_hash(prev_hash, seq, row), **row}
-    )
+    digest = record_hash(prev_hash, seq, row)
+    _INSERT.one(conn, {"seq": seq, "prev_hash": prev_hash, "hash": digest, **row})
+    watermark.note_audit(conn, seq, digest)
     return seq
 
 

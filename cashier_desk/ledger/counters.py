@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from cashier_desk.ledger import watermark
 from cashier_desk.ledger.schema import counters
 
 # Built once: a sale bumps counters twice, and building a statement costs more than running it.
@@ -22,9 +23,13 @@ _BUMP = (
 def next_number(conn: sa.Connection, workstation: str, kind: str) -> int:
     row = conn.execute(_BUMP, {"ws": workstation, "k": kind}).first()
     if row is not None:
-        return int(row[0])
-    conn.execute(sa.insert(counters).values(workstation=workstation, kind=kind, last=1))
-    return 1
+        number = int(row[0])
+    else:
+        conn.execute(sa.insert(counters).values(workstation=workstation, kind=kind, last=1))
+        number = 1
+    if kind == watermark.RECEIPT_KIND:
+        watermark.note_receipt(conn, workstation, number)
+    return number
 
 
 def peek(conn: sa.Connection, workstation: str, kind: str) -> int:

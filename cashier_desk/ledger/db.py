@@ -9,7 +9,9 @@ commit together.  The schema is brought to the newest Alembic revision on open.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from cashier_desk.errors import Refusal
+from cashier_desk.ledger import watermark
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -34,6 +37,10 @@ REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
 
 class LedgerError(RuntimeError):
     """The ledger database cannot be used safely."""
+
+    def __init__(self, message: str, code: str = "ledger_error") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -134,6 +141,21 @@ def _rowid_key(table: sa.Table, column: sa.Column[Any]) -> bool:
     )
 
 
+def _has_our_schema(path: Path) -> bool:
+    """Whether the SQLite file at ``path`` holds a ledger's schema, read without writing a
+    byte (a connection of the engine would first switch the file to WAL)."""
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as c:
+            row = c.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+            ).fetchone()
+    except sqlite3.Error:
+        return True  # not readable as SQLite: the engine's own open says why
+    return row is not None
+
+
 def _disk_full(exc: sa.exc.OperationalError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
@@ -149,19 +171,50 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        #: Why this ledger holds less than it is known to have held (None when it is whole):
+        #: money is refused until a supervisor accepts the loss (see :mod:`watermark`).
+        self.loss: str | None = None
+        mark_file = watermark.mark_path(path)
+        self.known = watermark.read_mark(mark_file) or watermark.Mark()
+        fresh = not path.exists() or path.stat().st_size == 0
         path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
         sa.event.listen(self.engine, "connect", _on_connect)
         sa.event.listen(self.engine, "begin", _on_begin)
         try:
+            if not fresh and self.known.audit_seq and not _has_our_schema(path):
+                raise LedgerError(
+                    f"{path} is not this folder's ledger (it had receipts up to "
+                    f"{self.known.last_receipt() or 'none'}); it is left as it is. Restore the "
+                    "ledger from a backup, or choose another folder with --data-dir.",
+                    "ledger_rolled_back",
+                )
             self._check_pragmas()
             self._migrate()
+            with self.read() as conn:
+                self.loss = watermark.lost_work(conn, self.known)
+                state = watermark.ledger_state(conn)
         except sa.exc.DatabaseError as exc:
             self.engine.dispose()
             raise LedgerError(f"the ledger {path} cannot be opened: {exc.orig}") from exc
         except LedgerError:
             self.engine.dispose()
             raise
+        self._mark_lock = threading.Lock()
+        self._mark_file = watermark.MarkFile(mark_file)
+        if self.loss is None:
+            self.known = state
+            self._mark_file.write(state)
+            self._mark_file.sync()
+
+    def accept_loss(self, conn: sa.Connection) -> watermark.Mark:
+        """Inside a write transaction: continue numbering after the last receipt the mark
+        knew; returns the mark as it was (the evidence).  The mark is rewritten at commit."""
+        known = self.known
+        for ws, n in known.receipts.items():
+            watermark.raise_counter(conn, ws, n)
+        conn.info[watermark.PENDING]["accepted"] = True
+        return known
 
     def _check_pragmas(self) -> None:
         with self.engine.connect() as conn:
@@ -201,9 +254,16 @@ class Ledger:
             raw = conn.connection.dbapi_connection
             if not durable and raw is not None:
                 raw.execute("PRAGMA synchronous=NORMAL")
+            pending: dict[str, Any] = {}
+            conn.info[watermark.PENDING] = pending
             try:
                 with conn.begin():
                     yield conn
+                if durable:
+                    # A commit that a power cut may undo must not raise the mark (it would
+                    # then claim work the ledger lost for a reason of its own); the next
+                    # durable commit covers it.
+                    self._advance_mark(pending)
             except sa.exc.OperationalError as exc:
                 if _disk_full(exc):
                     # The transaction rolled back whole: say so plainly, not as a fault.
@@ -214,8 +274,24 @@ class Ledger:
                     ) from exc
                 raise
             finally:
+                conn.info.pop(watermark.PENDING, None)
                 if not durable and raw is not None:
                     raw.execute("PRAGMA synchronous=FULL")
+
+    def _advance_mark(self, pending: dict[str, Any]) -> None:
+        """After a commit: move the mark up to what the transaction wrote."""
+        if not pending:
+            return
+        with self._mark_lock:
+            if pending.get("accepted"):
+                self.loss = None
+                with self.read() as conn:
+                    self.known = watermark.ledger_state(conn)
+            elif self.loss is not None:
+                return  # the mark keeps its evidence until the loss is accepted
+            else:
+                self.known = self.known.advanced(pending.get("audit"), pending.get("receipts", {}))
+            self._mark_file.write(self.known)
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -226,3 +302,5 @@ class Ledger:
 
     def close(self) -> None:
         self.engine.dispose()
+        if hasattr(self, "_mark_file"):
+            self._mark_file.close()

@@ -22,6 +22,7 @@ STABLE_ERRORS = frozenset(
     [
         "not_logged_in",
         "disk_full",
+        "ledger_rolled_back",
         "bad_credentials",
         "locked",
         "not_authorized",

@@ -94,8 +94,12 @@ def test_a_kill_while_a_new_data_folder_is_set_up_and_loaded_leaves_it_usable(
         for table, n in counts.items():
             assert n in (0, full[table]), (table, n)
         again = cli(data, "demo", "--load-only")
-        assert again.returncode == 0, again.stderr
-        assert _counts(data / "ledger.db") == full
+        if counts["users"] == 0:  # still empty: the demo city loads whole now
+            assert again.returncode == 0, again.stderr
+            assert _counts(data / "ledger.db") == full
+        else:  # people are in: the demo never loads over them, and changes nothing
+            assert again.returncode == 1 and "(not_empty)" in again.stderr, again.stderr
+            assert _counts(data / "ledger.db") == counts
         assert cli(data, "audit", "verify").returncode == 0
         assert "Traceback" not in again.stderr + verify.stderr
 
@@ -113,7 +117,7 @@ def _profile_cache(cache: Path) -> Path:
 
 def _start(data: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*CLI, "--data-dir", str(data), "receipts"],
+        [*CLI, "--data-dir", str(data), "devices", "list"],
         capture_output=True,
         text=True,
         timeout=120,
@@ -131,7 +135,7 @@ def test_a_kill_while_the_printer_profile_cache_is_written_does_not_stop_later_s
     env = _fresh_cache_env(cache)
     data = tmp_path / "data"
     proc = subprocess.Popen(
-        [*CLI, "--data-dir", str(data), "receipts"],
+        [*CLI, "--data-dir", str(data), "devices", "list"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
