@@ -13,10 +13,12 @@ from pathlib import Path
 from cashier_desk import cli
 from cashier_desk.app import App
 from cashier_desk.ledger.closeout import Closeout
-from cashier_desk.reports.exports import gl_journal, write_exports
+from cashier_desk.reports.exports import write_exports
+from cashier_desk.reports.journal import JournalAccounts, fund_totals, gl_journal
 from tests.helpers import run_ok
 
 DEPOSIT, CARDS = "101-0000-10100", "101-0000-10150"
+ACCOUNTS = JournalAccounts(DEPOSIT, CARDS, "{fund}-0000-13900", "101-0000-20900")
 
 
 def _day(app: App) -> Closeout:
@@ -45,31 +47,40 @@ def _day(app: App) -> Closeout:
     return app.desk.closeout(app.desk.business_date(), "pat", "2222")
 
 
-def test_the_gl_journal_balances_and_takes_every_side_right(app: App) -> None:
+def test_the_gl_journal_balances_fund_by_fund(app: App) -> None:
+    """The worked journal of docs/decisions.md ("The deposit"): water (fund 501), the state's
+    add-on on two citations (fund 250, a split GL code), a voided payment, a paid-out and a
+    shortage; each fund other than the treasury (101) is settled through due-to/due-from."""
     closeout = _day(app)
-    lines = gl_journal(closeout, deposit_account=DEPOSIT, card_account=CARDS)
-    sides = {x.account: (str(x.debit), str(x.credit)) for x in lines}
-    assert sides[DEPOSIT] == ("123.65", "0.00")  # 41.50 cash (141.50 - 100.00 fund) + 82.15
-    assert sides[CARDS] == ("65.00", "0.00")
-    assert sides["101-1200-52100"] == ("2.50", "0.00")  # the paid-out
-    assert sides[app.config.over_short_account] == ("1.00", "0.00")  # the shortage
-    credits = {a: c for a, (d, c) in sides.items() if c != "0.00"}
-    assert credits == {
-        "501-0000-44110": "82.15",  # the water bill (the voided 10.00 on UB-100001 nets out)
-        "250-0000-22010": "9.00",  # two citations, 4.50 each to the state's share
-        "101-0000-41300": "81.00",  # ... and the rest to the city
-        "101-2200-42100": "20.00",  # the dog licence
-    }
-    assert sum(x.debit.cents for x in lines) == sum(x.credit.cents for x in lines)
+    lines = gl_journal(closeout, ACCOUNTS)
+    assert [(x.account, str(x.debit), str(x.credit), x.memo) for x in lines] == [
+        (DEPOSIT, "123.65", "0.00", "Deposit: cash, checks, money orders"),  # 41.50 + 82.15
+        (CARDS, "65.00", "0.00", "Card settlement"),
+        ("101-0000-41300", "0.00", "81.00", "Revenue"),  # the city's part of two citations
+        ("101-0000-49900", "1.00", "0.00", "Drawer shortage"),
+        ("101-1200-52100", "2.50", "0.00", "Paid-outs"),  # the postage
+        ("101-2200-42100", "0.00", "20.00", "Revenue"),  # the dog licence
+        ("101-0000-20900", "0.00", "9.00", "Due to fund 250: its net receipts"),
+        ("101-0000-20900", "0.00", "82.15", "Due to fund 501: its net receipts"),
+        ("250-0000-22010", "0.00", "9.00", "Revenue"),  # 4.50 of each citation to the state
+        ("250-0000-13900", "9.00", "0.00", "Due from treasury fund 101"),
+        ("501-0000-44110", "0.00", "82.15", "Revenue"),  # the voided 10.00 nets out
+        ("501-0000-13900", "82.15", "0.00", "Due from treasury fund 101"),
+    ]
+    assert [(t.fund, str(t.debits), str(t.credits)) for t in fund_totals(lines)] == [
+        ("101", "192.15", "192.15"),
+        ("250", "9.00", "9.00"),
+        ("501", "82.15", "82.15"),
+    ]
     assert all(bool(x.debit) != bool(x.credit) for x in lines)  # one side per line
 
 
 def test_payments_go_back_per_program_without_the_voided_one(app: App, tmp_path: Path) -> None:
     closeout = _day(app)
     written = write_exports(closeout, app.desk.item_payments(closeout.batch), tmp_path,
-                            deposit_account=DEPOSIT, card_account=CARDS)  # fmt: skip
+                            accounts=ACCOUNTS)  # fmt: skip
     assert [(f.kind, f.program, f.rows) for f in written] == [
-        ("gl_journal", None, 8),
+        ("gl_journal", None, 12),
         ("payments", "PARKING", 2),
         ("payments", "UTILITY", 1),
     ]
@@ -86,7 +97,7 @@ def test_payments_go_back_per_program_without_the_voided_one(app: App, tmp_path:
     journal = list(csv.reader(written[0].path.open(encoding="utf-8", newline="")))
     assert journal[0] == ["business_date", "batch", "line", "account", "debit", "credit", "memo"]
     assert journal[1] == [closeout.business_date, closeout.batch, "1", DEPOSIT, "123.65", "",
-                          "Deposit"]  # fmt: skip
+                          "Deposit: cash, checks, money orders"]  # fmt: skip
     assert not list(tmp_path.glob("*.part"))
 
 
@@ -100,7 +111,7 @@ def test_cli_export_writes_the_files_of_a_finished_day(app: App, tmp_path: Path)
     assert (code, err.getvalue()) == (0, "")
     lines = [json.loads(x) for x in out.getvalue().splitlines()]
     assert [(x["export"], x.get("program"), x["rows"]) for x in lines] == [
-        ("gl_journal", None, 8),
+        ("gl_journal", None, 12),
         ("payments", "PARKING", 2),
         ("payments", "UTILITY", 1),
     ]
@@ -118,8 +129,7 @@ def test_programs_whose_names_look_alike_never_share_a_file(app: App, tmp_path: 
         replace(base, program=program, ref=f"R-{n}")
         for n, program in enumerate(["Utility Billing", "Utility/Billing", "UTILITY", "utility"])
     ]
-    written = write_exports(closeout, payments, tmp_path, deposit_account=DEPOSIT,
-                            card_account=CARDS)[1:]  # fmt: skip
+    written = write_exports(closeout, payments, tmp_path, accounts=ACCOUNTS)[1:]
     assert len({f.path for f in written}) == 4  # four programs, four files
     for f in written:
         [row] = list(csv.DictReader(f.path.open(encoding="utf-8", newline="")))
