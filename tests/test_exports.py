@@ -9,6 +9,7 @@ import json
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from cashier_desk import cli
 from cashier_desk.app import App
@@ -21,11 +22,12 @@ DEPOSIT, CARDS = "101-0000-10100", "101-0000-10150"
 ACCOUNTS = JournalAccounts(DEPOSIT, CARDS, "{fund}-0000-13900", "101-0000-20900")
 
 
-def _day(app: App) -> Closeout:
-    """Payments on a water bill (check) and two parking citations (cash, card), one of them
-    voided; a licence by card; a paid-out; a drawer 1.00 short."""
-    run_ok(
-        app,
+def worked_day() -> list[dict[str, Any]]:
+    """The worked journal of docs/decisions.md: water by check (fund 501), two citations whose
+    GL code adds the state's 4.50 (fund 250), one of them with a dog licence in a card sale, a
+    water payment voided, a 2.50 paid-out for postage and a drawer 1.00 short."""
+    lead = {"approver": "lee", "approver_pin": "1111"}
+    return [
         {"op": "login", "user": "amy", "pin": "4821"},
         {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
         {"op": "sale", "items": [{"ref": "UB-100234"}],
@@ -36,15 +38,22 @@ def _day(app: App) -> Closeout:
          "tenders": [{"type": "card", "amount": "65.00", "last4": "4242", "auth": "A1B2"}]},
         {"op": "sale", "items": [{"ref": "UB-100001", "amount": "10.00"}],
          "tenders": [{"type": "cash", "amount": "10.00"}]},
-        {"op": "void", "receipt": "W1-000004", "approver": "lee", "approver_pin": "1111",
-         "reason": "wrong bill"},
+        {"op": "void", "receipt": "W1-000004", **lead, "reason": "wrong bill"},
         {"op": "paid_out", "amount": "2.50", "reason": "postage", "gl": "101-1200-52100"},
         # 100.00 + 45.00 - 2.50 = 142.50 expected; 141.50 counted
         {"op": "close_drawer", "counted": {
             "cash": {"20.00": 7, "1.00": 1, "0.50": 1},
             "checks": [{"number": "1042", "amount": "82.15"}], "card": "65.00"}},
-    )  # fmt: skip
-    return app.desk.closeout(app.desk.business_date(), "pat", "2222")
+        {"op": "logout"},
+        {"op": "closeout", **lead},
+    ]  # fmt: skip
+
+
+def _day(app: App) -> Closeout:
+    """The worked day, closed out; its closeout as the ledger reads it back."""
+    run_ok(app, *worked_day())
+    [closeout] = app.desk.day_closeouts(app.desk.business_date())
+    return closeout
 
 
 def test_the_gl_journal_balances_fund_by_fund(app: App) -> None:
