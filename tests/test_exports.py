@@ -146,3 +146,30 @@ def test_programs_whose_names_look_alike_never_share_a_file(app: App, tmp_path: 
         assert row["ref"] == next(p.ref for p in payments if p.program == f.program)
     names = sorted(f.path.name for f in written)
     assert all(n.startswith(("payments-utility_billing-", "payments-utility-")) for n in names)
+
+
+def test_a_card_clearing_account_in_another_fund_is_settled_like_any_fund(app: App) -> None:
+    """The deposit's fund is the treasury; a card clearing account kept in fund 102 debits
+    that fund, so fund 102 credits its due-from and the treasury debits its due-to."""
+    closeout = _day(app)
+    accounts = replace(ACCOUNTS, card_clearing="102-0000-10150")
+    lines = gl_journal(closeout, accounts)
+    sides = {(x.account, x.memo): (str(x.debit), str(x.credit)) for x in lines}
+    assert sides["102-0000-10150", "Card settlement"] == ("65.00", "0.00")
+    assert sides["102-0000-13900", "Due from treasury fund 101"] == ("0.00", "65.00")
+    assert sides["101-0000-20900", "Due to fund 102: its net payments"] == ("65.00", "0.00")
+    assert {t.fund: t.debits == t.credits for t in fund_totals(lines)} == dict.fromkeys(
+        ("101", "102", "250", "501"), True
+    )
+    assert lines[0].account == DEPOSIT  # the treasury's lines come first
+
+
+def test_without_its_sources_a_batch_is_journaled_net_per_account(app: App) -> None:
+    """A closeout that does not say what brought each account's money in (one made from the
+    batch summary alone) still journals every account, net, and balances every fund."""
+    closeout = replace(_day(app), sources={})
+    lines = gl_journal(closeout, ACCOUNTS)
+    sides = {x.account: (str(x.debit), str(x.credit), x.memo) for x in lines}
+    assert sides["101-0000-49900"] == ("1.00", "0.00", "Net paid out")
+    assert sides["250-0000-22010"] == ("0.00", "9.00", "Net received")
+    assert all(t.debits == t.credits for t in fund_totals(lines))

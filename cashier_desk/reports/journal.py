@@ -24,6 +24,7 @@ _MEMOS = {
     "revenue": ("Revenue", "Revenue given back"),
     "paid_out": ("Paid-outs given back", "Paid-outs"),
     "over_short": ("Drawer overage", "Drawer shortage"),
+    "net": ("Net received", "Net paid out"),
 }
 
 
@@ -88,7 +89,7 @@ def _distribution(closeout: Closeout) -> list[JournalLine]:
     if closeout.sources:
         found = sorted(closeout.sources.items())
     else:
-        found = [((account, "revenue"), amount) for account, amount in sorted(closeout.gl.items())]
+        found = [((account, "net"), amount) for account, amount in sorted(closeout.gl.items())]
     lines = []
     for (account, source), amount in found:
         credit_memo, debit_memo = _MEMOS.get(source, (source, source))
