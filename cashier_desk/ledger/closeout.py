@@ -287,7 +287,7 @@ def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> l
                 deposit_detail(conn, session_ids),
                 _sources(
                     ((p["kind"], p["account"]), int(p["amount_cents"]))
-                    for p in sent["detail"]["postings"]
+                    for p in sent.get("detail", {}).get("postings", ())
                 ),
             )
         )
