@@ -66,6 +66,12 @@ class _Page:
             self.canvas.showPage()
             self.y = _TOP
 
+    def keep(self, lines: int) -> None:
+        """Start a new page unless the next ``lines`` lines fit on this one (a block longer
+        than a page simply flows on)."""
+        if lines * _LINE <= _TOP - _BOTTOM:
+            self._room(lines)
+
     def heading(self, text: str, size: int = 16) -> None:
         self._room(2)
         self.canvas.setFont("Helvetica-Bold", size)
@@ -204,15 +210,18 @@ def _draw_deposit_slip(path: Path, closeout: Closeout, city: str, workstation: s
 def _draw_journal(page: _Page, journal: Sequence[JournalLine], treasury: str) -> None:
     """The GL journal fund by fund, each fund's debits and credits totalled."""
     stops, lefts = [456, _RIGHT], [160]
+    treasury_lines = sum(1 for x in journal if x.fund == treasury)
+    page.keep(treasury_lines + 5)  # the heading with the treasury's block
     page.row(["GL journal by fund", "", "Debit", "Credit"], stops, lefts=lefts, bold=True)
     page.rule()
     for total in fund_totals(journal):
+        mine = [x for x in journal if x.fund == total.fund]
+        page.keep(len(mine) + 3)  # the fund's name, its lines, the rule and its total
         name = f"Fund {total.fund}" + (" (treasury)" if total.fund == treasury else "")
         page.text(name, bold=True)
-        for x in journal:
-            if x.fund == total.fund:
-                debit, credit = (str(a) if a else "" for a in (x.debit, x.credit))
-                page.row([x.account, x.memo, debit, credit], stops, lefts=lefts)
+        for x in mine:
+            debit, credit = (str(a) if a else "" for a in (x.debit, x.credit))
+            page.row([x.account, x.memo, debit, credit], stops, lefts=lefts)
         page.rule()
         page.row([f"Fund {total.fund} total", "", str(total.debits), str(total.credits)],
                  stops, lefts=lefts, bold=True)  # fmt: skip
@@ -247,6 +256,7 @@ def _draw_summary(
     page.gap()
     _draw_journal(page, journal, treasury)
     page.gap()
+    page.keep(len(DEPOSIT_NAMES) + 6)  # the deposit table and the batch's fingerprint
     page.row(["Deposit", "Amount"], [_RIGHT], bold=True)
     page.rule()
     for key, name in DEPOSIT_NAMES.items():
