@@ -8,6 +8,7 @@ import json
 import re
 import zlib
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import replace
 from pathlib import Path
 
 from cashier_desk import cli
@@ -252,3 +253,27 @@ def test_the_closeout_summary_shows_the_journal_fund_by_fund(app: App, tmp_path:
     # 454.90 deposit debited; 82.15 due to fund 501, 20.00 dog licence, 352.75 misc credited
     assert row("Fund 101 total") == ["Fund 101 total", "", "454.90", "454.90"]
     assert shown.index(row("Fund 101 (treasury)")) < shown.index(row("Fund 501"))
+
+
+def test_a_funds_block_and_the_deposit_table_are_never_split_across_pages(
+    app: App, tmp_path: Path
+) -> None:
+    """A batch touching 40 funds runs to several pages: each fund's name, lines and total stay
+    on one page, and so do the deposit table and its total."""
+    closeout = _day(app)
+    moved = {(f"{300 + n}-0000-40000", "revenue"): m("1.00") for n in range(40)}
+    rest = {k: v for k, v in closeout.sources.items() if k != ("101-0000-49100", "revenue")}
+    misc = closeout.sources["101-0000-49100", "revenue"] - m("40.00")
+    sources = {**rest, ("101-0000-49100", "revenue"): misc, **moved}
+    many = replace(closeout, sources=sources)
+    pages = [
+        {text for _x, _y, _size, text in _rows_and_rules(page)[0]}
+        for page in _pdf_pages(_papers(app, many, tmp_path).summary)
+    ]
+    assert len(pages) > 2
+    for n in range(40):
+        fund = str(300 + n)
+        [page] = [p for p in pages if f"Fund {fund}" in p]
+        assert {f"Fund {fund} total", f"{fund}-0000-40000", f"{fund}-0000-13900"} <= page
+    [page] = [p for p in pages if "Total deposit" in p]
+    assert {"Deposit", "Currency and coin", "Batch fingerprint (SHA-256)"} <= page
