@@ -254,8 +254,7 @@ def _draw_summary(
             stops,
         )
     page.gap()
-    _draw_journal(page, journal, treasury)
-    page.gap()
+    _draw_journal(page, journal, treasury)  # ends with a gap
     page.keep(len(DEPOSIT_NAMES) + 6)  # the deposit table and the batch's fingerprint
     page.row(["Deposit", "Amount"], [_RIGHT], bold=True)
     page.rule()
