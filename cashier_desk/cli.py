@@ -190,12 +190,17 @@ def _finished_day(
 
 def _cmd_papers(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.reports.deposit import write_closeout_papers
+    from cashier_desk.reports.journal import JournalAccounts
 
     found, folder = _finished_day(app, args, "reports")
     for result in found:
         try:
             saved = write_closeout_papers(
-                result, folder, city=app.config.city, workstation=app.desk.workstation
+                result,
+                folder,
+                city=app.config.city,
+                workstation=app.desk.workstation,
+                accounts=JournalAccounts.of(app.config),
             )
         except OSError as exc:
             raise Refusal("bad_file", f"cannot save the papers in {folder}: {exc}") from None
@@ -213,6 +218,7 @@ def _cmd_papers(app: App, args: argparse.Namespace) -> int:
 
 def _cmd_export(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.reports.exports import write_exports
+    from cashier_desk.reports.journal import JournalAccounts
 
     found, folder = _finished_day(app, args, "exports")
     for result in found:
@@ -221,8 +227,7 @@ def _cmd_export(app: App, args: argparse.Namespace) -> int:
                 result,
                 app.desk.item_payments(result.batch),
                 folder,
-                deposit_account=app.config.deposit_account,
-                card_account=app.config.card_clearing_account,
+                accounts=JournalAccounts.of(app.config),
             )
         except OSError as exc:
             raise Refusal("bad_file", f"cannot write the exports in {folder}: {exc}") from None

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
-from cashier_desk.text import mask_card_numbers
+from cashier_desk.money import GlAccount, Money, MoneyError, is_gl_account, parse_gl_account
+from cashier_desk.text import looks_like_card_number, mask_card_numbers
 
 DEFAULT_TEXT = """\
 # cashier_desk workstation configuration. Every key is optional.
@@ -31,6 +31,8 @@ over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
 deposit_account = "101-0000-10100"        # the GL journal export: the bank account deposited to
 card_clearing_account = "101-0000-10150"  # ... and where card settlements are cleared
+due_from_account = "{fund}-0000-13900"    # what the treasury owes each other fund, in it
+due_to_account = "101-0000-20900"         # ... and owes them, in the treasury (deposit) fund
 drawer_must_close = true       # the next sale waits until the cash drawer is closed
 drawer_alert_seconds = 60      # alert when the drawer stays open longer than this
 idle_lock_minutes = 15         # the window locks after this long without a key or a click
@@ -65,6 +67,8 @@ class Config:
     over_short_account: GlAccount = GlAccount("101-0000-49900")
     deposit_account: GlAccount = GlAccount("101-0000-10100")
     card_clearing_account: GlAccount = GlAccount("101-0000-10150")
+    due_from_account: str = "{fund}-0000-13900"
+    due_to_account: GlAccount = GlAccount("101-0000-20900")
     printer: str = "sim"
     drawer: str = "printer"
     scanner: str = "sim"
@@ -112,6 +116,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "over_short_account",
             "deposit_account",
             "card_clearing_account",
+            "due_from_account",
+            "due_to_account",
             "drawer_must_close",
             "drawer_alert_seconds",
             "idle_lock_minutes",
@@ -149,6 +155,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     account = _gl(policy, "over_short_account", d.over_short_account)
     deposit_account = _gl(policy, "deposit_account", d.deposit_account)
     card_account = _gl(policy, "card_clearing_account", d.card_clearing_account)
+    due_from, due_to = _due_accounts(policy, d, deposit_account)
     zone = station.get("timezone")
     if zone is not None:
         try:
@@ -186,6 +193,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         over_short_account=account,
         deposit_account=deposit_account,
         card_clearing_account=card_account,
+        due_from_account=due_from,
+        due_to_account=due_to,
         printer=_get_str(devices, "devices", "printer", d.printer),
         drawer=_get_str(devices, "devices", "drawer", d.drawer),
         scanner=_get_str(devices, "devices", "scanner", d.scanner),
@@ -198,6 +207,33 @@ def _gl(policy: dict[str, Any], key: str, default: str) -> GlAccount:
         return parse_gl_account(_get_str(policy, "policy", key, default))
     except MoneyError as exc:
         raise ConfigError(f"[policy] {key}: {exc}") from None
+
+
+def due_from_for(pattern: str, fund: str) -> str:
+    """The due-from account of ``fund``: ``[policy] due_from_account`` with its ``{fund}``."""
+    return pattern.replace("{fund}", fund, 1)
+
+
+def _due_accounts(policy: dict[str, Any], d: Config, deposit: GlAccount) -> tuple[str, GlAccount]:
+    """``[policy] due_from_account`` (its fund segment must be ``{fund}``, so each fund's
+    due-from is in that fund) and ``due_to_account`` (in the treasury fund, the deposit's)."""
+    due_from = _get_str(policy, "policy", "due_from_account", d.due_from_account)
+    sample = due_from_for(due_from, "0")
+    if looks_like_card_number(sample):
+        raise ConfigError("[policy] due_from_account: that looks like a card number")
+    if not due_from.startswith("{fund}-") or not is_gl_account(sample):
+        raise ConfigError(
+            f"[policy] due_from_account: {due_from!r} is not a GL account whose fund is "
+            f"{{fund}} (each fund's own), like {d.due_from_account}"
+        )
+    due_to = _gl(policy, "due_to_account", d.due_to_account)
+    treasury = deposit.split("-", 1)[0]
+    if due_to.split("-", 1)[0] != treasury:
+        raise ConfigError(
+            f"[policy] due_to_account {due_to} must be in the treasury fund {treasury}, "
+            "the fund of [policy] deposit_account"
+        )
+    return due_from, due_to
 
 
 def load_config(data_dir: Path) -> Config:

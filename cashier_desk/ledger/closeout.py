@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -47,6 +47,10 @@ from cashier_desk.money import GlAccount, Money
 
 DEPOSIT_TENDERS = {"cash": "cash", "check": "checks", "money_order": "money_orders"}
 
+#: What brought each GL account's money into the batch, by the kind of journal entry: a void
+#: takes back a sale, so both are revenue.
+SOURCES = {"sale": "revenue", "void": "revenue", "paid_out": "paid_out", "over_short": "over_short"}
+
 
 @dataclass(frozen=True)
 class TenderFigures:
@@ -71,6 +75,9 @@ class Closeout:
     #: Of what the deposit is made (currency, coin, drops, itemised checks); not part of the
     #: batch's JSON, which the headless contract fixes.
     detail: DepositDetail | None = None
+    #: ``gl`` by what brought the money in (``SOURCES``): ``(account, source)`` -> its credit
+    #: side; the amounts of an account add up to its ``gl``.  Not part of the batch's JSON.
+    sources: dict[tuple[str, str], Money] = field(default_factory=dict)
 
     @property
     def deposit_total(self) -> Money:
@@ -175,11 +182,8 @@ def close_out(
         expected = sum(by_kind.get((k, acct), 0) for k in ("sale", "void", "paid_out"))
         over_short = by_kind.get(("over_short", acct), 0)
         figures[t] = TenderFigures(Money(expected), Money(expected + over_short))
-    gl_cents: dict[str, int] = {}
-    for (_kind, acct), cents in by_kind.items():
-        if not is_internal(acct):
-            gl_cents[acct] = gl_cents.get(acct, 0) - cents
-    gl = {a: Money(c) for a, c in sorted(gl_cents.items()) if c}
+    sources = _sources(by_kind.items())
+    gl = _gl(sources)
     deposit = {name: figures[t].counted for t, name in DEPOSIT_TENDERS.items()}
     deposit["total"] = Money(sum(m.cents for m in deposit.values()))
 
@@ -218,8 +222,35 @@ def close_out(
     conn.execute(sa.insert(outbox).values(batch_id=batch_id, created_at=now, attempts=0))
     detail = deposit_detail(conn, session_ids)
     return Closeout(
-        batch_id, business_date, receipt_count, void_count, figures, gl, deposit, digest, detail
+        batch_id,
+        business_date,
+        receipt_count,
+        void_count,
+        figures,
+        gl,
+        deposit,
+        digest,
+        detail,
+        sources,
     )
+
+
+def _sources(by_kind: Iterable[tuple[tuple[str, str], int]]) -> dict[tuple[str, str], Money]:
+    """The credit side of the city's accounts by (account, source), from postings' cents
+    summed by (entry kind, account)."""
+    cents: dict[tuple[str, str], int] = {}
+    for (kind, acct), amount in by_kind:
+        if not is_internal(acct):
+            key = (acct, SOURCES.get(kind, kind))
+            cents[key] = cents.get(key, 0) - amount
+    return {k: Money(c) for k, c in sorted(cents.items()) if c}
+
+
+def _gl(sources: dict[tuple[str, str], Money]) -> dict[str, Money]:
+    cents: dict[str, int] = {}
+    for (acct, _source), amount in sources.items():
+        cents[acct] = cents.get(acct, 0) + amount.cents
+    return {a: Money(c) for a, c in sorted(cents.items()) if c}
 
 
 def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> list[Closeout]:
@@ -233,7 +264,8 @@ def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> l
     ).all()
     result = []
     for batch_id, payload, digest in found:
-        summary = json.loads(payload)["summary"]
+        sent = json.loads(payload)
+        summary = sent["summary"]
         session_ids = list(
             conn.execute(
                 sa.select(batch_sessions.c.session_id).where(batch_sessions.c.batch_id == batch_id)
@@ -247,15 +279,26 @@ def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> l
                 int(summary["voids"]),
                 {
                     kind: TenderFigures(Money.parse(t["expected"]), Money.parse(t["counted"]))
-                    for kind, t in summary["tenders"].items()
+                    for kind, t in sorted(summary["tenders"].items(), key=_tender_order)
                 },
                 {account: Money.parse(amount) for account, amount in summary["gl"].items()},
                 {key: Money.parse(amount) for key, amount in summary["deposit"].items()},
                 str(digest),
                 deposit_detail(conn, session_ids),
+                _sources(
+                    ((p["kind"], p["account"]), int(p["amount_cents"]))
+                    for p in sent.get("detail", {}).get("postings", ())
+                ),
             )
         )
     return result
+
+
+def _tender_order(item: tuple[str, Any]) -> tuple[int, str]:
+    """The tenders in the closeout's order (cash, check, money order, card) — the batch's
+    JSON holds them sorted by name."""
+    kind = item[0]
+    return (TENDER_KINDS.index(kind) if kind in TENDER_KINDS else len(TENDER_KINDS), kind)
 
 
 def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from cashier_desk.devices.receipt import TENDER_NAMES, Line, ReceiptDoc
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.money import Money
+from cashier_desk.reports.journal import JournalAccounts, JournalLine, fund_totals, gl_journal
 
 DEPOSIT_NAMES = {
     "cash": "Currency and coin",
@@ -30,6 +31,10 @@ _RIGHT = 552
 _TOP = 740
 _BOTTOM = 60
 _LINE = 16
+# A rule sits this far above the next baseline (5 points under the row above, whose
+# descenders reach about 2.3), and moves the next row this much further down.
+_RULE_DROP = 11
+_RULE_SPACE = 4
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,12 @@ class _Page:
             self.canvas.showPage()
             self.y = _TOP
 
+    def keep(self, lines: int) -> None:
+        """Start a new page unless the next ``lines`` lines fit on this one (a block longer
+        than a page simply flows on)."""
+        if lines * _LINE <= _TOP - _BOTTOM:
+            self._room(lines)
+
     def heading(self, text: str, size: int = 16) -> None:
         self._room(2)
         self.canvas.setFont("Helvetica-Bold", size)
@@ -76,18 +87,31 @@ class _Page:
         self.canvas.drawString(_LEFT, self.y, text)
         self.y -= _LINE
 
-    def row(self, cells: Sequence[str], stops: Sequence[int], *, bold: bool = False) -> None:
-        """The first cell at the left margin, the others right-aligned at ``stops``."""
+    def row(
+        self,
+        cells: Sequence[str],
+        stops: Sequence[int],
+        *,
+        bold: bool = False,
+        lefts: Sequence[int] = (),
+    ) -> None:
+        """The first cell at the left margin, the next ones left-aligned at ``lefts``, the
+        others right-aligned at ``stops``."""
         self._room()
         self.canvas.setFont("Helvetica-Bold" if bold else "Helvetica", 11)
         self.canvas.drawString(_LEFT, self.y, cells[0])
-        for cell, stop in zip(cells[1:], stops, strict=True):
+        for cell, x in zip(cells[1:], lefts, strict=False):
+            self.canvas.drawString(x, self.y, cell)
+        for cell, stop in zip(cells[1 + len(lefts) :], stops, strict=True):
             self.canvas.drawRightString(stop, self.y, cell)
         self.y -= _LINE
 
     def rule(self) -> None:
-        self._room()
-        self.canvas.line(_LEFT, self.y + _LINE // 2, _RIGHT, self.y + _LINE // 2)
+        """A rule under the row above, clear of its descenders and of the next row's capitals
+        (it takes a few points of its own, so the rows it divides do not touch it)."""
+        self._room(2)
+        self.canvas.line(_LEFT, self.y + _RULE_DROP, _RIGHT, self.y + _RULE_DROP)
+        self.y -= _RULE_SPACE
 
     def gap(self) -> None:
         self.y -= _LINE
@@ -183,7 +207,35 @@ def _draw_deposit_slip(path: Path, closeout: Closeout, city: str, workstation: s
     page.save()
 
 
-def _draw_summary(path: Path, closeout: Closeout, city: str, workstation: str) -> None:
+def _draw_journal(page: _Page, journal: Sequence[JournalLine], treasury: str) -> None:
+    """The GL journal fund by fund, each fund's debits and credits totalled."""
+    stops, lefts = [456, _RIGHT], [160]
+    treasury_lines = sum(1 for x in journal if x.fund == treasury)
+    page.keep(treasury_lines + 5)  # the heading with the treasury's block
+    page.row(["GL journal by fund", "", "Debit", "Credit"], stops, lefts=lefts, bold=True)
+    page.rule()
+    for total in fund_totals(journal):
+        mine = [x for x in journal if x.fund == total.fund]
+        page.keep(len(mine) + 3)  # the fund's name, its lines, the rule and its total
+        name = f"Fund {total.fund}" + (" (treasury)" if total.fund == treasury else "")
+        page.text(name, bold=True)
+        for x in mine:
+            debit, credit = (str(a) if a else "" for a in (x.debit, x.credit))
+            page.row([x.account, x.memo, debit, credit], stops, lefts=lefts)
+        page.rule()
+        page.row([f"Fund {total.fund} total", "", str(total.debits), str(total.credits)],
+                 stops, lefts=lefts, bold=True)  # fmt: skip
+        page.gap()
+
+
+def _draw_summary(
+    path: Path,
+    closeout: Closeout,
+    city: str,
+    workstation: str,
+    journal: Sequence[JournalLine],
+    treasury: str,
+) -> None:
     page = _Page(path, f"Closeout {closeout.batch}")
     _header(page, "Closeout summary", closeout, city, workstation)
     page.text(f"Receipts {closeout.receipts}    Voids {closeout.voids}")
@@ -202,14 +254,8 @@ def _draw_summary(path: Path, closeout: Closeout, city: str, workstation: str) -
             stops,
         )
     page.gap()
-    page.row(["GL account", "Amount"], [_RIGHT], bold=True)
-    page.rule()
-    for account, amount in sorted(closeout.gl.items()):
-        page.row([account, str(amount)], [_RIGHT])
-    page.rule()
-    gl_total = Money(sum(a.cents for a in closeout.gl.values()))
-    page.row(["Total", str(gl_total)], [_RIGHT], bold=True)
-    page.gap()
+    _draw_journal(page, journal, treasury)  # ends with a gap
+    page.keep(len(DEPOSIT_NAMES) + 6)  # the deposit table and the batch's fingerprint
     page.row(["Deposit", "Amount"], [_RIGHT], bold=True)
     page.rule()
     for key, name in DEPOSIT_NAMES.items():
@@ -222,9 +268,15 @@ def _draw_summary(path: Path, closeout: Closeout, city: str, workstation: str) -
 
 
 def write_closeout_papers(
-    closeout: Closeout, folder: Path, *, city: str, workstation: str
+    closeout: Closeout, folder: Path, *, city: str, workstation: str, accounts: JournalAccounts
 ) -> CloseoutPapers:
-    """Save the deposit slip and the closeout summary of a batch as PDF files in ``folder``."""
+    """Save the deposit slip and the closeout summary (with the GL journal, fund by fund) of a
+    batch as PDF files in ``folder``."""
+    journal = gl_journal(closeout, accounts)
+
+    def summary_of(path: Path, closeout: Closeout, city: str, workstation: str) -> None:
+        _draw_summary(path, closeout, city, workstation, journal, accounts.treasury)
+
     slip = _write(
         folder / f"deposit-slip-{closeout.batch}.pdf",
         _draw_deposit_slip,
@@ -233,7 +285,7 @@ def write_closeout_papers(
         workstation,
     )
     summary = _write(
-        folder / f"closeout-{closeout.batch}.pdf", _draw_summary, closeout, city, workstation
+        folder / f"closeout-{closeout.batch}.pdf", summary_of, closeout, city, workstation
     )
     return CloseoutPapers(slip, summary)
 

@@ -1,12 +1,13 @@
 """The files a closeout hands to other systems (CSV, UTF-8, header row, amounts with two
 decimals, like the import files):
 
-* ``gl-journal-<batch>.csv`` — the batch as one balanced journal entry for the city's ERP.
-  The deposit (cash, checks and money orders) is debited to the bank account the deposit goes
-  to (``[policy] deposit_account``), card sales to the card clearing account
-  (``[policy] card_clearing_account``); each GL account of the batch's distribution is
-  credited with what it took in (revenue) or debited with what it paid out (paid-outs, a
-  shortage).  Debits equal credits, to the cent.
+* ``gl-journal-<batch>.csv`` — the batch as one journal entry for the city's ERP, balanced
+  fund by fund (:mod:`cashier_desk.reports.journal`): the deposit (cash, checks and money
+  orders) debited to the bank account the deposit goes to (``[policy] deposit_account``), card
+  sales to the card clearing account (``[policy] card_clearing_account``); each GL account of
+  the batch's distribution credited with what it took in (revenue) or debited with what it
+  paid out (paid-outs, a shortage); and each fund other than the treasury settled with it
+  through the due-from and due-to accounts.
 * ``payments-<program>-<batch>.csv`` — one file per program (utility billing, parking, …):
   the payments taken on its open items, so it can post them to its own accounts.  The file
   name holds the program in lower case and file-name-safe; the ``program`` column holds it as
@@ -28,7 +29,7 @@ from pathlib import Path
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.over_short import OverShort
 from cashier_desk.ledger.payments import ItemPayment
-from cashier_desk.money import Money
+from cashier_desk.reports.journal import JournalAccounts, gl_journal
 
 JOURNAL_HEADER = ("business_date", "batch", "line", "account", "debit", "credit", "memo")
 PAYMENTS_HEADER = (
@@ -41,39 +42,6 @@ PAYMENTS_HEADER = (
     "business_date",
     "batch",
 )
-
-
-@dataclass(frozen=True)
-class JournalLine:
-    account: str
-    debit: Money
-    credit: Money
-    memo: str
-
-
-def gl_journal(closeout: Closeout, *, deposit_account: str, card_account: str) -> list[JournalLine]:
-    """The batch as one journal entry; raises ValueError if it would not balance (it cannot:
-    the distribution of a batch equals what its tenders counted)."""
-    card = closeout.tenders.get("card")
-    lines = [
-        _debit(deposit_account, closeout.deposit_total, "Deposit"),
-        _debit(card_account, card.counted if card else Money(0), "Card settlement"),
-    ]
-    lines += [_debit(a, -amount, "Batch distribution") for a, amount in sorted(closeout.gl.items())]
-    lines = [x for x in lines if x.debit or x.credit]
-    debits = Money(sum(x.debit.cents for x in lines))
-    credits = Money(sum(x.credit.cents for x in lines))
-    if debits != credits:
-        raise ValueError(f"batch {closeout.batch}: debits {debits} and credits {credits} differ")
-    return lines
-
-
-def _debit(account: str, amount: Money, memo: str) -> JournalLine:
-    """``amount`` debited to ``account``: a negative amount is a credit."""
-    zero = Money(0)
-    if amount.is_negative():
-        return JournalLine(account, zero, -amount, memo)
-    return JournalLine(account, amount, zero, memo)
 
 
 @dataclass(frozen=True)
@@ -113,11 +81,10 @@ def write_exports(
     payments: Sequence[ItemPayment],
     folder: Path,
     *,
-    deposit_account: str,
-    card_account: str,
+    accounts: JournalAccounts,
 ) -> list[ExportFile]:
     """Write the batch's GL journal and one payments file per program into ``folder``."""
-    journal = gl_journal(closeout, deposit_account=deposit_account, card_account=card_account)
+    journal = gl_journal(closeout, accounts)
     path = folder / f"gl-journal-{closeout.batch}.csv"
     _write_csv(
         path,

@@ -30,6 +30,7 @@ from cashier_desk.reports.deposit import (
     write_closeout_papers,
 )
 from cashier_desk.reports.exports import write_exports
+from cashier_desk.reports.journal import JournalAccounts
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QAbstractItemView,
@@ -435,7 +436,11 @@ class CloseoutScreen(Screen):
             problems = []
             try:
                 saved: CloseoutPapers | None = write_closeout_papers(
-                    result, folder, city=city, workstation=workstation
+                    result,
+                    folder,
+                    city=city,
+                    workstation=workstation,
+                    accounts=JournalAccounts.of(config),
                 )
             except OSError as exc:
                 saved = None
@@ -446,8 +451,7 @@ class CloseoutScreen(Screen):
                     result,
                     desk.item_payments(result.batch),
                     folder.parent / "exports",
-                    deposit_account=config.deposit_account,
-                    card_account=config.card_clearing_account,
+                    accounts=JournalAccounts.of(config),
                 )
                 exported = tuple(f.path for f in written)
             except OSError as exc:
