@@ -386,6 +386,23 @@ def _cmd_window(app: App, args: argparse.Namespace) -> int:
     return run_gui(app)
 
 
+def _window_cannot_open() -> bool:
+    """No usable display: say so in one line (exit 2), before the data folder is touched."""
+    from cashier_desk.ui.display import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        print(f"cashier-desk: {problem}", file=sys.stderr)
+    return problem is not None
+
+
+def _window_start_error(message: str) -> None:
+    """The window could not start: the reason in a dialog too (there may be no terminal)."""
+    from cashier_desk.ui.app import show_start_error
+
+    show_start_error(message)
+
+
 COMMANDS = {
     "import": _cmd_import,
     "run": _cmd_run,
@@ -413,6 +430,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in take_screenshots(args.outdir):
             _print_json({"screenshot": str(path)})
         return 0
+    if command == "window" and _window_cannot_open():
+        return 2
     try:
         app = open_app(
             args.data_dir,
@@ -424,9 +443,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except (ConfigError, LedgerError) as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
+        if command == "window":
+            _window_start_error(str(exc))
         return 1
     except OSError as exc:
         print(f"cashier-desk: cannot use the data folder: {exc}", file=sys.stderr)
+        if command == "window":
+            _window_start_error(f"cannot use the data folder: {exc}")
         return 1
     try:
         return COMMANDS[command](app, args)

@@ -22,7 +22,7 @@ from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
-from cashier_desk.ledger import audit, auth, drawer, imports
+from cashier_desk.ledger import audit, auth, drawer, first_use, imports
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
@@ -148,6 +148,23 @@ class DeskBase:
                 self._audit(conn, "logout", self.user.login)
             self.user = user
             self._audit(conn, "login", user.login, {"role": user.role})
+        self.events.publish("user_changed", user=user)
+        return user
+
+    def has_users(self) -> bool:
+        with self.ledger.read() as conn:
+            return first_use.any_user(conn)
+
+    def create_first_admin(self, login: object, name: object, pin: object) -> User:
+        """The first person of a new data dir, an admin, made at the window (there is no one
+        to ask yet) and logged in; refused (``users_exist``) once anyone exists."""
+        checked, full_name = first_use.check_login(login), first_use.check_name(name)
+        pin_hash = auth.hash_pin(first_use.check_pin(pin))  # slow on purpose: before the write
+        with self.ledger.write() as conn:
+            user = first_use.add_first_admin(conn, checked, full_name, pin_hash)
+            self._audit(conn, "first_admin", user.login, {"role": "admin"}, actor=user.login)
+            self._audit(conn, "login", user.login, {"role": user.role}, actor=user.login)
+            self.user = user
         self.events.publish("user_changed", user=user)
         return user
 
