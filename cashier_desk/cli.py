@@ -387,13 +387,18 @@ def _cmd_window(app: App, args: argparse.Namespace) -> int:
 
 
 def _window_cannot_open() -> bool:
-    """No usable display: say so in one line (exit 2), before the data folder is touched."""
+    """No usable display: say so in one line (exit 2), before the data folder is touched.
+    Otherwise the window starts: from now on SIGTERM ends it cleanly."""
     from cashier_desk.ui.display import display_problem
 
     problem = display_problem()
     if problem is not None:
         print(f"cashier-desk: {problem}", file=sys.stderr)
-    return problem is not None
+        return True
+    from cashier_desk.ui.app import note_signals
+
+    note_signals()
+    return False
 
 
 def _window_start_error(message: str) -> None:

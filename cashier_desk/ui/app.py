@@ -44,6 +44,7 @@ from cashier_desk.ui.screens.login_first import FirstAdminScreen
 from cashier_desk.ui.screens.receipts import ReceiptSearchScreen
 from cashier_desk.ui.screens.sale import SaleScreen
 
+log = logging.getLogger(__name__)
 STYLE = Path(__file__).resolve().parent.parent.parent / "resources" / "style.qss"
 SCREENS: list[type[Screen]] = [
     LoginScreen,
@@ -184,6 +185,17 @@ def show_start_error(message: str) -> None:
     box.exec()
 
 
+_ENDS = (signal.SIGTERM, signal.SIGINT)
+_asked_to_end: list[int] = []
+
+
+def note_signals() -> None:
+    """From the first moment of the window's start: SIGTERM and SIGINT are noted, not fatal,
+    so the start finishes what it opened and the window then ends at once, cleanly."""
+    for sig in _ENDS:
+        signal.signal(sig, lambda signum, _frame: _asked_to_end.append(signum))
+
+
 def end_on_signals(window: MainWindow) -> Callable[[], None]:
     """SIGTERM (and Ctrl+C in a terminal) end the window as closing it does, at once: the
     event loop is woken through a socket the signal writes to.  Returns what undoes this."""
@@ -198,14 +210,14 @@ def end_on_signals(window: MainWindow) -> Callable[[], None]:
             reader.recv(64)
 
     def end(signum: int, _frame: Any) -> None:
-        logging.getLogger(__name__).info("signal %d: the window ends", signum)
+        log.info("signal %d: the window ends", signum)
         window.stop_timers()  # the close is not asked: the machine is going down
         if qapp is not None:
             qapp.exit(0)
 
     notifier.activated.connect(drain)
     before_fd = signal.set_wakeup_fd(writer.fileno())
-    before = {sig: signal.signal(sig, end) for sig in (signal.SIGTERM, signal.SIGINT)}
+    before = {sig: signal.signal(sig, end) for sig in _ENDS}
 
     def undo() -> None:
         for sig, handler in before.items():
@@ -224,7 +236,10 @@ def run_gui(app: App) -> int:
     win = build_window(app)
     win.window.show()
     undo = end_on_signals(win.window)
+    log.info("the window is open")
     try:
+        if _asked_to_end:
+            return 0  # ended while it was starting
         return int(qapp.exec())
     finally:
         undo()
@@ -233,4 +248,4 @@ def run_gui(app: App) -> int:
             try:
                 app.desk.logout()
             except Exception:
-                logging.getLogger(__name__).exception("logging out at the end failed")
+                log.exception("logging out at the end failed")

@@ -6,7 +6,9 @@ the menus' actions and any ``QShortcut`` of any screen or widget, made now or ad
 reaches its owner as one ``Shortcut`` event, and the gate swallows it while the window says it
 is locked.  A dialog shown while locked is closed as it appears.  What stays open is what
 unlocks: widgets (screens, dialogs) with the Qt property ``openWhenLocked`` set, and whatever
-lies inside them.  The same filter notes the time of the last key or click for the idle lock.
+lies inside them.  The same filter notes the time of the last key or click for the idle lock,
+and lets the lock key lock from anywhere, a dialog included (a dialog blocks the window's own
+shortcuts).
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from cashier_desk.ui.qt import QApplication, QDialog, QEvent, QObject, QTimer, QWidget
+from cashier_desk.ui.qt import (
+    QApplication,
+    QDialog,
+    QEvent,
+    QKeyEvent,
+    QKeySequence,
+    QObject,
+    QTimer,
+    QWidget,
+)
 
 #: The Qt property that marks a widget (and all inside it) as part of unlocking.
 OPEN_WHEN_LOCKED = "openWhenLocked"
@@ -34,9 +45,17 @@ def open_when_locked(obj: QObject | None) -> bool:
 class Gate(QObject):
     """Swallows shortcuts and closes dialogs while ``locked()``; notes activity (``last``)."""
 
-    def __init__(self, locked: Callable[[], bool], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        locked: Callable[[], bool],
+        lock: Callable[[], None],
+        lock_key: QKeySequence,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.locked = locked
+        self.lock = lock
+        self.lock_key = lock_key
         self.last = time.monotonic()
         self.refused = 0  # shortcuts swallowed (for the curious: tests, the log)
 
@@ -44,6 +63,14 @@ class Gate(QObject):
         kind = event.type()
         if kind in _ACTIVITY:
             self.last = time.monotonic()
+            if (
+                kind == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and QKeySequence(event.keyCombination()) == self.lock_key
+                and not self.locked()
+            ):
+                self.lock()  # the key reached a widget: no shortcut took it (a dialog is up)
+                return True
         elif kind == QEvent.Type.Shortcut:
             if self.locked() and not open_when_locked(watched):
                 self.refused += 1

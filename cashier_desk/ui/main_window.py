@@ -105,7 +105,7 @@ class MainWindow(QMainWindow):
         self._count_again = False
         self._closing = False
         # The gate is the window's child: it goes with the window and never judges another's.
-        self.idle = Gate(self.locked, self)
+        self.idle = Gate(self.locked, self.lock, self.menu_actions["lock"][0].shortcut(), self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
@@ -373,11 +373,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """The window's close button asks as Quit does; a locked counter stays."""
-        if self._closing or self._quitting:
+        if self._closing or self._quitting or self.ctx.desk.user is None:
             event.accept()
             return
         event.ignore()
-        if self.ctx.desk.user is not None and self.locked():
+        if self.locked():
             self.show_message(LOCKED, error=True)
             return
-        self.quit()
+        self.quit()  # the sale's check, then the person is logged out and the window closes
