@@ -323,6 +323,7 @@ class MainWindow(QMainWindow):
     def _cover(self) -> None:
         self._open = False
         close_dialogs(self)
+        self.clear_message()  # nothing of the counter's last message shows on its cover
         self.refresh_role()
 
     def _check_idle(self) -> None:
@@ -368,16 +369,18 @@ class MainWindow(QMainWindow):
         self.ctx.run(self.ctx.desk.logout, lambda _r: self._end())
 
     def _end(self) -> None:
-        self._quitting = True
-        self.close()
+        if not self._closing:
+            self._quitting = True
+            self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """The window's close button asks as Quit does; a locked counter stays."""
-        if self._closing or self._quitting or self.ctx.desk.user is None:
-            event.accept()
-            return
-        event.ignore()
-        if self.locked():
-            self.show_message(LOCKED, error=True)
-            return
-        self.quit()  # the sale's check, then the person is logged out and the window closes
+        """The close button is refused as Quit is, and while the counter is locked (a lead
+        takes over first); whoever is still logged in is logged out once the window is gone
+        (``ui/app.py``)."""
+        if self.ctx.desk.user is not None and not self._closing and not self._quitting:
+            refused = LOCKED if self.locked() else MID_SALE if self.mid_sale() else None
+            if refused is not None:
+                event.ignore()
+                self.show_message(refused, error=True)
+                return
+        event.accept()

@@ -17,7 +17,6 @@ import pytest
 
 from cashier_desk.app import open_app
 from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
-from cashier_desk.money import Money
 from cashier_desk.ui.app import build_window, qt_app
 from cashier_desk.ui.qt import (
     QAction,
@@ -31,7 +30,8 @@ from cashier_desk.ui.qt import (
 )
 from tests.helpers import FakeClock
 from tests.ui.conftest import Counter
-from tests.ui.keys import StepClock, focused
+from tests.ui.keys import focused
+from tests.ui.steps import at_sale_with_a_line
 
 
 def shortcuts(counter: Counter) -> list[QKeySequence]:
@@ -101,18 +101,6 @@ def press_everything(counter: Counter) -> int:
     counter.idle()
     QApplication.processEvents()
     return len(keys)
-
-
-def at_sale_with_a_line(counter: Counter) -> None:
-    counter.login("amy", "4821")
-    counter.desk.open_drawer("D1", {Money.parse("20.00"): 5})
-    counter.window.show_screen("sale")
-    counter.idle()
-    sale: Any = counter.window.screens["sale"]
-    sale.wedge.clock = StepClock(200)  # a person's rhythm, not a scanner's
-    counter.type_into(sale.input, "DOG-LIC")
-    counter.qtbot.waitUntil(lambda: len(sale.lines) == 1)
-    counter.idle()
 
 
 def idle_lock(counter: Counter) -> None:

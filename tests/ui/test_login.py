@@ -4,13 +4,12 @@ window."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from cashier_desk.money import Money
 from cashier_desk.ui.main_window import LOCKED, MID_SALE
 from cashier_desk.ui.qt import Qt
 from tests.ui.conftest import Counter
-from tests.ui.keys import StepClock, focused
+from tests.ui.keys import focused
+from tests.ui.steps import at_sale_with_a_line
 
 
 def test_a_cashier_logs_in_with_the_keyboard_and_lands_on_open_drawer(counter: Counter) -> None:
@@ -44,19 +43,6 @@ def _audit(counter: Counter) -> list[str]:
         return [r[0] for r in conn.exec_driver_sql("SELECT action FROM audit_log ORDER BY seq")]
 
 
-def _sale_with_a_line(counter: Counter) -> Any:
-    counter.login("amy", "4821")
-    counter.desk.open_drawer("D1", {Money.parse("20.00"): 5})
-    counter.window.show_screen("sale")
-    counter.idle()
-    sale: Any = counter.window.screens["sale"]
-    sale.wedge.clock = StepClock(200)
-    counter.type_into(sale.input, "DOG-LIC")
-    counter.qtbot.waitUntil(lambda: len(sale.lines) == 1)
-    counter.idle()
-    return sale
-
-
 def test_ctrl_q_logs_out_and_the_menu_has_quit(counter: Counter) -> None:
     counter.login("amy", "4821")
     quit_action, role = counter.window.menu_actions["quit"]
@@ -70,7 +56,7 @@ def test_ctrl_q_logs_out_and_the_menu_has_quit(counter: Counter) -> None:
 
 
 def test_quit_is_refused_mid_sale_and_quits_once_the_sale_is_done(counter: Counter) -> None:
-    sale = _sale_with_a_line(counter)
+    sale = at_sale_with_a_line(counter)
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     counter.qtbot.keyClick(focused(), Qt.Key.Key_Q, ctrl_shift)
     counter.idle()
