@@ -67,15 +67,23 @@ class State:
 
 
 def state(counter: Counter) -> State:
-    drawer, printer = counter.desk.cash_drawer, counter.desk.printer
-    assert isinstance(drawer, CountingDrawer) and isinstance(printer, MemoryPrinter)
+    """What a shortcut could change: the audit log, the drawer's pulses and the printer's
+    paper (the simulated printer's own record when the window runs on the simulators), the
+    screen, who is logged in, the dialogs and the customer's lines."""
+    devices = counter.app.devices
+    if devices is not None and devices.printer_sim is not None:
+        pulses, printed = devices.printer_sim.drawer_pulses, len(devices.printer_sim.receipts)
+    else:
+        drawer, printer = counter.desk.cash_drawer, counter.desk.printer
+        assert isinstance(drawer, CountingDrawer) and isinstance(printer, MemoryPrinter)
+        pulses, printed = drawer.opened, len(printer.jobs)
     with counter.app.ledger.read() as conn:
         audit = int(conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar() or 0)
     sale: Any = counter.window.screens["sale"]
     return State(
         audit,
-        drawer.opened,
-        len(printer.jobs),
+        pulses,
+        printed,
         counter.screen(),
         counter.desk.logged_in(),
         visible_dialogs(),
@@ -112,10 +120,15 @@ def f12(counter: Counter) -> None:
     counter.qtbot.keyClick(focused(), Qt.Key.Key_F12)
 
 
-@pytest.mark.parametrize("lock", [f12, idle_lock], ids=["F12", "idle"])
+@pytest.mark.parametrize(
+    ("lock", "sims"),
+    [(f12, False), (idle_lock, False), (f12, True)],
+    ids=["F12", "idle", "F12-simulators"],
+)
 def test_a_locked_counter_answers_no_shortcut_menu_or_dialog_but_unlocks(
-    counter: Counter, lock: Callable[[Counter], None]
+    make_counter: Callable[..., Counter], lock: Callable[[Counter], None], sims: bool
 ) -> None:
+    counter = make_counter(sims=sims)
     at_sale_with_a_line(counter)
     counter.qtbot.keyClick(focused(), Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     counter.qtbot.waitUntil(lambda: visible_dialogs() == ["dropDialog"])
