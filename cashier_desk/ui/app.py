@@ -33,6 +33,7 @@ from cashier_desk.ui.qt import (
     QSocketNotifier,
     QSplitter,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -159,6 +160,7 @@ def ask_demo_city() -> bool:
     box.setObjectName("demoOffer")
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.setEscapeButton(QMessageBox.StandardButton.No)
+    log.info("the demo city is offered")
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
@@ -182,23 +184,32 @@ def show_start_error(message: str) -> None:
         QMessageBox.StandardButton.Close,
     )
     box.setObjectName("startError")
-    box.exec()
+    undo = end_on_signals()
+    try:
+        box.exec()
+    finally:
+        undo()
 
 
 _ENDS = (signal.SIGTERM, signal.SIGINT)
 _asked_to_end: list[int] = []
 
 
+def _note(signum: int, _frame: Any) -> None:
+    _asked_to_end.append(signum)
+
+
 def note_signals() -> None:
     """From the first moment of the window's start: SIGTERM and SIGINT are noted, not fatal,
     so the start finishes what it opened and the window then ends at once, cleanly."""
     for sig in _ENDS:
-        signal.signal(sig, lambda signum, _frame: _asked_to_end.append(signum))
+        signal.signal(sig, _note)
 
 
-def end_on_signals(window: MainWindow) -> Callable[[], None]:
-    """SIGTERM (and Ctrl+C in a terminal) end the window as closing it does, at once: the
-    event loop is woken through a socket the signal writes to.  Returns what undoes this."""
+def end_on_signals() -> Callable[[], None]:
+    """While Qt runs: SIGTERM (and Ctrl+C in a terminal) end every event loop at once — a
+    question on screen, the window — woken through a socket the signal writes to.  Returns
+    what undoes this."""
     qapp = QApplication.instance()
     reader, writer = socket.socketpair()
     reader.setblocking(False)
@@ -209,13 +220,17 @@ def end_on_signals(window: MainWindow) -> Callable[[], None]:
         with contextlib.suppress(OSError):
             reader.recv(64)
 
-    def end(signum: int, _frame: Any) -> None:
+    def end(signum: int, frame: Any) -> None:
+        _note(signum, frame)
         log.info("signal %d: the window ends", signum)
-        window.stop_timers()  # the close is not asked: the machine is going down
         if qapp is not None:
-            qapp.exit(0)
+            qapp.exit(0)  # every loop ends; the close is not asked: the machine is going down
 
     notifier.activated.connect(drain)
+    # A signal that came while no loop ran (between two) ends the next one as it starts.
+    watch = QTimer()
+    watch.timeout.connect(lambda: qapp.exit(0) if qapp is not None and _asked_to_end else None)
+    watch.start(200)
     before_fd = signal.set_wakeup_fd(writer.fileno())
     before = {sig: signal.signal(sig, end) for sig in _ENDS}
 
@@ -223,6 +238,7 @@ def end_on_signals(window: MainWindow) -> Callable[[], None]:
         for sig, handler in before.items():
             signal.signal(sig, handler)
         signal.set_wakeup_fd(before_fd)
+        watch.stop()
         notifier.setEnabled(False)
         reader.close()
         writer.close()
@@ -232,20 +248,23 @@ def end_on_signals(window: MainWindow) -> Callable[[], None]:
 
 def run_gui(app: App) -> int:
     qapp = qt_app()
-    offer_demo(app)
-    win = build_window(app)
-    win.window.show()
-    undo = end_on_signals(win.window)
-    log.info("the window is open")
+    undo = end_on_signals()
     try:
+        if not _asked_to_end:
+            offer_demo(app)
         if _asked_to_end:
             return 0  # ended while it was starting
-        return int(qapp.exec())
+        win = build_window(app)
+        win.window.show()
+        log.info("the window is open")
+        try:
+            return int(qapp.exec())
+        finally:
+            win.close()
+            if app.desk.user is not None:  # ended by a signal: the person's session ends too
+                try:
+                    app.desk.logout()
+                except Exception:
+                    log.exception("logging out at the end failed")
     finally:
         undo()
-        win.close()
-        if app.desk.user is not None:  # ended by a signal: the person's session ends too
-            try:
-                app.desk.logout()
-            except Exception:
-                log.exception("logging out at the end failed")

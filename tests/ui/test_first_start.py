@@ -224,3 +224,32 @@ def test_sigterm_ends_the_window_cleanly_and_the_paper_roll_is_written(
     assert "Traceback" not in err
     paper = (data / "sim" / "printer.txt").read_text(encoding="utf-8")
     assert "W1-000001" in paper
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_sigterm_while_the_demo_city_is_offered_ends_at_once_and_loads_nothing(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "new"
+    proc = _window(["--data-dir", str(data)], _env(QT_QPA_PLATFORM="offscreen"))
+    try:
+        log = data / "cashier-desk.log"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and proc.poll() is None:
+            if log.exists() and "the demo city is offered" in log.read_text(encoding="utf-8"):
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert "the window is open" not in log.read_text(encoding="utf-8")
+    app = open_app(data, "W1", printer=MemoryPrinter(), cash_drawer=CountingDrawer())
+    try:
+        assert app.is_empty()
+    finally:
+        app.close()
