@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import open_app
+from cashier_desk.demo import DEMO_DIR
 from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ui.app import build_window, qt_app
 from cashier_desk.ui.qt import (
@@ -258,3 +259,17 @@ def test_a_shortcut_added_later_anywhere_is_swallowed_while_locked(counter: Coun
     counter.window.trigger("logout")  # nor does a scripted menu entry
     counter.idle()
     assert counter.desk.logged_in() == "amy"
+
+
+def test_people_imported_meanwhile_send_the_first_admin_form_to_the_login(
+    empty_counter: Counter,
+) -> None:
+    c = empty_counter
+    c.qtbot.waitUntil(lambda: c.screen() == "first_admin")
+    c.desk.import_file("users", DEMO_DIR / "users.csv")  # cashier-desk import users, meanwhile
+    for name, text in (("firstLogin", "ada"), ("firstName", "Ada"), ("firstPin", "2718")):
+        c.type_into(c.find(QLineEdit, name), text)
+    c.type_into(c.find(QLineEdit, "firstPinAgain"), "2718")
+    c.idle()
+    assert c.screen() == "login" and c.desk.user is None
+    assert "already has people" in c.window.banner.text()

@@ -101,12 +101,12 @@ class FirstAdminScreen(Screen):
         def refused(refusal: Refusal) -> None:
             if not self.isVisible():
                 return  # a second Enter, after the admin was made
-            self.ctx.show_refusal(refusal)
             if refusal.code == "users_exist":
-                self.ctx.go("login")
+                self.ctx.go("login")  # someone made people meanwhile (an import): log in
             elif refusal.code == "bad_pin":
                 self.pin.clear()
                 self.again.clear()
                 self.pin.setFocus()
+            self.ctx.show_refusal(refusal)
 
         self.ctx.run(lambda: desk.create_first_admin(login, name, pin), done, refused)
