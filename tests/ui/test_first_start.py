@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +175,23 @@ def test_the_demo_offer_defaults_to_no(qapp: Any) -> None:
 # -- SIGTERM ------------------------------------------------------------------------------------
 
 
+def _sigterm_once(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> str:
+    """Wait (a minute at most) until ``ready()``, send SIGTERM, and return the standard error
+    of the process once it ended by itself (killed, and the test failed, if it does not)."""
+    try:
+        deadline = time.monotonic() + 60
+        while not ready() and time.monotonic() < deadline:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.2)
+        assert ready(), "the window never got there"
+        proc.send_signal(signal.SIGTERM)
+        return proc.communicate(timeout=30)[1]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 def _up_and_printed(data: Path) -> bool:
     """The window says it is open, and it printed the receipt that waited."""
     log = (data / "cashier-desk.log").read_text(encoding="utf-8")
@@ -208,18 +226,7 @@ def test_sigterm_ends_the_window_cleanly_and_the_paper_roll_is_written(
     finally:
         app.close()
     proc = _window(["--data-dir", str(data)], _env(QT_QPA_PLATFORM="offscreen"))
-    try:
-        deadline = time.monotonic() + 60
-        while not _up_and_printed(data) and time.monotonic() < deadline:
-            assert proc.poll() is None, proc.communicate()
-            time.sleep(0.2)
-        assert _up_and_printed(data), "the window did not open and print the waiting receipt"
-        proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    err = _sigterm_once(proc, lambda: _up_and_printed(data))
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     paper = (data / "sim" / "printer.txt").read_text(encoding="utf-8")
@@ -231,21 +238,13 @@ def test_sigterm_while_the_demo_city_is_offered_ends_at_once_and_loads_nothing(
     tmp_path: Path,
 ) -> None:
     data = tmp_path / "new"
+    log = data / "cashier-desk.log"
+
+    def offered() -> bool:
+        return log.exists() and "the demo city is offered" in log.read_text(encoding="utf-8")
+
     proc = _window(["--data-dir", str(data)], _env(QT_QPA_PLATFORM="offscreen"))
-    try:
-        log = data / "cashier-desk.log"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            if log.exists() and "the demo city is offered" in log.read_text(encoding="utf-8"):
-                break
-            time.sleep(0.2)
-        assert proc.poll() is None, proc.communicate()
-        proc.send_signal(signal.SIGTERM)
-        _out, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    err = _sigterm_once(proc, offered)
     assert proc.returncode == 0, err
     assert "the window is open" not in log.read_text(encoding="utf-8")
     app = open_app(data, "W1", printer=MemoryPrinter(), cash_drawer=CountingDrawer())
