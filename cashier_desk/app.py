@@ -19,7 +19,7 @@ from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.model import Device
 from cashier_desk.devices.setup import Devices, NoDrawer, attach_to_desk, build_devices
 from cashier_desk.events import EventBus
-from cashier_desk.ledger import auth
+from cashier_desk.ledger import auth, first_use
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.sync.relay import Relay
 
@@ -41,6 +41,12 @@ class App:
     desk: Desk
     new: bool
     devices: Devices | None = None
+
+    def is_empty(self) -> bool:
+        """Empty as headless.md says (for ``demo``, ``restore`` and the window's offer of the
+        demo city): the ledger was just made, or it has no users and no receipts."""
+        with self.ledger.read() as conn:
+            return first_use.is_empty(conn)
 
     def close(self) -> None:
         self.desk.stop_spooler()

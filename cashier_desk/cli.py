@@ -295,7 +295,7 @@ def _cmd_audit(app: App, args: argparse.Namespace) -> int:
 def _cmd_demo(app: App, args: argparse.Namespace) -> int:
     from cashier_desk import demo
 
-    if not app.desk.is_empty():
+    if not app.is_empty():
         raise Refusal(
             "not_empty",
             f"The data folder {app.data_dir} already has people or receipts; the demo city "
@@ -442,6 +442,28 @@ def _refused(exc: Refusal) -> int:
     return 1
 
 
+def _window_cannot_open() -> bool:
+    """No usable display: say so in one line (exit 2), before the data folder is touched.
+    Otherwise the window starts: from now on SIGTERM ends it cleanly."""
+    from cashier_desk.ui.display import display_problem
+
+    problem = display_problem()
+    if problem is not None:
+        print(f"cashier-desk: {problem}", file=sys.stderr)
+        return True
+    from cashier_desk.ui.app import note_signals
+
+    note_signals()
+    return False
+
+
+def _window_start_error(message: str) -> None:
+    """The window could not start: the reason in a dialog too (there may be no terminal)."""
+    from cashier_desk.ui.app import show_start_error
+
+    show_start_error(message)
+
+
 COMMANDS = {
     "import": _cmd_import,
     "run": _cmd_run,
@@ -469,6 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in take_screenshots(args.outdir):
             _print_json({"screenshot": str(path)})
         return 0
+    if command == "window" and _window_cannot_open():
+        return 2
     data_dir = args.data_dir or default_data_dir()
     try:
         _check_data_dir(command, data_dir)
@@ -485,12 +509,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ConfigError as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
+        if command == "window":
+            _window_start_error(str(exc))
         return 1
     except LedgerError as exc:
         print(f"cashier-desk: {exc} ({exc.code})", file=sys.stderr)
+        if command == "window":
+            _window_start_error(str(exc))
         return 1
     except OSError as exc:
         print(f"cashier-desk: cannot use the data folder: {exc}", file=sys.stderr)
+        if command == "window":
+            _window_start_error(f"cannot use the data folder: {exc}")
         return 1
     if app.new and command != "window":
         print(f"cashier-desk: a new data folder was set up in {app.data_dir}", file=sys.stderr)

@@ -22,16 +22,14 @@ from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
-from cashier_desk.ledger import audit, auth, drawer, imports
+from cashier_desk.ledger import audit, auth, drawer, first_use, imports
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
 from cashier_desk.ledger.schema import (
     drawer_sessions,
-    users,
 )
-from cashier_desk.ledger.schema import receipts as receipts_table
 from cashier_desk.ledger.watermark import ledger_state
 from cashier_desk.money import Money
 from cashier_desk.sync import central
@@ -168,6 +166,23 @@ class DeskBase:
         self.events.publish("user_changed", user=user)
         return user
 
+    def has_users(self) -> bool:
+        with self.ledger.read() as conn:
+            return first_use.any_user(conn)
+
+    def create_first_admin(self, login: object, name: object, pin: object) -> User:
+        """The first person of a new data dir, an admin, made at the window (there is no one
+        to ask yet) and logged in; refused (``users_exist``) once anyone exists."""
+        checked, full_name = first_use.check_login(login), first_use.check_name(name)
+        pin_hash = auth.hash_pin(first_use.check_pin(pin))  # slow on purpose: before the write
+        with self.ledger.write() as conn:
+            user = first_use.add_first_admin(conn, checked, full_name, pin_hash)
+            self._audit(conn, "first_admin", user.login, {"role": "admin"}, actor=user.login)
+            self._audit(conn, "login", user.login, {"role": user.role}, actor=user.login)
+            self.user = user
+        self.events.publish("user_changed", user=user)
+        return user
+
     def sync(self) -> SyncResult:
         """Push the closed batches waiting in the outbox to central now."""
         if self.relay is None:
@@ -223,9 +238,7 @@ class DeskBase:
             raise Refusal(
                 "nothing_to_accept", "The ledger has lost nothing; there is nothing to accept."
             )
-        with self.ledger.read() as conn:
-            has_users = conn.execute(sa.select(users.c.login).limit(1)).first() is not None
-        if not has_users:
+        if not self.has_users():
             raise Refusal(
                 "not_authorized",
                 "The ledger has no people left to ask: import the people (cashier-desk import "
@@ -342,14 +355,6 @@ class DeskBase:
             self._audit(conn, "import", kind, {"file": path.name, "rows": len(records)})
         self.events.publish("reference_data_changed", kind=kind)
         return len(records)
-
-    def is_empty(self) -> bool:
-        """Whether the ledger is "empty" as the contract defines it for ``demo`` and
-        ``restore``: no users and no receipts (reference data alone does not count)."""
-        with self.ledger.read() as conn:
-            has_users = conn.execute(sa.select(users.c.login).limit(1)).first() is not None
-            has_receipts = conn.execute(sa.select(receipts_table.c.id).limit(1)).first() is not None
-        return not (has_users or has_receipts)
 
     def logged_in(self) -> Login | None:
         return None if self.user is None else self.user.login

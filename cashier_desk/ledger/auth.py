@@ -171,4 +171,5 @@ def authenticate(
             " minutes.",
         )
     left = MAX_FAILURES - failures
-    raise Refusal("bad_credentials", f"Unknown user or wrong PIN ({left} tries left).")
+    tries = "1 try" if left == 1 else f"{left} tries"
+    raise Refusal("bad_credentials", f"Unknown user or wrong PIN ({tries} left).")

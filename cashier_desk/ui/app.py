@@ -1,14 +1,22 @@
 """Start the window: Qt application, style sheet, the Desk's context, the screens.
 
 ``build_window`` is what the tests and ``cashier-desk screenshots`` use; ``run_gui`` is what
-``cashier-desk`` with no command runs.
+``cashier-desk`` with no command runs: the offer of the demo city (an empty data folder only,
+No unless the person says Yes), the window, and its end — Quit, the close button, or SIGTERM
+(the person logged out, the devices closed by the caller).
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import signal
+import socket
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cashier_desk import demo
 from cashier_desk.app import App
@@ -22,8 +30,10 @@ from cashier_desk.ui.qt import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
+    QSocketNotifier,
     QSplitter,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -31,12 +41,15 @@ from cashier_desk.ui.screens import Screen
 from cashier_desk.ui.screens.closeout import CloseoutScreen
 from cashier_desk.ui.screens.drawer import CloseDrawerScreen, OpenDrawerScreen
 from cashier_desk.ui.screens.login import LoginScreen
+from cashier_desk.ui.screens.login_first import FirstAdminScreen
 from cashier_desk.ui.screens.receipts import ReceiptSearchScreen
 from cashier_desk.ui.screens.sale import SaleScreen
 
+log = logging.getLogger(__name__)
 STYLE = Path(__file__).resolve().parent.parent.parent / "resources" / "style.qss"
 SCREENS: list[type[Screen]] = [
     LoginScreen,
+    FirstAdminScreen,
     OpenDrawerScreen,
     SaleScreen,
     CloseDrawerScreen,
@@ -134,21 +147,124 @@ def build_window(app: App, idle_lock_minutes: float | None = None) -> Window:
     return Window(ctx, window)
 
 
+def ask_demo_city() -> bool:
+    """Ask whether to load the demo city; No is the default (Enter, Esc)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
+        "cashier_desk",
+        "This data folder is empty. Load the demo city — made-up revenue codes, people and "
+        "open items — to try the counter?\n\nSay No for a real counter: its first admin is "
+        "made next, and the city's own data is imported.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+    )
+    box.setObjectName("demoOffer")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    log.info("the demo city is offered")
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def offer_demo(app: App, ask: Callable[[], bool] = ask_demo_city) -> bool:
+    """Offer the demo city for an empty data folder only (headless.md's "empty"); whether it
+    was loaded."""
+    if not app.is_empty() or not ask():
+        return False
+    demo.load_reference_data(app.desk)
+    return True
+
+
+def show_start_error(message: str) -> None:
+    """Why the window cannot start (a bad config.toml, a ledger it cannot use), in a dialog:
+    the person who double-clicked the program sees no terminal."""
+    qt_app()
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        "cashier_desk cannot start",
+        f"{message}\n\nFix it and start cashier_desk again.",
+        QMessageBox.StandardButton.Close,
+    )
+    box.setObjectName("startError")
+    undo = end_on_signals()
+    try:
+        box.exec()
+    finally:
+        undo()
+
+
+_ENDS = (signal.SIGTERM, signal.SIGINT)
+_asked_to_end: list[int] = []
+
+
+def _note(signum: int, _frame: Any) -> None:
+    _asked_to_end.append(signum)
+
+
+def note_signals() -> None:
+    """From the first moment of the window's start: SIGTERM and SIGINT are noted, not fatal,
+    so the start finishes what it opened and the window then ends at once, cleanly."""
+    for sig in _ENDS:
+        signal.signal(sig, _note)
+
+
+def end_on_signals() -> Callable[[], None]:
+    """While Qt runs: SIGTERM (and Ctrl+C in a terminal) end every event loop at once — a
+    question on screen, the window — woken through a socket the signal writes to.  Returns
+    what undoes this."""
+    qapp = QApplication.instance()
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)
+
+    def end(signum: int, frame: Any) -> None:
+        _note(signum, frame)
+        log.info("signal %d: the window ends", signum)
+        if qapp is not None:
+            qapp.exit(0)  # every loop ends; the close is not asked: the machine is going down
+
+    notifier.activated.connect(drain)
+    # A signal that came while no loop ran (between two) ends the next one as it starts.
+    watch = QTimer()
+    watch.timeout.connect(lambda: qapp.exit(0) if qapp is not None and _asked_to_end else None)
+    watch.start(200)
+    before_fd = signal.set_wakeup_fd(writer.fileno())
+    before = {sig: signal.signal(sig, end) for sig in _ENDS}
+
+    def undo() -> None:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+        signal.set_wakeup_fd(before_fd)
+        watch.stop()
+        notifier.setEnabled(False)
+        reader.close()
+        writer.close()
+
+    return undo
+
+
 def run_gui(app: App) -> int:
     qapp = qt_app()
-    if app.new:
-        answer = QMessageBox.question(
-            None,
-            "cashier_desk",
-            "This is a new data folder. Load the demo city (revenue codes, people, open items)?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
-            demo.load_reference_data(app.desk)
-    win = build_window(app)
-    win.window.show()
+    undo = end_on_signals()
     try:
-        return int(qapp.exec())
+        if not _asked_to_end:
+            offer_demo(app)
+        if _asked_to_end:
+            return 0  # ended while it was starting
+        win = build_window(app)
+        win.window.show()
+        log.info("the window is open")
+        try:
+            return int(qapp.exec())
+        finally:
+            win.close()
+            if app.desk.user is not None:  # ended by a signal: the person's session ends too
+                try:
+                    app.desk.logout()
+                except Exception:
+                    log.exception("logging out at the end failed")
     finally:
-        win.close()
+        undo()

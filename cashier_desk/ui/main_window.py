@@ -1,26 +1,32 @@
 """The main window: one screen at a time, menus by role, a status bar of devices and people,
-the message banner, and the idle lock.
+the message banner, the idle lock, and quitting.
 
 Keyboard first: every action has a shortcut (shown in the menus), screens put the cursor where
 the cashier types first, and nothing needs the mouse from login to closeout.
+
+A screen marked ``openWhenLocked`` (the login, the first admin) covers the counter: while one is
+shown, or nobody is logged in, the window is locked — the :class:`~cashier_desk.ui.gate.Gate`
+swallows every shortcut, the menus are off, dialogs close and no other screen can be shown —
+until the login screen lets someone in (:meth:`MainWindow.open_gate`).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from cashier_desk.devices.model import DeviceStatus
 from cashier_desk.ui.context import UiContext
+from cashier_desk.ui.gate import OPEN_WHEN_LOCKED, Gate, close_dialogs
 from cashier_desk.ui.qt import (
     QAction,
     QApplication,
-    QEvent,
+    QCloseEvent,
     QKeySequence,
     QLabel,
     QMainWindow,
-    QObject,
     QStackedWidget,
     Qt,
     QTimer,
@@ -43,25 +49,13 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("&Lead", "&Closeout and approvals", "Ctrl+Shift+O", "closeout", "lead"),
     ("&Session", "&Lock", "F12", "lock", "cashier"),
     ("&Session", "Log &out", "Ctrl+Q", "logout", "cashier"),
+    ("&Session", "&Quit", "Ctrl+Shift+Q", "quit", "cashier"),
 )
 ROLES = ("cashier", "lead", "supervisor", "admin")
+MID_SALE = "A sale is open on this counter: finish it (F10) or drop it (Esc) before quitting."
+LOCKED = "The counter is locked: unlock it (or a lead takes over) before closing the window."
 
-
-class _IdleWatch(QObject):
-    """Notes the time of the last key or mouse event anywhere in the application."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.last = time.monotonic()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (
-            QEvent.Type.KeyPress,
-            QEvent.Type.MouseButtonPress,
-            QEvent.Type.Wheel,
-        ):
-            self.last = time.monotonic()
-        return False
+log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
@@ -102,12 +96,16 @@ class MainWindow(QMainWindow):
         self._action_handlers: dict[str, Callable[[], None]] = dict(actions or {})
         self._action_handlers.setdefault("lock", self.lock)
         self._action_handlers.setdefault("logout", self.logout)
+        self._action_handlers.setdefault("quit", self.quit)
+        self._open = False  # the gate: shut until someone logs in at the login screen
+        self._quitting = False
         self.menu_actions: dict[str, tuple[QAction, str]] = {}
         self._build_menus()
         self._counting = False
         self._count_again = False
         self._closing = False
-        self.idle = _IdleWatch()
+        # The gate is the window's child: it goes with the window and never judges another's.
+        self.idle = Gate(self.locked, self.lock, self.menu_actions["lock"][0].shortcut(), self)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.idle)
@@ -122,7 +120,7 @@ class MainWindow(QMainWindow):
         ctx.bridge.changed.connect(lambda _name: self.refresh_counts())
         ctx.bridge.deviceStatus.connect(self.device_status)
         ctx.bridge.alert.connect(self._alert)
-        ctx.bridge.userChanged.connect(lambda _user: self.refresh_role())
+        ctx.bridge.userChanged.connect(self._user_changed)
         self.refresh_role()
         self.show_screen("login")
 
@@ -130,6 +128,11 @@ class MainWindow(QMainWindow):
 
     def show_screen(self, name: str) -> None:
         screen = self.screens[name]
+        if screen.property(OPEN_WHEN_LOCKED):
+            self._cover()
+        elif self.locked():
+            log.info("the counter is locked: the %s screen stays hidden", name)
+            return
         if name == "close_drawer":
             self.clear_message()  # a blind count shows nothing from before it
         self.stack.setCurrentWidget(screen)
@@ -175,7 +178,7 @@ class MainWindow(QMainWindow):
 
     def trigger(self, name: str) -> None:
         action, _role = self.menu_actions[name]
-        if not action.isEnabled():
+        if self.locked() or not action.isEnabled():
             return
         handler = self._action_handlers.get(name)
         if handler is not None:
@@ -188,9 +191,10 @@ class MainWindow(QMainWindow):
 
     def refresh_role(self) -> None:
         user = self.ctx.desk.user
-        rank = ROLES.index(user.role) if user else -1
+        rank = ROLES.index(user.role) if user and not self.locked() else -1
         for action, role in self.menu_actions.values():
             action.setEnabled(rank >= ROLES.index(role))
+        self.menuBar().setEnabled(rank >= 0)
         self.person.setText(f"{user.name} ({user.role})" if user else "nobody logged in")
 
     # -- status bar ---------------------------------------------------------------------------
@@ -266,6 +270,9 @@ class MainWindow(QMainWindow):
         self._closing = True
         for timer in (self._idle_timer, self._count_timer, self._banner_timer):
             timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.idle)
 
     def refresh_counts(self) -> None:
         """Receipts waiting to print and batches waiting for central (read off the GUI
@@ -298,8 +305,29 @@ class MainWindow(QMainWindow):
 
     # -- lock and logout ----------------------------------------------------------------------
 
+    def locked(self) -> bool:
+        """Whether the counter is covered: nothing but unlocking works."""
+        return not self._open or self.ctx.desk.user is None
+
+    def open_gate(self) -> None:
+        """Someone logged in (or unlocked, or took over) at a covering screen."""
+        self._open = True
+        self.refresh_role()
+
+    def _user_changed(self, user: object) -> None:
+        """The Desk logged someone in (only unlocking does that in the window) or out."""
+        if user is not None:
+            self._open = True
+        self.refresh_role()
+
+    def _cover(self) -> None:
+        self._open = False
+        close_dialogs(self)
+        self.clear_message()  # nothing of the counter's last message shows on its cover
+        self.refresh_role()
+
     def _check_idle(self) -> None:
-        if self.ctx.desk.user is None or self.current_screen().name == "login":
+        if self.locked():
             return
         if time.monotonic() - self.idle.last >= self.idle_lock_seconds:
             self.lock()
@@ -322,3 +350,37 @@ class MainWindow(QMainWindow):
         if hasattr(login, "lock_for"):
             login.lock_for(None)
         self.show_screen("login")
+
+    # -- quitting -----------------------------------------------------------------------------
+
+    def mid_sale(self) -> bool:
+        """A customer's sale has lines on the sale screen that are not posted yet."""
+        sale = self.screens.get("sale")
+        return bool(getattr(sale, "lines", None)) and getattr(sale, "result", None) is None
+
+    def quit(self) -> None:
+        """Quit (Ctrl+Shift+Q): refused while a sale is open; the person is logged out."""
+        if self.mid_sale():
+            self.show_message(MID_SALE, error=True)
+            return
+        if self.ctx.desk.user is None:
+            self._end()
+            return
+        self.ctx.run(self.ctx.desk.logout, lambda _r: self._end())
+
+    def _end(self) -> None:
+        if not self._closing:
+            self._quitting = True
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The close button is refused as Quit is, and while the counter is locked (a lead
+        takes over first); whoever is still logged in is logged out once the window is gone
+        (``ui/app.py``)."""
+        if self.ctx.desk.user is not None and not self._closing and not self._quitting:
+            refused = LOCKED if self.locked() else MID_SALE if self.mid_sale() else None
+            if refused is not None:
+                event.ignore()
+                self.show_message(refused, error=True)
+                return
+        event.accept()

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QRegularExpression,
     QRunnable,
     QSize,
+    QSocketNotifier,
     Qt,
     QThreadPool,
     QTimer,
@@ -21,6 +22,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QCloseEvent,
     QColor,
     QFont,
     QGuiApplication,
@@ -81,6 +83,7 @@ __all__ = [
     "QAction",
     "QApplication",
     "QCheckBox",
+    "QCloseEvent",
     "QColor",
     "QComboBox",
     "QCompleter",
@@ -124,6 +127,7 @@ __all__ = [
     "QShortcut",
     "QSize",
     "QSizePolicy",
+    "QSocketNotifier",
     "QSpinBox",
     "QSplitter",
     "QStackedWidget",

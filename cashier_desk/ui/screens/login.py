@@ -1,4 +1,8 @@
-"""Log in (user and PIN), and the lock screen after idle time or F12."""
+"""Log in (user and PIN), and the lock screen after idle time or F12.
+
+While it is shown the window is locked (``openWhenLocked``): only what is typed here works.  A
+data dir with nobody in it yet sends the person on to the first admin (``login_first.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from typing import Any
 
 from cashier_desk.ledger.auth import User
 from cashier_desk.ui.context import UiContext
+from cashier_desk.ui.gate import OPEN_WHEN_LOCKED
 from cashier_desk.ui.qt import QFormLayout, QLabel, QLineEdit, QPushButton, Qt, QVBoxLayout
 from cashier_desk.ui.screens import Screen
 
@@ -17,6 +22,7 @@ class LoginScreen(Screen):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
         self.locked_for: User | None = None
+        self.setProperty(OPEN_WHEN_LOCKED, True)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         self.heading = QLabel("Log in")
@@ -68,6 +74,12 @@ class LoginScreen(Screen):
         else:
             self.user.clear()
             self.user.setFocus()
+            self.ctx.run(self.ctx.desk.has_users, self._users_known)
+
+    def _users_known(self, any_user: bool) -> None:
+        window = self.ctx.window
+        if not any_user and window is not None and window.current_screen() is self:
+            self.ctx.go("first_admin")  # nobody can log in yet: make the first admin
 
     def submit(self) -> None:
         login, pin = self.user.text().strip(), self.pin.text()
@@ -81,15 +93,19 @@ class LoginScreen(Screen):
         def done(user: Any) -> None:
             self.lock_for(None)
             self.ctx.show_info(f"Welcome, {user.name}.")
-            if self.ctx.window is not None:
-                self.ctx.window.refresh_role()
-            self.ctx.go(self.home_for(user))
+            self.let_in(user)
 
         def refused(refusal: Any) -> None:
             self.ctx.show_refusal(refusal)
             self.pin.setFocus()
 
         self.ctx.run(lambda: desk.unlock(login, pin, locked), done, refused)
+
+    def let_in(self, user: User) -> None:
+        """Open the window's gate for ``user`` and go where they start."""
+        if self.ctx.window is not None:
+            self.ctx.window.open_gate()
+        self.ctx.go(self.home_for(user))
 
     def home_for(self, user: User) -> str:
         """Where a person starts: the sale screen when their drawer is open."""

@@ -1,0 +1,24 @@
+"""Steps the window's tests share: a cashier at the sale screen with a customer's line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cashier_desk.money import Money
+from tests.ui.conftest import Counter
+from tests.ui.keys import StepClock
+
+
+def at_sale_with_a_line(counter: Counter) -> Any:
+    """Amy logs in through the window, has drawer D1 open and one line (DOG-LIC) on the sale
+    screen, not yet paid; returns the sale screen."""
+    counter.login("amy", "4821")
+    counter.desk.open_drawer("D1", {Money.parse("20.00"): 5})
+    counter.window.show_screen("sale")
+    counter.idle()
+    sale: Any = counter.window.screens["sale"]
+    sale.wedge.clock = StepClock(200)  # a person's rhythm, not a scanner's
+    counter.type_into(sale.input, "DOG-LIC")
+    counter.qtbot.waitUntil(lambda: len(sale.lines) == 1)
+    counter.idle()
+    return sale
