@@ -13,7 +13,8 @@ decimals, like the import files):
   name holds the program in lower case and file-name-safe; the ``program`` column holds it as
   it is.
 
-Files are written whole or not at all (a temporary file renamed into place).
+Files are written whole or not at all (a temporary file renamed into place), and no cell of
+them is ever a spreadsheet formula (:func:`safe_cell`).
 """
 
 from __future__ import annotations
@@ -66,13 +67,28 @@ def _file_names(programs: Sequence[str]) -> dict[str, str]:
     }
 
 
+# A spreadsheet takes a cell that starts with one of these as a formula (OWASP, "CSV
+# Injection"); a plain number such as -12.30 is a number, not a formula, and stays as it is.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def safe_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: text that would start a formula gets a
+    leading apostrophe (shown by spreadsheets as plain text)."""
+    if value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Write a CSV file whole or not at all, every cell made safe to open in a spreadsheet."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
     with partial.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow([safe_cell(c) for c in header])
+        writer.writerows([safe_cell(c) for c in row] for row in rows)
     os.replace(partial, path)
 
 
