@@ -13,6 +13,11 @@ that does not answer is OFFLINE.  A job counts as printed only when, after its l
 printer answers a status query showing no error — it processes bytes in order, so the answer
 proves it took the whole job.  Library errors become status values here and never reach the
 caller.
+
+A printer on a one-way link (USB and file links, or any URL with ``?status=none``: a serial
+cable with only the host's transmit line, a parallel port) reports no status at all.  It is
+online while its link opens and takes bytes; a job counts as printed once written; and the
+drawer on its port has no sensor: its state is unknown (``None``), never "open".
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from cashier_desk.devices.receipt import ReceiptDoc
 log = logging.getLogger(__name__)
 
 DLE_EOT = b"\x10\x04"
+DRAWER_SENSOR = ("auto", "yes", "no")
+ONE_WAY_SCHEMES = ("usb", "file")  # python-escpos's Usb and File links: nothing is read back
 STATUS_TIMEOUT = 0.3  # seconds a printer may take to answer a real-time status query
 MARGIN = 1.0  # seconds allowed beyond the line time for a job
 
@@ -119,6 +126,7 @@ class EscPosPrinter(Device):
         columns: int = 42,
         poll_interval: float = 1.0,
         drawer_open_when_high: bool = True,
+        drawer_sensor: str = "auto",
     ) -> None:
         super().__init__(name)
         self.url = url
@@ -126,6 +134,22 @@ class EscPosPrinter(Device):
         self.columns = int(self.params.get("columns", columns))
         if self.columns not in (42, 48):
             raise ValueError(f"{url}: columns must be 42 or 48")
+        if self.params.get("status", "yes") not in ("yes", "none"):
+            raise ValueError(f"{url}: status must be none (a one-way link) or yes")
+        #: Whether the printer answers status queries at all (False on a one-way link).
+        self.reports_status = (
+            self.scheme not in ONE_WAY_SCHEMES and self.params.get("status") != "none"
+        )
+        if drawer_sensor not in DRAWER_SENSOR:
+            raise ValueError(f"drawer_sensor must be auto, yes or no, not {drawer_sensor!r}")
+        if drawer_sensor == "yes" and not self.reports_status:
+            raise ValueError(
+                f"{url} reports no status, so the drawer on its port has no sensor to read "
+                '(set drawer_sensor = "auto" or "no")'
+            )
+        #: Whether the drawer on this printer's port is read at all (its pin 3 is ignored
+        #: when there is no sensor, or the printer cannot report it).
+        self.drawer_sensed = self.reports_status and drawer_sensor != "no"
         self.baudrate = int(self.params.get("baudrate", "19200"))
         self.poll_interval = poll_interval
         self.drawer_open_when_high = drawer_open_when_high
@@ -237,9 +261,7 @@ class EscPosPrinter(Device):
 
     def _ask(self, printer: Escpos, wait: float) -> bytes | None:
         """DLE EOT 1, 2 and 4 in one write; the three answers, or None if they did not come."""
-        port = getattr(printer, "port", None)
-        if port is None:  # USB and file links: no real-time status
-            return bytes([0x16, 0x12, 0x12])
+        port = printer.port
         port.reset_input_buffer()
         port.write(DLE_EOT + b"\x01" + DLE_EOT + b"\x02" + DLE_EOT + b"\x04")
         answers = b""
@@ -257,6 +279,10 @@ class EscPosPrinter(Device):
         """Ask the printer for its status (on the device thread)."""
         try:
             printer = self._connect()
+            if not self.reports_status:  # a one-way link: online while it opens, nothing more
+                one_way = DeviceStatus(online=True, detail="reports no status")
+                self._set_status(one_way)
+                return one_way
             answers = self._ask(printer, wait)
         except LinkError as exc:
             return self._offline(str(exc))
@@ -267,7 +293,9 @@ class EscPosPrinter(Device):
         status = decode_status(answers[0], answers[1], answers[2])
         if status is None:
             return self._offline("garbled status answer")
-        if not self.drawer_open_when_high and status.drawer_open is not None:
+        if not self.drawer_sensed:
+            status = status.with_(drawer_open=None)  # pin 3 of a drawer with no switch: noise
+        elif not self.drawer_open_when_high and status.drawer_open is not None:
             status = status.with_(drawer_open=not status.drawer_open)
         self._set_status(status)
         return status
@@ -351,7 +379,14 @@ class PrinterDrawer:
         return self.printer.pulse_drawer(self.pin).ok
 
     def is_open(self) -> bool | None:
+        """Open, closed, or None when its state cannot be read (no sensor, no answer)."""
+        if not self.has_sensor():
+            return None
         return self.printer.status.drawer_open if self.printer.status.online else None
+
+    def has_sensor(self) -> bool:
+        """Whether this drawer's state is read at all (``[devices] drawer_sensor``)."""
+        return self.printer.drawer_sensed
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:
