@@ -22,6 +22,7 @@ drawer on its port has no sensor: its state is unknown (``None``), never "open".
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import socket
@@ -33,8 +34,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import serial
-from escpos.escpos import Escpos
 
+from cashier_desk.devices import escpos_lib
 from cashier_desk.devices.escpos_render import drawer_pulse, realtime_drawer_pulse, to_escpos
 from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc
@@ -52,30 +53,37 @@ class LinkError(Exception):
     """The link to the printer failed (translated from pyserial, socket or USB errors)."""
 
 
-class _PortEscpos(Escpos):  # type: ignore[misc]
-    """python-escpos driving a pyserial port opened by URL."""
+@functools.cache
+def _port_escpos() -> type[Any]:
+    """python-escpos driving a pyserial port opened by URL (the class is made when first
+    needed: python-escpos is not imported with this module)."""
+    escpos_lib.load()
+    from escpos.escpos import Escpos
 
-    def __init__(self, port: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.port = port
-        self._device = port
+    class PortEscpos(Escpos):  # type: ignore[misc]
+        def __init__(self, port: Any, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.port = port
+            self._device = port
 
-    def _raw(self, msg: bytes) -> None:
-        self.port.write(msg)
+        def _raw(self, msg: bytes) -> None:
+            self.port.write(msg)
 
-    def _read(self) -> bytes:
-        data: bytes = self.port.read(1)
-        return data
+        def _read(self) -> bytes:
+            data: bytes = self.port.read(1)
+            return data
 
-    def close(self) -> None:
-        port, self._device = self._device, None
-        if port:
-            port.close()
-            # pyserial's socket:// close() swallows a failed shutdown() after a reset and
-            # leaves the socket open; close it for good.
-            sock = getattr(port, "_socket", None)
-            if sock is not None:
-                sock.close()
+        def close(self) -> None:
+            port, self._device = self._device, None
+            if port:
+                port.close()
+                # pyserial's socket:// close() swallows a failed shutdown() after a reset and
+                # leaves the socket open; close it for good.
+                sock = getattr(port, "_socket", None)
+                if sock is not None:
+                    sock.close()
+
+    return PortEscpos
 
 
 def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
@@ -153,7 +161,7 @@ class EscPosPrinter(Device):
         self.baudrate = int(self.params.get("baudrate", "19200"))
         self.poll_interval = poll_interval
         self.drawer_open_when_high = drawer_open_when_high
-        self._printer: Escpos | None = None
+        self._printer: Any = None
         self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
@@ -169,6 +177,7 @@ class EscPosPrinter(Device):
     # -- lifecycle -------------------------------------------------------------------------
 
     def _do_open(self) -> DeviceResult:
+        escpos_lib.load()  # python-escpos and its profile cache, now that a printer opens
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-io", daemon=True)
         self._thread.start()
         return DeviceResult.success()
@@ -211,7 +220,7 @@ class EscPosPrinter(Device):
                 future.set_exception(exc)
         self._disconnect()
 
-    def _connect(self) -> Escpos:
+    def _connect(self) -> Any:
         if self._printer is not None:
             return self._printer
         try:
@@ -219,7 +228,7 @@ class EscPosPrinter(Device):
                 port = serial.serial_for_url(
                     self.target, baudrate=self.baudrate, timeout=STATUS_TIMEOUT, write_timeout=5
                 )
-                self._printer = _PortEscpos(port)
+                self._printer = _port_escpos()(port)
             elif self.scheme == "tcp":
                 port = serial.serial_for_url(
                     f"socket://{self.target}", timeout=STATUS_TIMEOUT, write_timeout=5
@@ -227,7 +236,7 @@ class EscPosPrinter(Device):
                 sock = getattr(port, "_socket", None)
                 if sock is not None:  # a status query is tiny: send it now, not after an ACK
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                self._printer = _PortEscpos(port)
+                self._printer = _port_escpos()(port)
             elif self.scheme == "usb":
                 from escpos.printer import Usb
 
@@ -259,7 +268,7 @@ class EscPosPrinter(Device):
         self._set_status(status)
         return status
 
-    def _ask(self, printer: Escpos, wait: float) -> bytes | None:
+    def _ask(self, printer: Any, wait: float) -> bytes | None:
         """DLE EOT 1, 2 and 4 in one write; the three answers, or None if they did not come."""
         port = printer.port
         port.reset_input_buffer()

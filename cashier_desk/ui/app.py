@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-from cashier_desk import demo
+from cashier_desk import demo, resources
 from cashier_desk.app import App
 from cashier_desk.ui.bridge import DeskBridge
 from cashier_desk.ui.context import UiContext
@@ -34,7 +33,7 @@ from cashier_desk.ui.screens.login import LoginScreen
 from cashier_desk.ui.screens.receipts import ReceiptSearchScreen
 from cashier_desk.ui.screens.sale import SaleScreen
 
-STYLE = Path(__file__).resolve().parent.parent.parent / "resources" / "style.qss"
+STYLE = resources.path("style.qss")
 SCREENS: list[type[Screen]] = [
     LoginScreen,
     OpenDrawerScreen,
