@@ -56,13 +56,15 @@ def load() -> None:
 def _import() -> None:
     given = os.environ.get(_ENV)
     folder = Path(given) if given else cache_folder()
-    scratch: Path | None = folder / "tmp"  # python-escpos's mkdtemp() lands in here
+    scratch: Path | None = None
     try:
-        scratch.mkdir(parents=True, exist_ok=True)
-        _empty(scratch)  # what a start killed while importing left behind
+        tmp = folder / "tmp"  # python-escpos's mkdtemp() lands in here
+        tmp.mkdir(parents=True, exist_ok=True)
+        _empty(tmp)  # what a start killed while importing left behind
         _drop_torn_cache(folder)
+        scratch = tmp
     except OSError:
-        scratch = None  # an unwritable home: python-escpos falls back to its own folders
+        pass  # an unwritable home: python-escpos falls back to its own folders
     root = logging.getLogger()
     handlers = list(root.handlers)
     saved_tempdir = tempfile.tempdir
