@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache",
+              ".hypothesis", "tests", "benchmarks", "docs")  # fmt: skip
 
 
 def _clean_env(tmp: Path) -> dict[str, str]:
@@ -116,9 +119,11 @@ def test_importing_every_module_has_no_side_effect(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_plain_wheel_install_runs_the_demo_and_the_window(tmp_path: Path) -> None:
     env = _clean_env(tmp_path)
+    source = tmp_path / "source"  # pip builds in the tree it is given: not in the checkout
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     wheels = tmp_path / "wheels"
     build = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
         env=env,
         capture_output=True,
         text=True,
