@@ -986,7 +986,8 @@ class SaleScreen(Screen):
             self.tender.clear()
             later = ", printing later" if not result.printed else ""
             trouble = f"; {result.after_commit}" if result.after_commit else ""
-            self.ctx.show_info(f"Saved — {result.receipt}{later}{trouble}.")
+            say = self.ctx.show_error if result.after_commit else self.ctx.show_info
+            say(f"Saved — {result.receipt}{later}{trouble}.")
         self._focus_input()
 
     def _sale_refused(self, refusal: Refusal) -> None:
