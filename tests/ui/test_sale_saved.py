@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from cashier_desk.devices.base import CountingDrawer
+from cashier_desk.devices.display import LineDisplay
+from cashier_desk.devices.setup import Devices, attach_to_desk
 from cashier_desk.money import Money
 from cashier_desk.ui.qt import QApplication, QListWidget, Qt
 from tests.ui.conftest import Counter
@@ -76,4 +78,31 @@ def test_a_drawer_that_fails_after_the_commit_is_said_and_the_sale_saved(sale: C
     assert sale.window.banner.property("error") is True  # something to do: in red
     assert sale.find(QListWidget, "tenderList").count() == 0
     press(sale, Key.Key_F10)
+    assert [r.receipt_no for r in sale.desk.receipts()] == ["W1-000001"]
+
+
+class RaisingDisplay(LineDisplay):
+    def show(self, upper: str, lower: str) -> bool:
+        raise OSError(19, "No such device")
+
+
+def _raise(**_: Any) -> None:
+    raise RuntimeError("a handler that fails")
+
+
+@pytest.mark.parametrize("part", ["display", "event-handler"])
+def test_a_display_or_handler_that_fails_never_undoes_or_repeats_the_sale(
+    sale: Counter, part: str
+) -> None:
+    if part == "display":
+        devices = Devices(
+            sale.desk.printer, sale.desk.cash_drawer, display=RaisingDisplay("loop://")
+        )
+        attach_to_desk(devices, sale.desk.events)
+    else:
+        sale.desk.events.subscribe("receipt_posted", _raise)
+    _sell_exact_cash(sale)
+    assert _banner(sale).startswith("Receipt W1-000001 posted")
+    press(sale, Key.Key_F10)
+    press(sale, Key.Key_Return)
     assert [r.receipt_no for r in sale.desk.receipts()] == ["W1-000001"]
