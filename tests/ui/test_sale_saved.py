@@ -1,7 +1,8 @@
 """A failure after the sale's commit, seen in the window: the sale is saved, the window says
 "Saved — W1-000001, printing later", the tenders are cleared, and pressing F10 or Enter again
-never posts the sale a second time.  The failure is SQLite's own: a trigger refuses the write
-that marks the receipt printed."""
+never posts the sale a second time.  Marking the receipt printed fails in SQLite itself (a
+trigger refuses the write); the drawer and the customer display are drivers that raise; an
+event handler raises."""
 
 from __future__ import annotations
 
