@@ -25,15 +25,15 @@ NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*
               ".hypothesis", "tests", "benchmarks", "docs")  # fmt: skip
 
 
+_NOT_INHERITED = ("PYTHONPATH", "VIRTUAL_ENV", "CASHIER_DESK_HOME",
+                  "ESCPOS_CAPABILITIES_PICKLE_DIR", "PYSIDE6_OPTION_PYTHON_ENUM")  # fmt: skip
+
+
 def _clean_env(tmp: Path) -> dict[str, str]:
     """This process's environment with every folder a program could write to moved into
     ``tmp`` (each one empty), and nothing that points at the checkout."""
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in ("PYTHONPATH", "VIRTUAL_ENV", "CASHIER_DESK_HOME", "ESCPOS_CAPABILITIES_PICKLE_DIR")
-        and not k.startswith("XDG_")
+        k: v for k, v in os.environ.items() if k not in _NOT_INHERITED and not k.startswith("XDG_")
     }
     for name in ("HOME", "TMPDIR", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME",
                  "XDG_STATE_HOME", "XDG_RUNTIME_DIR"):  # fmt: skip
@@ -53,6 +53,7 @@ IMPORT_ALL = textwrap.dedent(
     """
     import importlib, json, logging, os, pkgutil, sys
 
+    import PySide6  # Qt's binding sets PYSIDE6_OPTION_PYTHON_ENUM as it loads: not ours
     before = dict(os.environ)
     import cashier_desk
 
