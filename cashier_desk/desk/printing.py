@@ -128,6 +128,7 @@ class PrintingOps(DeskBase):
             printed = self._print_job(job_id, doc)
         except Exception:
             log.exception("sale %s is saved; printing it failed after the commit", sale.receipt)
+            self.events.publish("print_job", job=job_id, printed=False)  # the count shows it
             self._spool_wake.set()  # the spooler tries again (and logs if it still fails)
         if opens_drawer:
             try:
