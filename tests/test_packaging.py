@@ -120,6 +120,9 @@ def test_importing_every_module_has_no_side_effect(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_plain_wheel_install_runs_the_demo_and_the_window(tmp_path: Path) -> None:
     env = _clean_env(tmp_path)
+    env["PIP_CACHE_DIR"] = os.environ.get("PIP_CACHE_DIR") or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pip"
+    )  # pip may use the machine's own cache of downloads
     source = tmp_path / "source"  # pip builds in the tree it is given: not in the checkout
     shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     wheels = tmp_path / "wheels"
