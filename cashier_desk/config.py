@@ -34,6 +34,7 @@ card_clearing_account = "101-0000-10150"  # ... and where card settlements are c
 due_from_account = "{fund}-0000-13900"    # what the treasury owes each other fund, in it
 due_to_account = "101-0000-20900"         # ... and owes them, in the treasury (deposit) fund
 drawer_must_close = true       # the next sale waits until the cash drawer is closed
+                               # (only a drawer with a sensor: see drawer_sensor)
 drawer_alert_seconds = 60      # alert when the drawer stays open longer than this
 idle_lock_minutes = 15         # the window locks after this long without a key or a click
 
@@ -43,6 +44,7 @@ drawer = "printer"   # the printer's drawer port; or drawer+serial://..., sim, n
 scanner = "sim"      # scanner+serial:///dev/ttyACM0, wedge, none
 display = "none"     # display+serial://..., sim
 columns = 42         # receipt width: 42 or 48 (from the printer's profile)
+drawer_sensor = "auto"   # auto: the drawer has a sensor when its state can be read; yes; no
 sim_drawer_close_seconds = 0   # a simulated drawer closes by itself after this
 """
 
@@ -74,6 +76,7 @@ class Config:
     scanner: str = "sim"
     display: str = "none"
     columns: int = 42
+    drawer_sensor: str = "auto"
     sim_drawer_close_seconds: float = 0
     drawer_must_close: bool = True
     drawer_alert_seconds: int = 60
@@ -128,6 +131,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "scanner",
             "display",
             "columns",
+            "drawer_sensor",
             "sim_drawer_close_seconds",
         },
     }
@@ -170,6 +174,9 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     close_after = devices.get("sim_drawer_close_seconds", 0)
     if type(close_after) not in (int, float) or not 0 <= close_after <= 3600:
         raise ConfigError("[devices] sim_drawer_close_seconds must be a number from 0 to 3600")
+    sensor = devices.get("drawer_sensor", "auto")
+    if sensor not in ("auto", "yes", "no"):
+        raise ConfigError('[devices] drawer_sensor must be "auto", "yes" or "no"')
     must_close = policy.get("drawer_must_close", True)
     if not isinstance(must_close, bool):
         raise ConfigError("[policy] drawer_must_close must be true or false")
@@ -184,6 +191,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         idle_lock_minutes=idle,
         timezone=zone,
         columns=columns,
+        drawer_sensor=sensor,
         sim_drawer_close_seconds=close_after,
         drawer_must_close=must_close,
         drawer_alert_seconds=alert,

@@ -1,4 +1,5 @@
-"""The demo city: its reference data (``resources/demo``) and a believable headless day.
+"""The demo city: its reference data (``cashier_desk/resources/demo``, installed with the
+package) and a believable headless day.
 
 The demo day goes through the same script operations a training or acceptance script uses,
 so it shows exactly what the counter does: two cashiers, payments of every kind, a void, a
@@ -14,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk import resources
 from cashier_desk.desk import Desk
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import drawer as drawer_rules
@@ -23,7 +25,7 @@ from cashier_desk.ledger.schema import voids
 from cashier_desk.money import Money
 from cashier_desk.runner import parse_item, run_op
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "resources" / "demo"
+DEMO_DIR = resources.path("demo")
 FILES = (
     ("revenue-codes", "revenue_codes.csv"),
     ("users", "users.csv"),

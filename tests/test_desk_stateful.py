@@ -9,8 +9,8 @@ close with a blind count (exact or off), approve closes, run the lead's closeout
 retry the print queue with the printer on or off, and try what the rules forbid.  Every
 refusal is predicted by the model (its stable code) and checked to have changed nothing.
 
-The model knows the reference data only from ``resources/demo/*.csv`` and its own record of
-what succeeded.  After EVERY step the invariants compare it with the ledger: each journal
+The model knows the reference data only from ``cashier_desk/resources/demo/*.csv`` and its own
+record of what succeeded.  After EVERY step the invariants compare it with the ledger: each journal
 entry's postings sum to zero; each open drawer's expected cash (opening + cash in - change -
 drops - paid-outs); receipt numbers W1-000001... gapless, with totals, void and printed flags;
 session states; what is still due on the open items paid; who is logged in; the audit chain;
@@ -66,7 +66,7 @@ SETTINGS = settings(
 
 # -- reference data, read from the demo CSV files (not from the ledger) ------------------------
 
-DEMO = Path(__file__).resolve().parent.parent / "resources" / "demo"
+DEMO = Path(__file__).resolve().parent.parent / "cashier_desk" / "resources" / "demo"
 TENDERS = ("cash", "check", "money_order", "card")
 DENOMS = tuple(
     Money.parse(d)

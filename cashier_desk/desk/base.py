@@ -68,6 +68,7 @@ class DeskBase:
         self._spooler: threading.Thread | None = None
         self._drawer_timer: threading.Timer | None = None
         self._restart_upto = 0  # print jobs left pending by an earlier run print as copies
+        self._maybe_printed: set[int] = set()  # ... and jobs printed but not marked printed
         self.relay: Relay | None = None  # set by the app when a central database is known
 
     # -- helpers ---------------------------------------------------------------------------

@@ -284,11 +284,9 @@ class CounterOps(PrintingOps):
                     "tenders": {t.kind: str(t.amount) for t in checked},
                 },
             )
-        printed = self._print_job(job_id, doc)
-        if any(t.kind in ("cash", "check", "money_order") for t in checked):
-            self.cash_drawer.open_drawer()
-        self.events.publish("receipt_posted", receipt=receipt_no, total=total, change=change)
-        return SaleResult(receipt_no, total, change, printed)
+        sold = SaleResult(receipt_no, total, change, printed=False)
+        cash_like = any(t.kind in ("cash", "check", "money_order") for t in checked)
+        return self._after_sale(sold, job_id, doc, opens_drawer=cash_like)
 
     def _write_receipt(
         self,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from cashier_desk.desk.base import DeskBase
-from cashier_desk.desk.requests import text
+from cashier_desk.desk.requests import SaleResult, text
 from cashier_desk.devices.model import Device, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
@@ -94,21 +95,64 @@ class PrintingOps(DeskBase):
             except Exception:  # a driver must not raise, but a sale never fails on a printer
                 log.exception("printer failed on job %s", job_id)
                 ok = False
-            with self.ledger.write(durable=False) as conn:
-                if ok:
-                    conn.execute(_MARK_PRINTED, {"job_id": job_id, "at": self._now().isoformat()})
-                else:
-                    conn.execute(_MARK_TRIED, {"job_id": job_id})
+            try:
+                with self.ledger.write(durable=False) as conn:
+                    if ok:
+                        at = self._now().isoformat()
+                        conn.execute(_MARK_PRINTED, {"job_id": job_id, "at": at})
+                    else:
+                        conn.execute(_MARK_TRIED, {"job_id": job_id})
+            except Exception:
+                if ok:  # its paper came out but the job stays pending: a retry says "copy"
+                    self._maybe_printed.add(job_id)
+                raise
         self.events.publish("print_job", job=job_id, printed=ok)
         if not ok:
             self.events.publish("print_pending", receipt=receipt_id)
         return ok
 
+    def _after_sale(
+        self, sale: SaleResult, job_id: int, doc: ReceiptDoc, opens_drawer: bool
+    ) -> SaleResult:
+        """Everything after a sale's commit: print, open the drawer, tell the display.
+
+        The sale is posted and stands whatever fails here, so nothing here may raise: a
+        failure is logged and said in the result: ``printed`` False for the receipt, which
+        stays in the print queue until it prints (a failure after the paper came out costs a
+        copy marked REPRINT, never a lost receipt), and ``after_commit`` for the rest.
+        Raising would tell the cashier the sale failed and invite charging the customer a
+        second time."""
+        problems: list[str] = []
+        printed = False
+        try:
+            printed = self._print_job(job_id, doc)
+        except Exception:
+            log.exception("sale %s is saved; printing it failed after the commit", sale.receipt)
+            self.events.publish("print_job", job=job_id, printed=False)  # the count shows it
+            self._spool_wake.set()  # the spooler tries again (and logs if it still fails)
+        if opens_drawer:
+            try:
+                if not self.cash_drawer.open_drawer():
+                    log.warning("sale %s is saved; the cash drawer did not open", sale.receipt)
+            except Exception:
+                log.exception("sale %s is saved; opening the drawer failed", sale.receipt)
+                problems.append("the cash drawer did not open (open it with its key)")
+        try:
+            self.events.publish(
+                "receipt_posted", receipt=sale.receipt, total=sale.total, change=sale.change
+            )
+        except Exception:  # the bus logs a listener's failure; this is only belt and braces
+            log.exception("sale %s is saved; telling the listeners failed", sale.receipt)
+            problems.append("the customer display was not updated")
+        return replace(sale, printed=printed, after_commit="; ".join(problems))
+
     def _stored_document(self, job: sa.Row[Any]) -> ReceiptDoc:
         doc = ReceiptDoc.from_json(job.content)
-        if job.kind == "original" and job.id <= self._restart_upto:
-            # Left pending by an earlier run: it may have printed just before that run
-            # stopped, so this paper says it is a copy.
+        if job.kind == "original" and (
+            job.id <= self._restart_upto or job.id in self._maybe_printed
+        ):
+            # Left pending by an earlier run, or printed when marking it printed failed: it
+            # may have come out already, so this paper says it is a copy.
             doc = doc.marked("REPRINT")
         return doc
 

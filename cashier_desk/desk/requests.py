@@ -68,6 +68,9 @@ class SaleResult:
     total: Money
     change: Money
     printed: bool
+    #: What failed after the sale was committed (the sale stands), in words for the cashier;
+    #: "" when everything after the commit went well.
+    after_commit: str = ""
 
 
 @dataclass(frozen=True)

@@ -46,12 +46,10 @@ def plain(detail: str) -> str:
 def _status_words(device: Any) -> tuple[str, str]:
     if isinstance(device, EscPosPrinter):
         status = device.refresh()
+        if status.online and not device.reports_status:
+            return "online", "ready as far as can be told (it reports no status)"
     elif isinstance(device, PrinterDrawer):
-        status = device.printer.status
-        if not status.online and not status.cover_open and not status.paper_empty:
-            return "offline", "the printer it hangs on is offline"
-        state = {True: "open", False: "closed", None: "unknown"}[status.drawer_open]
-        return "online", f"drawer {state}"
+        return _printer_drawer_words(device)
     elif isinstance(device, Device):
         status = device.status
     else:
@@ -61,7 +59,33 @@ def _status_words(device: Any) -> tuple[str, str]:
         problem = "paper low"
     if not problem:
         problem = "ready"
+    if getattr(device, "has_sensor", None) is not None and not device.has_sensor():
+        problem += f", {NO_SENSOR} (set so in the config): {NO_WAIT}"
     return ("online" if status.ready else "offline"), problem
+
+
+NO_SENSOR = "no sensor"
+NO_WAIT = "its state is unknown and sales do not wait for it to close"
+
+
+def _printer_drawer_words(drawer: PrinterDrawer) -> tuple[str, str]:
+    """The drawer on the printer's port: open or closed only when its sensor can be read."""
+    printer = drawer.printer
+    status = printer.status
+    online = "online" if status.online else "offline"
+    if not printer.reports_status:
+        return online, f"{NO_SENSOR} (the printer reports no status): {NO_WAIT}"
+    if not drawer.has_sensor():
+        return online, f"{NO_SENSOR} (set so in the config): {NO_WAIT}"
+    if not status.online and not status.cover_open and not status.paper_empty:
+        if status.detail == "offline (no answer)":
+            return "offline", (
+                f"{NO_SENSOR} reading: the printer does not answer status queries (on a "
+                "one-way link add ?status=none to its URL); sales do not wait for the drawer"
+            )
+        return "offline", "the printer it hangs on is offline"
+    state = {True: "open", False: "closed", None: "unknown"}[status.drawer_open]
+    return "online", f"drawer {state}"
 
 
 def list_devices(config: Config, devices: Devices) -> list[dict[str, Any]]:

@@ -9,8 +9,9 @@ switches code page halfway, and a character the page lacks prints as ``?``.
 
 from __future__ import annotations
 
-from escpos.printer import Dummy
+from typing import Any
 
+from cashier_desk.devices import escpos_lib
 from cashier_desk.devices.receipt import ReceiptDoc
 
 CODE_PAGE = "CP437"
@@ -18,10 +19,10 @@ CODE_PAGE = "CP437"
 CODE_PAGES = {"CP437": 0, "CP1252": 16, "CP858": 19}
 
 
-def _printer(code_page: str) -> Dummy:
+def _printer(code_page: str) -> Any:
     if code_page not in CODE_PAGES:
         raise ValueError(f"code page {code_page} is not one of {', '.join(CODE_PAGES)}")
-    p = Dummy(magic_encode_args={"disabled": True, "encoding": code_page})
+    p = escpos_lib.dummy(magic_encode_args={"disabled": True, "encoding": code_page})
     p.hw("INIT")
     p._raw(b"\x1bt" + bytes([CODE_PAGES[code_page]]))
     return p
@@ -56,7 +57,7 @@ def to_escpos(doc: ReceiptDoc, *, code_page: str = CODE_PAGE, cut: bool = True) 
 
 def drawer_pulse(pin: int = 2) -> bytes:
     """ESC p: the printer fires its drawer port (ignored by most printers while offline)."""
-    p = Dummy()
+    p = escpos_lib.dummy()
     p.cashdraw(pin)
     return bytes(p.output)
 

@@ -13,10 +13,16 @@ that does not answer is OFFLINE.  A job counts as printed only when, after its l
 printer answers a status query showing no error — it processes bytes in order, so the answer
 proves it took the whole job.  Library errors become status values here and never reach the
 caller.
+
+A printer on a one-way link (USB and file links, or any URL with ``?status=none``: a serial
+cable with only the host's transmit line, a parallel port) reports no status at all.  It is
+online while its link opens and takes bytes; a job counts as printed once written; and the
+drawer on its port has no sensor: its state is unknown (``None``), never "open".
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import socket
@@ -28,8 +34,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import serial
-from escpos.escpos import Escpos
 
+from cashier_desk.devices import escpos_lib
 from cashier_desk.devices.escpos_render import drawer_pulse, realtime_drawer_pulse, to_escpos
 from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc
@@ -37,6 +43,8 @@ from cashier_desk.devices.receipt import ReceiptDoc
 log = logging.getLogger(__name__)
 
 DLE_EOT = b"\x10\x04"
+DRAWER_SENSOR = ("auto", "yes", "no")
+ONE_WAY_SCHEMES = ("usb", "file")  # python-escpos's Usb and File links: nothing is read back
 STATUS_TIMEOUT = 0.3  # seconds a printer may take to answer a real-time status query
 MARGIN = 1.0  # seconds allowed beyond the line time for a job
 
@@ -45,30 +53,37 @@ class LinkError(Exception):
     """The link to the printer failed (translated from pyserial, socket or USB errors)."""
 
 
-class _PortEscpos(Escpos):  # type: ignore[misc]
-    """python-escpos driving a pyserial port opened by URL."""
+@functools.cache
+def _port_escpos() -> type[Any]:
+    """python-escpos driving a pyserial port opened by URL (the class is made when first
+    needed: python-escpos is not imported with this module)."""
+    escpos_lib.load()
+    from escpos.escpos import Escpos
 
-    def __init__(self, port: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.port = port
-        self._device = port
+    class PortEscpos(Escpos):  # type: ignore[misc]
+        def __init__(self, port: Any, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.port = port
+            self._device = port
 
-    def _raw(self, msg: bytes) -> None:
-        self.port.write(msg)
+        def _raw(self, msg: bytes) -> None:
+            self.port.write(msg)
 
-    def _read(self) -> bytes:
-        data: bytes = self.port.read(1)
-        return data
+        def _read(self) -> bytes:
+            data: bytes = self.port.read(1)
+            return data
 
-    def close(self) -> None:
-        port, self._device = self._device, None
-        if port:
-            port.close()
-            # pyserial's socket:// close() swallows a failed shutdown() after a reset and
-            # leaves the socket open; close it for good.
-            sock = getattr(port, "_socket", None)
-            if sock is not None:
-                sock.close()
+        def close(self) -> None:
+            port, self._device = self._device, None
+            if port:
+                port.close()
+                # pyserial's socket:// close() swallows a failed shutdown() after a reset and
+                # leaves the socket open; close it for good.
+                sock = getattr(port, "_socket", None)
+                if sock is not None:
+                    sock.close()
+
+    return PortEscpos
 
 
 def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
@@ -119,6 +134,7 @@ class EscPosPrinter(Device):
         columns: int = 42,
         poll_interval: float = 1.0,
         drawer_open_when_high: bool = True,
+        drawer_sensor: str = "auto",
     ) -> None:
         super().__init__(name)
         self.url = url
@@ -126,10 +142,26 @@ class EscPosPrinter(Device):
         self.columns = int(self.params.get("columns", columns))
         if self.columns not in (42, 48):
             raise ValueError(f"{url}: columns must be 42 or 48")
+        if self.params.get("status", "yes") not in ("yes", "none"):
+            raise ValueError(f"{url}: status must be none (a one-way link) or yes")
+        #: Whether the printer answers status queries at all (False on a one-way link).
+        self.reports_status = (
+            self.scheme not in ONE_WAY_SCHEMES and self.params.get("status") != "none"
+        )
+        if drawer_sensor not in DRAWER_SENSOR:
+            raise ValueError(f"drawer_sensor must be auto, yes or no, not {drawer_sensor!r}")
+        if drawer_sensor == "yes" and not self.reports_status:
+            raise ValueError(
+                f"{url} reports no status, so the drawer on its port has no sensor to read "
+                '(set drawer_sensor = "auto" or "no")'
+            )
+        #: Whether the drawer on this printer's port is read at all (its pin 3 is ignored
+        #: when there is no sensor, or the printer cannot report it).
+        self.drawer_sensed = self.reports_status and drawer_sensor != "no"
         self.baudrate = int(self.params.get("baudrate", "19200"))
         self.poll_interval = poll_interval
         self.drawer_open_when_high = drawer_open_when_high
-        self._printer: Escpos | None = None
+        self._printer: Any = None
         self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
@@ -145,6 +177,7 @@ class EscPosPrinter(Device):
     # -- lifecycle -------------------------------------------------------------------------
 
     def _do_open(self) -> DeviceResult:
+        escpos_lib.load()  # python-escpos and its profile cache, now that a printer opens
         self._thread = threading.Thread(target=self._run, name=f"{self.name}-io", daemon=True)
         self._thread.start()
         return DeviceResult.success()
@@ -187,7 +220,7 @@ class EscPosPrinter(Device):
                 future.set_exception(exc)
         self._disconnect()
 
-    def _connect(self) -> Escpos:
+    def _connect(self) -> Any:
         if self._printer is not None:
             return self._printer
         try:
@@ -195,7 +228,7 @@ class EscPosPrinter(Device):
                 port = serial.serial_for_url(
                     self.target, baudrate=self.baudrate, timeout=STATUS_TIMEOUT, write_timeout=5
                 )
-                self._printer = _PortEscpos(port)
+                self._printer = _port_escpos()(port)
             elif self.scheme == "tcp":
                 port = serial.serial_for_url(
                     f"socket://{self.target}", timeout=STATUS_TIMEOUT, write_timeout=5
@@ -203,7 +236,7 @@ class EscPosPrinter(Device):
                 sock = getattr(port, "_socket", None)
                 if sock is not None:  # a status query is tiny: send it now, not after an ACK
                     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                self._printer = _PortEscpos(port)
+                self._printer = _port_escpos()(port)
             elif self.scheme == "usb":
                 from escpos.printer import Usb
 
@@ -235,11 +268,9 @@ class EscPosPrinter(Device):
         self._set_status(status)
         return status
 
-    def _ask(self, printer: Escpos, wait: float) -> bytes | None:
+    def _ask(self, printer: Any, wait: float) -> bytes | None:
         """DLE EOT 1, 2 and 4 in one write; the three answers, or None if they did not come."""
-        port = getattr(printer, "port", None)
-        if port is None:  # USB and file links: no real-time status
-            return bytes([0x16, 0x12, 0x12])
+        port = printer.port
         port.reset_input_buffer()
         port.write(DLE_EOT + b"\x01" + DLE_EOT + b"\x02" + DLE_EOT + b"\x04")
         answers = b""
@@ -257,6 +288,10 @@ class EscPosPrinter(Device):
         """Ask the printer for its status (on the device thread)."""
         try:
             printer = self._connect()
+            if not self.reports_status:  # a one-way link: online while it opens, nothing more
+                one_way = DeviceStatus(online=True, detail="reports no status")
+                self._set_status(one_way)
+                return one_way
             answers = self._ask(printer, wait)
         except LinkError as exc:
             return self._offline(str(exc))
@@ -267,7 +302,9 @@ class EscPosPrinter(Device):
         status = decode_status(answers[0], answers[1], answers[2])
         if status is None:
             return self._offline("garbled status answer")
-        if not self.drawer_open_when_high and status.drawer_open is not None:
+        if not self.drawer_sensed:
+            status = status.with_(drawer_open=None)  # pin 3 of a drawer with no switch: noise
+        elif not self.drawer_open_when_high and status.drawer_open is not None:
             status = status.with_(drawer_open=not status.drawer_open)
         self._set_status(status)
         return status
@@ -351,7 +388,14 @@ class PrinterDrawer:
         return self.printer.pulse_drawer(self.pin).ok
 
     def is_open(self) -> bool | None:
+        """Open, closed, or None when its state cannot be read (no sensor, no answer)."""
+        if not self.has_sensor():
+            return None
         return self.printer.status.drawer_open if self.printer.status.online else None
+
+    def has_sensor(self) -> bool:
+        """Whether this drawer's state is read at all (``[devices] drawer_sensor``)."""
+        return self.printer.drawer_sensed
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, step: float = 0.02) -> bool:

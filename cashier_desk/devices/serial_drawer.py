@@ -55,6 +55,7 @@ class SerialDrawer(SerialLineDevice):
         alert_after: float | None = None,
         on_alert: Callable[[str], None] | None = None,
         baudrate: int = 9600,
+        sensor: bool = True,
     ) -> None:
         if sense not in SENSE_LINES:
             raise ValueError(f"sense must be one of {', '.join(SENSE_LINES)}, not {sense!r}")
@@ -68,6 +69,7 @@ class SerialDrawer(SerialLineDevice):
         self.open_means_high = open_means_high
         self.alert_after = alert_after
         self.on_alert = on_alert
+        self.sensor = sensor  # False: no switch is wired; the sense line is never believed
 
     # -- what the Desk uses -------------------------------------------------------------------
 
@@ -92,8 +94,13 @@ class SerialDrawer(SerialLineDevice):
         self._lost(port, f"could not open the drawer: {describe(error)}")
         return False
 
+    def has_sensor(self) -> bool:
+        """Whether this drawer's state is read at all (``[devices] drawer_sensor``)."""
+        return self.sensor
+
     def is_open(self) -> bool | None:
-        """Read the drawer switch now; None when the line cannot be read (status says why)."""
+        """Read the drawer switch now; None when the line cannot be read (status says why) or
+        the drawer has no sensor (the line is still checked, so a dead line goes offline)."""
         error: BaseException | None = None
         with self._io:
             port = self._port
@@ -108,7 +115,9 @@ class SerialDrawer(SerialLineDevice):
         if error is not None:
             self._lost(port, f"cannot read the drawer switch: {describe(error)}")
             return None
-        state = level if self.open_means_high else not level
+        state: bool | None = level if self.open_means_high else not level
+        if not self.sensor:
+            state = None
         if self._port is port:  # else the line failed or was replaced meanwhile: that news wins
             self._set_status(self.status.with_(online=True, detail="", drawer_open=state))
         return state
@@ -119,7 +128,8 @@ class SerialDrawer(SerialLineDevice):
         port.timeout = 0
 
     def _connected(self) -> DeviceResult:
-        if self.is_open() is None:
+        self.is_open()
+        if not self.status.online:
             return DeviceResult.failure("offline", self.status.detail)
         return DeviceResult.success()
 

@@ -35,6 +35,9 @@ class NoDrawer:
     def is_open(self) -> bool | None:
         return None
 
+    def has_sensor(self) -> bool:
+        return False
+
 
 @dataclass
 class Devices:
@@ -92,6 +95,8 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
     stops: list[Callable[[], None]] = []
     printer_sim: Any = None
     printer: ReceiptPrinter
+    # The printer reads the drawer on its own port only; a drawer elsewhere has its own line.
+    sensor = config.drawer_sensor if config.drawer == "printer" else "no"
     try:
         if config.printer == "sim":
             from cashier_desk.devices.sim.escpos_printer import EscPosPrinterSim
@@ -103,11 +108,13 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
             stops.append(printer_sim.close)
             stops.append(server.stop)
             host, port = server.address
-            printer = EscPosPrinter(f"escpos+tcp://{host}:{port}?columns={config.columns}")
+            printer = EscPosPrinter(
+                f"escpos+tcp://{host}:{port}?columns={config.columns}", drawer_sensor=sensor
+            )
         elif config.printer == "none":
             printer = NoPrinter()
         elif config.printer.startswith("escpos+"):
-            printer = EscPosPrinter(config.printer, columns=config.columns)
+            printer = EscPosPrinter(config.printer, columns=config.columns, drawer_sensor=sensor)
         else:
             raise ConfigError(f"[devices] printer = {config.printer!r} is not a printer setting")
     except ValueError as exc:
@@ -134,7 +141,7 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
             stops.append(sim.stop)
             url = sim.url
         try:
-            serial_drawer = SerialDrawer(url.split("?")[0], **_drawer_options(config.drawer))
+            serial_drawer = SerialDrawer(url.split("?")[0], **_drawer_options(config))
         except ValueError as exc:
             raise ConfigError(f"[devices] drawer: {exc}") from None
         serial_drawer.start()
@@ -150,13 +157,14 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
     return devices
 
 
-def _drawer_options(setting: str) -> dict[str, Any]:
-    params = _params(setting)
+def _drawer_options(config: Config) -> dict[str, Any]:
+    params = _params(config.drawer)
     options: dict[str, Any] = {}
     if "open_byte" in params:
         options["open_byte"] = int(params["open_byte"], 0)
     if "sense" in params:
         options["sense"] = params["sense"]
+    options["sensor"] = config.drawer_sensor != "no"
     return options
 
 

@@ -15,10 +15,9 @@ import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from cashier_desk import demo
+from cashier_desk import demo, resources
 from cashier_desk.app import App
 from cashier_desk.ui.bridge import DeskBridge
 from cashier_desk.ui.context import UiContext
@@ -46,7 +45,7 @@ from cashier_desk.ui.screens.receipts import ReceiptSearchScreen
 from cashier_desk.ui.screens.sale import SaleScreen
 
 log = logging.getLogger(__name__)
-STYLE = Path(__file__).resolve().parent.parent.parent / "resources" / "style.qss"
+STYLE = resources.path("style.qss")
 SCREENS: list[type[Screen]] = [
     LoginScreen,
     FirstAdminScreen,

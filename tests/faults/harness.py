@@ -61,7 +61,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "resources" / "demo"
+DEMO = REPO / "cashier_desk" / "resources" / "demo"
 CLI = [sys.executable, "-m", "cashier_desk"]
 WORKSTATION = "W1"
 

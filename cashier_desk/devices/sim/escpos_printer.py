@@ -23,7 +23,8 @@ byte each, bits below), ``GS a`` (Automatic Status Back: four bytes whenever an 
 changes, plus once when enabled), ``GS r``, ``ESC v``/``ESC u`` and ``GS I``.
 
 Faults (:class:`PrinterFaults`) are switched with the ``set_*`` methods: paper near end, paper
-out, cover open, offline, and "garbage" (status answers become random junk).  While the paper is
+out, cover open, offline, "garbage" (status answers become random junk) and "silent" (a printer
+on a one-way link: it takes every byte but never answers a status query).  While the paper is
 out, the cover open or the printer offline, everything except the real-time commands (``DLE EOT``,
 ``DLE ENQ``, ``DLE DC4``) is discarded — so ``ESC p`` does not open the drawer but ``DLE DC4 1``
 does, as on a real printer — and the receipt being printed is marked incomplete.
@@ -445,6 +446,7 @@ class PrinterFaults:
     cover_open: bool = False
     offline: bool = False
     garbage: bool = False
+    silent: bool = False  # takes bytes, never answers (a one-way cable, a parallel port)
 
     @property
     def stops_printing(self) -> bool:
@@ -630,6 +632,10 @@ class EscPosPrinterSim:
 
     def set_garbage(self, on: bool = True) -> None:
         self.set_faults(garbage=on)
+
+    def set_silent(self, on: bool = True) -> None:
+        """Never answer a status query (nor send Automatic Status Back); still print."""
+        self.set_faults(silent=on)
 
     def clear_faults(self) -> None:
         with self._lock:
@@ -993,6 +999,8 @@ class EscPosPrinterSim:
         # DLE ENQ (recover / clear) and the other DLE DC4 functions: nothing to simulate
 
     def _answer(self, true_answer: bytes) -> bytes:
+        if self._faults.silent:
+            return b""
         if not self._faults.garbage:
             return true_answer
         junk = bytearray(self._rng.randbytes(self._rng.randint(1, 4)))

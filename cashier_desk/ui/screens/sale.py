@@ -978,9 +978,16 @@ class SaleScreen(Screen):
         self.print_note.setVisible(not result.printed)
         self.side.setCurrentIndex(1)
         self._render_lines()
-        self.ctx.show_info(
-            f"Receipt {result.receipt} posted: {result.total}, change {result.change}."
-        )
+        if result.printed and not result.after_commit:
+            self.ctx.show_info(
+                f"Receipt {result.receipt} posted: {result.total}, change {result.change}."
+            )
+        else:  # saved, with something after the commit left to do: never take it again
+            self.tender.clear()
+            later = ", printing later" if not result.printed else ""
+            trouble = f"; {result.after_commit}" if result.after_commit else ""
+            say = self.ctx.show_error if result.after_commit else self.ctx.show_info
+            say(f"Saved — {result.receipt}{later}{trouble}.")
         self._focus_input()
 
     def _sale_refused(self, refusal: Refusal) -> None:

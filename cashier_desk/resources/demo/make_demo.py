@@ -4,7 +4,7 @@ Writes ``revenue_codes.csv``, ``users.csv`` and ``open_items.csv`` next to this 
 import formats of ``spec/headless.md`` ("Import files"). Everything is made up (no real people
 or businesses) and deterministic: the same script always writes byte-identical files.
 
-    python resources/demo/make_demo.py
+    python cashier_desk/resources/demo/make_demo.py
 """
 
 from __future__ import annotations
