@@ -29,6 +29,8 @@ city = "City of Springfield"
 [policy]
 over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
+paid_out_limit = "50.00"       # a paid-out above this needs a lead's approval
+# paid_out_accounts = ["101-1200-52100"]   # the GL accounts a paid-out may go to (default: any)
 deposit_account = "101-0000-10100"        # the GL journal export: the bank account deposited to
 card_clearing_account = "101-0000-10150"  # ... and where card settlements are cleared
 drawer_must_close = true       # the next sale waits until the cash drawer is closed
@@ -63,6 +65,8 @@ class Config:
     timezone: str | None = None
     over_short_tolerance: Money = Money(500)
     over_short_account: GlAccount = GlAccount("101-0000-49900")
+    paid_out_limit: Money = Money(5000)
+    paid_out_accounts: tuple[GlAccount, ...] = ()  # empty: any account
     deposit_account: GlAccount = GlAccount("101-0000-10100")
     card_clearing_account: GlAccount = GlAccount("101-0000-10150")
     printer: str = "sim"
@@ -105,6 +109,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         "policy": {
             "over_short_tolerance",
             "over_short_account",
+            "paid_out_limit",
+            "paid_out_accounts",
             "deposit_account",
             "card_clearing_account",
             "drawer_must_close",
@@ -142,6 +148,13 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     if tolerance.is_negative():
         raise ConfigError("[policy] over_short_tolerance may not be negative")
     account = _gl(policy, "over_short_account", d.over_short_account)
+    try:
+        paid_out_limit = Money.parse(_get_str(policy, "policy", "paid_out_limit", "50.00"))
+    except MoneyError as exc:
+        raise ConfigError(f"[policy] paid_out_limit: {exc}") from None
+    if paid_out_limit.is_negative():
+        raise ConfigError("[policy] paid_out_limit may not be negative")
+    paid_out_accounts = _gl_list(policy, "paid_out_accounts")
     deposit_account = _gl(policy, "deposit_account", d.deposit_account)
     card_account = _gl(policy, "card_clearing_account", d.card_clearing_account)
     zone = station.get("timezone")
@@ -179,6 +192,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         address=_get_str(station, "station", "address", d.address),
         over_short_tolerance=tolerance,
         over_short_account=account,
+        paid_out_limit=paid_out_limit,
+        paid_out_accounts=paid_out_accounts,
         deposit_account=deposit_account,
         card_clearing_account=card_account,
         printer=_get_str(devices, "devices", "printer", d.printer),
@@ -193,6 +208,19 @@ def _gl(policy: dict[str, Any], key: str, default: str) -> GlAccount:
         return parse_gl_account(_get_str(policy, "policy", key, default))
     except MoneyError as exc:
         raise ConfigError(f"[policy] {key}: {exc}") from None
+
+
+def _gl_list(policy: dict[str, Any], key: str) -> tuple[GlAccount, ...]:
+    value = policy.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'[policy] {key} must be a list of GL accounts, like ["101-1200-52100"]')
+    accounts: list[GlAccount] = []
+    for item in value:
+        try:
+            accounts.append(parse_gl_account(item))
+        except MoneyError as exc:
+            raise ConfigError(f"[policy] {key}: {exc}") from None
+    return tuple(accounts)
 
 
 def load_config(data_dir: Path) -> Config:

@@ -47,12 +47,15 @@ class DrawerReport:
 
 
 def drawer_report(conn: sa.Connection, session_id: str) -> DrawerReport | None:
-    """The report of a closed session; None while it is open (or unknown)."""
+    """The report of a closed session, from its deciding (newest) count; None while it is open
+    or being counted again (or unknown)."""
     session = drawer.get_session(conn, session_id)
     closed_at = conn.execute(
-        sa.select(drawer_closes.c.closed_at).where(drawer_closes.c.session_id == session_id)
+        sa.select(drawer_closes.c.closed_at).where(
+            drawer_closes.c.session_id == session_id, drawer.deciding(drawer_closes)
+        )
     ).scalar()
-    if session is None or closed_at is None:
+    if session is None or closed_at is None or session.state == drawer.RECOUNT:
         return None
     receipt_count = conn.execute(
         sa.select(sa.func.count()).where(receipts.c.session_id == session_id)
@@ -77,7 +80,9 @@ def drawer_report(conn: sa.Connection, session_id: str) -> DrawerReport | None:
     counts = {
         str(r.tender): TenderFigures(Money(r.expected_cents), Money(r.counted_cents))
         for r in conn.execute(
-            sa.select(close_counts).where(close_counts.c.session_id == session_id)
+            sa.select(close_counts).where(
+                close_counts.c.session_id == session_id, drawer.deciding(close_counts)
+            )
         )
     }
     approval = conn.execute(
