@@ -20,9 +20,12 @@ def _when(moment: str, timezone: str | None) -> str:
     return local_time(datetime.fromisoformat(moment), timezone).strftime("%Y-%m-%d %H:%M")
 
 
-def _head(city: str, title: str, m: Movement, w: int, timezone: str | None) -> list[Line]:
+def _head(
+    city: str, title: str, subtitle: str, m: Movement, w: int, timezone: str | None
+) -> list[Line]:
     lines = [Line(x, bold=True, align="center") for x in _wrap(city, w)]
     lines += [Line(), Line(title, bold=True, big=len(title) <= w // 2, align="center")]
+    lines.append(Line(subtitle, bold=True, align="center"))
     lines += [Line(x) for x in _pair(_when(m.at, timezone), f"Station {m.workstation}", w)]
     lines += [Line(x) for x in _pair(f"Session {m.session_id}", f"Drawer {m.drawer}", w)]
     lines.append(Line(f"Cashier: {m.cashier}"[:w]))
@@ -42,7 +45,7 @@ def drop_slip(
     if columns not in COLUMNS:
         raise ValueError(f"a slip is 42 or 48 columns wide, not {columns}")
     w = columns
-    lines = _head(city, "SAFE DROP", m, w, timezone)
+    lines = _head(city, "SAFE DROP", "Cash from the drawer to the safe", m, w, timezone)
     lines += [Line(x, bold=True, big=True) for x in _pair("AMOUNT", str(m.amount), w // 2)]
     bag = m.bag or "(none given)"
     lines += [Line(x, bold=True) for x in _pair("Bag / envelope", bag, w)]
@@ -60,8 +63,7 @@ def paid_out_voucher(
     if columns not in COLUMNS:
         raise ValueError(f"a voucher is 42 or 48 columns wide, not {columns}")
     w = columns
-    lines = _head(city, "PETTY CASH", m, w, timezone)
-    lines.append(Line("PAID-OUT VOUCHER", bold=True, align="center"))
+    lines = _head(city, "PETTY CASH", "PAID-OUT VOUCHER", m, w, timezone)
     lines += [Line(x, bold=True, big=True) for x in _pair("AMOUNT", str(m.amount), w // 2)]
     lines += [Line(x) for x in _wrap(f"Paid for: {m.reason}", w)]
     lines += [Line(x) for x in _pair("GL account", m.gl or "", w)]
