@@ -105,6 +105,17 @@ class ClosingOps(PrintingOps):
         self.events.publish("drawer_closed", session=session.id, needs_approval=needs)
         return CloseResult(session.id, over_short, needs)
 
+    def session_to_count(self) -> drawer.Session | None:
+        """The logged-in person's session that the close screen counts: the open one, or the
+        one whose count a lead sent back (its state then says ``recount``)."""
+        if self.user is None:
+            return None
+        with self.ledger.read() as conn:
+            try:
+                return self._session_to_count(conn)[0]
+            except Refusal:
+                return None
+
     def _session_to_count(self, conn: sa.Connection) -> tuple[drawer.Session, int]:
         """The logged-in cashier's open session (its first count), or the session whose count
         a lead sent back (the next count)."""
