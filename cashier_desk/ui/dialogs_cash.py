@@ -20,7 +20,7 @@ from cashier_desk.desk import CashMovement
 from cashier_desk.ledger.auth import User
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.dialogs import DeskDialog
-from cashier_desk.ui.qt import QComboBox, QKeyEvent, QLabel, QLineEdit, Qt, QWidget
+from cashier_desk.ui.qt import QComboBox, QKeyEvent, QLabel, QLineEdit, Qt, QWidget, Signal
 from cashier_desk.ui.widgets.money import MoneyEdit
 
 
@@ -30,6 +30,19 @@ def _text(edit: QLineEdit) -> str:
 
 def _paper(done: CashMovement, what: str) -> str:
     return "" if done.printed else f" The {what} did not print: the printer is not ready."
+
+
+class AccountBox(QComboBox):
+    """The list of GL accounts allowed; Enter in it moves on, like Enter in a field."""
+
+    returnPressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not self.view().isVisible():
+            event.accept()
+            self.returnPressed.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class DropDialog(DeskDialog):
@@ -92,11 +105,12 @@ class PaidOutDialog(DeskDialog):
         self.gl: QLineEdit | None = None
         account: QWidget
         if allowed:
-            self.accounts = account = QComboBox()
+            self.accounts = account = AccountBox()
             self.accounts.setObjectName("paidOutAccounts")
             self.accounts.setAccessibleName("GL account (the accounts allowed)")
             self.accounts.addItems(list(allowed))
             self.form.addRow("GL account", self.accounts)
+            self.accounts.returnPressed.connect(lambda: self.next_from(account))
         else:
             self.gl = account = self.field("GL account", "paidOutGl")
             self.gl.setPlaceholderText("101-1200-52100")
@@ -133,17 +147,6 @@ class PaidOutDialog(DeskDialog):
             later[0].setFocus()
         else:
             self.submit()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if (
-            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.accounts is not None
-            and self.focusWidget() is self.accounts
-        ):
-            event.accept()
-            self.next_from(self.accounts)
-            return
-        super().keyPressEvent(event)
 
     def _account(self) -> str:
         if self.accounts is not None:
