@@ -62,7 +62,7 @@ class DropDialog(DeskDialog):
         self.field("Amount", "dropAmount", self.amount)
         self.bag = self.field("Bag number", "dropBag")
         self.bag.setMaxLength(40)
-        self.bag.setPlaceholderText("optional, like B-1042")
+        self.bag.setPlaceholderText("optional")
         self.chain()
 
     def submit(self) -> None:
