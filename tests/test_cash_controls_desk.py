@@ -12,6 +12,7 @@ from alembic import command
 
 from cashier_desk.app import App
 from cashier_desk.config import ConfigError, parse_config
+from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
@@ -69,6 +70,15 @@ def test_every_reader_uses_the_deciding_count(app: App) -> None:
     assert [str(m) for m in figures["cash"]] == ["130.00", "129.00", "-1.00"]
     report = desk.drawer_report(sid)
     assert str(report.figures["cash"].counted) == "129.00"
+    [back] = report.sent_back  # the first count, kept: 20.00 short
+    assert (back.count_no, back.approver, back.comment) == (1, "lee", "count the tens again")
+    assert {t: str(m) for t, m in back.over_short.items() if m} == {"cash": "-20.00"}
+    assert desk.print_drawer_report(sid)
+    printer = desk.printer
+    assert isinstance(printer, MemoryPrinter)
+    slip = printer.jobs[-1]
+    assert "Count 1 sent back" in slip and "Found: Cash -20.00" in slip
+    assert "Why: count the tens again" in slip
     day = desk.business_date()
     [history] = desk.over_short_history(day, day)
     assert str(history.by_tender["cash"]) == "-1.00" and history.approved_by is None
