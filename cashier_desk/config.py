@@ -141,19 +141,9 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         if not isinstance(ws, str):
             raise ConfigError("[station] id must be a string in quotes")
         check_workstation(ws)
-    try:
-        tolerance = Money.parse(_get_str(policy, "policy", "over_short_tolerance", "5.00"))
-    except MoneyError as exc:
-        raise ConfigError(f"[policy] over_short_tolerance: {exc}") from None
-    if tolerance.is_negative():
-        raise ConfigError("[policy] over_short_tolerance may not be negative")
+    tolerance = _amount(policy, "over_short_tolerance", d.over_short_tolerance)
     account = _gl(policy, "over_short_account", d.over_short_account)
-    try:
-        paid_out_limit = Money.parse(_get_str(policy, "policy", "paid_out_limit", "50.00"))
-    except MoneyError as exc:
-        raise ConfigError(f"[policy] paid_out_limit: {exc}") from None
-    if paid_out_limit.is_negative():
-        raise ConfigError("[policy] paid_out_limit may not be negative")
+    paid_out_limit = _amount(policy, "paid_out_limit", d.paid_out_limit)
     paid_out_accounts = _gl_list(policy, "paid_out_accounts")
     deposit_account = _gl(policy, "deposit_account", d.deposit_account)
     card_account = _gl(policy, "card_clearing_account", d.card_clearing_account)
@@ -208,6 +198,17 @@ def _gl(policy: dict[str, Any], key: str, default: str) -> GlAccount:
         return parse_gl_account(_get_str(policy, "policy", key, default))
     except MoneyError as exc:
         raise ConfigError(f"[policy] {key}: {exc}") from None
+
+
+def _amount(policy: dict[str, Any], key: str, default: Money) -> Money:
+    """A [policy] amount: a string like "5.00", never negative."""
+    try:
+        amount = Money.parse(_get_str(policy, "policy", key, str(default)))
+    except MoneyError as exc:
+        raise ConfigError(f"[policy] {key}: {exc}") from None
+    if amount.is_negative():
+        raise ConfigError(f"[policy] {key} may not be negative")
+    return amount
 
 
 def _gl_list(policy: dict[str, Any], key: str) -> tuple[GlAccount, ...]:

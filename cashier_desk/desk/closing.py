@@ -126,12 +126,7 @@ class ClosingOps(PrintingOps):
         session = drawer.recount_of_cashier(conn, user.login)
         if session is None or session.workstation != self.workstation:
             raise Refusal("no_open_drawer", f"{user.name} has no drawer open on this workstation.")
-        newest = conn.execute(
-            sa.select(sa.func.max(drawer_closes.c.count_no)).where(
-                drawer_closes.c.session_id == session.id
-            )
-        ).scalar_one()
-        return session, int(newest) + 1
+        return session, drawer.count_of(conn, session.id) + 1
 
     def _post_over_short(
         self, conn: sa.Connection, session_id: str, over_short: dict[str, Money], now: str
@@ -225,13 +220,7 @@ class ClosingOps(PrintingOps):
         )
         with self.ledger.write() as conn:
             session = self._awaiting_recount(conn, session.id)
-            count_no = int(
-                conn.execute(
-                    sa.select(sa.func.max(drawer_closes.c.count_no)).where(
-                        drawer_closes.c.session_id == session.id
-                    )
-                ).scalar_one()
-            )
+            count_no = drawer.count_of(conn, session.id)
             conn.execute(
                 sa.insert(close_rejections).values(
                     session_id=session.id,

@@ -66,6 +66,16 @@ def newest_count_no(session_id: sa.ColumnElement[str]) -> sa.ScalarSelect[int]:
     )
 
 
+def count_of(conn: sa.Connection, session_id: str) -> int:
+    """The number of the session's newest count (0 before its first)."""
+    newest = conn.execute(
+        sa.select(sa.func.max(drawer_closes.c.count_no)).where(
+            drawer_closes.c.session_id == session_id
+        )
+    ).scalar()
+    return int(newest or 0)
+
+
 def deciding(table: sa.Table) -> sa.ColumnElement[bool]:
     """Rows of ``drawer_closes``, ``close_counts`` or ``close_rejections`` that belong to the
     count that decides: the newest count of their session.  Readers of a close (closeout,
