@@ -95,6 +95,29 @@ def test_every_reader_uses_the_deciding_count(app: App) -> None:
     assert str(detail.cash) == "29.00"
 
 
+def test_only_a_close_awaiting_approval_can_be_sent_back(app: App) -> None:
+    heard: list[str] = []
+    app.desk.events.subscribe("close_rejected", lambda session: heard.append(session))
+    run_ok(
+        app,
+        {"op": "login", "user": "amy", "pin": "4821"},
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
+    )
+    _refused("not_awaiting_approval", app.desk.reject_close, "W1-S000001", "lee", "1111", "x")
+    run_ok(app, {"op": "close_drawer", "counted": {"cash": {"20.00": 5}}})  # exact: closed
+    _refused("not_awaiting_approval", app.desk.reject_close, "W1-S000001", "lee", "1111", "x")
+    _refused("not_awaiting_approval", app.desk.reject_close, None, "lee", "1111", "x")
+    assert heard == []
+    run_ok(
+        app,
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 4}}},  # 20.00 short
+        {"op": "approve_close", "approver": "lee", "approver_pin": "1111", "comment": "ok"},
+    )
+    _refused("not_awaiting_approval", app.desk.reject_close, "W1-S000002", "lee", "1111", "x")
+    assert heard == []
+
+
 def test_a_rejected_close_is_not_awaiting_and_others_cannot_take_the_drawer(app: App) -> None:
     _sent_back(app)
     run_ok(app, {"op": "login", "user": "bob", "pin": "2468"})
