@@ -107,6 +107,13 @@ class DeskBase:
         user = self._need_user()
         session = drawer.open_session_of_cashier(conn, user.login)
         if session is None or session.workstation != self.workstation:
+            recount = drawer.recount_of_cashier(conn, user.login)
+            if recount is not None and recount.workstation == self.workstation:
+                raise Refusal(
+                    "recount_pending",
+                    f"A lead sent the count of drawer {recount.drawer} back: count it again "
+                    "(close drawer) first.",
+                )
             raise Refusal("no_open_drawer", f"{user.name} has no drawer open on this workstation.")
         return user, session
 
