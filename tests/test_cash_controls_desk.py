@@ -252,3 +252,32 @@ def test_a_ledger_of_the_last_revision_keeps_its_closes_as_first_counts(tmp_path
             ("W1-S000001", "cash", 10000, 9900)
         ]
     engine.dispose()
+
+
+def test_a_paid_out_and_a_drop_return_what_was_written(app: App) -> None:
+    run_ok(
+        app,
+        {"op": "login", "user": "amy", "pin": "4821"},
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 10}},
+    )
+    desk = app.desk
+    # credentials given below the limit are checked and kept all the same
+    small = desk.paid_out(Money(250), "postage", "101-1200-52100", "pat", "2222")
+    assert (small.movement.amount, small.movement.approver, small.printed) == (
+        Money(250), "pat", True)  # fmt: skip
+    big = desk.paid_out(Money(5001), "courier", "101-1200-52100", "lee", "1111")
+    m = big.movement
+    assert (m.kind, m.amount, m.gl, m.approver, m.cashier, m.session_id, m.drawer) == (
+        "paid_out", Money(5001), "101-1200-52100", "lee", "amy", "W1-S000001", "D1")  # fmt: skip
+    dropped = desk.drop(Money(1000), "  B-9  ")
+    assert (dropped.movement.bag, dropped.movement.reason) == ("B-9", "drop to safe")
+    printer = desk.printer
+    assert isinstance(printer, MemoryPrinter)
+    printer.online = False  # the drop stands; its slip did not print
+    offline = desk.drop(Money(100))
+    assert (offline.printed, offline.movement.bag) == (False, None)
+    with app.ledger.read() as conn:
+        cash = conn.exec_driver_sql(
+            "SELECT sum(amount_cents) FROM postings WHERE account = 'DRAWER:cash'"
+        ).scalar()
+    assert cash == -(250 + 5001 + 1000 + 100)
