@@ -38,6 +38,14 @@ def _sent_back(app: App) -> str:
     return str(results[-1]["session"])
 
 
+def _open(app: App, opening: dict[str, int]) -> None:
+    run_ok(
+        app,
+        {"op": "login", "user": "amy", "pin": "4821"},
+        {"op": "open_drawer", "drawer": "D1", "opening": opening},
+    )
+
+
 def _refused(code: str, fn: Any, *args: Any) -> Refusal:
     with pytest.raises(Refusal) as refused:
         fn(*args)
@@ -98,11 +106,7 @@ def test_every_reader_uses_the_deciding_count(app: App) -> None:
 def test_only_a_close_awaiting_approval_can_be_sent_back(app: App) -> None:
     heard: list[str] = []
     app.desk.events.subscribe("close_rejected", lambda session: heard.append(session))
-    run_ok(
-        app,
-        {"op": "login", "user": "amy", "pin": "4821"},
-        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
-    )
+    _open(app, {"20.00": 5})
     _refused("not_awaiting_approval", app.desk.reject_close, "W1-S000001", "lee", "1111", "x")
     run_ok(app, {"op": "close_drawer", "counted": {"cash": {"20.00": 5}}})  # exact: closed
     _refused("not_awaiting_approval", app.desk.reject_close, "W1-S000001", "lee", "1111", "x")
@@ -128,11 +132,7 @@ def test_a_rejected_close_is_not_awaiting_and_others_cannot_take_the_drawer(app:
 
 
 def test_refused_paid_outs_and_unlocks_change_nothing(app: App) -> None:
-    run_ok(
-        app,
-        {"op": "login", "user": "amy", "pin": "4821"},
-        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
-    )
+    _open(app, {"20.00": 5})
     desk = app.desk
     before = dump_tables(app)
     _refused("approval_required", desk.paid_out, Money(5001), "tape", "101-1200-52100")
@@ -255,11 +255,7 @@ def test_a_ledger_of_the_last_revision_keeps_its_closes_as_first_counts(tmp_path
 
 
 def test_a_paid_out_and_a_drop_return_what_was_written(app: App) -> None:
-    run_ok(
-        app,
-        {"op": "login", "user": "amy", "pin": "4821"},
-        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 10}},
-    )
+    _open(app, {"20.00": 10})
     desk = app.desk
     # credentials given below the limit are checked and kept all the same
     small = desk.paid_out(Money(250), "postage", "101-1200-52100", "pat", "2222")

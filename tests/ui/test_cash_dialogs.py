@@ -151,14 +151,22 @@ def test_a_lead_sends_the_count_back_and_the_cashier_counts_again(counter: Count
     assert [tuple(r) for r in counts] == [(1, True), (2, False)]
 
 
-def test_logging_in_with_a_count_sent_back_goes_to_the_count(counter: Counter) -> None:
+def _closed_short(counter: Counter, *then: dict[str, object]) -> None:
+    """amy's close, 50.00 short, awaiting approval (and what ``then`` does); nobody logged in."""
     run_ok(
         counter.app,
         {"op": "login", "user": "amy", "pin": "4821"},
         {"op": "open_drawer", "drawer": "D1", "opening": {"100.00": 1}},
         {"op": "close_drawer", "counted": {"cash": {"50.00": 1}}},
-        {"op": "reject_close", "approver": "lee", "approver_pin": "1111", "comment": "again"},
+        *then,
         {"op": "logout"},
+    )
+
+
+def test_logging_in_with_a_count_sent_back_goes_to_the_count(counter: Counter) -> None:
+    _closed_short(
+        counter,
+        {"op": "reject_close", "approver": "lee", "approver_pin": "1111", "comment": "again"},
     )
     start(counter)
     counter.qtbot.waitUntil(lambda: counter.screen() == "close_drawer")
@@ -167,13 +175,7 @@ def test_logging_in_with_a_count_sent_back_goes_to_the_count(counter: Counter) -
 
 
 def test_the_closeout_screen_sends_a_close_back_with_b(counter: Counter) -> None:
-    run_ok(
-        counter.app,
-        {"op": "login", "user": "amy", "pin": "4821"},
-        {"op": "open_drawer", "drawer": "D1", "opening": {"100.00": 1}},
-        {"op": "close_drawer", "counted": {"cash": {"50.00": 1}}},
-        {"op": "logout"},
-    )
+    _closed_short(counter)
     start(counter, "lee", "1111")
     counter.qtbot.waitUntil(lambda: counter.screen() == "closeout")
     counter.idle()

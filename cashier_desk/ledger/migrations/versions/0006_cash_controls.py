@@ -40,38 +40,33 @@ def _session_fk(table: str) -> sa.ForeignKeyConstraint:
     )
 
 
-def _closes(name: str, numbered: bool) -> None:
-    numbers = [sa.Column("count_no", sa.Integer(), nullable=False)] if numbered else []
-    op.create_table(
-        name,
-        sa.Column("session_id", sa.String(length=40), nullable=False),
-        *numbers,
-        sa.Column("closed_at", sa.String(length=40), nullable=False),
-        sa.Column("counted", sa.Text(), nullable=False),
-        sa.Column("needs_approval", sa.Boolean(), nullable=False),
-        _session_fk("drawer_closes"),
-        sa.PrimaryKeyConstraint(
-            "session_id", *(["count_no"] if numbered else []), name=op.f("pk_drawer_closes")
-        ),
-    )
-
-
-def _counts(name: str, numbered: bool) -> None:
-    numbers = [sa.Column("count_no", sa.Integer(), nullable=False)] if numbered else []
-    op.create_table(
-        name,
-        sa.Column("session_id", sa.String(length=40), nullable=False),
-        *numbers,
+def _columns(table: str) -> list[sa.Column[object]]:
+    """The columns of a close or of its per-tender figures, after the key."""
+    if table == "drawer_closes":
+        return [
+            sa.Column("closed_at", sa.String(length=40), nullable=False),
+            sa.Column("counted", sa.Text(), nullable=False),
+            sa.Column("needs_approval", sa.Boolean(), nullable=False),
+        ]
+    return [
         sa.Column("tender", sa.String(length=20), nullable=False),
         sa.Column("expected_cents", sa.BigInteger(), nullable=False),
         sa.Column("counted_cents", sa.BigInteger(), nullable=False),
-        _session_fk("close_counts"),
-        sa.PrimaryKeyConstraint(
-            "session_id",
-            *(["count_no"] if numbered else []),
-            "tender",
-            name=op.f("pk_close_counts"),
-        ),
+    ]
+
+
+def _make(table: str, name: str, numbered: bool) -> None:
+    """``table`` as ``name``: keyed by session (and count, when ``numbered``; and tender)."""
+    numbers = [sa.Column("count_no", sa.Integer(), nullable=False)] if numbered else []
+    key = ["session_id", *(["count_no"] if numbered else [])]
+    key += ["tender"] if table == "close_counts" else []
+    op.create_table(
+        name,
+        sa.Column("session_id", sa.String(length=40), nullable=False),
+        *numbers,
+        *_columns(table),
+        _session_fk(table),
+        sa.PrimaryKeyConstraint(*key, name=op.f(f"pk_{table}")),
     )
 
 
@@ -79,12 +74,9 @@ def _rebuild(numbered: bool) -> None:
     """Make drawer_closes and close_counts again, with (or without) ``count_no``."""
     closes = "session_id, closed_at, counted, needs_approval"
     counts = "session_id, tender, expected_cents, counted_cents"
-    for table, make, columns in (
-        ("drawer_closes", _closes, closes),
-        ("close_counts", _counts, counts),
-    ):
+    for table, columns in (("drawer_closes", closes), ("close_counts", counts)):
         _drop_triggers(table)
-        make(f"{table}_new", numbered)
+        _make(table, f"{table}_new", numbered)
         if numbered:
             op.execute(
                 f"INSERT INTO {table}_new (count_no, {columns}) SELECT 1, {columns} FROM {table}"
