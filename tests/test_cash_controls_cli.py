@@ -238,7 +238,7 @@ def test_a_close_sent_back_is_counted_again_and_the_new_count_decides(data_dir: 
     assert results[11] == {"op": "reject_close", "ok": True, "session": "W1-S000001",
                            "sent_back": 1}  # fmt: skip
     assert _errors(ops, results) == [
-        "self_approval", "not_authorized", "bad_text", "unknown_session",
+        "self_approval", "not_authorized", "bad_text", "not_awaiting_approval",
         "not_awaiting_approval", "not_awaiting_approval", "nothing_to_approve",
         "recount_pending", "recount_pending", "recount_pending", "recount_pending",
         "drawer_in_use", "no_open_drawer",

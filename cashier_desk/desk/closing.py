@@ -244,7 +244,9 @@ class ClosingOps(PrintingOps):
         try:
             return self._awaiting(conn, session_id)
         except Refusal as exc:
-            if exc.code == "nothing_to_approve":
+            # The contract: anything but a close awaiting approval is not_awaiting_approval
+            # (no such session, or none awaiting, included); the message says which.
+            if exc.code in ("nothing_to_approve", "unknown_session"):
                 raise Refusal("not_awaiting_approval", exc.message) from None
             raise
 
