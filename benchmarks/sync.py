@@ -128,7 +128,7 @@ def clone_batch(payload_text: str, k: int) -> tuple[str, str, dict[str, Any]]:
     for r in d["receipts"]:
         r["receipt_no"], r["session_id"] = renamed(r["receipt_no"]), renamed(r["session_id"])
         r["workstation"] = ws
-    for table in ("closes", "close_counts", "approvals"):
+    for table in ("closes", "close_counts", "rejections", "approvals"):
         for row in d[table]:
             row["session_id"] = renamed(row["session_id"])
     for m in d["movements"]:

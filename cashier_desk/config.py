@@ -29,6 +29,8 @@ city = "City of Springfield"
 [policy]
 over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
+paid_out_limit = "50.00"       # a paid-out above this needs a lead's approval
+# paid_out_accounts = ["101-1200-52100"]   # the GL accounts a paid-out may go to (default: any)
 deposit_account = "101-0000-10100"        # the GL journal export: the bank account deposited to
 card_clearing_account = "101-0000-10150"  # ... and where card settlements are cleared
 due_from_account = "{fund}-0000-13900"    # what the treasury owes each other fund, in it
@@ -67,6 +69,8 @@ class Config:
     timezone: str | None = None
     over_short_tolerance: Money = Money(500)
     over_short_account: GlAccount = GlAccount("101-0000-49900")
+    paid_out_limit: Money = Money(5000)
+    paid_out_accounts: tuple[GlAccount, ...] = ()  # empty: any account
     deposit_account: GlAccount = GlAccount("101-0000-10100")
     card_clearing_account: GlAccount = GlAccount("101-0000-10150")
     due_from_account: str = "{fund}-0000-13900"
@@ -117,6 +121,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         "policy": {
             "over_short_tolerance",
             "over_short_account",
+            "paid_out_limit",
+            "paid_out_accounts",
             "deposit_account",
             "card_clearing_account",
             "due_from_account",
@@ -150,13 +156,10 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         if not isinstance(ws, str):
             raise ConfigError("[station] id must be a string in quotes")
         check_workstation(ws)
-    try:
-        tolerance = Money.parse(_get_str(policy, "policy", "over_short_tolerance", "5.00"))
-    except MoneyError as exc:
-        raise ConfigError(f"[policy] over_short_tolerance: {exc}") from None
-    if tolerance.is_negative():
-        raise ConfigError("[policy] over_short_tolerance may not be negative")
+    tolerance = _amount(policy, "over_short_tolerance", d.over_short_tolerance)
     account = _gl(policy, "over_short_account", d.over_short_account)
+    paid_out_limit = _amount(policy, "paid_out_limit", d.paid_out_limit)
+    paid_out_accounts = _gl_list(policy, "paid_out_accounts")
     deposit_account = _gl(policy, "deposit_account", d.deposit_account)
     card_account = _gl(policy, "card_clearing_account", d.card_clearing_account)
     due_from, due_to = _due_accounts(policy, d, deposit_account)
@@ -199,6 +202,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         address=_get_str(station, "station", "address", d.address),
         over_short_tolerance=tolerance,
         over_short_account=account,
+        paid_out_limit=paid_out_limit,
+        paid_out_accounts=paid_out_accounts,
         deposit_account=deposit_account,
         card_clearing_account=card_account,
         due_from_account=due_from,
@@ -242,6 +247,30 @@ def _due_accounts(policy: dict[str, Any], d: Config, deposit: GlAccount) -> tupl
             "the fund of [policy] deposit_account"
         )
     return due_from, due_to
+
+
+def _amount(policy: dict[str, Any], key: str, default: Money) -> Money:
+    """A [policy] amount: a string like "5.00", never negative."""
+    try:
+        amount = Money.parse(_get_str(policy, "policy", key, str(default)))
+    except MoneyError as exc:
+        raise ConfigError(f"[policy] {key}: {exc}") from None
+    if amount.is_negative():
+        raise ConfigError(f"[policy] {key} may not be negative")
+    return amount
+
+
+def _gl_list(policy: dict[str, Any], key: str) -> tuple[GlAccount, ...]:
+    value = policy.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'[policy] {key} must be a list of GL accounts, like ["101-1200-52100"]')
+    accounts: list[GlAccount] = []
+    for item in value:
+        try:
+            accounts.append(parse_gl_account(item))
+        except MoneyError as exc:
+            raise ConfigError(f"[policy] {key}: {exc}") from None
+    return tuple(accounts)
 
 
 def load_config(data_dir: Path) -> Config:

@@ -26,10 +26,12 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "reprint": ({"receipt"}, set()),
     "print_pending": (set(), set()),
     "void": ({"receipt", "approver", "approver_pin", "reason"}, set()),
-    "drop": ({"amount"}, set()),
-    "paid_out": ({"amount", "reason", "gl"}, set()),
+    "drop": ({"amount"}, {"bag"}),
+    "paid_out": ({"amount", "reason", "gl"}, {"approver", "approver_pin"}),
     "no_sale": ({"reason"}, set()),
     "close_drawer": ({"counted"}, set()),
+    "reject_close": ({"approver", "approver_pin", "comment"}, {"session"}),
+    "unlock_user": ({"user", "approver", "approver_pin"}, set()),
     "approve_close": ({"approver", "approver_pin", "comment"}, {"session"}),
     "closeout": ({"approver", "approver_pin"}, {"date"}),
     "sync": (set(), set()),
@@ -184,15 +186,16 @@ def _op_void(desk: Desk, op: dict[str, Any]) -> Result:
 
 
 def _op_drop(desk: Desk, op: dict[str, Any]) -> Result:
-    amount = _money(op["amount"], "The drop")
-    desk.drop(amount)
-    return {"amount": str(amount)}
+    done = desk.drop(_money(op["amount"], "The drop"), op.get("bag"))
+    m = done.movement
+    return {"amount": str(m.amount), "bag": m.bag, "printed": done.printed}
 
 
 def _op_paid_out(desk: Desk, op: dict[str, Any]) -> Result:
     amount = _money(op["amount"], "The paid-out")
-    desk.paid_out(amount, op["reason"], op["gl"])
-    return {"amount": str(amount), "gl": op["gl"]}
+    done = desk.paid_out(amount, op["reason"], op["gl"], op.get("approver"), op.get("approver_pin"))
+    m = done.movement
+    return {"amount": str(m.amount), "gl": m.gl, "approver": m.approver, "printed": done.printed}
 
 
 def _op_no_sale(desk: Desk, op: dict[str, Any]) -> Result:
@@ -212,6 +215,18 @@ def _op_close_drawer(desk: Desk, op: dict[str, Any]) -> Result:
 def _op_approve_close(desk: Desk, op: dict[str, Any]) -> Result:
     sid = desk.approve_close(op.get("session"), op["approver"], op["approver_pin"], op["comment"])
     return {"session": sid, "approved": True}
+
+
+def _op_reject_close(desk: Desk, op: dict[str, Any]) -> Result:
+    sid, count = desk.reject_close(
+        op.get("session"), op["approver"], op["approver_pin"], op["comment"]
+    )
+    return {"session": sid, "sent_back": count}
+
+
+def _op_unlock_user(desk: Desk, op: dict[str, Any]) -> Result:
+    user = desk.unlock_user(op["user"], op["approver"], op["approver_pin"])
+    return {"user": user.login, "unlocked": True}
 
 
 def _op_closeout(desk: Desk, op: dict[str, Any]) -> Result:
@@ -243,6 +258,8 @@ HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {
     "paid_out": _op_paid_out,
     "no_sale": _op_no_sale,
     "close_drawer": _op_close_drawer,
+    "reject_close": _op_reject_close,
+    "unlock_user": _op_unlock_user,
     "approve_close": _op_approve_close,
     "closeout": _op_closeout,
     "sync": _op_sync,

@@ -15,18 +15,21 @@ import re
 import unicodedata
 
 # The issuers' number prefixes (ISO/IEC 7812 IINs of the card brands a counter can meet):
-# UATP 1; Mir 2200-2204; Mastercard 2221-2720 and 51-55; Amex 34/37, Diners 30/36/38/39 and
-# JCB 35 (all of 3); Visa 4; Maestro 50/56-59 (all of 5); Discover, UnionPay, Maestro, RuPay
-# 60-65 (all of 6); RuPay 81-82; Troy 9792.  A Luhn-valid run with any other start (an account
-# number from 0, 7, 8 or 9) is not taken for a card.
+# Mir 2200-2204; Mastercard 2221-2720 and 51-55; Amex 34/37, Diners 30/36/38/39 and JCB 35
+# (all of 3); Visa 4; Maestro 50/56-59 (all of 5); Discover, UnionPay, Maestro, RuPay 60-65
+# (all of 6); RuPay 81-82; Troy 9792.  A Luhn-valid run with any other start (an account
+# number from 0, 1, 7, 8 or 9, a GL account from 1) is not taken for a card.
 _ISSUER_RANGES = (
-    ("1", "1"),
     ("2200", "2204"),
     ("2221", "2720"),
     ("3", "6"),
     ("81", "82"),
     ("9792", "9792"),
 )
+
+# What separates the numbers of a list ("101-1200-52100, 101-1200-52200"), never the groups
+# of one card number: these end a run of digits as a letter does.
+_LIST_BREAKS = frozenset(",;\n\r\u2028\u2029")
 
 # 13 or more digits, with up to three separators between any two, in the normalised view.
 _DIGIT_RUN = re.compile(r"[0-9](?:_{0,3}[0-9]){12,}", re.ASCII)
@@ -56,7 +59,7 @@ def _view(text: str) -> tuple[str, list[int]]:
         for c in unicodedata.normalize("NFKC", ch):
             if c.isdecimal():
                 out.append(str(unicodedata.decimal(c)))
-            elif c.isalnum():
+            elif c.isalnum() or c in _LIST_BREAKS:
                 out.append("x")
             else:
                 out.append("_")

@@ -47,7 +47,8 @@ def run_ok(app: App, *ops: dict[str, Any]) -> list[dict[str, Any]]:
 
 def small_day(app: App) -> dict[str, Any]:
     """A short day that writes to every table: sales, a void, a drop, a paid-out, a no-sale,
-    a close short beyond tolerance, its approval and the closeout.  Returns the closeout."""
+    a close short beyond tolerance sent back for a recount, the recount (short beyond
+    tolerance too), its approval and the closeout.  Returns the closeout."""
     cash = {"type": "cash", "amount": "100.00"}
     results = run_ok(
         app,
@@ -62,6 +63,11 @@ def small_day(app: App) -> dict[str, Any]:
         {"op": "drop", "amount": "50.00"},
         {"op": "paid_out", "amount": "2.50", "reason": "postage", "gl": "101-1200-52100"},
         {"op": "no_sale", "reason": "make change"},
+        # the first count misses the 0.50 coin (14.50 short); the lead sends it back
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 2, "5.00": 1},
+                                           "checks": [{"number": "1042", "amount": "82.15"}]}},
+        {"op": "reject_close", "approver": "lee", "approver_pin": "1111",
+         "comment": "count the coins again"},
         {"op": "close_drawer", "counted": {"cash": {"20.00": 2, "5.00": 1,
                                                     "0.50": 1},
                                            "checks": [{"number": "1042", "amount": "82.15"}]}},

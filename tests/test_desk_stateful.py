@@ -79,6 +79,7 @@ TOLERANCE = 500  # config default over_short_tolerance, in cents
 OVER_SHORT_ACCOUNT = "101-0000-49900"  # config default over_short_account
 CASHIERS = {"amy": "4821", "bob": "2468"}
 LEADS = {"lee": "1111", "pat": "2222"}
+PAID_OUT_LIMIT = 5000  # [policy] paid_out_limit, by default
 PINS = {**CASHIERS, **LEADS}
 PAID_OUT_GLS = ("101-1200-52100", "101-0000-52200")
 MAX_FAILURES = 5
@@ -750,15 +751,24 @@ class DeskMachine(RuleBasedStateMachine):
         else:  # a drop takes up to all of it, a paid-out up to a fifth
             amount = max(1, available * part // (1000 if kind == "drop" else 5000))
 
+        lead = amount > PAID_OUT_LIMIT  # a paid-out above the limit: lee approves
+
         def call() -> None:
             if kind == "drop":
                 self.desk.drop(Money(amount))
+            elif lead:
+                self.desk.paid_out(Money(amount), "postage", gl, "lee", LEADS["lee"])
             else:
                 self.desk.paid_out(Money(amount), "postage", gl)
 
         if amount > available:
             self._refused("more_than_drawer", call)
             return
+        if kind == "paid_out" and lead:
+            refusal = self._approver_check("lee", {self.user or ""})
+            if refusal is not None:
+                self._refused(refusal, call)
+                return
         call()
         if kind == "drop":
             session.drops += amount

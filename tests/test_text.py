@@ -64,11 +64,18 @@ def test_a_luhn_valid_number_no_issuer_uses_is_not_taken_for_a_card(account: str
         ("6011111111111117", True),
         ("9792000000000000", True),
         ("9791000000000000", False),
+        ("1011200521001011", False),  # GL accounts start with 1: no card issuer's
         ("0411111111111111", False),
     ],
 )
 def test_issuer_prefixes(digits: str, issued: bool) -> None:
     assert issuer_prefix(digits) is issued
+
+
+def test_a_list_of_gl_accounts_is_not_a_card_number() -> None:
+    text = "the accounts allowed are 101-1200-52100, 101-1200-52200; 250-0000-22010"
+    assert not looks_like_card_number(text)
+    assert mask_card_numbers(text) == text
 
 
 def test_masking_keeps_the_text_around_every_card_number() -> None:

@@ -9,10 +9,12 @@ Devices are used only after the commit: commit → print → mark printed → op
 
 from __future__ import annotations
 
+from cashier_desk.desk.cash import CashOps
 from cashier_desk.desk.closing import ClosingOps
 from cashier_desk.desk.counter import CounterOps
 from cashier_desk.desk.requests import (
     BlindCount,
+    CashMovement,
     Clock,
     CloseResult,
     CountedItem,
@@ -26,12 +28,13 @@ from cashier_desk.desk.requests import (
 )
 
 
-class Desk(CounterOps, ClosingOps):
+class Desk(CounterOps, CashOps, ClosingOps):
     """The application service of one workstation."""
 
 
 __all__ = [
     "BlindCount",
+    "CashMovement",
     "Clock",
     "CloseResult",
     "CountedItem",

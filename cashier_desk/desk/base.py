@@ -123,6 +123,13 @@ class DeskBase:
         user = self._need_user()
         session = drawer.open_session_of_cashier(conn, user.login)
         if session is None or session.workstation != self.workstation:
+            recount = drawer.recount_of_cashier(conn, user.login)
+            if recount is not None and recount.workstation == self.workstation:
+                raise Refusal(
+                    "recount_pending",
+                    f"A lead sent the count of drawer {recount.drawer} back: count it again "
+                    "(close drawer) first.",
+                )
             raise Refusal("no_open_drawer", f"{user.name} has no drawer open on this workstation.")
         return user, session
 
@@ -222,6 +229,37 @@ class DeskBase:
             return user
         return self.login(login, pin)
 
+    def unlock_user(self, login: object, approver: object, approver_pin: object) -> User:
+        """A lead or above clears the lockout of a login (after five wrong PINs); the lead
+        must be someone else, of a role at least the locked person's.  Audited."""
+        who = text(login, "the user to unlock", max_len=40)
+        with self.ledger.read() as conn:
+            user = auth.get_user(conn, who)
+            if user is None:
+                raise Refusal("unknown_user", f"There is no user {who!r}.")
+            auth.check_locked(conn, user, self._now())
+        lead = self._approver(approver, approver_pin, "unlock_user", not_={user.login})
+        if not lead.at_least(user.role):
+            with self.ledger.write() as conn:  # an attempted override leaves a trace
+                self._audit(
+                    conn,
+                    "override_refused",
+                    lead.login,
+                    {"purpose": "unlock_user", "role": lead.role, "needs": user.role},
+                    actor=lead.login,
+                    outcome="refused",
+                )
+            raise Refusal(
+                "not_authorized",
+                f"{user.name} is a {user.role}; only a {user.role} or above may unlock the login.",
+            )
+        with self.ledger.write() as conn:
+            until = auth.check_locked(conn, user, self._now())
+            auth.clear_lockout(conn, user.login)
+            self._audit(conn, "unlock_user", user.login, {"locked_until": until}, actor=lead.login)
+        self.events.publish("user_unlocked", user=user.login)
+        return user
+
     def logout(self) -> None:
         user = self._need_user()
         with self.ledger.write() as conn:
@@ -279,6 +317,13 @@ class DeskBase:
         with self.ledger.write() as conn:
             if drawer.open_session_of_cashier(conn, user.login) is not None:
                 raise Refusal("drawer_already_open", f"{user.name} already has a drawer open.")
+            recount = drawer.recount_of_cashier(conn, user.login)
+            if recount is not None:
+                raise Refusal(
+                    "recount_pending",
+                    f"A lead sent the count of drawer {recount.drawer} back: count it again "
+                    "(close drawer) before opening another.",
+                )
             if drawer.open_session_of_drawer(conn, self.workstation, name) is not None:
                 raise Refusal("drawer_in_use", f"Drawer {name} is already open.")
             n = next_number(conn, self.workstation, "session")

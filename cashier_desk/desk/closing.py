@@ -28,6 +28,7 @@ from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.schema import (
     close_approvals,
     close_counts,
+    close_rejections,
     drawer_closes,
     drawer_sessions,
 )
@@ -58,10 +59,12 @@ class ClosingOps(PrintingOps):
                 positive(item.amount, f"A counted {what}")
             counted[kind] = Money(sum(i.amount.cents for i in items))
         with self.ledger.write() as conn:
-            _user, session = self._need_session(conn)
+            session, count_no = self._session_to_count(conn)
+            # What the drawer should hold: every entry but the over/short of an earlier count.
             balances = drawer.drawer_balances(conn, session.id)
-            expected = dict(balances)
-            expected["cash"] = session.opening + balances["cash"]
+            earlier = drawer.drawer_balances(conn, session.id, kinds=("over_short",))
+            expected = {k: balances[k] - earlier[k] for k in TENDER_KINDS}
+            expected["cash"] += session.opening
             over_short = {k: counted[k] - expected[k] for k in TENDER_KINDS}
             tolerance = self.config.over_short_tolerance
             needs = any(over_short[k] for k in TENDER_KINDS if k != "cash") or (
@@ -71,6 +74,7 @@ class ClosingOps(PrintingOps):
             conn.execute(
                 sa.insert(drawer_closes).values(
                     session_id=session.id,
+                    count_no=count_no,
                     closed_at=now,
                     counted=json.dumps(self._count_json(count), sort_keys=True),
                     needs_approval=needs,
@@ -81,6 +85,7 @@ class ClosingOps(PrintingOps):
                 [
                     {
                         "session_id": session.id,
+                        "count_no": count_no,
                         "tender": k,
                         "expected_cents": expected[k].cents,
                         "counted_cents": counted[k].cents,
@@ -88,25 +93,57 @@ class ClosingOps(PrintingOps):
                     for k in TENDER_KINDS
                 ],
             )
-            if any(over_short.values()):
-                account = self.config.over_short_account
-                lines: list[tuple[str, Money]] = [
-                    (drawer_account(k), over_short[k]) for k in TENDER_KINDS
-                ]
-                lines.append((account, -Money(sum(m.cents for m in over_short.values()))))
-                post_entry(conn, session_id=session.id, kind="over_short", at=now, lines=lines)
-            self._audit(
-                conn,
-                "close_drawer",
-                session.id,
-                {
-                    "counted": {k: str(v) for k, v in counted.items()},
-                    "over_short": {k: str(v) for k, v in over_short.items()},
-                    "needs_approval": needs,
-                },
-            )
+            self._post_over_short(conn, session.id, over_short, now)
+            details: dict[str, Any] = {
+                "counted": {k: str(v) for k, v in counted.items()},
+                "over_short": {k: str(v) for k, v in over_short.items()},
+                "needs_approval": needs,
+            }
+            if count_no > 1:
+                details["count"] = count_no
+            self._audit(conn, "close_drawer", session.id, details)
         self.events.publish("drawer_closed", session=session.id, needs_approval=needs)
         return CloseResult(session.id, over_short, needs)
+
+    def session_to_count(self) -> drawer.Session | None:
+        """The logged-in person's session that the close screen counts: the open one, or the
+        one whose count a lead sent back (its state then says ``recount``)."""
+        if self.user is None:
+            return None
+        with self.ledger.read() as conn:
+            try:
+                return self._session_to_count(conn)[0]
+            except Refusal:
+                return None
+
+    def _session_to_count(self, conn: sa.Connection) -> tuple[drawer.Session, int]:
+        """The logged-in cashier's open session (its first count), or the session whose count
+        a lead sent back (the next count)."""
+        user = self._need_user()
+        session = drawer.open_session_of_cashier(conn, user.login)
+        if session is not None and session.workstation == self.workstation:
+            return session, 1
+        session = drawer.recount_of_cashier(conn, user.login)
+        if session is None or session.workstation != self.workstation:
+            raise Refusal("no_open_drawer", f"{user.name} has no drawer open on this workstation.")
+        return session, drawer.count_of(conn, session.id) + 1
+
+    def _post_over_short(
+        self, conn: sa.Connection, session_id: str, over_short: dict[str, Money], now: str
+    ) -> None:
+        """Post the count's over/short; the over/short of a count sent back is reversed first
+        by a new entry (nothing posted is ever changed), so only the deciding count's stands."""
+        standing = drawer.over_short_postings(conn, session_id)
+        if any(standing.values()):
+            reversal = [(account, -amount) for account, amount in standing.items()]
+            post_entry(conn, session_id=session_id, kind="over_short", at=now, lines=reversal)
+        if any(over_short.values()):
+            account = self.config.over_short_account
+            lines: list[tuple[str, Money]] = [
+                (drawer_account(k), over_short[k]) for k in TENDER_KINDS
+            ]
+            lines.append((account, -Money(sum(m.cents for m in over_short.values()))))
+            post_entry(conn, session_id=session_id, kind="over_short", at=now, lines=lines)
 
     @staticmethod
     def _count_json(count: BlindCount) -> dict[str, Any]:
@@ -120,11 +157,14 @@ class ClosingOps(PrintingOps):
         }
 
     def close_figures(self, session_id: str) -> dict[str, tuple[Money, Money, Money]]:
-        """A closed session's (expected, counted, over/short) per tender — for the lead who
-        approves it.  Never shown to the cashier before the blind count is in."""
+        """A closed session's (expected, counted, over/short) per tender, of its deciding
+        (newest) count — for the lead who approves it.  Never shown to the cashier before the
+        blind count is in."""
         with self.ledger.read() as conn:
             rows = conn.execute(
-                sa.select(close_counts).where(close_counts.c.session_id == session_id)
+                sa.select(close_counts).where(
+                    close_counts.c.session_id == session_id, drawer.deciding(close_counts)
+                )
             ).all()
         if not rows:
             raise Refusal("unknown_session", f"Session {session_id} has no close yet.")
@@ -166,6 +206,50 @@ class ClosingOps(PrintingOps):
         self.events.publish("close_approved", session=session.id)
         return session.id
 
+    def reject_close(
+        self, session_id: object, approver: object, approver_pin: object, comment: object
+    ) -> tuple[SessionId, int]:
+        """A lead sends a close awaiting approval back: the cashier counts the drawer again
+        (``close_drawer``), and the new count decides.  Every count is kept.  Returns the
+        session and the number of the count sent back."""
+        note = text(comment, "the comment", max_len=500)
+        with self.ledger.read() as conn:
+            session = self._awaiting_recount(conn, session_id)
+        approver_user = self._approver(
+            approver, approver_pin, "reject_close", not_={session.cashier}
+        )
+        with self.ledger.write() as conn:
+            session = self._awaiting_recount(conn, session.id)
+            count_no = drawer.count_of(conn, session.id)
+            conn.execute(
+                sa.insert(close_rejections).values(
+                    session_id=session.id,
+                    count_no=count_no,
+                    approver=approver_user.login,
+                    comment=note,
+                    rejected_at=self._now().isoformat(),
+                )
+            )
+            self._audit(
+                conn,
+                "reject_close",
+                session.id,
+                {"comment": note, "count": count_no, "cashier": session.cashier},
+                actor=approver_user.login,
+            )
+        self.events.publish("close_rejected", session=session.id)
+        return session.id, count_no
+
+    def _awaiting_recount(self, conn: sa.Connection, session_id: object) -> drawer.Session:
+        try:
+            return self._awaiting(conn, session_id)
+        except Refusal as exc:
+            # The contract: anything but a close awaiting approval is not_awaiting_approval
+            # (no such session, or none awaiting, included); the message says which.
+            if exc.code in ("nothing_to_approve", "unknown_session"):
+                raise Refusal("not_awaiting_approval", exc.message) from None
+            raise
+
     def _awaiting(self, conn: sa.Connection, session_id: object) -> drawer.Session:
         if session_id is None:
             waiting = [
@@ -179,7 +263,8 @@ class ClosingOps(PrintingOps):
                 r.session_id: r.closed_at
                 for r in conn.execute(
                     sa.select(drawer_closes.c.session_id, drawer_closes.c.closed_at).where(
-                        drawer_closes.c.session_id.in_([s.id for s in waiting])
+                        drawer_closes.c.session_id.in_([s.id for s in waiting]),
+                        drawer.deciding(drawer_closes),
                     )
                 )
             }

@@ -1,4 +1,4 @@
-"""At the counter: open items, sales, voids and cash movements."""
+"""At the counter: open items, sales and voids."""
 
 from __future__ import annotations
 
@@ -28,10 +28,9 @@ from cashier_desk.ledger import drawer
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import FastInsert
-from cashier_desk.ledger.posting import SAFE_CASH, TENDER_KINDS, drawer_account, post_entry
+from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.receipts import LineView, ReceiptView, TenderView
 from cashier_desk.ledger.schema import (
-    drawer_movements,
     journal_entries,
     open_items,
     postings,
@@ -41,7 +40,7 @@ from cashier_desk.ledger.schema import (
     tenders,
     voids,
 )
-from cashier_desk.money import GlAccount, GlSplit, Money, MoneyError, parse_gl_account
+from cashier_desk.money import GlSplit, Money
 
 # Built once: a sale runs each of them, and building a statement costs more than running it.
 _CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
@@ -461,64 +460,3 @@ class CounterOps(PrintingOps):
                 f"should hold only {available}; bring cash back from the safe first.",
             )
         return int(row.id), Money(row.total_cents)
-
-    # -- cash movements --------------------------------------------------------------------
-
-    def _movement(
-        self, kind: str, amount: Money, reason: str, gl: GlAccount | None
-    ) -> drawer.Session:
-        with self.ledger.write() as conn:
-            _user, session = self._need_session(conn)
-            if amount:
-                available = drawer.expected_cash_in_drawer(conn, session)
-                if amount > available:
-                    raise Refusal(
-                        "more_than_drawer",
-                        f"The drawer should hold only {available} in cash; "
-                        f"{amount} is more than that.",
-                    )
-            now = self._now().isoformat()
-            conn.execute(
-                sa.insert(drawer_movements).values(
-                    session_id=session.id,
-                    kind=kind,
-                    amount_cents=amount.cents,
-                    reason=reason,
-                    gl=gl,
-                    at=now,
-                )
-            )
-            cash = drawer_account("cash")
-            if kind == "drop":
-                post_entry(
-                    conn, session_id=session.id, kind=kind, at=now,
-                    lines=[(SAFE_CASH, amount), (cash, -amount)],
-                )  # fmt: skip
-            elif kind == "paid_out" and gl is not None:
-                post_entry(
-                    conn, session_id=session.id, kind=kind, at=now,
-                    lines=[(gl, amount), (cash, -amount)],
-                )  # fmt: skip
-            details: dict[str, str] = {"session": session.id, "reason": reason}
-            if amount:
-                details["amount"] = str(amount)
-            if gl:
-                details["gl"] = gl
-            self._audit(conn, kind, session.id, details)
-        self.cash_drawer.open_drawer()
-        self.events.publish("drawer_movement", kind=kind, amount=amount)
-        return session
-
-    def drop(self, amount: Money) -> None:
-        self._movement("drop", positive(amount, "The drop"), "drop to safe", None)
-
-    def paid_out(self, amount: Money, reason: object, gl: object) -> None:
-        why = text(reason, "the reason")
-        try:
-            account = parse_gl_account(gl)
-        except MoneyError as exc:
-            raise Refusal("bad_gl", f"{exc}.") from None
-        self._movement("paid_out", positive(amount, "The paid-out"), why, account)
-
-    def no_sale(self, reason: object) -> None:
-        self._movement("no_sale", Money(0), text(reason, "the reason"), None)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo, SessionId
+from cashier_desk.ledger.drawer import Movement
 from cashier_desk.money import GlSplit, Money, MoneyError
 from cashier_desk.text import TextError, clean_text
 
@@ -78,6 +79,14 @@ class CloseResult:
     session: SessionId
     over_short: dict[str, Money]
     needs_approval: bool
+
+
+@dataclass(frozen=True)
+class CashMovement:
+    """A drop or paid-out as written, and whether its slip or voucher printed."""
+
+    movement: Movement
+    printed: bool
 
 
 @dataclass(frozen=True)

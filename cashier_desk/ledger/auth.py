@@ -26,6 +26,8 @@ from cashier_desk.ledger.schema import login_state, users
 ROLES = ("cashier", "lead", "supervisor", "admin")
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=30)
+#: Who can clear a lockout before it ends (``unlock_user``; a lead or above).
+UNLOCK_HINT = "ask a lead to unlock it"
 
 # OWASP's argon2id baseline (19 MiB, 2 passes): a PIN check costs tens of milliseconds.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
@@ -66,6 +68,25 @@ class User:
 def get_user(conn: sa.Connection, login: str) -> User | None:
     row = conn.execute(sa.select(users).where(users.c.login == login)).first()
     return None if row is None else User(Login(row.login), row.name, row.role)
+
+
+def check_locked(conn: sa.Connection, user: User, now: datetime) -> str:
+    """When the login is locked, until when; else refuse ``not_locked``."""
+    until = conn.execute(
+        sa.select(login_state.c.locked_until).where(login_state.c.login == user.login)
+    ).scalar()
+    if until is None or now >= datetime.fromisoformat(until):
+        raise Refusal("not_locked", f"The login {user.login} is not locked.")
+    return str(until)
+
+
+def clear_lockout(conn: sa.Connection, login: str) -> None:
+    """Unlock a login: no lockout, no wrong PINs counted (the caller audits it)."""
+    conn.execute(
+        sa.update(login_state)
+        .where(login_state.c.login == login)
+        .values(failures=0, locked_until=None)
+    )
 
 
 def _pin_matches(pin_hash: str, pin: str) -> bool:
@@ -112,7 +133,7 @@ def authenticate(
             raise Refusal(
                 "locked",
                 f"The login {login} is locked after {MAX_FAILURES} wrong PINs; "
-                f"try again in {minutes} minute(s) or ask a supervisor.",
+                f"try again in {minutes} minute(s) or {UNLOCK_HINT}.",
             )
     if _pin_matches(row.pin_hash, pin):
         if role_rank(row.role) < role_rank(min_role):
@@ -168,7 +189,7 @@ def authenticate(
         raise Refusal(
             "locked",
             f"Wrong PIN. The login {login} is now locked for {int(LOCKOUT.total_seconds() // 60)}"
-            " minutes.",
+            f" minutes; {UNLOCK_HINT}.",
         )
     left = MAX_FAILURES - failures
     tries = "1 try" if left == 1 else f"{left} tries"

@@ -32,6 +32,7 @@ from cashier_desk.ledger.schema import (
     batches,
     close_approvals,
     close_counts,
+    close_rejections,
     drawer_closes,
     drawer_movements,
     drawer_sessions,
@@ -117,6 +118,14 @@ def check_ready(conn: sa.Connection, workstation: str, business_date: str) -> se
             "drawer_open",
             f"Drawer {s.drawer} ({s.cashier}, opened {s.business_date}) is still open; "
             "close every drawer before the closeout.",
+        )
+    recount = [s for s in mine if s.state == drawer.RECOUNT]
+    if recount:
+        s = recount[0]
+        raise Refusal(
+            "recount_pending",
+            f"The close of drawer {s.drawer} ({s.cashier}) was sent back for a recount; "
+            f"{s.cashier} counts the drawer again first.",
         )
     waiting = [s for s in mine if s.state == drawer.AWAITING_APPROVAL]
     if waiting:
@@ -308,8 +317,9 @@ def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
 
 
 def _detail(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, Any]:
-    """Everything central needs to hold the batch on its own: sessions, closes, receipts with
-    lines and tenders, voids, movements and the journal."""
+    """Everything central needs to hold the batch on its own: sessions, closes (every count,
+    the newest deciding, and the counts sent back), receipts with lines and tenders, voids,
+    movements and the journal."""
     in_sessions = receipts.c.session_id.in_(session_ids)
     receipt_ids = sa.select(receipts.c.id).where(in_sessions)
     return {
@@ -321,6 +331,10 @@ def _detail(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, Any]:
         ),
         "close_counts": _rows(
             conn, sa.select(close_counts).where(close_counts.c.session_id.in_(session_ids))
+        ),
+        "rejections": _rows(
+            conn,
+            sa.select(close_rejections).where(close_rejections.c.session_id.in_(session_ids)),
         ),
         "approvals": _rows(
             conn,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from cashier_desk.ledger.drawer import deciding
 from cashier_desk.ledger.schema import drawer_closes, drawer_movements, drawer_sessions
 from cashier_desk.money import Money
 
@@ -73,7 +74,8 @@ def _items(count: Mapping[str, object], key: str, drawer: str, cashier: str) -> 
 
 
 def deposit_detail(conn: sa.Connection, session_ids: Sequence[str]) -> DepositDetail:
-    """The deposit of the closed sessions ``session_ids``, in the order they were opened."""
+    """The deposit of the closed sessions ``session_ids``, in the order they were opened, from
+    each one's deciding (newest) count."""
     rows = conn.execute(
         sa.select(
             drawer_sessions.c.drawer,
@@ -82,7 +84,7 @@ def deposit_detail(conn: sa.Connection, session_ids: Sequence[str]) -> DepositDe
             drawer_closes.c.counted,
         )
         .join(drawer_closes, drawer_closes.c.session_id == drawer_sessions.c.id)
-        .where(drawer_sessions.c.id.in_(session_ids))
+        .where(drawer_sessions.c.id.in_(session_ids), deciding(drawer_closes))
         .order_by(drawer_sessions.c.opened_at, drawer_sessions.c.id)
     ).all()
     counted: dict[Money, int] = {}

@@ -17,6 +17,7 @@ from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.ledger.schema import (
     close_approvals,
     close_counts,
+    close_rejections,
     drawer_closes,
     drawer_movements,
     receipts,
@@ -32,6 +33,17 @@ class Movements:
 
 
 @dataclass(frozen=True)
+class SentBack:
+    """A count a lead sent back for a recount: kept, but it no longer decides."""
+
+    count_no: int
+    approver: str
+    comment: str
+    at: str
+    over_short: dict[str, Money]  # what that count found, per tender
+
+
+@dataclass(frozen=True)
 class DrawerReport:
     session: drawer.Session
     closed_at: str
@@ -44,15 +56,19 @@ class DrawerReport:
     figures: dict[str, TenderFigures]  # per tender, expected and counted at the close
     approved_by: str | None = None
     approval_comment: str = ""
+    sent_back: tuple[SentBack, ...] = ()  # the counts before the deciding one, oldest first
 
 
 def drawer_report(conn: sa.Connection, session_id: str) -> DrawerReport | None:
-    """The report of a closed session; None while it is open (or unknown)."""
+    """The report of a closed session, from its deciding (newest) count; None while it is open
+    or being counted again (or unknown)."""
     session = drawer.get_session(conn, session_id)
     closed_at = conn.execute(
-        sa.select(drawer_closes.c.closed_at).where(drawer_closes.c.session_id == session_id)
+        sa.select(drawer_closes.c.closed_at).where(
+            drawer_closes.c.session_id == session_id, drawer.deciding(drawer_closes)
+        )
     ).scalar()
-    if session is None or closed_at is None:
+    if session is None or closed_at is None or session.state == drawer.RECOUNT:
         return None
     receipt_count = conn.execute(
         sa.select(sa.func.count()).where(receipts.c.session_id == session_id)
@@ -77,7 +93,9 @@ def drawer_report(conn: sa.Connection, session_id: str) -> DrawerReport | None:
     counts = {
         str(r.tender): TenderFigures(Money(r.expected_cents), Money(r.counted_cents))
         for r in conn.execute(
-            sa.select(close_counts).where(close_counts.c.session_id == session_id)
+            sa.select(close_counts).where(
+                close_counts.c.session_id == session_id, drawer.deciding(close_counts)
+            )
         )
     }
     approval = conn.execute(
@@ -85,6 +103,29 @@ def drawer_report(conn: sa.Connection, session_id: str) -> DrawerReport | None:
             close_approvals.c.session_id == session_id
         )
     ).first()
+    earlier: dict[int, dict[str, Money]] = {}
+    for r in conn.execute(
+        sa.select(close_counts).where(
+            close_counts.c.session_id == session_id, ~drawer.deciding(close_counts)
+        )
+    ):
+        earlier.setdefault(int(r.count_no), {})[str(r.tender)] = Money(
+            r.counted_cents - r.expected_cents
+        )
+    sent_back = tuple(
+        SentBack(
+            int(r.count_no),
+            str(r.approver),
+            str(r.comment),
+            str(r.rejected_at),
+            earlier.get(int(r.count_no), {}),
+        )
+        for r in conn.execute(
+            sa.select(close_rejections)
+            .where(close_rejections.c.session_id == session_id)
+            .order_by(close_rejections.c.count_no)
+        )
+    )
     taken = drawer.drawer_balances(conn, session_id, kinds=("sale", "void"))
     none = (0, Money(0))
     return DrawerReport(
@@ -99,4 +140,5 @@ def drawer_report(conn: sa.Connection, session_id: str) -> DrawerReport | None:
         figures={t: counts[t] for t in TENDER_KINDS if t in counts},
         approved_by=None if approval is None else str(approval.approver),
         approval_comment="" if approval is None else str(approval.comment),
+        sent_back=sent_back,
     )

@@ -105,10 +105,14 @@ drawer_sessions = sa.Table(
     sa.Column("opening_counts", sa.Text, nullable=False),  # JSON: denomination -> count
 )
 
+# A close is a blind count.  A lead may send a count back (``close_rejections``): the cashier
+# counts again, as count 2, 3, ...; every count is kept and the newest one decides
+# (``drawer.deciding``).
 drawer_closes = sa.Table(
     "drawer_closes",
     metadata,
     sa.Column("session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), primary_key=True),
+    sa.Column("count_no", sa.Integer, primary_key=True),  # 1, then 2, ... after a recount
     sa.Column("closed_at", sa.String(40), nullable=False),
     sa.Column("counted", sa.Text, nullable=False),  # JSON of the blind count as submitted
     sa.Column("needs_approval", sa.Boolean, nullable=False),
@@ -118,10 +122,22 @@ close_counts = sa.Table(
     "close_counts",
     metadata,
     sa.Column("session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), primary_key=True),
+    sa.Column("count_no", sa.Integer, primary_key=True),
     sa.Column("tender", sa.String(20), primary_key=True),
     # For cash both figures are of the whole drawer, change fund included.
     sa.Column("expected_cents", Cents, nullable=False),
     sa.Column("counted_cents", Cents, nullable=False),
+)
+
+close_rejections = sa.Table(
+    "close_rejections",
+    metadata,
+    # A lead sent count ``count_no`` of the session back for a recount.
+    sa.Column("session_id", sa.String(40), sa.ForeignKey("drawer_sessions.id"), primary_key=True),
+    sa.Column("count_no", sa.Integer, primary_key=True),
+    sa.Column("approver", sa.String(40), sa.ForeignKey("users.login"), nullable=False),
+    sa.Column("comment", sa.String(500), nullable=False),
+    sa.Column("rejected_at", sa.String(40), nullable=False),
 )
 
 close_approvals = sa.Table(
@@ -145,6 +161,8 @@ drawer_movements = sa.Table(
     sa.Column("reason", sa.String(200), nullable=False),
     sa.Column("gl", sa.String(60)),
     sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("bag", sa.String(40)),  # a drop's bag or envelope number (migration 0006)
+    sa.Column("approver", sa.String(40)),  # who approved a paid-out above the limit
 )
 
 # -- receipts --------------------------------------------------------------------------------
@@ -310,6 +328,7 @@ APPEND_ONLY = (
     "drawer_sessions",
     "drawer_closes",
     "close_counts",
+    "close_rejections",
     "close_approvals",
     "drawer_movements",
     "receipts",

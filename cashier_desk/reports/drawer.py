@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cashier_desk.config import local_time
-from cashier_desk.devices.receipt import TENDER_NAMES, Line, ReceiptDoc
+from cashier_desk.devices.receipt import TENDER_NAMES, Line, ReceiptDoc, _wrap
 from cashier_desk.ledger.drawer_report import DrawerReport
 from cashier_desk.reports.deposit import pair_line, slip_heading
 
@@ -45,6 +45,11 @@ def drawer_report_slip(
     for tender, f in report.figures.items():
         lines.append(Line(TENDER_NAMES.get(tender, tender)))
         lines.append(pair(f"  {f.expected} / {f.counted}", str(f.over_short)))
+    for back in report.sent_back:
+        off = ", ".join(f"{TENDER_NAMES.get(t, t)} {m}" for t, m in back.over_short.items() if m)
+        lines += [Line("-" * w), pair(f"Count {back.count_no} sent back", back.approver)]
+        lines += [Line(x) for x in _wrap(f"Found: {off or 'nothing over or short'}", w)]
+        lines += [Line(x) for x in _wrap(f"Why: {back.comment}", w)]
     if report.approved_by is not None:
         lines += [Line("-" * w), pair("Approved by", report.approved_by)]
         lines += [

@@ -37,7 +37,7 @@ class DeskBridge(QObject):
             ("drawer_closed", self._on_drawer_closed),
         ]
         for name in ("drawer_opened", "receipt_voided", "drawer_movement", "close_approved",
-                     "closeout_done", "reference_data_changed"):  # fmt: skip
+                     "close_rejected", "closeout_done", "reference_data_changed"):  # fmt: skip
             self._subscriptions.append((name, self._changer(name)))
         for name, listener in self._subscriptions:
             events.subscribe(name, listener)

@@ -1,5 +1,6 @@
-"""The counter's small dialogs: void (with the lead's override), drop to safe, paid-out,
-no-sale and reprint — and :func:`install_dialogs`, which puts them behind the menu actions.
+"""The counter's small dialogs: void (with the lead's override), no-sale and reprint (drop,
+paid-out and a lead's unlock are in :mod:`cashier_desk.ui.dialogs_cash`) — and
+:func:`install_dialogs`, which puts them all behind the menu actions.
 
 Every dialog is keyboard-only: the cursor starts in the first field, Enter moves on, Enter on
 the last field confirms, Esc cancels.  None blocks the event loop: each is shown with
@@ -30,7 +31,6 @@ from cashier_desk.ui.qt import (
     QWidget,
 )
 from cashier_desk.ui.widgets.approver import ApproverDialog
-from cashier_desk.ui.widgets.money import MoneyEdit
 
 if TYPE_CHECKING:
     from cashier_desk.ui.main_window import MainWindow
@@ -306,71 +306,6 @@ class VoidDialog(DeskDialog):
         )
 
 
-class DropDialog(DeskDialog):
-    """Drop cash from the drawer to the safe."""
-
-    confirm_text = "Drop"
-
-    def __init__(self, ctx: UiContext) -> None:
-        super().__init__(
-            ctx, "Drop to safe", "dropDialog", "Key the amount taken to the safe, then Enter."
-        )
-        self.amount = MoneyEdit("Amount dropped")
-        self.field("Amount", "dropAmount", self.amount)
-        self.chain()
-
-    def submit(self) -> None:
-        amount = self.amount.money()
-        if amount is None or not amount.is_positive():
-            self.complain("Key the amount dropped, like 100.00.", self.amount)
-            return
-        desk = self.ctx.desk
-        self.call(
-            lambda: desk.drop(amount),
-            lambda _r: self.ctx.show_info(f"Dropped {amount} to the safe."),
-            self.amount,
-        )
-
-
-class PaidOutDialog(DeskDialog):
-    """Pay petty cash out of the drawer, with a reason and the GL account it is charged to."""
-
-    confirm_text = "Pay out"
-
-    def __init__(self, ctx: UiContext) -> None:
-        super().__init__(
-            ctx,
-            "Paid-out",
-            "paidOutDialog",
-            "Key the amount, the reason and the GL account (fund-department-object).",
-        )
-        self.amount = MoneyEdit("Amount paid out")
-        self.field("Amount", "paidOutAmount", self.amount)
-        self.reason = self.field("Reason", "paidOutReason")
-        self.gl = self.field("GL account", "paidOutGl")
-        self.gl.setPlaceholderText("101-1200-52100")
-        self.chain()
-
-    def submit(self) -> None:
-        amount = self.amount.money()
-        if amount is None or not amount.is_positive():
-            self.complain("Key the amount paid out, like 2.50.", self.amount)
-            return
-        reason, gl = _text(self.reason), _text(self.gl)
-        if not reason:
-            self.complain("Say what the money was paid out for.", self.reason)
-            return
-        if not gl:
-            self.complain("Key the GL account it is charged to.", self.gl)
-            return
-        desk = self.ctx.desk
-        self.call(
-            lambda: desk.paid_out(amount, reason, gl),
-            lambda _r: self.ctx.show_info(f"Paid out {amount} ({reason}) to {gl}."),
-            self.amount,
-        )
-
-
 class NoSaleDialog(DeskDialog):
     """Open the drawer without a sale, with a reason."""
 
@@ -476,11 +411,21 @@ class DialogLauncher:
         chosen = receipt_no or self._chosen()
         self.launch("void", lambda: VoidDialog(self.ctx, chosen))
 
+    def cash(self, kind: str) -> None:
+        """Drop, paid-out or a lead's unlock of a login (:mod:`~cashier_desk.ui.dialogs_cash`,
+        which builds on this module)."""
+        from cashier_desk.ui.dialogs_cash import open_cash_dialog
+
+        self.launch(kind, lambda: open_cash_dialog(self.ctx, kind))
+
     def drop(self) -> None:
-        self.launch("drop", lambda: DropDialog(self.ctx))
+        self.cash("drop")
 
     def paid_out(self) -> None:
-        self.launch("paid_out", lambda: PaidOutDialog(self.ctx))
+        self.cash("paid_out")
+
+    def unlock_user(self) -> None:
+        self.cash("unlock_user")
 
     def no_sale(self) -> None:
         self.launch("no_sale", lambda: NoSaleDialog(self.ctx))
@@ -499,6 +444,7 @@ def install_dialogs(window: MainWindow, ctx: UiContext) -> DialogLauncher:
     window.set_action("void", launcher.void)
     window.set_action("drop", launcher.drop)
     window.set_action("paid_out", launcher.paid_out)
+    window.set_action("unlock_user", launcher.unlock_user)
     window.set_action("no_sale", launcher.no_sale)
     window.set_action("reprint", launcher.reprint)
     return launcher

@@ -47,6 +47,7 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("&Receipts", "&Reprint", "Ctrl+R", "reprint", "cashier"),
     ("&Receipts", "&Find receipt", "Ctrl+F", "receipts", "cashier"),
     ("&Lead", "&Closeout and approvals", "Ctrl+Shift+O", "closeout", "lead"),
+    ("&Lead", "&Unlock a user", "Ctrl+Shift+U", "unlock_user", "lead"),
     ("&Session", "&Lock", "F12", "lock", "cashier"),
     ("&Session", "Log &out", "Ctrl+Q", "logout", "cashier"),
     ("&Session", "&Quit", "Ctrl+Shift+Q", "quit", "cashier"),

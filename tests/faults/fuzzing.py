@@ -74,6 +74,11 @@ STABLE_ERRORS = frozenset(
         "central_unreachable",
         "no_central",
         "no_closeout",
+        "approval_required",
+        "gl_not_allowed",
+        "recount_pending",
+        "unknown_user",
+        "not_locked",
     ]
 )
 #: What a wrong PIN may change: the failure count, the audit record of the failure, and the

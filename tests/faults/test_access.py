@@ -389,6 +389,8 @@ def test_every_audit_record_says_who_what_when_where_and_the_outcome(
         {"op": "drop", "amount": "20.00"},
         {"op": "paid_out", "amount": "1.00", "reason": "postage", "gl": "101-1200-52100"},
         {"op": "no_sale", "reason": "make change"},
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 3}}},
+        {"op": "reject_close", "approver": "lee", "approver_pin": "1111", "comment": "again"},
         {"op": "close_drawer", "counted": {"cash": {"20.00": 4}}},
         {"op": "approve_close", "approver": "lee", "approver_pin": "1111", "comment": "short"},
         {"op": "closeout", "approver": "pat", "approver_pin": "2222"},
@@ -399,6 +401,9 @@ def test_every_audit_record_says_who_what_when_where_and_the_outcome(
         run_op(app.desk, op)
     for _ in range(5):
         run_op(app.desk, {"op": "login", "user": "bob", "pin": "0000"})
+    run_op(
+        app.desk, {"op": "unlock_user", "user": "bob", "approver": "lee", "approver_pin": "1111"}
+    )
     with app.ledger.read() as conn:
         rows = [dict(r) for r in conn.exec_driver_sql("SELECT * FROM audit_log").mappings()]
     actions = {r["action"] for r in rows}
@@ -419,6 +424,8 @@ def test_every_audit_record_says_who_what_when_where_and_the_outcome(
         "sync",
         "logout",
         "lockout",
+        "reject_close",
+        "unlock_user",
     }
     assert expected <= actions, expected - actions
     for r in rows:
@@ -427,7 +434,7 @@ def test_every_audit_record_says_who_what_when_where_and_the_outcome(
         when = datetime.fromisoformat(r["at"])  # when, with its zone
         assert when.tzinfo is not None, r
         assert r["workstation"] == "W1", r  # where
-        assert r["outcome"] in ("ok", "refused", "locked", "sent", "already_there"), r
+        assert r["outcome"] in ("ok", "refused", "locked", "sent", "already_there", "printed"), r
     by_action = {r["action"]: r for r in rows}
     assert by_action["sale"]["actor"] == "amy"
     assert json.loads(by_action["void"]["details"])["approver"] == "lee"

@@ -159,11 +159,14 @@ def test_drop_paid_out_and_no_sale_through_their_dialogs(counter: Counter) -> No
     press(counter, Qt.Key.Key_D, CTRL)
     dialog = shown(counter, "dropDialog")
     enter(counter, "dropAmount", "5000.00")  # more than the drawer holds: refused, stays open
+    enter(counter, "dropBag", "B-1042")
     counter.idle()
     assert dialog.isVisible() and "more than that" in banner(counter)
     enter(counter, "dropAmount", "50.00")  # the refused amount is selected: typing replaces it
+    enter(counter, "dropBag")  # the bag number stays
     counter.idle()
     gone(counter, "dropDialog")
+    assert "Dropped 50.00 to the safe in bag B-1042." in banner(counter)
 
     press(counter, Qt.Key.Key_P, CTRL)
     shown(counter, "paidOutDialog")

@@ -414,6 +414,7 @@ def window_day(c: Counter) -> dict[str, Any]:
     press(c, Key.Key_D, CTRL)
     dialog_shown(c, "dropDialog")
     type_in(c, "dropAmount", "100.00")
+    type_in(c, "dropBag", "B-7")
     dialog_gone(c, "dropDialog")
     wait_focus(c, "saleInput")
     press(c, Key.Key_P, CTRL)

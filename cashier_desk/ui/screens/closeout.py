@@ -49,6 +49,7 @@ from cashier_desk.ui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from cashier_desk.ui.recount import recount_dialog
 from cashier_desk.ui.screens import Screen
 from cashier_desk.ui.widgets.approver import ApproverDialog
 
@@ -56,6 +57,7 @@ SESSION_HEADERS = ("Session", "Drawer", "Cashier", "Change fund", "State")
 STATE_NAMES = {
     "open": "open",
     "awaiting_approval": "AWAITING APPROVAL",
+    "recount": "SENT BACK FOR RECOUNT",
     "closed": "closed",
     "batched": "closed out",
 }
@@ -128,7 +130,8 @@ class CloseoutScreen(Screen):
         layout.addLayout(top)
         layout.addWidget(
             _label(
-                "Enter or A on a session awaiting approval: a lead approves the close.  "
+                "Enter or A on a session awaiting approval: a lead approves the close; B sends "
+                "it back for a recount.  "
                 "R: print the drawer report of a closed session.  "
                 "F10: close out the day with your own login and PIN.",
                 "closeoutHint",
@@ -141,6 +144,9 @@ class CloseoutScreen(Screen):
         approve_key = QShortcut(QKeySequence(Qt.Key.Key_A), self.table)
         approve_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         approve_key.activated.connect(self.approve_selected)
+        back_key = QShortcut(QKeySequence(Qt.Key.Key_B), self.table)
+        back_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        back_key.activated.connect(self.send_back_selected)
         report_key = QShortcut(QKeySequence(Qt.Key.Key_R), self.table)
         report_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         report_key.activated.connect(self.print_drawer_report)
@@ -149,6 +155,10 @@ class CloseoutScreen(Screen):
         self.approve_button.setObjectName("approveButton")
         self.approve_button.setAccessibleName("Approve the selected drawer close")
         self.approve_button.clicked.connect(self.approve_selected)
+        self.send_back_button = QPushButton("Send &back for recount (B)")
+        self.send_back_button.setObjectName("sendBackButton")
+        self.send_back_button.setAccessibleName("Send the selected close back for a recount")
+        self.send_back_button.clicked.connect(self.send_back_selected)
         self.closeout_button = QPushButton("Close out the day (F10)")
         self.closeout_button.setObjectName("closeoutButton")
         self.closeout_button.setAccessibleName("Close out the day")
@@ -163,6 +173,7 @@ class CloseoutScreen(Screen):
         self.papers_button.clicked.connect(self.papers_again)
         self.papers_button.setEnabled(False)
         buttons.addWidget(self.approve_button)
+        buttons.addWidget(self.send_back_button)
         buttons.addWidget(self.report_button)
         buttons.addWidget(self.closeout_button)
         buttons.addWidget(self.papers_button)
@@ -268,6 +279,7 @@ class CloseoutScreen(Screen):
             self.table.selectRow((rows or waiting or [0])[0])
         waiting_count = sum(s.state == AWAITING_APPROVAL for s in sessions)
         self.approve_button.setEnabled(waiting_count > 0)
+        self.send_back_button.setEnabled(waiting_count > 0)
 
     def _desk_changed(self) -> None:
         if self.isVisible():
@@ -296,6 +308,20 @@ class CloseoutScreen(Screen):
             lambda: self.ctx.desk.close_figures(session.id),
             lambda figures: self._ask_approval(session, figures),
         )
+
+    def send_back_selected(self) -> None:
+        session = self.selected_session()
+        if session is None or session.state != AWAITING_APPROVAL:
+            self.ctx.show_info("Choose a close awaiting approval to send back (arrow keys).")
+            return
+
+        def sent(lead: str) -> None:
+            self.ctx.show_info(f"{lead} sent the close of {session.drawer} back: "
+                               f"{session.cashier} counts the drawer again.")  # fmt: skip
+            self.refresh()
+
+        what = f"Drawer {session.drawer} ({session.cashier}, {session.id})."
+        self._open(recount_dialog(self.ctx, self, session.id, what, sent, self.ctx.show_refusal))
 
     def print_drawer_report(self) -> None:
         session = self.selected_session()

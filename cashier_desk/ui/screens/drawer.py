@@ -1,9 +1,10 @@
-"""Open a drawer (the change fund by denomination) and close it with a blind count.
+"""Close a drawer with a blind count (opening it: :mod:`~cashier_desk.ui.screens.open_drawer`).
 
 Both screens are made for the ten-key: a count, Enter, the next count; Ctrl+Enter finishes.
 The close screen is blind (F1): it shows only what the cashier typed, never what the ledger
 expects, until the count is submitted; then it shows the over/short per tender and, when the
-over/short is beyond the tolerance, asks for a lead's approval before the cashier logs out.
+over/short is beyond the tolerance, asks for a lead's approval before the cashier logs out
+— or the lead sends the count back (Alt+B) and the cashier counts again on the same screen.
 
 Object names the tests and the end-to-end script drive (see also ``widgets/denominations.py``):
 
@@ -12,16 +13,15 @@ Object names the tests and the end-to-end script drive (see also ``widgets/denom
   ``checkList``, ``moneyOrderNumber``, ``moneyOrderAmount``, ``moneyOrderList``,
   ``cardTotal``, ``submitCountButton``; after submission ``closeResult`` with one ``overShort``
   label per tender (property ``tender``), ``closeStatus``, ``approveCloseButton`` (opens the
-  ``approverDialog``) and ``closeLogoutButton``.
+  ``approverDialog``), ``sendBackCloseButton`` (opens the ``recountDialog``) and
+  ``closeLogoutButton``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from cashier_desk.desk.requests import BlindCount, CloseResult
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger.drawer import Session
+from cashier_desk.ledger.drawer import RECOUNT, Session
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
 from cashier_desk.ui.context import UiContext
@@ -31,141 +31,27 @@ from cashier_desk.ui.qt import (
     QHBoxLayout,
     QKeySequence,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QShortcut,
     Qt,
     QVBoxLayout,
     QWidget,
 )
+from cashier_desk.ui.recount import recount_dialog
 from cashier_desk.ui.screens import Screen
+from cashier_desk.ui.screens.open_drawer import (
+    Busy,
+    OpenDrawerScreen,
+    button,
+    ctrl_enter,
+    heading,
+    is_current,
+)
 from cashier_desk.ui.widgets.approver import ApproverDialog, Override
 from cashier_desk.ui.widgets.denominations import CountedItemsEntry, DenominationGrid
 from cashier_desk.ui.widgets.money import MoneyEdit
 
-DEFAULT_DRAWER = "D1"
 TENDER_NAMES = {"cash": "Cash", "check": "Checks", "money_order": "Money orders", "card": "Card"}
 NEGATIVE_STYLE = "color: #b00020;"
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName("heading")
-    label.setAccessibleName(text)
-    return label
-
-
-def _button(text: str, name: str, accessible: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setAutoDefault(True)  # Enter presses the focused button
-    return button
-
-
-def _ctrl_enter(widget: QWidget, slot: Any) -> None:
-    """Ctrl+Enter (main keyboard or keypad) anywhere on ``widget`` runs ``slot``."""
-    for key in ("Ctrl+Return", "Ctrl+Enter"):
-        shortcut = QShortcut(QKeySequence(key), widget)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        shortcut.activated.connect(slot)
-
-
-def _is_current(screen: Screen) -> bool:
-    window = screen.ctx.window
-    return window is not None and window.current_screen() is screen
-
-
-class _Busy:
-    """One Desk call at a time per screen: set while a call is out, cleared when the runner
-    is idle again (also after a fault, which the context reports by itself)."""
-
-    def __init__(self, ctx: UiContext, on_idle: Any) -> None:
-        self.on = False
-        self._on_idle = on_idle
-        ctx.runner.busyChanged.connect(self._changed)
-
-    def _changed(self, busy: bool) -> None:
-        if not busy and self.on:
-            self.on = False
-            self._on_idle()
-
-
-class OpenDrawerScreen(Screen):
-    """Drawer id, then the change fund counted by denomination; Enter on the last row (or
-    Ctrl+Enter anywhere) opens the drawer."""
-
-    name = "open_drawer"
-    title = "Open drawer"
-
-    def __init__(self, ctx: UiContext) -> None:
-        super().__init__(ctx)
-        layout = QVBoxLayout(self)
-        layout.addWidget(_heading("Open drawer"))
-        note = QLabel(
-            "Count the change fund: a count, Enter, the next. Enter on the last row or "
-            "Ctrl+Enter opens the drawer."
-        )
-        note.setObjectName("openNote")
-        note.setAccessibleName("How to open the drawer")
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        form = QFormLayout()
-        self.drawer_id = QLineEdit(DEFAULT_DRAWER)
-        self.drawer_id.setObjectName("drawerId")
-        self.drawer_id.setAccessibleName("Drawer id")
-        self.drawer_id.setMaxLength(40)
-        self.drawer_id.setMaximumWidth(300)
-        form.addRow("Drawer", self.drawer_id)
-        layout.addLayout(form)
-        self.grid = DenominationGrid("open", "Change fund")
-        layout.addWidget(self.grid)
-        self.button = _button("Open drawer (Ctrl+Enter)", "openDrawerButton", "Open drawer")
-        self.button.clicked.connect(self.submit)
-        self.busy = _Busy(ctx, lambda: self.button.setEnabled(True))
-        layout.addWidget(self.button)
-        layout.addStretch(1)
-        self.drawer_id.returnPressed.connect(self.grid.first_field().setFocus)
-        self.grid.finished.connect(self.submit)
-        _ctrl_enter(self, self.submit)
-
-    def activated(self) -> None:
-        if not self.drawer_id.text().strip():
-            self.drawer_id.setText(DEFAULT_DRAWER)
-        self.grid.clear()
-        self.grid.set_read_only(False)
-        self.grid.first_field().setFocus()
-        self.ctx.run(self.ctx.desk.current_session, self._already_open)
-
-    def _already_open(self, session: Session | None) -> None:
-        if session is not None and _is_current(self):
-            self.ctx.show_info(f"Your drawer {session.drawer} is open.")
-            self.ctx.go("sale")
-
-    def submit(self) -> None:
-        if self.busy.on:
-            return
-        drawer_id = self.drawer_id.text().strip()
-        if not drawer_id:
-            self.ctx.show_error("Type the drawer id.")
-            self.drawer_id.setFocus()
-            return
-        counts = self.grid.counts()
-        desk = self.ctx.desk
-        self.busy.on = True
-        self.button.setEnabled(False)
-        self.ctx.run(lambda: desk.open_drawer(drawer_id, counts), self._opened, self._refused)
-
-    def _opened(self, session: Session) -> None:
-        self.grid.clear()
-        self.ctx.show_info(
-            f"Drawer {session.drawer} is open with a change fund of {session.opening}."
-        )
-        self.ctx.go("sale")
-
-    def _refused(self, refusal: Refusal) -> None:
-        self.ctx.show_refusal(refusal)
-        self.grid.first_field().setFocus()
 
 
 class CloseDrawerScreen(Screen):
@@ -181,9 +67,9 @@ class CloseDrawerScreen(Screen):
         self.approved = False
         self.result_for: str | None = None  # whose close the result is
         self.dialog: ApproverDialog | None = None
-        self.busy = _Busy(ctx, self._idle_again)
+        self.busy = Busy(ctx, self._idle_again)
         layout = QVBoxLayout(self)
-        layout.addWidget(_heading("Close drawer — blind count"))
+        layout.addWidget(heading("Close drawer — blind count"))
         self.info = QLabel("")
         self.info.setObjectName("closeSessionInfo")
         self.info.setAccessibleName("Drawer session")
@@ -225,7 +111,7 @@ class CloseDrawerScreen(Screen):
         self.card.setObjectName("cardTotal")
         card_form.addRow("Card batch total", self.card)
         side.addLayout(card_form)
-        self.submit_button = _button(
+        self.submit_button = button(
             "Submit count (Ctrl+Enter)", "submitCountButton", "Submit count"
         )
         self.submit_button.clicked.connect(self.submit)
@@ -250,13 +136,18 @@ class CloseDrawerScreen(Screen):
         self.status.setAccessibleName("Close status")
         self.status.setWordWrap(True)
         panel_layout.addWidget(self.status)
-        self.approve_button = _button(
+        self.approve_button = button(
             "Lead approval (Enter)", "approveCloseButton", "Lead approval of the over/short"
         )
         self.approve_button.clicked.connect(self.ask_approval)
-        self.logout_button = _button("Log out (Enter)", "closeLogoutButton", "Log out")
+        self.send_back_button = button(
+            "Send back for recount (Alt+B)", "sendBackCloseButton", "Send back for recount"
+        )
+        self.send_back_button.clicked.connect(self.ask_recount)
+        self.logout_button = button("Log out (Enter)", "closeLogoutButton", "Log out")
         self.logout_button.clicked.connect(self.logout)
         panel_layout.addWidget(self.approve_button)
+        panel_layout.addWidget(self.send_back_button)
         panel_layout.addWidget(self.logout_button)
         panel_layout.addStretch(1)
         right.addWidget(self.panel)
@@ -266,7 +157,10 @@ class CloseDrawerScreen(Screen):
         self.checks.finished.connect(self._to_money_orders)
         self.money_orders.finished.connect(self._to_card)
         self.card.returnPressed.connect(self._card_entered)
-        _ctrl_enter(self, self._ctrl_enter)
+        ctrl_enter(self, self._ctrl_enter)
+        send_back = QShortcut(QKeySequence("Alt+B"), self)
+        send_back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        send_back.activated.connect(self.ask_recount)
         self._reset()
 
     # -- showing the screen ---------------------------------------------------------------
@@ -278,17 +172,18 @@ class CloseDrawerScreen(Screen):
             return
         self._reset()
         self.grid.first_field().setFocus()
-        self.ctx.run(self.ctx.desk.current_session, self._session_found)
+        self.ctx.run(self.ctx.desk.session_to_count, self._session_found)
 
     def _session_found(self, session: Session | None) -> None:
-        if not _is_current(self) or self.result is not None:
+        if not is_current(self) or self.result is not None:
             return
         if session is None:
             user = self.ctx.desk.user
             self.ctx.show_error("You have no drawer open to close.")
             self.ctx.go("closeout" if user is not None and user.at_least("lead") else "open_drawer")
             return
-        self.info.setText(f"Drawer {session.drawer}, session {session.id}")
+        again = " — count again: a lead sent the count back" if session.state == RECOUNT else ""
+        self.info.setText(f"Drawer {session.drawer}, session {session.id}{again}")
 
     def _reset(self) -> None:
         self.result = None
@@ -419,10 +314,11 @@ class CloseDrawerScreen(Screen):
         self.panel.show()
         if result.needs_approval:
             self.status.setText(
-                "The over/short is beyond the tolerance: a lead must approve it with a comment. "
-                "Enter: lead approval."
+                "The over/short is beyond the tolerance: a lead must approve it with a comment "
+                "(Enter), or send it back for a recount (Alt+B)."
             )
             self.approve_button.show()
+            self.send_back_button.show()
             self.logout_button.hide()
             self.approve_button.setFocus()
         else:
@@ -440,6 +336,7 @@ class CloseDrawerScreen(Screen):
     def _finished(self, message: str) -> None:
         self.status.setText(f"{message} Enter: log out.")
         self.approve_button.hide()
+        self.send_back_button.hide()
         self.logout_button.show()
         self.logout_button.setFocus()
 
@@ -463,6 +360,32 @@ class CloseDrawerScreen(Screen):
         dialog.finished.connect(lambda _result: self.activateWindow())
         self.dialog = dialog
         dialog.open()
+
+    def ask_recount(self) -> None:
+        result = self.result
+        if result is None or not self._waiting_for_approval() or self.busy.on:
+            return
+        shown = ", ".join(self._over_short_text(t, a) for t, a in result.over_short.items() if a)
+        dialog = recount_dialog(
+            self.ctx,
+            self,
+            result.session,
+            f"Drawer session {result.session}: {shown}.",
+            self._sent_back,
+            self._approve_refused,
+        )
+        dialog.rejected.connect(self.approve_button.setFocus)
+        dialog.finished.connect(lambda _result: self.activateWindow())
+        self.dialog = dialog
+        dialog.open()
+
+    def _sent_back(self, lead: str) -> None:
+        """The count went back: the same screen takes the new count."""
+        session = self.result.session if self.result is not None else ""
+        self._reset()
+        self.info.setText(f"Session {session} — count again: {lead} sent the count back")
+        self.ctx.show_info(f"{lead} sent the count back: count the drawer again.")
+        self.grid.first_field().setFocus()
 
     def _approve(self, result: CloseResult, override: Override) -> None:
         desk = self.ctx.desk
@@ -490,3 +413,6 @@ class CloseDrawerScreen(Screen):
         self._reset()
         if self.ctx.window is not None:
             self.ctx.window.logout()
+
+
+__all__ = ["CloseDrawerScreen", "OpenDrawerScreen"]

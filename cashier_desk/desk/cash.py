@@ -1,0 +1,150 @@
+"""Cash that leaves the drawer, under control: drops to the safe (with the bag number on the
+drop slip), paid-outs (to the GL accounts allowed, a lead's approval above the limit, a
+petty-cash voucher to sign) and no-sales.  Each is one transaction that posts a balanced
+journal entry and an audit record; the slip prints and the drawer opens after the commit."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from cashier_desk.desk.printing import PrintingOps
+from cashier_desk.desk.requests import CashMovement, positive, text
+from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger import drawer
+from cashier_desk.ledger.posting import SAFE_CASH, drawer_account, post_entry
+from cashier_desk.ledger.schema import drawer_movements
+from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
+
+
+class CashOps(PrintingOps):
+    # -- cash movements --------------------------------------------------------------------
+
+    def _movement(
+        self,
+        kind: str,
+        amount: Money,
+        reason: str,
+        gl: GlAccount | None,
+        *,
+        bag: str | None = None,
+        approver: str | None = None,
+    ) -> drawer.Movement:
+        with self.ledger.write() as conn:
+            _user, session = self._need_session(conn)
+            if amount:
+                self._cash_for(conn, session, amount)
+            now = self._now().isoformat()
+            inserted = conn.execute(
+                sa.insert(drawer_movements).values(
+                    session_id=session.id,
+                    kind=kind,
+                    amount_cents=amount.cents,
+                    reason=reason,
+                    gl=gl,
+                    at=now,
+                    bag=bag,
+                    approver=approver,
+                )
+            )
+            movement_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+            cash = drawer_account("cash")
+            if kind == "drop":
+                post_entry(
+                    conn, session_id=session.id, kind=kind, at=now,
+                    lines=[(SAFE_CASH, amount), (cash, -amount)],
+                )  # fmt: skip
+            elif kind == "paid_out" and gl is not None:
+                post_entry(
+                    conn, session_id=session.id, kind=kind, at=now,
+                    lines=[(gl, amount), (cash, -amount)],
+                )  # fmt: skip
+            details: dict[str, str] = {"session": session.id, "reason": reason}
+            if amount:
+                details["amount"] = str(amount)
+            if gl:
+                details["gl"] = gl
+            if bag:
+                details["bag"] = bag
+            if approver:
+                details["approver"] = approver
+            self._audit(conn, kind, session.id, details)
+            movement = drawer.load_movement(conn, movement_id)
+        if movement is None:  # pragma: no cover - just written in the same transaction
+            raise RuntimeError("the drawer movement vanished")
+        self.cash_drawer.open_drawer()
+        self.events.publish("drawer_movement", kind=kind, amount=amount)
+        return movement
+
+    @staticmethod
+    def _cash_for(conn: sa.Connection, session: drawer.Session, amount: Money) -> None:
+        available = drawer.expected_cash_in_drawer(conn, session)
+        if amount > available:
+            raise Refusal(
+                "more_than_drawer",
+                f"The drawer should hold only {available} in cash; {amount} is more than that.",
+            )
+
+    def _print_slip(self, movement: drawer.Movement) -> bool:
+        """The drop slip or petty-cash voucher, on the receipt printer (after the commit)."""
+        layout = paid_out_voucher if movement.kind == "paid_out" else drop_slip
+        doc = layout(
+            movement,
+            city=self.config.city,
+            columns=self.printer.columns,
+            timezone=self.config.timezone,
+        )
+        return self.print_document(doc)
+
+    def drop(self, amount: Money, bag: object = None) -> CashMovement:
+        """Cash from the drawer to the safe; ``bag`` is the bag or envelope number, printed on
+        the drop slip."""
+        bag_no = text(bag, "the bag number", max_len=40, required=False) or None
+        movement = self._movement(
+            "drop", positive(amount, "The drop"), "drop to safe", None, bag=bag_no
+        )
+        return CashMovement(movement, self._print_slip(movement))
+
+    def paid_out(
+        self,
+        amount: Money,
+        reason: object,
+        gl: object,
+        approver: object = None,
+        approver_pin: object = None,
+    ) -> CashMovement:
+        """Petty cash out of the drawer, charged to a GL account allowed for paid-outs
+        (``[policy] paid_out_accounts``); above ``[policy] paid_out_limit`` a lead (not the
+        cashier) approves.  A petty-cash voucher prints."""
+        why = text(reason, "the reason")
+        try:
+            account = parse_gl_account(gl)
+        except MoneyError as exc:
+            raise Refusal("bad_gl", f"{exc}.") from None
+        positive(amount, "The paid-out")
+        with self.ledger.read() as conn:
+            user, session = self._need_session(conn)
+            allowed = self.config.paid_out_accounts
+            if allowed and account not in allowed:
+                raise Refusal(
+                    "gl_not_allowed",
+                    f"A paid-out may not be charged to {account}; the accounts allowed are "
+                    f"{', '.join(allowed)}.",
+                )
+            self._cash_for(conn, session, amount)
+        limit = self.config.paid_out_limit
+        if amount > limit and not approver:
+            raise Refusal(
+                "approval_required",
+                f"A paid-out above {limit} needs a lead's approval (login and PIN).",
+            )
+        lead = None
+        if approver or approver_pin:  # credentials given are checked, needed or not
+            lead = self._approver(approver, approver_pin, "paid_out", not_={user.login})
+        movement = self._movement(
+            "paid_out", amount, why, account, approver=None if lead is None else lead.login
+        )
+        return CashMovement(movement, self._print_slip(movement))
+
+    def no_sale(self, reason: object) -> None:
+        self._movement("no_sale", Money(0), text(reason, "the reason"), None)
