@@ -44,10 +44,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--central",
-        default=os.environ.get("CASHIER_DESK_CENTRAL_URL"),
-        help="SQLAlchemy URL of the central database (default: central.db in the data folder)",
+        default=None,
+        help="SQLAlchemy URL of the central database (default: $CASHIER_DESK_CENTRAL_URL, "
+        "else [central] url in config.toml, else central.db in the data folder: this machine "
+        "only)",
     )
     p.add_argument("--workstation", default=None, help="workstation id (default W1)")
+    p.add_argument(
+        "--user",
+        default=None,
+        help="who runs a command that needs authority (or $CASHIER_DESK_USER)",
+    )
+    p.add_argument("--pin", default=None, help="that person's PIN (or $CASHIER_DESK_PIN)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     imp = sub.add_parser("import", help="load reference data from a CSV file")
@@ -97,14 +105,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--scan-wait", type=float, default=15.0, help="seconds to wait for a scan (default 15)"
     )
 
-    syn = sub.add_parser("sync", help="send closed batches to the central database now")
-    syn.add_argument(
-        "action",
-        nargs="?",
-        choices=["push", "pull"],
-        default="push",
-        help="push: send batches (default); pull: fetch reference data from central",
+    syn = sub.add_parser(
+        "sync",
+        help="send closed batches to the central database now (push, the default), fetch "
+        "reference data (pull), or decide a batch central holds in quarantine (resolve)",
     )
+    syn_sub = syn.add_subparsers(dest="sync_action", metavar="ACTION")
+    syn_sub.add_parser("push", help="send every batch central does not hold (the default)")
+    syn_sub.add_parser("pull", help="fetch revenue codes, users and open items from central")
+    res = syn_sub.add_parser(
+        "resolve",
+        help="an admin (--user/--pin before the subcommand) accepts a batch held in "
+        "quarantine into central's books, or rejects it",
+    )
+    res.add_argument("batch", help="the batch id (see `central status`)")
+    how = res.add_mutually_exclusive_group(required=True)
+    how.add_argument("--accept", action="store_true", help="into central's books")
+    how.add_argument("--reject", action="store_true", help="left out of central's books")
+    res.add_argument("--note", default="", help="why (kept with the decision)")
 
     cen = sub.add_parser("central", help="the central database")
     cen_sub = cen.add_subparsers(dest="central_command", metavar="ACTION", required=True)
@@ -308,9 +326,16 @@ def _cmd_devices(app: App, args: argparse.Namespace) -> int:
 def _cmd_sync(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.runner import run_op
 
-    if args.action == "pull":
+    if args.sync_action == "pull":
         pulled = app.desk.pull_reference_data()
         _print_json({"ok": True, **vars(pulled)})
+        return 0
+    if args.sync_action == "resolve":
+        login, pin = _credentials(args)
+        decided = app.desk.resolve_quarantined(
+            args.batch, accept=args.accept, login=login, pin=pin, note=args.note
+        )
+        _print_json({"ok": True, **decided})
         return 0
     result = run_op(app.desk, {"op": "sync"})
     result.pop("op")
@@ -318,14 +343,52 @@ def _cmd_sync(app: App, args: argparse.Namespace) -> int:
     if not result["ok"]:
         print(f"cashier-desk: {result['message']}", file=sys.stderr)
         return 1
+    relay = app.desk.relay
+    if result.get("resent"):
+        print(
+            f"cashier-desk: {result['resent']} batch(es) marked sent here were not at this "
+            "central and were sent to it now",
+            file=sys.stderr,
+        )
+    if relay is not None and relay.last is not None:
+        for line in relay.last.held_back:
+            print(
+                f"cashier-desk: central holds {line} — in quarantine, out of its totals; an "
+                "admin decides: cashier-desk --user LOGIN sync resolve BATCH --accept|--reject",
+                file=sys.stderr,
+            )
     return 0
 
 
-def _central_command(args: argparse.Namespace) -> int:
-    from cashier_desk.app import default_central_url, default_data_dir
-    from cashier_desk.sync import central
+def _credentials(args: argparse.Namespace) -> tuple[str, str]:
+    """Who runs a command that needs authority: --user/--pin (before the subcommand), else
+    CASHIER_DESK_USER/CASHIER_DESK_PIN, else a prompt on a terminal."""
+    login = args.user or os.environ.get("CASHIER_DESK_USER") or ""
+    pin = args.pin or os.environ.get("CASHIER_DESK_PIN") or ""
+    if sys.stdin.isatty():
+        import getpass
 
-    url = args.central or default_central_url(args.data_dir or default_data_dir())
+        login = login or input("User: ").strip()
+        pin = pin or getpass.getpass("PIN: ")
+    if not login or not pin:
+        raise Refusal(
+            "not_authorized",
+            "This needs an admin: give --user LOGIN --pin PIN before the subcommand, or set "
+            "CASHIER_DESK_USER and CASHIER_DESK_PIN.",
+        )
+    return login, pin
+
+
+def _central_command(args: argparse.Namespace) -> int:
+    from cashier_desk.app import central_url_of, default_data_dir, is_embedded
+    from cashier_desk.sync import central, quarantine
+
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        url = central_url_of(data_dir, args.central)
+    except ConfigError as exc:
+        print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
     engine = central.engine_for(url)
     try:
         if args.central_command == "init":
@@ -347,9 +410,20 @@ def _central_command(args: argparse.Namespace) -> int:
                 raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
             _print_json(central.totals(engine, args.date))
             return 0
+        shown = engine.url.render_as_string(hide_password=True)
+        if is_embedded(url, data_dir):
+            _print_json({"central": "this machine only", "url": shown})
+            print(
+                f"cashier-desk: central: this machine only (central.db in {data_dir}); set "
+                "[central] url in config.toml to send batches to the city's central database",
+                file=sys.stderr,
+            )
+        else:
+            _print_json({"central": shown})
         for row in central.status(engine):
             _print_json(row)
-        data_dir = args.data_dir or default_data_dir()
+        for held in quarantine.undecided(engine):
+            _print_json({"quarantined": held.pop("batch_id"), **held})
         if (data_dir / "ledger.db").exists():
             from cashier_desk.ledger.db import Ledger
             from cashier_desk.sync.relay import pending_batches

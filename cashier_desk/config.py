@@ -42,6 +42,12 @@ scanner = "sim"      # scanner+serial:///dev/ttyACM0, wedge, none
 display = "none"     # display+serial://..., sim
 columns = 42         # receipt width: 42 or 48 (from the printer's profile)
 sim_drawer_close_seconds = 0   # a simulated drawer closes by itself after this
+
+[central]
+# The city's central database, where closed batches go (SQLAlchemy URL). Without it, batches
+# go to central.db in this data folder: this machine only. --central and
+# CASHIER_DESK_CENTRAL_URL override it.
+# url = "postgresql+psycopg://cashier_workstation@central.example.gov/cashier"
 """
 
 _WS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,19}", re.ASCII)
@@ -74,6 +80,7 @@ class Config:
     drawer_must_close: bool = True
     drawer_alert_seconds: int = 60
     idle_lock_minutes: int = 15
+    central_url: str | None = None
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:
@@ -119,6 +126,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "columns",
             "sim_drawer_close_seconds",
         },
+        "central": {"url"},
     }
     for section, table in data.items():
         if section not in known or not isinstance(table, dict):
@@ -168,6 +176,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     if type(idle) is not int or not 1 <= idle <= 480:
         raise ConfigError("[policy] idle_lock_minutes must be a whole number from 1 to 480")
     return Config(
+        central_url=_central_url(data.get("central", {})),
         workstation=ws,
         idle_lock_minutes=idle,
         timezone=zone,
@@ -193,6 +202,25 @@ def _gl(policy: dict[str, Any], key: str, default: str) -> GlAccount:
         return parse_gl_account(_get_str(policy, "policy", key, default))
     except MoneyError as exc:
         raise ConfigError(f"[policy] {key}: {exc}") from None
+
+
+def _central_url(table: dict[str, Any]) -> str | None:
+    url = table.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError("[central] url must be a database URL in quotes")
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(url.strip())
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            "[central] url is not a database URL like "
+            "postgresql+psycopg://cashier_workstation@central.example.gov/cashier"
+        ) from None
+    return url.strip()
 
 
 def load_config(data_dir: Path) -> Config:

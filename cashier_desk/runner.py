@@ -228,7 +228,15 @@ def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
             f"Central cannot be reached ({r.unreachable}); {r.pending} batch(es) wait and will "
             "be sent again.",
         )
-    return {"sent": r.sent, "already_there": r.already_there, "pending": r.pending}
+    out = {
+        "sent": r.sent,
+        "already_there": r.already_there,
+        "pending": r.pending,
+        "quarantined": r.quarantined,
+    }
+    if r.resent:
+        out["resent"] = r.resent  # of "sent": central did not have them (another central had)
+    return out
 
 
 HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from cashier_desk.app import App
 from cashier_desk.ledger import schema as local
 from cashier_desk.runner import run_op
-from cashier_desk.sync import central
+from cashier_desk.sync import central, quarantine
 from cashier_desk.sync import schema as c
 from cashier_desk.sync.relay import SyncResult
 from tests.helpers import FakeClock, small_day
@@ -267,7 +267,9 @@ def test_central_down_for_a_while_then_back(
 
     proxy.up()
     result = run_op(app2.desk, {"op": "sync"})
-    assert result == {"op": "sync", "ok": True, "sent": 2, "already_there": 0, "pending": 0}
+    assert result == {
+        "op": "sync", "ok": True, "sent": 2, "already_there": 0, "pending": 0, "quarantined": 0,
+    }  # fmt: skip
     assert_central_equals_local(central_pg.engine, app2)
 
 
@@ -305,9 +307,9 @@ def test_same_batch_other_content_is_a_conflict_and_central_is_unchanged(
     edited["summary"]["gl"]["101-0000-49900"] = "-99.00"
     text, digest = reseal(edited)
     assert digest != sha
-    with pytest.raises(central.BatchConflict, match="other content"):
-        central.deliver(as_ws, text, digest, RECEIVED)
-    # A payload that does not match its own hash is refused too.
+    assert central.deliver(as_ws, text, digest, RECEIVED) == "quarantined"
+    assert "other content" in quarantine.undecided(as_ws)[0]["problem"]
+    # A payload that does not match its own hash is refused (and not kept: it cannot be read).
     with pytest.raises(central.BatchConflict):
         central.deliver(as_ws, text, sha, RECEIVED)
     assert dump_central(central_pg.engine) == before
@@ -330,22 +332,24 @@ def test_conflict_through_the_relay_is_kept_and_shown(
     before = dump_central(central_pg.engine)
 
     result = run_op(app.desk, {"op": "sync"})
-    assert result["ok"] is False and result["error"] == "sync_refused"
-    assert day1["batch"] in result["message"]
+    assert result == {
+        "op": "sync", "ok": True, "sent": 0, "already_there": 0, "pending": 0, "quarantined": 1,
+    }  # fmt: skip
     row = outbox_row(app, day1["batch"])
-    assert row["outcome"] == "conflict" and row["sent_at"] is None
+    assert row["outcome"] == "quarantined" and row["sent_at"] is not None
     assert "other content" in row["last_error"]
     assert dump_central(central_pg.engine) == before
-    # It waits for a person: not pending, not sent again.
+    # It waits for an admin at central: not pending here, not sent again.
     r = push(app)
-    assert (r.sent, r.already_there, r.pending, r.problems) == (0, 0, 0, [])
+    assert (r.sent, r.already_there, r.pending, r.problems, r.quarantined) == (0, 0, 0, [], 1)
+    assert day1["batch"] in r.held_back[0]
     with app.ledger.read() as conn:
         logged = conn.execute(
             sa.select(local.audit_log.c.outcome).where(
                 local.audit_log.c.action == "sync", local.audit_log.c.target == day1["batch"]
             )
         ).all()
-    assert [r.outcome for r in logged] == ["conflict"]
+    assert [r.outcome for r in logged] == ["quarantined"]
 
 
 def test_an_altered_audit_record_is_refused(
@@ -361,14 +365,14 @@ def test_an_altered_audit_record_is_refused(
     record["details"] = json.dumps(details, sort_keys=True, separators=(",", ":"))
     text, digest = reseal(tampered)  # the payload's own hash is right: only the chain is wrong
     as_ws = engines(central_pg.workstation_url)
-    with pytest.raises(central.ChainRefused, match="altered"):
-        central.deliver(as_ws, text, digest, RECEIVED)
+    assert central.deliver(as_ws, text, digest, RECEIVED) == "quarantined"
+    assert "altered" in quarantine.undecided(as_ws)[0]["problem"]
     assert sum(central_row_counts(central_pg.engine).values()) == 0
     assert central.deliver(as_ws, payload, sha, RECEIVED) == "sent"
     assert_central_equals_local(central_pg.engine, app)
 
 
-def test_a_batch_that_does_not_follow_centrals_chain_head_is_refused(
+def test_a_batch_that_does_not_follow_on_is_held_and_the_missing_one_is_sent_again(
     make_app: MakeApp,
     central_pg: CentralPg,
     ws_url: str,
@@ -383,11 +387,11 @@ def test_a_batch_that_does_not_follow_centrals_chain_head_is_refused(
     assert json.loads(p2)["audit_since"] > 0
     as_ws = engines(central_pg.workstation_url)
     # Day 2 without day 1: its audit segment starts past what central last saw (nothing).
-    with pytest.raises(central.ChainRefused, match="central last saw record 0"):
-        central.deliver(as_ws, p2, sha2, RECEIVED)
+    assert central.deliver(as_ws, p2, sha2, RECEIVED) == "quarantined"
+    assert "central last saw record 0" in quarantine.undecided(as_ws)[0]["problem"]
     assert sum(central_row_counts(central_pg.engine).values()) == 0
 
-    # Through the relay: day 1 is (wrongly) marked sent locally, so day 2 goes alone.
+    # Day 1 is (wrongly) marked sent here: the relay asks central, which lacks it, so it goes.
     with app.ledger.write() as conn:
         conn.execute(
             sa.update(local.outbox)
@@ -395,21 +399,27 @@ def test_a_batch_that_does_not_follow_centrals_chain_head_is_refused(
             .values(sent_at=RECEIVED, outcome="sent")
         )
     result = run_op(app.desk, {"op": "sync"})
-    assert result["ok"] is False and result["error"] == "sync_refused"
-    row = outbox_row(app, day2["batch"])
-    assert row["outcome"] == "refused" and row["sent_at"] is None
-    assert sum(central_row_counts(central_pg.engine).values()) == 0
+    assert result == {
+        "op": "sync", "ok": True, "sent": 1, "resent": 1, "already_there": 0, "pending": 0,
+        "quarantined": 1,
+    }  # fmt: skip
+    assert central.totals(central_pg.engine, day2["date"])["batches"] == 0
 
-    # Once day 1 is there, day 2 follows on; a forged audit_since is refused all the same.
-    p1, sha1 = local_payload(app, day1["batch"])
-    assert central.deliver(as_ws, p1, sha1, RECEIVED) == "sent"
+    # An admin accepts day 2 now that day 1 is there; central's totals count it from then on.
+    decided = app.desk.resolve_quarantined(
+        day2["batch"], accept=True, login="ada", pin="9999", note="day 1 had not arrived"
+    )
+    assert decided["decision"] == "accepted"
+    assert_central_equals_local(central_pg.engine, app)
+    assert central.totals(central_pg.engine, day2["date"])["receipts"] == day2["receipts"]
+    assert push(app).quarantined == 0
+    # A forged audit_since of a batch the books hold is a conflict: held, books unchanged.
+    before = dump_central(central_pg.engine)
     forged = json.loads(p2)
     forged["audit_since"] = 0
     text, digest = reseal(forged)
-    with pytest.raises(central.ChainRefused):
-        central.deliver(as_ws, text, digest, RECEIVED)
-    assert central.deliver(as_ws, p2, sha2, RECEIVED) == "sent"
-    assert_central_equals_local(central_pg.engine, app)
+    assert central.deliver(as_ws, text, digest, RECEIVED) == "quarantined"
+    assert dump_central(central_pg.engine) == before
 
 
 # -- the workstation role ------------------------------------------------------------------
@@ -430,11 +440,11 @@ def test_the_workstation_role_can_insert_and_select_but_never_update_or_delete(
         assert conn.execute(sa.select(c.batches.c.id)).scalars().all() == [day1["batch"]]
 
     statements = []
-    for table in c.BATCH_TABLES:
+    for table in c.BATCH_TABLES + c.QUARANTINE_TABLES:
         statements += [
             f'UPDATE "{table}" SET batch_id = batch_id'
-            if table != "batches"
-            else "UPDATE \"batches\" SET approver = 'x'",
+            if table not in ("batches", *c.QUARANTINE_TABLES)
+            else f"UPDATE \"{table}\" SET workstation = 'x'",
             f'DELETE FROM "{table}"',
             f'TRUNCATE "{table}" CASCADE',
         ]
@@ -500,7 +510,9 @@ def test_cli_sync_with_central_url(
     app.close()
     done = cli("--data-dir", data_dir, "--central", ws_url, "sync")
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"ok": True, "sent": 1, "already_there": 0, "pending": 0}
+    assert json.loads(done.stdout) == {
+        "ok": True, "sent": 1, "already_there": 0, "pending": 0, "quarantined": 0,
+    }  # fmt: skip
     assert proxy.connections >= 1
     assert_central_equals_local(central_pg.engine, make_app())
     assert central.totals(central_pg.engine, day1["date"])["receipts"] == day1["receipts"]

@@ -1,4 +1,5 @@
-"""The status bar: receipts waiting to print and batches waiting for central, kept current."""
+"""The status bar: receipts waiting to print, where batches go and what waits for central,
+kept current."""
 
 from __future__ import annotations
 
@@ -15,14 +16,16 @@ def test_the_status_bar_counts_what_waits(counter: Counter) -> None:
     counter.window.refresh_counts()
     counter.idle()
     assert counter.window.pending.text().startswith("4 receipt(s) waiting to print")
-    assert counter.window.sync_label.text() == "1 batch(es) waiting for central"
+    assert counter.window.sync_label.text() == (
+        "central: this machine only · 1 batch(es) waiting for central"
+    )
     printer.online = True
     counter.desk.print_pending()
     counter.desk.sync()
     counter.window.refresh_counts()
     counter.idle()
     assert counter.window.pending.text() == ""
-    assert counter.window.sync_label.text() == ""
+    assert counter.window.sync_label.text() == "central: this machine only"
 
 
 def test_the_idle_lock_time_comes_from_the_config(counter: Counter) -> None:
