@@ -39,3 +39,28 @@ def test_the_idle_lock_time_comes_from_the_config(counter: Counter) -> None:
         assert "idle_lock_minutes" in str(exc)
     else:  # pragma: no cover - the assertion below names the failure
         raise AssertionError("idle_lock_minutes = 0 was accepted")
+
+
+def test_the_lead_sees_a_batch_held_in_quarantine(counter: Counter) -> None:
+    import json
+
+    from cashier_desk.app import default_central_url
+    from cashier_desk.sync import central
+    from tests.sync.conftest import local_payload, reseal
+
+    day = small_day(counter.app)
+    payload, _ = local_payload(counter.app, day["batch"])
+    planted = json.loads(payload)
+    planted["approver"] = "sam"
+    engine = central.engine_for(default_central_url(counter.app.data_dir))
+    try:
+        central.ensure_ready(engine)
+        assert central.deliver(engine, *reseal(planted), "2026-11-23T23:00:00+00:00") == "sent"
+    finally:
+        engine.dispose()
+    assert counter.desk.sync().quarantined == 1
+    counter.window.refresh_counts()
+    counter.idle()
+    label = counter.window.sync_label
+    assert label.text() == "central: this machine only · 1 batch(es) in quarantine at central"
+    assert label.property("problem") is True
