@@ -63,13 +63,17 @@ class SyncResult:
 
 
 def describe(embedded: bool, pending: int, quarantined: int) -> str:
-    """One line for the window's status bar: where batches go and what waits."""
-    parts = ["central: this machine only"] if embedded else []
+    """One short line for the window's status bar: where batches go and what waits."""
+
+    def batches(n: int) -> str:
+        return f"{n} batch" if n == 1 else f"{n} batches"
+
+    parts = ["this machine only"] if embedded else []
     if pending:
-        parts.append(f"{pending} batch(es) waiting for central")
+        parts.append(f"{batches(pending)} waiting")
     if quarantined:
-        parts.append(f"{quarantined} batch(es) in quarantine at central")
-    return " · ".join(parts)
+        parts.append(f"{batches(quarantined)} in quarantine")
+    return "central: " + " · ".join(parts) if parts else ""
 
 
 @dataclass(frozen=True)

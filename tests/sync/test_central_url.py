@@ -120,9 +120,7 @@ def test_the_app_and_the_status_line_say_where_batches_go(tmp_path: Path) -> Non
         assert app.desk.relay.status_text() == ""
     finally:
         app.close()
-    assert describe(False, 2, 1) == (
-        "2 batch(es) waiting for central · 1 batch(es) in quarantine at central"
-    )
+    assert describe(False, 2, 1) == ("central: 2 batches waiting · 1 batch in quarantine")
 
 
 def test_central_status_says_this_machine_only_until_a_url_is_configured(

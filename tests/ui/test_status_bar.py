@@ -16,9 +16,7 @@ def test_the_status_bar_counts_what_waits(counter: Counter) -> None:
     counter.window.refresh_counts()
     counter.idle()
     assert counter.window.pending.text().startswith("4 receipt(s) waiting to print")
-    assert counter.window.sync_label.text() == (
-        "central: this machine only · 1 batch(es) waiting for central"
-    )
+    assert counter.window.sync_label.text() == ("central: this machine only · 1 batch waiting")
     printer.online = True
     counter.desk.print_pending()
     counter.desk.sync()
@@ -62,5 +60,5 @@ def test_the_lead_sees_a_batch_held_in_quarantine(counter: Counter) -> None:
     counter.window.refresh_counts()
     counter.idle()
     label = counter.window.sync_label
-    assert label.text() == "central: this machine only · 1 batch(es) in quarantine at central"
+    assert label.text() == "central: this machine only · 1 batch in quarantine"
     assert label.property("problem") is True
