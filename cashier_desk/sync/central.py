@@ -171,6 +171,11 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
             if refused is None:
                 books.insert_batch(conn, payload, payload_text, sha256, received_at)
                 return "sent"
+            # A delivery of this very batch may have committed while this one looked (its
+            # chain head then refuses this one): that is "already there", not a refusal.
+            known = _known(conn, batch_id, sha256)
+            if known is not None:
+                return known
             quarantine.keep(conn, payload, payload_text, sha256, *refused, received_at)
             return "quarantined"
     except sa.exc.IntegrityError:

@@ -107,6 +107,11 @@ def test_central_unreachable_then_reachable(
     r = app.desk.sync()
     assert (r.sent, r.pending, r.unreachable) == (1, 0, None)
     assert_central_equals_local(engines(url), app)
+    # Nothing waits here, but a central that cannot be asked cannot confirm it holds it all.
+    app.desk.relay.central_url = f"sqlite:///{tmp_path / 'gone' / 'central.db'}"
+    refused = run_op(app.desk, {"op": "sync"})
+    assert refused["error"] == "central_unreachable"
+    assert "could not be checked" in refused["message"]
 
 
 def test_conflict_is_quarantined_kept_out_of_the_books_and_central_unchanged(
