@@ -110,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="send closed batches to the central database now (push, the default), fetch "
         "reference data (pull), or decide a batch central holds in quarantine (resolve)",
     )
+    syn.description = (
+        "ACTION is push when left out. Global options (--data-dir, --central, --user, --pin) "
+        "come before `sync`."
+    )
     syn_sub = syn.add_subparsers(dest="sync_action", metavar="ACTION")
     syn_sub.add_parser("push", help="send every batch central does not hold (the default)")
     syn_sub.add_parser("pull", help="fetch revenue codes, users and open items from central")

@@ -30,6 +30,7 @@ from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
 from cashier_desk.ledger.schema import (
     drawer_sessions,
+    outbox,
 )
 from cashier_desk.money import Money
 from cashier_desk.sync import central, quarantine
@@ -178,6 +179,11 @@ class DeskBase:
             )
         details = {"reason": decided["reason"], "note": note}
         with self.ledger.write() as conn:
+            conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.batch_id == batch_id)
+                .values(outcome=decided["decision"])
+            )
             self._audit(
                 conn, "sync_resolve", batch_id, details, actor=admin.login,
                 outcome=decided["decision"],

@@ -137,6 +137,7 @@ def test_a_conflict_is_held_and_the_days_after_it_still_go(
     }  # fmt: skip
     assert decisions(admin) == [(day1["batch"], "rejected", "ada", "finance keeps theirs")]
     assert local_audit(app, "sync_resolve") == [("ada", day1["batch"], "rejected")]
+    assert outbox_row(app, day1["batch"])["outcome"] == "rejected"
     assert dump_central(admin) == before
     assert quarantine.undecided(admin) == []
     with pytest.raises(Refusal) as refused:
@@ -188,6 +189,7 @@ def test_the_chain_continues_through_a_held_batch_which_an_admin_then_accepts(
     assert_central_equals_local(admin, app)
     assert decisions(admin) == [(day2["batch"], "accepted", "ada", "")]
     assert local_audit(app, "sync_resolve") == [("ada", day2["batch"], "accepted")]
+    assert outbox_row(app, day2["batch"])["outcome"] == "accepted"
     r = app.desk.sync()
     assert (r.sent, r.already_there, r.quarantined) == (0, 0, 0)
 
