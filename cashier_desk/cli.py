@@ -390,10 +390,10 @@ def _central_command(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or default_data_dir()
     try:
         url = central_url_of(data_dir, args.central)
-    except ConfigError as exc:
+        engine = central.engine_for(url)
+    except (ConfigError, central.CentralError) as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
         return 1
-    engine = central.engine_for(url)
     try:
         if args.central_command == "init":
             rev = central.init_central(engine, role=args.role)

@@ -26,6 +26,12 @@ city = "City of Springfield"
 # address = "100 Main Street"
 # timezone = "America/Chicago"   # receipts and business dates (default: the machine's zone)
 
+[central]
+# The city's central database, where closed batches go (SQLAlchemy URL). Without it, batches
+# go to central.db in this data folder: this machine only. --central and
+# CASHIER_DESK_CENTRAL_URL override it.
+# url = "postgresql+psycopg://cashier_workstation@central.example.gov/cashier"
+
 [policy]
 over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
@@ -42,12 +48,6 @@ scanner = "sim"      # scanner+serial:///dev/ttyACM0, wedge, none
 display = "none"     # display+serial://..., sim
 columns = 42         # receipt width: 42 or 48 (from the printer's profile)
 sim_drawer_close_seconds = 0   # a simulated drawer closes by itself after this
-
-[central]
-# The city's central database, where closed batches go (SQLAlchemy URL). Without it, batches
-# go to central.db in this data folder: this machine only. --central and
-# CASHIER_DESK_CENTRAL_URL override it.
-# url = "postgresql+psycopg://cashier_workstation@central.example.gov/cashier"
 """
 
 _WS_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_]{0,19}", re.ASCII)
@@ -67,6 +67,7 @@ class Config:
     city: str = "City of Springfield"
     address: str = ""
     timezone: str | None = None
+    central_url: str | None = None  # [central] url; None: central.db in the data dir
     over_short_tolerance: Money = Money(500)
     over_short_account: GlAccount = GlAccount("101-0000-49900")
     deposit_account: GlAccount = GlAccount("101-0000-10100")
@@ -80,7 +81,6 @@ class Config:
     drawer_must_close: bool = True
     drawer_alert_seconds: int = 60
     idle_lock_minutes: int = 15
-    central_url: str | None = None
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:
@@ -109,6 +109,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from None
     known = {
         "station": {"id", "city", "address", "timezone"},
+        "central": {"url"},
         "policy": {
             "over_short_tolerance",
             "over_short_account",
@@ -126,7 +127,6 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "columns",
             "sim_drawer_close_seconds",
         },
-        "central": {"url"},
     }
     for section, table in data.items():
         if section not in known or not isinstance(table, dict):
@@ -214,12 +214,15 @@ def _central_url(table: dict[str, Any]) -> str | None:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        make_url(url.strip())
+        backend = make_url(url.strip()).get_backend_name()
     except (ArgumentError, ValueError):
+        backend = None
+    if backend not in ("postgresql", "sqlite"):
         raise ConfigError(
             "[central] url is not a database URL like "
-            "postgresql+psycopg://cashier_workstation@central.example.gov/cashier"
-        ) from None
+            "postgresql+psycopg://cashier_workstation@central.example.gov/cashier "
+            "or sqlite:///central.db"
+        )
     return url.strip()
 
 

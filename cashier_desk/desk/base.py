@@ -205,7 +205,8 @@ class DeskBase:
     def _central(self) -> sa.Engine:
         if self.relay is None:
             raise Refusal("no_central", "No central database is set for this workstation.")
-        return self.relay.engine()
+        with self._at_central():
+            return self.relay.engine()
 
     @staticmethod
     @contextlib.contextmanager

@@ -47,6 +47,14 @@ class ChainRefused(Exception):
 
 
 def engine_for(url: str) -> sa.Engine:
+    """An engine for a central URL; CentralError when the URL cannot be one."""
+    try:
+        return _engine_for(url)
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise CentralError(f"the central database URL cannot be used: {exc}") from None
+
+
+def _engine_for(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -54,10 +55,11 @@ def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def set_central(data_dir: Path, url: str | None) -> None:
     """Write ``[central] url`` into the data dir's config.toml (or take it out)."""
     path = data_dir / "config.toml"
-    text = path.read_text(encoding="utf-8").split("\n[central]\n", 1)[0]
+    text = re.sub(r"(?ms)^\[central\]\n.*?(?=^\[|\Z)", "", path.read_text(encoding="utf-8"))
     if url is not None:
         text += f'\n[central]\nurl = "{url}"\n'
     path.write_text(text, encoding="utf-8")
+    assert "[policy]" in text and "[devices]" in text
 
 
 def sqlite_url(path: Path) -> str:
@@ -95,6 +97,8 @@ def test_flag_over_env_over_config_over_the_embedded_file(
         ("[central]\nurl = 5\n", "[central] url must be a database URL"),
         ('[central]\nurl = ""\n', "[central] url must be a database URL"),
         ('[central]\nurl = "city hall"\n', "[central] url is not a database URL"),
+        ('[central]\nurl = "postgres://ws@h/cashier"\n', "[central] url is not a database URL"),
+        ('[central]\nurl = "mysql://ws@h/cashier"\n', "[central] url is not a database URL"),
         ('[central]\nhost = "x"\n', "unknown key 'host' in [central]"),
     ],
 )
@@ -224,3 +228,18 @@ def test_switching_central_sends_what_it_lacks_and_doubles_nothing(
     assert central.deliver(engines(a), payload, sha, RECEIVED) == "already_there"
     r = last.desk.sync()
     assert (r.sent, r.already_there, r.resent, r.pending) == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("command", [["sync"], ["sync", "pull"], ["central", "status"]])
+def test_a_central_url_that_cannot_be_one_is_one_clear_line(
+    make_app: MakeApp, command: list[str]
+) -> None:
+    app = make_app()
+    small_day(app)
+    data = str(app.data_dir)
+    app.close()
+    done = run_cli("--data-dir", data, "--central", "postgresql://ws:secret@h:port/x", *command)
+    assert done.returncode == 1, done.stdout
+    assert done.stderr.startswith("cashier-desk: ") and len(done.stderr.splitlines()) == 1
+    assert "central database URL cannot be used" in done.stderr
+    assert "secret" not in done.stderr and "Traceback" not in done.stderr
