@@ -76,11 +76,17 @@ def describe(embedded: bool, pending: int, quarantined: int) -> str:
     return "central: " + " · ".join(parts) if parts else ""
 
 
+#: The outbox outcome of a batch whose payload here does not match its own SHA-256: it is
+#: never sent (central could not trust it) and waits for a person.
+DAMAGED = "damaged"
+
+
 @dataclass(frozen=True)
 class _Local:
     batch_id: str
     sha256: str
     pending: bool
+    outcome: str | None
 
 
 class Relay:
@@ -140,11 +146,12 @@ class Relay:
                     batches.c.id,
                     batches.c.sha256,
                     outbox.c.sent_at.is_(None) & outbox.c.outcome.is_(None),
+                    outbox.c.outcome,
                 )
                 .join(outbox, batches.c.id == outbox.c.batch_id)
                 .order_by(batches.c.created_at, batches.c.id)
             ).all()
-        return [_Local(str(b), str(h), bool(p)) for b, h, p in rows]
+        return [_Local(str(b), str(h), bool(p), o) for b, h, p, o in rows]
 
     def _payload(self, batch_id: str) -> str:
         with self.ledger.read() as conn:
@@ -171,7 +178,16 @@ class Relay:
             result.unreachable = reason
             result.pending = len(waiting)
             return result
-        to_send = [b for b in local if b.pending or (b.batch_id, b.sha256) not in there]
+        to_send = [
+            b
+            for b in local
+            if b.pending or (b.outcome != DAMAGED and (b.batch_id, b.sha256) not in there)
+        ]
+        result.problems += [
+            f"batch {b.batch_id}: it does not match its own SHA-256 here and is not sent"
+            for b in local
+            if b.outcome == DAMAGED
+        ]
         for i, row in enumerate(to_send):
             now = self.clock().isoformat()
             try:
@@ -179,7 +195,7 @@ class Relay:
                     self.engine(), self._payload(row.batch_id), row.sha256, now
                 )
             except central.BatchConflict as exc:
-                self._mark(row.batch_id, "conflict", str(exc))
+                self._mark(row.batch_id, DAMAGED, str(exc))
                 result.problems.append(f"batch {row.batch_id}: {exc}")
                 log.error("central refused batch %s: %s", row.batch_id, exc)
                 continue
@@ -191,7 +207,10 @@ class Relay:
                 log.warning("central unreachable; batch %s waits: %s", row.batch_id, reason)
                 return result
             if outcome == "quarantined":
-                why = self._quarantined(row.batch_id)
+                try:
+                    why = self._quarantined(row.batch_id)
+                except sa.exc.SQLAlchemyError:
+                    why = "held in quarantine at central"
                 self._mark(row.batch_id, outcome, why, delivered=True)
                 log.error("central holds batch %s in quarantine: %s", row.batch_id, why)
                 continue

@@ -157,3 +157,43 @@ def test_an_altered_audit_chain_is_quarantined_and_the_genuine_batch_still_goes(
     assert "was altered" in quarantine.undecided(engine)[0]["problem"]
     assert central.deliver(engine, payload, sha, RECEIVED) == "sent"
     assert_central_equals_local(engine, app)
+
+
+def test_a_batch_damaged_here_is_never_sent_and_never_strands_the_next(
+    make_app: MakeApp, engines: Callable[[str], sa.Engine]
+) -> None:
+    """A batch whose payload here no longer matches its own SHA-256 (a damaged disk, a hand
+    edit) is refused once, noted on every sync, never sent; the next day, whose audit chain
+    follows it, is held in quarantine, and the day after goes into central's books."""
+    from cashier_desk.ledger import schema as local
+
+    clock = FakeClock()
+    app = make_app(clock=clock)
+    day1 = small_day(app)
+    with app.ledger.write() as conn:
+        conn.exec_driver_sql("DROP TRIGGER batches_no_update")
+        conn.execute(
+            sa.update(local.batches)
+            .where(local.batches.c.id == day1["batch"])
+            .values(payload=local.batches.c.payload + " ")
+        )
+    clock.advance(days=1)
+    day2 = other_day(app)
+    clock.advance(days=1)
+    day3 = other_day(app)
+    for _ in range(2):
+        refused = run_op(app.desk, {"op": "sync"})
+        assert refused["error"] == "sync_refused"
+        assert "does not match its own SHA-256" in refused["message"]
+    outcomes = [outbox_row(app, d["batch"])["outcome"] for d in (day1, day2, day3)]
+    assert outcomes == ["damaged", "quarantined", "sent"]
+    with app.ledger.read() as conn:
+        marked = conn.execute(
+            sa.select(sa.func.count()).where(
+                local.audit_log.c.action == "sync", local.audit_log.c.target == day1["batch"]
+            )
+        ).scalar_one()
+    assert marked == 1  # refused once, not again on every pass
+    engine = sqlite_central(app, engines)
+    assert central.totals(engine, day3["date"])["receipts"] == day3["receipts"]
+    assert [central.totals(engine, d["date"])["batches"] for d in (day1, day2)] == [0, 0]
