@@ -166,6 +166,7 @@ def open_app(
     desk.relay = Relay(
         ledger, url, workstation=ws, clock=clock, embedded=is_embedded(url, data_dir)
     )
+    desk.relay.on_result = desk.sync_done
     if background_sync:
         relay = desk.relay
         relay.start()

@@ -159,6 +159,17 @@ class DeskBase:
             raise Refusal("no_central", "No central database is set for this workstation.")
         return self.relay.push()
 
+    def sync_done(self, result: SyncResult) -> None:
+        """After each sync pass (the relay calls this): a batch central has just put in
+        quarantine is an alert for the lead, once."""
+        for held in result.held_now:
+            self.events.publish(
+                "alert",
+                kind="batch_quarantined",
+                message=f"Central holds {held}. It is kept out of central's totals until an "
+                "admin decides (cashier-desk sync resolve).",
+            )
+
     def resolve_quarantined(
         self, batch_id: str, *, accept: bool, login: object, pin: object, note: str = ""
     ) -> dict[str, Any]:

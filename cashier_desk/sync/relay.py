@@ -59,6 +59,7 @@ class SyncResult:
     resent: int = 0  # of ``sent``: marked sent here, but the central asked did not have them
     problems: list[str] = field(default_factory=list)
     held_back: list[str] = field(default_factory=list)  # "batch X: why", for the quarantined
+    held_now: list[str] = field(default_factory=list)  # of those, the ones held in this pass
     unreachable: str | None = None
 
 
@@ -212,6 +213,8 @@ class Relay:
                 except sa.exc.SQLAlchemyError:
                     why = "held in quarantine at central"
                 self._mark(row.batch_id, outcome, why, delivered=True)
+                if row.pending:
+                    result.held_now.append(f"batch {row.batch_id}: {why}")
                 log.error("central holds batch %s in quarantine: %s", row.batch_id, why)
                 continue
             self._mark(row.batch_id, outcome, None, resent=not row.pending)

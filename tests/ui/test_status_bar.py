@@ -59,6 +59,11 @@ def test_the_lead_sees_a_batch_held_in_quarantine(counter: Counter) -> None:
     assert counter.desk.sync().quarantined == 1
     counter.window.refresh_counts()
     counter.idle()
+    assert counter.window.banner.isVisible()
+    assert f"Central holds batch {day['batch']}" in counter.window.banner.text()
     label = counter.window.sync_label
     assert label.text() == "central: this machine only · 1 batch in quarantine"
     assert label.property("problem") is True
+    # Told once: a later pass changes nothing and alerts no more.
+    counter.window.clear_message()
+    assert counter.desk.sync().held_now == []
