@@ -256,5 +256,17 @@ def test_migration_c0003_makes_the_quarantine_tables_of_the_schema(tmp_path: Any
                 opts={"include_name": lambda name, *_: name != central.VERSION_TABLE},
             )
             assert compare_metadata(ctx, c.metadata) == []
+        # And back: c0003 comes off whole and goes on again.
+        from alembic import command
+
+        cfg = central._config()
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "c0002")
+        assert central.revision(engine) == "c0002"
+        assert not {"quarantine", "quarantine_decisions"} & set(
+            sa.inspect(engine).get_table_names()
+        )
+        assert central.init_central(engine) == "c0003"
     finally:
         engine.dispose()
