@@ -270,3 +270,42 @@ def test_migration_c0003_makes_the_quarantine_tables_of_the_schema(tmp_path: Any
         assert central.init_central(engine) == "c0003"
     finally:
         engine.dispose()
+
+
+def test_a_receipt_number_already_at_central_stays_a_conflict(
+    make_app: MakeApp, where: tuple[str, str], engines: Callable[[str], sa.Engine]
+) -> None:
+    """A workstation set up again from an old copy numbers its receipts anew: its next batch
+    repeats receipt numbers central holds.  Held; accept is refused, saying why."""
+    ws_url, admin_url = where
+    first = counter_named(make_app, "first", ws_url, FakeClock())
+    small_day(first)
+    assert first.desk.sync().sent == 1
+    again = counter_named(make_app, "again", ws_url, FakeClock())
+    day = next_day(again)
+    admin = engines(admin_url)
+    before = dump_central(admin)
+    r = again.desk.sync()
+    assert (r.sent, r.quarantined) == (0, 1)
+    held = quarantine.undecided(admin)
+    assert [(h["batch_id"], h["reason"]) for h in held] == [(day["batch"], "conflict")]
+    assert "receipt number(s) W1-000001" in held[0]["problem"]
+    with pytest.raises(Refusal) as refused:
+        again.desk.resolve_quarantined(day["batch"], accept=True, login="ada", pin="9999")
+    assert refused.value.code == "quarantine_conflict"
+    assert "W1-000001" in refused.value.message
+    assert "stays a conflict for the finance office" in refused.value.message
+    assert dump_central(admin) == before and decisions(admin) == []
+
+
+def counter_named(make_app: MakeApp, name: str, url: str, clock: FakeClock) -> App:
+    app = make_app(name, clock=clock)
+    assert app.desk.relay is not None
+    app.desk.relay.central_url = url
+    return app
+
+
+def next_day(app: App) -> dict[str, Any]:
+    assert isinstance(app.desk.clock, FakeClock)
+    app.desk.clock.advance(days=1)
+    return other_day(app)
