@@ -31,6 +31,7 @@ from cashier_desk.app import App
 from cashier_desk.ledger import schema as local
 from cashier_desk.sync import central
 from cashier_desk.sync import schema as c
+from cashier_desk.sync.relay import SyncResult
 from tests.helpers import FakeClock, run_ok
 from tests.sync.proxy import TcpProxy
 
@@ -195,6 +196,30 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
         env=env,
         check=False,
     )
+
+
+# -- a workstation that talks to a given central ----------------------------------------
+
+
+def workstation(
+    make_app: Callable[..., App], url: str, clock: FakeClock | None = None, name: str = "data"
+) -> App:
+    """A workstation whose relay talks to ``url`` (set before its first push)."""
+    app = make_app(name, clock=clock or FakeClock())
+    assert app.desk.relay is not None
+    app.desk.relay.central_url = url
+    return app
+
+
+def push(app: App) -> SyncResult:
+    assert app.desk.relay is not None
+    return app.desk.relay.push()
+
+
+@pytest.fixture
+def ws_url(central_pg: CentralPg, proxy: TcpProxy) -> str:
+    """The workstation's way to central: through the proxy, as the workstation role."""
+    return proxy.url(central_pg.name, user=central.WORKSTATION_ROLE)
 
 
 # -- a second day ---------------------------------------------------------------------------

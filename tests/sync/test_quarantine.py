@@ -28,6 +28,7 @@ from tests.sync.conftest import (
     other_day,
     outbox_row,
     reseal,
+    workstation,
 )
 from tests.sync.test_central_url import run_cli
 
@@ -44,13 +45,6 @@ def where(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[tuple[str, 
         return
     pg: CentralPg = request.getfixturevalue("central_pg")
     yield pg.workstation_url, pg.url
-
-
-def counter(make_app: MakeApp, url: str, clock: FakeClock) -> App:
-    app = make_app(clock=clock)
-    assert app.desk.relay is not None
-    app.desk.relay.central_url = url
-    return app
 
 
 def local_audit(app: App, action: str) -> list[tuple[str, str, str]]:
@@ -77,7 +71,7 @@ def test_a_conflict_is_held_and_the_days_after_it_still_go(
 ) -> None:
     ws_url, admin_url = where
     clock = FakeClock()
-    app = counter(make_app, ws_url, clock)
+    app = workstation(make_app, ws_url, clock)
     day1 = small_day(app)
     # Central's books already hold day 1's batch id with other content.
     payload, _ = local_payload(app, day1["batch"])
@@ -154,7 +148,7 @@ def test_the_chain_continues_through_a_held_batch_which_an_admin_then_accepts(
 ) -> None:
     ws_url, admin_url = where
     clock = FakeClock()
-    app = counter(make_app, ws_url, clock)
+    app = workstation(make_app, ws_url, clock)
     small_day(app)
     clock.advance(days=1)
     day2 = other_day(app)
@@ -197,7 +191,7 @@ def test_the_chain_continues_through_a_held_batch_which_an_admin_then_accepts(
 def test_sync_resolve_on_the_command_line(make_app: MakeApp, tmp_path: Any) -> None:
     url = f"sqlite:///{tmp_path / 'city.db'}"
     clock = FakeClock()
-    app = counter(make_app, url, clock)
+    app = workstation(make_app, url, clock)
     small_day(app)
     clock.advance(days=1)
     day2 = other_day(app)
@@ -278,10 +272,10 @@ def test_a_receipt_number_already_at_central_stays_a_conflict(
     """A workstation set up again from an old copy numbers its receipts anew: its next batch
     repeats receipt numbers central holds.  Held; accept is refused, saying why."""
     ws_url, admin_url = where
-    first = counter_named(make_app, "first", ws_url, FakeClock())
+    first = workstation(make_app, ws_url, FakeClock(), "first")
     small_day(first)
     assert first.desk.sync().sent == 1
-    again = counter_named(make_app, "again", ws_url, FakeClock())
+    again = workstation(make_app, ws_url, FakeClock(), "again")
     day = next_day(again)
     admin = engines(admin_url)
     before = dump_central(admin)
@@ -296,13 +290,6 @@ def test_a_receipt_number_already_at_central_stays_a_conflict(
     assert "W1-000001" in refused.value.message
     assert "stays a conflict for the finance office" in refused.value.message
     assert dump_central(admin) == before and decisions(admin) == []
-
-
-def counter_named(make_app: MakeApp, name: str, url: str, clock: FakeClock) -> App:
-    app = make_app(name, clock=clock)
-    assert app.desk.relay is not None
-    app.desk.relay.central_url = url
-    return app
 
 
 def next_day(app: App) -> dict[str, Any]:
