@@ -185,15 +185,16 @@ def engines() -> Iterator[Callable[[str], sa.Engine]]:
         engine.dispose()
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m cashier_desk ARGS`` with no CASHIER_DESK_* settings from outside."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_DESK_")}
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m cashier_desk ARGS`` with no CASHIER_DESK_* settings from outside (only
+    those given in ``env``)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_DESK_")}
     return subprocess.run(
         [sys.executable, "-m", "cashier_desk", *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env=env,
+        env={**clean, **(env or {})},
         check=False,
     )
 

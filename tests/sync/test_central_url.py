@@ -6,10 +6,7 @@ asks central which batches it holds and sends every one it lacks."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,6 +27,7 @@ from cashier_desk.sync.relay import describe
 from tests.helpers import FakeClock, small_day
 from tests.sync.conftest import (
     assert_central_equals_local,
+    cli,
     dump_central,
     local_payload,
     other_day,
@@ -37,19 +35,6 @@ from tests.sync.conftest import (
 
 MakeApp = Callable[..., App]
 RECEIVED = "2026-11-23T23:00:00+00:00"
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """``python -m cashier_desk ARGS`` with only the CASHIER_DESK_* settings given here."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_DESK_")}
-    return subprocess.run(
-        [sys.executable, "-m", "cashier_desk", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**clean, **(env or {})},
-        check=False,
-    )
 
 
 def set_central(data_dir: Path, url: str | None) -> None:
@@ -134,8 +119,8 @@ def test_central_status_says_this_machine_only_until_a_url_is_configured(
     small_day(app)
     data = app.data_dir
     app.close()
-    assert run_cli("--data-dir", str(data), "sync").returncode == 0
-    done = run_cli("--data-dir", str(data), "central", "status")
+    assert cli("--data-dir", str(data), "sync").returncode == 0
+    done = cli("--data-dir", str(data), "central", "status")
     assert done.returncode == 0, done.stderr
     first = json.loads(done.stdout.splitlines()[0])
     assert first == {"central": "this machine only", "url": default_central_url(data)}
@@ -144,10 +129,10 @@ def test_central_status_says_this_machine_only_until_a_url_is_configured(
 
     city = sqlite_url(tmp_path / "city.db")
     set_central(data, city)
-    done = run_cli("--data-dir", str(data), "sync")
+    done = cli("--data-dir", str(data), "sync")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["sent"] == 1
-    done = run_cli("--data-dir", str(data), "central", "status")
+    done = cli("--data-dir", str(data), "central", "status")
     assert done.returncode == 0, done.stderr
     lines = [json.loads(x) for x in done.stdout.splitlines()]
     assert lines[0] == {"central": city}
@@ -165,10 +150,8 @@ def test_the_command_line_and_the_environment_override_the_config(
     urls = {name: sqlite_url(tmp_path / f"{name}.db") for name in ("config", "env", "flag")}
     set_central(data, urls["config"])
     env = {"CASHIER_DESK_CENTRAL_URL": urls["env"]}
-    assert (
-        run_cli("--data-dir", str(data), "--central", urls["flag"], "sync", env=env).returncode == 0
-    )
-    assert run_cli("--data-dir", str(data), "sync", env=env).returncode == 0
+    assert cli("--data-dir", str(data), "--central", urls["flag"], "sync", env=env).returncode == 0
+    assert cli("--data-dir", str(data), "sync", env=env).returncode == 0
     assert not (tmp_path / "config.db").exists()
     for name in ("env", "flag"):
         assert central.totals(engines(urls[name]), day["date"])["batches"] == 1
@@ -187,13 +170,13 @@ def test_switching_central_sends_what_it_lacks_and_doubles_nothing(
     a, b = sqlite_url(tmp_path / "a.db"), sqlite_url(tmp_path / "b.db")
 
     set_central(data, a)
-    done = run_cli("--data-dir", str(data), "sync")
+    done = cli("--data-dir", str(data), "sync")
     assert json.loads(done.stdout) == {
         "ok": True, "sent": 2, "already_there": 0, "pending": 0, "quarantined": 0,
     }  # fmt: skip
     # The city moves its central: every batch marked sent here goes to the new one.
     set_central(data, b)
-    done = run_cli("--data-dir", str(data), "sync")
+    done = cli("--data-dir", str(data), "sync")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
         "ok": True, "sent": 2, "resent": 2, "already_there": 0, "pending": 0, "quarantined": 0,
@@ -211,7 +194,7 @@ def test_switching_central_sends_what_it_lacks_and_doubles_nothing(
 
     # Back to A: only the day A lacks goes; what A holds is not posted twice.
     set_central(data, a)
-    done = run_cli("--data-dir", str(data), "sync")
+    done = cli("--data-dir", str(data), "sync")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
         "ok": True, "sent": 1, "resent": 1, "already_there": 0, "pending": 0, "quarantined": 0,
@@ -238,7 +221,7 @@ def test_a_central_url_that_cannot_be_one_is_one_clear_line(
     small_day(app)
     data = str(app.data_dir)
     app.close()
-    done = run_cli("--data-dir", data, "--central", "postgresql://ws:secret@h:port/x", *command)
+    done = cli("--data-dir", data, "--central", "postgresql://ws:secret@h:port/x", *command)
     assert done.returncode == 1, done.stdout
     assert done.stderr.startswith("cashier-desk: ") and len(done.stderr.splitlines()) == 1
     assert "central database URL cannot be used" in done.stderr

@@ -23,6 +23,7 @@ from tests.helpers import FakeClock, small_day
 from tests.sync.conftest import (
     CentralPg,
     assert_central_equals_local,
+    cli,
     dump_central,
     local_payload,
     other_day,
@@ -30,7 +31,6 @@ from tests.sync.conftest import (
     reseal,
     workstation,
 )
-from tests.sync.test_central_url import run_cli
 
 MakeApp = Callable[..., App]
 RECEIVED = "2026-11-23T23:00:00+00:00"
@@ -202,22 +202,22 @@ def test_sync_resolve_on_the_command_line(make_app: MakeApp, tmp_path: Any) -> N
     engine.dispose()
     data = str(app.data_dir)
     app.close()
-    done = run_cli("--data-dir", data, "--central", url, "sync")
+    done = cli("--data-dir", data, "--central", url, "sync")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["quarantined"] == 1
     assert f"central holds batch {day2['batch']}" in done.stderr
     assert "sync resolve" in done.stderr
-    done = run_cli("--data-dir", data, "--central", url, "central", "status")
+    done = cli("--data-dir", data, "--central", url, "central", "status")
     lines = [json.loads(x) for x in done.stdout.splitlines()]
     assert [x["quarantined"] for x in lines if "quarantined" in x] == [day2["batch"]]
 
     resolve = ("--data-dir", data, "--central", url)
-    done = run_cli(*resolve, "sync", "resolve", day2["batch"], "--accept")
+    done = cli(*resolve, "sync", "resolve", day2["batch"], "--accept")
     assert done.returncode == 1 and "--user LOGIN --pin PIN" in done.stderr
-    done = run_cli(*resolve, "--user", "lee", "--pin", "1111", "sync", "resolve", day2["batch"],
+    done = cli(*resolve, "--user", "lee", "--pin", "1111", "sync", "resolve", day2["batch"],
                    "--accept")  # fmt: skip
     assert done.returncode == 1 and "admin" in done.stderr
-    done = run_cli(
+    done = cli(
         *resolve, "sync", "resolve", day2["batch"], "--accept", "--note", "late day 1",
         env={"CASHIER_DESK_USER": "ada", "CASHIER_DESK_PIN": "9999"},
     )  # fmt: skip
@@ -226,7 +226,7 @@ def test_sync_resolve_on_the_command_line(make_app: MakeApp, tmp_path: Any) -> N
         "ok": True, "batch": day2["batch"], "decision": "accepted", "workstation": "W1",
         "date": day2["date"], "reason": "chain",
     }  # fmt: skip
-    done = run_cli(*resolve, "--user", "ada", "--pin", "9999", "sync", "resolve", day2["batch"],
+    done = cli(*resolve, "--user", "ada", "--pin", "9999", "sync", "resolve", day2["batch"],
                    "--reject")  # fmt: skip
     assert done.returncode == 1 and "already accepted by ada" in done.stderr
     again = make_app(clock=clock)
