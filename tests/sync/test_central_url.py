@@ -26,11 +26,13 @@ from cashier_desk.sync import central
 from cashier_desk.sync.relay import describe
 from tests.helpers import FakeClock, small_day
 from tests.sync.conftest import (
+    CentralPg,
     assert_central_equals_local,
     cli,
     dump_central,
     local_payload,
     other_day,
+    workstation,
 )
 
 MakeApp = Callable[..., App]
@@ -226,3 +228,27 @@ def test_a_central_url_that_cannot_be_one_is_one_clear_line(
     assert done.stderr.startswith("cashier-desk: ") and len(done.stderr.splitlines()) == 1
     assert "central database URL cannot be used" in done.stderr
     assert "secret" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.postgres
+def test_moving_from_postgresql_to_another_central_and_back(
+    make_app: MakeApp, central_pg: CentralPg, tmp_path: Path, engines: Callable[[str], sa.Engine]
+) -> None:
+    clock = FakeClock()
+    app = workstation(make_app, central_pg.workstation_url, clock)
+    small_day(app)
+    assert app.desk.sync().sent == 1
+    assert app.desk.relay is not None
+    app.desk.relay.central_url = sqlite_url(tmp_path / "b.db")
+    clock.advance(days=1)
+    other_day(app)
+    r = app.desk.sync()
+    assert (r.sent, r.resent, r.already_there) == (2, 1, 0)
+    assert_central_equals_local(engines(sqlite_url(tmp_path / "b.db")), app)
+    before = dump_central(central_pg.engine)
+    app.desk.relay.central_url = central_pg.workstation_url
+    r = app.desk.sync()
+    assert (r.sent, r.resent, r.already_there) == (1, 1, 0)
+    assert_central_equals_local(central_pg.engine, app)
+    after = dump_central(central_pg.engine)
+    assert all(set(rows) >= set(before[t]) for t, rows in after.items())
