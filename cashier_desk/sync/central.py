@@ -39,11 +39,13 @@ class CentralError(RuntimeError):
 
 
 class BatchConflict(Exception):
-    """Central holds this batch id with other content; nothing was overwritten."""
+    """The batch does not match its own SHA-256: central cannot trust it and keeps nothing.
+    (A batch that conflicts with what central holds is kept in quarantine instead.)"""
 
 
 class ChainRefused(Exception):
-    """The batch's audit chain does not extend what central last saw from the workstation."""
+    """The batch's audit chain does not extend what central holds from the workstation (the
+    reason a batch is put in quarantine)."""
 
 
 def engine_for(url: str) -> sa.Engine:
