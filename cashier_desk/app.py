@@ -58,9 +58,51 @@ class App:
         self.ledger.close()
 
 
+CENTRAL_ENV = "CASHIER_DESK_CENTRAL_URL"
+
+
 def default_central_url(data_dir: Path) -> str:
-    env = os.environ.get("CASHIER_DESK_CENTRAL_URL")
-    return env or f"sqlite:///{(data_dir / 'central.db').resolve()}"
+    """The embedded central: ``central.db`` in the data dir (this machine only)."""
+    return f"sqlite:///{(data_dir / 'central.db').resolve()}"
+
+
+def resolve_central_url(data_dir: Path, config: Config, given: str | None = None) -> str:
+    """Where closed batches go: ``--central`` (``given``), else ``CASHIER_DESK_CENTRAL_URL``,
+    else ``[central] url`` in config.toml (a relative SQLite path there is taken from the data
+    dir), else the embedded file."""
+    url = given or os.environ.get(CENTRAL_ENV) or None
+    if url:
+        return url
+    if config.central_url:
+        return _in_data_dir(config.central_url, data_dir)
+    return default_central_url(data_dir)
+
+
+def _sqlite_path(url: str) -> str | None:
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return None
+    return url[len(prefix) :].split("?", 1)[0] or None
+
+
+def _in_data_dir(url: str, data_dir: Path) -> str:
+    path = _sqlite_path(url)
+    if path is None or Path(path).is_absolute():
+        return url
+    return "sqlite:///" + str((data_dir / path).resolve()) + url[len("sqlite:///" + path) :]
+
+
+def is_embedded(url: str, data_dir: Path) -> bool:
+    """True when ``url`` is the data dir's own central.db: batches stay on this machine."""
+    path = _sqlite_path(url)
+    return path is not None and Path(path).resolve() == (data_dir / "central.db").resolve()
+
+
+def central_url_of(data_dir: Path, given: str | None = None) -> str:
+    """``resolve_central_url`` for commands that do not open the ledger: the config file is
+    read if there is one (never created)."""
+    config = load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
+    return resolve_central_url(data_dir, config, given)
 
 
 def _log_to(path: Path) -> None:
@@ -126,12 +168,11 @@ def open_app(
             built.close()
         ledger.close()
         raise
+    url = resolve_central_url(data_dir, config, central_url)
     desk.relay = Relay(
-        ledger,
-        central_url or default_central_url(data_dir),
-        workstation=ws,
-        clock=clock,
+        ledger, url, workstation=ws, clock=clock, embedded=is_embedded(url, data_dir)
     )
+    desk.relay.on_result = desk.sync_done
     if background_sync:
         relay = desk.relay
         relay.start()

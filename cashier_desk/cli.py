@@ -10,13 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_desk import cli_help
+from cashier_desk import cli_central, cli_help
 from cashier_desk.app import App, default_data_dir, open_app
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
@@ -47,10 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--central",
-        default=os.environ.get("CASHIER_DESK_CENTRAL_URL"),
-        help="SQLAlchemy URL of the central database (default: central.db in the data folder)",
+        default=None,
+        help="SQLAlchemy URL of the central database (default: $CASHIER_DESK_CENTRAL_URL, "
+        "else [central] url in config.toml, else central.db in the data folder: this machine "
+        "only)",
     )
     p.add_argument("--workstation", default=None, help="workstation id (default W1)")
+    p.add_argument(
+        "--user",
+        default=None,
+        help="who runs a command that needs authority (or $CASHIER_DESK_USER)",
+    )
+    p.add_argument("--pin", default=None, help="that person's PIN (or $CASHIER_DESK_PIN)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str, text: str) -> argparse.ArgumentParser:
@@ -111,27 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scan-wait", type=float, default=15.0, help="seconds to wait for a scan (default 15)"
     )
 
-    syn = command("sync", "send closed batches to the central database now", cli_help.SYNC)
-    syn.add_argument(
-        "action",
-        nargs="?",
-        choices=["push", "pull"],
-        default="push",
-        help="push: send batches (default); pull: fetch reference data from central",
-    )
-
-    cen = command("central", "the central database", cli_help.CENTRAL)
-    cen_sub = cen.add_subparsers(dest="central_command", metavar="ACTION", required=True)
-    cen_init = cen_sub.add_parser("init", help="create or upgrade it (and the workstation role)")
-    cen_init.add_argument(
-        "--role", default="cashier_workstation", help="PostgreSQL role for workstations"
-    )
-    cen_tot = cen_sub.add_parser("totals", help="what arrived for a business date")
-    cen_tot.add_argument("--date", required=True, help="business date YYYY-MM-DD")
-    cen_sub.add_parser("status", help="workstations, last batch, last contact, batches pending")
-    cen_imp = cen_sub.add_parser("import", help="load reference data into central from CSV")
-    cen_imp.add_argument("kind", choices=KINDS)
-    cen_imp.add_argument("file", type=Path)
+    cli_central.add_parsers(sub, command)
 
     shots = command("screenshots", "render each main screen to OUTDIR/*.png", cli_help.SCREENSHOTS)
     shots.add_argument("outdir", type=Path)
@@ -335,81 +322,6 @@ def _cmd_devices(app: App, args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _cmd_sync(app: App, args: argparse.Namespace) -> int:
-    from cashier_desk.runner import run_op
-
-    if args.action == "pull":
-        pulled = app.desk.pull_reference_data()
-        _print_json({"ok": True, **vars(pulled)})
-        return 0
-    result = run_op(app.desk, {"op": "sync"})
-    result.pop("op")
-    _print_json(result)
-    if not result["ok"]:
-        print(f"cashier-desk: {result['message']}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _central_command(args: argparse.Namespace) -> int:
-    from cashier_desk.app import default_central_url, default_data_dir
-    from cashier_desk.sync import central
-
-    url = args.central or default_central_url(args.data_dir or default_data_dir())
-    engine = central.engine_for(url)
-    try:
-        if args.central_command == "init":
-            rev = central.init_central(engine, role=args.role)
-            _print_json({"central": engine.url.render_as_string(hide_password=True),
-                         "revision": rev})  # fmt: skip
-            return 0
-        central.ensure_ready(engine)
-        if args.central_command == "import":
-            from datetime import UTC, datetime
-
-            from cashier_desk.sync.pull import central_import
-
-            count = central_import(engine, args.kind, args.file, datetime.now(UTC).isoformat())
-            _print_json({"import": args.kind, "rows": count})
-            return 0
-        if args.central_command == "totals":
-            if not is_iso_date(args.date):
-                raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
-            _print_json(central.totals(engine, args.date))
-            return 0
-        for row in central.status(engine):
-            _print_json(row)
-        data_dir = args.data_dir or default_data_dir()
-        if (data_dir / "ledger.db").exists():
-            from cashier_desk.ledger.db import Ledger
-            from cashier_desk.sync.relay import pending_batches
-
-            ledger = Ledger(data_dir / "ledger.db")
-            try:
-                waiting = pending_batches(ledger)
-            finally:
-                ledger.close()
-            _print_json({"batches_pending_here": waiting})
-        return 0
-    except central.CentralError as exc:
-        print(f"cashier-desk: {exc}", file=sys.stderr)
-        return 1
-    except Refusal as exc:
-        print(f"cashier-desk: {exc.message}", file=sys.stderr)
-        return 1
-    except sa_errors() as exc:
-        print(f"cashier-desk: the central database failed: {central._reason(exc)}", file=sys.stderr)
-        return 1
-    finally:
-        engine.dispose()
-
-
-def sa_errors() -> type[Exception]:
-    import sqlalchemy as sa
-
-    return sa.exc.SQLAlchemyError
-
-
 def _cmd_window(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.ui.app import run_gui
 
@@ -475,7 +387,7 @@ COMMANDS = {
     "demo": _cmd_demo,
     "devices": _cmd_devices,
     "window": _cmd_window,
-    "sync": _cmd_sync,
+    "sync": cli_central.cmd_sync,
 }
 
 
@@ -484,7 +396,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "window"
     if command == "central":
-        return _central_command(args)
+        return cli_central.central_command(args)
     if command == "screenshots":
         from cashier_desk.ui.screenshots import take_screenshots
 

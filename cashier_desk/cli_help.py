@@ -7,7 +7,7 @@ Kept apart from the parser so the texts can be read (and kept in step with the c
 from __future__ import annotations
 
 GLOBAL = """\
-Global options (--data-dir, --central, --workstation) come BEFORE the command:
+Global options (--data-dir, --central, --workstation, --user, --pin) come BEFORE the command:
   cashier-desk --data-dir ./day1 receipts --date 2026-11-23
 With no command the cashier's window opens. A new data folder is set up by a command that
 writes (import, run, demo, sync, devices) or by the window; commands that only read (receipts,
@@ -85,14 +85,22 @@ the drawer and waits for a scan, and says plainly what failed (exit 1).
 """
 
 SYNC = """\
-push (the default) sends the closed-out batches central does not have yet and prints
-{"ok":true,"sent":n,"already_there":n,"pending":n}; pull fetches reference data from central.
+ACTION is push when left out.
+push    sends every closed-out batch the central database does not hold (it is asked, so a new
+        central gets them all) and prints {"ok":true,"sent":n,"already_there":n,"pending":n,
+        "quarantined":n}; a batch central refuses (a conflict, a broken audit chain) is held
+        there in quarantine and the batches after it still go.
+pull    fetches revenue codes, users and open items from central.
+resolve BATCH --accept|--reject [--note TEXT]
+        an admin (--user/--pin before the command) decides a batch held in quarantine.
 """
 
 CENTRAL = """\
 The central database is --central URL (or CASHIER_DESK_CENTRAL_URL, or [central] url in
-config.toml; default: central.db in the data folder). import takes the same CSV files as
-`cashier-desk import`; totals prints, as JSON, what arrived for a business date.
+config.toml; default: central.db in the data folder, "this machine only"). import takes the
+same CSV files as `cashier-desk import`; totals prints, as JSON, what arrived for a business
+date (batches in quarantine left out); status lists workstations, their last batch and
+contact, and the batches held in quarantine.
 """
 
 DEMO = """\

@@ -26,6 +26,12 @@ city = "City of Springfield"
 # address = "100 Main Street"
 # timezone = "America/Chicago"   # receipts and business dates (default: the machine's zone)
 
+[central]
+# The city's central database, where closed batches go (SQLAlchemy URL). Without it, batches
+# go to central.db in this data folder: this machine only. --central and
+# CASHIER_DESK_CENTRAL_URL override it.
+# url = "postgresql+psycopg://cashier_workstation@central.example.gov/cashier"
+
 [policy]
 over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
@@ -67,6 +73,7 @@ class Config:
     city: str = "City of Springfield"
     address: str = ""
     timezone: str | None = None
+    central_url: str | None = None  # [central] url; None: central.db in the data dir
     over_short_tolerance: Money = Money(500)
     over_short_account: GlAccount = GlAccount("101-0000-49900")
     paid_out_limit: Money = Money(5000)
@@ -118,6 +125,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         raise ConfigError(f"{source} is not valid TOML: {exc}") from None
     known = {
         "station": {"id", "city", "address", "timezone"},
+        "central": {"url"},
         "policy": {
             "over_short_tolerance",
             "over_short_account",
@@ -190,6 +198,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     if type(idle) is not int or not 1 <= idle <= 480:
         raise ConfigError("[policy] idle_lock_minutes must be a whole number from 1 to 480")
     return Config(
+        central_url=_central_url(data.get("central", {})),
         workstation=ws,
         idle_lock_minutes=idle,
         timezone=zone,
@@ -271,6 +280,28 @@ def _gl_list(policy: dict[str, Any], key: str) -> tuple[GlAccount, ...]:
         except MoneyError as exc:
             raise ConfigError(f"[policy] {key}: {exc}") from None
     return tuple(accounts)
+
+
+def _central_url(table: dict[str, Any]) -> str | None:
+    url = table.get("url")
+    if url is None:
+        return None
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError("[central] url must be a database URL in quotes")
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url.strip()).get_backend_name()
+    except (ArgumentError, ValueError):
+        backend = None
+    if backend not in ("postgresql", "sqlite"):
+        raise ConfigError(
+            "[central] url is not a database URL like "
+            "postgresql+psycopg://cashier_workstation@central.example.gov/cashier "
+            "or sqlite:///central.db"
+        )
+    return url.strip()
 
 
 def load_config(data_dir: Path) -> Config:

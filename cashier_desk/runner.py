@@ -237,13 +237,27 @@ def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
     r = desk.sync()
     if r.problems:
         raise Refusal("sync_refused", "Central refused: " + "; ".join(r.problems))
-    if r.unreachable:
+    if r.unreachable and r.pending:
         raise Refusal(
             "central_unreachable",
             f"Central cannot be reached ({r.unreachable}); {r.pending} batch(es) wait and will "
             "be sent again.",
         )
-    return {"sent": r.sent, "already_there": r.already_there, "pending": r.pending}
+    if r.unreachable:
+        raise Refusal(
+            "central_unreachable",
+            f"Central cannot be reached ({r.unreachable}); nothing waits here, but whether it "
+            "holds every batch of this workstation could not be checked.",
+        )
+    out = {
+        "sent": r.sent,
+        "already_there": r.already_there,
+        "pending": r.pending,
+        "quarantined": r.quarantined,
+    }
+    if r.resent:
+        out["resent"] = r.resent  # of "sent": central did not have them (another central had)
+    return out
 
 
 HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {

@@ -2,11 +2,12 @@
 answer the finance office's questions (totals of a day, what each workstation sent).
 
 A batch goes in whole, in one transaction keyed by its id.  The same id with the same SHA-256
-is "already there" (acknowledged, not posted twice); the same id with another hash is a
-conflict, refused and never overwritten.  Each batch carries the audit records since its
-workstation's previous batch: central re-computes their links from the last head it holds, so a
-workstation whose audit chain was rewritten is refused.  The same code serves SQLite (the
-embedded default) and PostgreSQL.
+is "already there" (acknowledged, not posted twice); the same id (or a receipt number) with
+other content is a conflict, never overwritten.  Each batch carries the audit records since its
+workstation's previous batch: central re-computes their links from the head it holds, so a
+workstation whose audit chain was rewritten is refused.  A refused batch is kept in quarantine
+(see ``quarantine``), out of the books, and the workstation's chain continues through it.
+The same code serves SQLite (the embedded default) and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
+from cashier_desk.sync import books, quarantine
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -37,14 +39,24 @@ class CentralError(RuntimeError):
 
 
 class BatchConflict(Exception):
-    """Central holds this batch id with other content; nothing was overwritten."""
+    """The batch does not match its own SHA-256: central cannot trust it and keeps nothing.
+    (A batch that conflicts with what central holds is kept in quarantine instead.)"""
 
 
 class ChainRefused(Exception):
-    """The batch's audit chain does not extend what central last saw from the workstation."""
+    """The batch's audit chain does not extend what central holds from the workstation (the
+    reason a batch is put in quarantine)."""
 
 
 def engine_for(url: str) -> sa.Engine:
+    """An engine for a central URL; CentralError when the URL cannot be one."""
+    try:
+        return _engine_for(url)
+    except (sa.exc.ArgumentError, ValueError) as exc:
+        raise CentralError(f"the central database URL cannot be used: {exc}") from None
+
+
+def _engine_for(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url)
 
@@ -115,7 +127,7 @@ def _grant_workstation_role(engine: sa.Engine, role: str) -> None:
                 )
             )
         conn.execute(sa.text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
-        tables = ", ".join(f'"{t}"' for t in c.BATCH_TABLES)
+        tables = ", ".join(f'"{t}"' for t in c.BATCH_TABLES + c.QUARANTINE_TABLES)
         conn.execute(sa.text(f'REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM "{role}"'))
         conn.execute(sa.text(f'GRANT SELECT, INSERT ON {tables} TO "{role}"'))
         refs = ", ".join(f'"{t}"' for t in ("ref_revenue_codes", "ref_users", "ref_open_items"))
@@ -151,58 +163,116 @@ def _reason(exc: BaseException) -> str:
 
 
 def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str) -> str:
-    """Post one batch; "sent" or "already_there".  Raises BatchConflict or ChainRefused (and
-    SQLAlchemy's errors when the connection fails; the caller retries)."""
+    """Take one batch: "sent" (into the books), "already_there" (the books hold it), or
+    "quarantined" (refused — a conflict, or an audit chain that does not follow on — and kept
+    out of the books; the same batch again is "quarantined" again, held once).  Raises
+    BatchConflict for a payload that does not match its own SHA-256, and SQLAlchemy's errors
+    when the connection fails (the caller retries)."""
     if hashlib.sha256(payload_text.encode()).hexdigest() != sha256:
         raise BatchConflict("the batch does not match its own SHA-256")
     payload = json.loads(payload_text)
     batch_id = payload["batch"]
     try:
         with engine.begin() as conn:
-            known = conn.execute(
-                sa.select(c.batches.c.sha256).where(c.batches.c.id == batch_id)
-            ).scalar()
+            known = _known(conn, batch_id, sha256)
             if known is not None:
-                return _same_or_conflict(batch_id, known, sha256)
-            _check_chain(conn, payload)
-            _insert_batch(conn, payload, payload_text, sha256, received_at)
+                return known
+            refused = _refusal(conn, payload, sha256)
+            if refused is None:
+                books.insert_batch(conn, payload, payload_text, sha256, received_at)
+                return "sent"
+            # A delivery of this very batch may have committed while this one looked (its
+            # chain head then refuses this one): that is "already there", not a refusal.
+            known = _known(conn, batch_id, sha256)
+            if known is not None:
+                return known
+            quarantine.keep(conn, payload, payload_text, sha256, *refused, received_at)
+            return "quarantined"
     except sa.exc.IntegrityError:
         # Another delivery of the same batch won the race: compare what it stored.
         with engine.connect() as conn:
-            known = conn.execute(
-                sa.select(c.batches.c.sha256).where(c.batches.c.id == batch_id)
-            ).scalar()
+            known = _known(conn, batch_id, sha256)
         if known is None:
             raise
-        return _same_or_conflict(batch_id, known, sha256)
-    return "sent"
+        return known
 
 
-def _same_or_conflict(batch_id: str, known: str, sha256: str) -> str:
-    if known == sha256:
+def _known(conn: sa.Connection, batch_id: str, sha256: str) -> str | None:
+    """What central already made of this very batch (same id and content), if anything."""
+    if conn.execute(
+        sa.select(c.batches.c.id).where(c.batches.c.id == batch_id, c.batches.c.sha256 == sha256)
+    ).first():
         return "already_there"
-    raise BatchConflict(
-        f"central already holds batch {batch_id} with other content "
-        f"(central {known[:12]}…, here {sha256[:12]}…); nothing was overwritten"
-    )
+    if quarantine.holds(conn, batch_id, sha256):
+        return "quarantined"
+    return None
+
+
+def _refusal(
+    conn: sa.Connection, payload: Mapping[str, Any], sha256: str
+) -> tuple[str, str] | None:
+    """Why the books cannot take this batch — ("conflict" | "chain", what for a person) — or
+    None when they can."""
+    batch_id = payload["batch"]
+    known = conn.execute(sa.select(c.batches.c.sha256).where(c.batches.c.id == batch_id)).scalar()
+    if known is not None:
+        return "conflict", (
+            f"central already holds batch {batch_id} with other content "
+            f"(central {known[:12]}…, here {sha256[:12]}…); nothing was overwritten"
+        )
+    taken = books.receipts_taken(conn, [r["receipt_no"] for r in payload["detail"]["receipts"]])
+    if taken:
+        return "conflict", (
+            f"receipt number(s) {', '.join(taken[:5])}{' …' if len(taken) > 5 else ''} of "
+            f"batch {batch_id} are already at central in another batch; nothing was overwritten"
+        )
+    try:
+        _check_chain(conn, payload)
+    except ChainRefused as exc:
+        return "chain", str(exc)
+    return None
 
 
 def _check_chain(conn: sa.Connection, payload: Mapping[str, Any]) -> None:
+    """The batch's audit records must follow on from a head central holds for its workstation
+    at ``audit_since`` — in the books, or of a batch held in quarantine (the chain continues
+    through it) — and never go back behind what the books already hold (no fork)."""
     ws = payload["workstation"]
-    last = conn.execute(
-        sa.select(c.chain_heads.c.seq, c.chain_heads.c.hash)
-        .where(c.chain_heads.c.workstation == ws)
-        .order_by(c.chain_heads.c.seq.desc())
-        .limit(1)
-    ).first()
-    last_seq, last_hash = (0, audit.GENESIS) if last is None else (int(last.seq), last.hash)
-    if int(payload["audit_since"]) != last_seq:
+    since = int(payload["audit_since"])
+    books_last = conn.execute(
+        sa.select(sa.func.max(c.chain_heads.c.seq)).where(c.chain_heads.c.workstation == ws)
+    ).scalar()
+    heads = [
+        str(h)
+        for h in conn.execute(
+            sa.select(c.chain_heads.c.hash).where(
+                c.chain_heads.c.workstation == ws, c.chain_heads.c.seq == since
+            )
+        ).scalars()
+    ]
+    heads += quarantine.heads_at(conn, ws, since)
+    if since == 0:
+        heads.append(audit.GENESIS)
+    if not heads or (books_last is not None and int(books_last) > since):
+        last = max(int(books_last or 0), quarantine.last_head(conn, ws))
         raise ChainRefused(
-            f"workstation {ws}'s audit chain continues from record {payload['audit_since']}, "
-            f"but central last saw record {last_seq}"
+            f"workstation {ws}'s audit chain continues from record {since}, "
+            f"but central last saw record {last}"
         )
-    prev = last_hash
-    seq = last_seq
+    problem: ChainRefused | None = None
+    for start in dict.fromkeys(heads):
+        try:
+            _follows(ws, since, start, payload)
+            return
+        except ChainRefused as exc:
+            problem = problem or exc
+    assert problem is not None
+    raise problem
+
+
+def _follows(ws: str, since: int, start: str, payload: Mapping[str, Any]) -> None:
+    prev = start
+    seq = since
     for record in payload["audit"]:
         seq += 1
         if int(record["seq"]) != seq or record["prev_hash"] != prev:
@@ -213,159 +283,6 @@ def _check_chain(conn: sa.Connection, payload: Mapping[str, Any]) -> None:
     head = payload["audit_head"]
     if (seq, prev) != (int(head["seq"]), head["hash"]):
         raise ChainRefused(f"workstation {ws}'s audit head does not match its records")
-
-
-def _bulk(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in the batch's transaction: COPY on PostgreSQL (one round trip for the
-    lot), executemany elsewhere."""
-    if not rows:
-        return
-    raw = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql" and raw is not None and hasattr(raw, "cursor"):
-        columns = list(rows[0])
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-        return
-    conn.execute(sa.insert(table), rows)
-
-
-def _cents(text: str) -> int:
-    return Money.parse(text).cents
-
-
-def _insert_batch(
-    conn: sa.Connection, p: Mapping[str, Any], text: str, sha256: str, received_at: str
-) -> None:
-    bid = p["batch"]
-    summary = p["summary"]
-    detail = p["detail"]
-    conn.execute(
-        sa.insert(c.batches).values(
-            id=bid,
-            workstation=p["workstation"],
-            business_date=p["business_date"],
-            sha256=sha256,
-            payload=text,
-            approver=p["approver"],
-            receipts=int(summary["receipts"]),
-            voids=int(summary["voids"]),
-            received_at=received_at,
-        )
-    )
-    if detail["sessions"]:
-        conn.execute(
-            sa.insert(c.sessions),
-            [
-                {
-                    "id": s["id"],
-                    "batch_id": bid,
-                    "workstation": s["workstation"],
-                    "drawer": s["drawer"],
-                    "cashier": s["cashier"],
-                    "business_date": s["business_date"],
-                    "opening_cents": s["opening_cents"],
-                }
-                for s in detail["sessions"]
-            ],
-        )
-    numbers = {r["id"]: r["receipt_no"] for r in detail["receipts"]}
-    voided = {v["receipt_id"] for v in detail["voids"]}
-    if detail["receipts"]:
-        _bulk(
-            conn,
-            c.receipts,
-            [
-                {
-                    "receipt_no": r["receipt_no"],
-                    "batch_id": bid,
-                    "session_id": r["session_id"],
-                    "workstation": r["workstation"],
-                    "cashier": r["cashier"],
-                    "payer": r["payer"],
-                    "created_at": r["created_at"],
-                    "business_date": r["business_date"],
-                    "total_cents": r["total_cents"],
-                    "change_cents": r["change_cents"],
-                    "voided": r["id"] in voided,
-                }
-                for r in detail["receipts"]
-            ],
-        )
-    if detail["lines"]:
-        _bulk(
-            conn,
-            c.lines,
-            [
-                {
-                    "batch_id": bid,
-                    "receipt_no": numbers[x["receipt_id"]],
-                    "line_no": x["line_no"],
-                    "code": x["code"],
-                    "ref": x["ref"],
-                    "description": x["description"],
-                    "qty": x["qty"],
-                    "amount_cents": x["amount_cents"],
-                }
-                for x in detail["lines"]
-            ],
-        )
-    if detail["tenders"]:
-        _bulk(
-            conn,
-            c.tenders,
-            [
-                {
-                    "batch_id": bid,
-                    "receipt_no": numbers[t["receipt_id"]],
-                    "kind": t["kind"],
-                    "amount_cents": t["amount_cents"],
-                    "number": t["number"],
-                    "auth": t["auth"],
-                    "last4": t["last4"],
-                }
-                for t in detail["tenders"]
-            ],
-        )
-    gl_rows = [
-        {"batch_id": bid, "account": a, "amount_cents": _cents(v)} for a, v in summary["gl"].items()
-    ]
-    if gl_rows:
-        conn.execute(sa.insert(c.gl), gl_rows)
-    conn.execute(
-        sa.insert(c.tender_totals),
-        [
-            {
-                "batch_id": bid,
-                "tender": t,
-                "expected_cents": _cents(f["expected"]),
-                "counted_cents": _cents(f["counted"]),
-                "over_short_cents": _cents(f["over_short"]),
-            }
-            for t, f in summary["tenders"].items()
-        ],
-    )
-    dep = summary["deposit"]
-    conn.execute(
-        sa.insert(c.deposits).values(
-            batch_id=bid,
-            cash_cents=_cents(dep["cash"]),
-            checks_cents=_cents(dep["checks"]),
-            money_orders_cents=_cents(dep["money_orders"]),
-            total_cents=_cents(dep["total"]),
-        )
-    )
-    head = p["audit_head"]
-    conn.execute(
-        sa.insert(c.chain_heads).values(
-            workstation=p["workstation"],
-            seq=int(head["seq"]),
-            hash=head["hash"],
-            batch_id=bid,
-            received_at=received_at,
-        )
-    )
 
 
 # -- what the finance office asks ------------------------------------------------------------

@@ -4,9 +4,12 @@ The closeout wrote each batch and its outbox row in one local transaction; the r
 what is pending, oldest first, and marks a row only after central acknowledged it ("sent" or
 "already there").  A cut connection leaves the row pending (its attempts and last error noted)
 and the next pass sends it again — central takes a batch once, so a resend never posts twice.
-A conflict or a refused audit chain is kept locally, logged and audited, and waits for a
-person.  In the window a background thread runs the relay after each closeout and every few
-minutes, backing off with jitter (tenacity) while central is unreachable.
+Each pass first asks central which of this workstation's batches it holds and sends every one
+it lacks, whatever the outbox says (a changed central URL loses nothing).  A batch central
+refuses (a conflict, or an audit chain that does not follow on) is held there in quarantine
+and the next ones still go; it is logged and audited here and waits for an admin's decision.
+In the window a background thread runs the relay after each closeout and every few minutes,
+backing off with jitter (tenacity) while central is unreachable.
 """
 
 from __future__ import annotations
@@ -24,11 +27,15 @@ from tenacity import RetryCallState, wait_exponential_jitter
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.schema import batches, outbox
-from cashier_desk.sync import central
+from cashier_desk.sync import central, quarantine
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+def exc_reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, central.CentralError) else central._reason(exc)
 
 
 def pending_batches(ledger: Ledger) -> int:
@@ -45,11 +52,42 @@ def pending_batches(ledger: Ledger) -> int:
 
 @dataclass
 class SyncResult:
-    sent: int = 0
+    sent: int = 0  # batches central took into its books in this pass (resent included)
     already_there: int = 0
     pending: int = 0
+    quarantined: int = 0  # this workstation's batches central holds in quarantine, undecided
+    resent: int = 0  # of ``sent``: marked sent here, but the central asked did not have them
     problems: list[str] = field(default_factory=list)
+    held_back: list[str] = field(default_factory=list)  # "batch X: why", for the quarantined
+    held_now: list[str] = field(default_factory=list)  # of those, the ones held in this pass
     unreachable: str | None = None
+
+
+def describe(embedded: bool, pending: int, quarantined: int) -> str:
+    """One short line for the window's status bar: where batches go and what waits."""
+
+    def batches(n: int) -> str:
+        return f"{n} batch" if n == 1 else f"{n} batches"
+
+    parts = ["this machine only"] if embedded else []
+    if pending:
+        parts.append(f"{batches(pending)} waiting")
+    if quarantined:
+        parts.append(f"{batches(quarantined)} in quarantine")
+    return "central: " + " · ".join(parts) if parts else ""
+
+
+#: The outbox outcome of a batch whose payload here does not match its own SHA-256: it is
+#: never sent (central could not trust it) and waits for a person.
+DAMAGED = "damaged"
+
+
+@dataclass(frozen=True)
+class _Local:
+    batch_id: str
+    sha256: str
+    pending: bool
+    outcome: str | None
 
 
 class Relay:
@@ -61,13 +99,17 @@ class Relay:
         workstation: str,
         clock: Clock,
         interval: int = 180,
+        embedded: bool = False,
     ) -> None:
         self.ledger = ledger
         self.central_url = central_url
         self.workstation = workstation
         self.clock = clock
         self.interval = interval
+        self.embedded = embedded  # central is the data dir's own central.db
+        self.last: SyncResult | None = None
         self._engine: sa.Engine | None = None
+        self._engine_url: str | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -75,45 +117,86 @@ class Relay:
         self.on_result: Callable[[SyncResult], None] | None = None
 
     def engine(self) -> sa.Engine:
-        if self._engine is None:
+        if self._engine is None or self._engine_url != self.central_url:
+            if self._engine is not None:
+                self._engine.dispose()
             self._engine = central.engine_for(self.central_url)
+            self._engine_url = self.central_url
         return self._engine
 
     def pending(self) -> int:
         return pending_batches(self.ledger)
 
+    def status_text(self) -> str:
+        quarantined = self.last.quarantined if self.last is not None else 0
+        return describe(self.embedded, self.pending(), quarantined)
+
     def push(self) -> SyncResult:
         """One pass over the outbox; never raises for a network or central problem."""
         with self._lock:
             result = self._push()
+            self.last = result
         if self.on_result is not None:
             self.on_result(result)
         return result
 
-    def _push(self) -> SyncResult:
-        result = SyncResult()
+    def _local(self) -> list[_Local]:
         with self.ledger.read() as conn:
-            waiting = conn.execute(
-                sa.select(outbox.c.batch_id, batches.c.payload, batches.c.sha256)
-                .join(batches, batches.c.id == outbox.c.batch_id)
-                .where(outbox.c.sent_at.is_(None), outbox.c.outcome.is_(None))
+            rows = conn.execute(
+                sa.select(
+                    batches.c.id,
+                    batches.c.sha256,
+                    outbox.c.sent_at.is_(None) & outbox.c.outcome.is_(None),
+                    outbox.c.outcome,
+                )
+                .join(outbox, batches.c.id == outbox.c.batch_id)
                 .order_by(batches.c.created_at, batches.c.id)
             ).all()
-        if waiting:
-            try:
-                central.ensure_ready(self.engine())
-            except central.CentralError as exc:
-                self._note_failure(waiting[0].batch_id, str(exc))
-                result.unreachable = str(exc)
-                result.pending = len(waiting)
-                return result
-        for i, row in enumerate(waiting):
+        return [_Local(str(b), str(h), bool(p), o) for b, h, p, o in rows]
+
+    def _payload(self, batch_id: str) -> str:
+        with self.ledger.read() as conn:
+            return str(
+                conn.execute(sa.select(batches.c.payload).where(batches.c.id == batch_id)).scalar()
+            )
+
+    def _push(self) -> SyncResult:
+        """Ask central which of this workstation's batches it holds, then send, oldest first,
+        every batch still pending here and every one central does not hold (whatever this
+        workstation noted: the central URL may have changed since)."""
+        result = SyncResult()
+        local = self._local()
+        if not local:
+            return result  # nothing was ever closed: central is not even asked
+        waiting = [b for b in local if b.pending]
+        try:
+            central.ensure_ready(self.engine())
+            there = quarantine.held(self.engine(), self.workstation)
+        except (central.CentralError, sa.exc.SQLAlchemyError) as exc:
+            reason = exc_reason(exc)
+            if waiting:
+                self._note_failure(waiting[0].batch_id, reason)
+            result.unreachable = reason
+            result.pending = len(waiting)
+            return result
+        to_send = [
+            b
+            for b in local
+            if b.pending or (b.outcome != DAMAGED and (b.batch_id, b.sha256) not in there)
+        ]
+        result.problems += [
+            f"batch {b.batch_id}: it does not match its own SHA-256 here and is not sent"
+            for b in local
+            if b.outcome == DAMAGED
+        ]
+        for i, row in enumerate(to_send):
             now = self.clock().isoformat()
             try:
-                outcome = central.deliver(self.engine(), row.payload, row.sha256, now)
-            except (central.BatchConflict, central.ChainRefused) as exc:
-                kind = "conflict" if isinstance(exc, central.BatchConflict) else "refused"
-                self._mark(row.batch_id, kind, str(exc))
+                outcome = central.deliver(
+                    self.engine(), self._payload(row.batch_id), row.sha256, now
+                )
+            except central.BatchConflict as exc:
+                self._mark(row.batch_id, DAMAGED, str(exc))
                 result.problems.append(f"batch {row.batch_id}: {exc}")
                 log.error("central refused batch %s: %s", row.batch_id, exc)
                 continue
@@ -121,25 +204,66 @@ class Relay:
                 reason = central._reason(exc)
                 self._note_failure(row.batch_id, reason)
                 result.unreachable = reason
-                result.pending = len(waiting) - i
+                result.pending = len(to_send) - i
                 log.warning("central unreachable; batch %s waits: %s", row.batch_id, reason)
                 return result
-            self._mark(row.batch_id, outcome, None)
+            if outcome == "quarantined":
+                try:
+                    why = self._quarantined(row.batch_id)
+                except sa.exc.SQLAlchemyError:
+                    why = "held in quarantine at central"
+                self._mark(row.batch_id, outcome, why, delivered=True)
+                if row.pending:
+                    result.held_now.append(f"batch {row.batch_id}: {why}")
+                log.error("central holds batch %s in quarantine: %s", row.batch_id, why)
+                continue
+            self._mark(row.batch_id, outcome, None, resent=not row.pending)
             if outcome == "sent":
                 result.sent += 1
+                result.resent += not row.pending
             else:
                 result.already_there += 1
+        try:
+            held_back = quarantine.undecided(self.engine(), self.workstation)
+        except sa.exc.SQLAlchemyError as exc:
+            result.unreachable = central._reason(exc)
+            return result
+        result.quarantined = len(held_back)
+        result.held_back = [f"batch {q['batch_id']}: {q['problem']}" for q in held_back]
+        if result.resent:
+            log.warning(
+                "%d batch(es) marked sent here were not at %s and went again",
+                result.resent,
+                self.engine().url.render_as_string(hide_password=True),
+            )
         return result
 
-    def _mark(self, batch_id: str, outcome: str, problem: str | None) -> None:
+    def _quarantined(self, batch_id: str) -> str:
+        for q in quarantine.undecided(self.engine(), self.workstation):
+            if q["batch_id"] == batch_id:
+                return str(q["problem"])
+        return "held in quarantine at central"
+
+    def _mark(
+        self,
+        batch_id: str,
+        outcome: str,
+        problem: str | None,
+        *,
+        delivered: bool = False,
+        resent: bool = False,
+    ) -> None:
         now = self.clock().isoformat()
         with self.ledger.write() as conn:
             values: dict[str, object] = {"attempts": outbox.c.attempts + 1, "outcome": outcome}
-            if problem is None:
+            if problem is None or delivered:
                 values["sent_at"] = now
-            else:
+            if problem is not None:
                 values["last_error"] = problem
             conn.execute(sa.update(outbox).where(outbox.c.batch_id == batch_id).values(**values))
+            details: dict[str, object] = {"problem": problem} if problem else {}
+            if resent:
+                details["resent_to"] = self.engine().url.render_as_string(hide_password=True)
             audit.append(
                 conn,
                 at=now,
@@ -148,7 +272,7 @@ class Relay:
                 action="sync",
                 target=batch_id,
                 outcome=outcome,
-                details={"problem": problem} if problem else {},
+                details=details,
             )
 
     def _note_failure(self, batch_id: str, reason: str) -> None:

@@ -4,7 +4,9 @@ A batch arrives whole in one transaction keyed by its id, with its canonical pay
 SHA-256, its drawer sessions, receipts, lines, tenders, GL distribution, per-tender over/short,
 deposit, and the workstation's audit-chain head.  Rows are only ever inserted: on PostgreSQL the
 workstations' role may INSERT and SELECT, never UPDATE or DELETE.  Reference data (revenue
-codes, users with PIN hashes only, open items) lives here too, for ``sync pull``.
+codes, users with PIN hashes only, open items) lives here too, for ``sync pull``.  A batch
+central refuses (a conflict, or an audit chain that does not follow on) is kept whole in
+``quarantine`` — never in the books — until an admin's decision, itself a row.
 """
 
 from __future__ import annotations
@@ -123,6 +125,37 @@ chain_heads = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
 )
 
+# -- quarantine: batches central refused, kept with their audit records ----------------------
+
+quarantine = sa.Table(
+    "quarantine",
+    metadata,
+    sa.Column("batch_id", sa.String(60), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("workstation", sa.String(20), nullable=False, index=True),
+    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("reason", sa.String(20), nullable=False),  # conflict, chain
+    sa.Column("problem", sa.Text, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),  # the batch as sent, audit records included
+    sa.Column("audit_since", sa.Integer, nullable=False),
+    sa.Column("head_seq", sa.Integer, nullable=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+)
+
+quarantine_decisions = sa.Table(
+    "quarantine_decisions",
+    metadata,
+    sa.Column("batch_id", sa.String(60), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("decision", sa.String(10), nullable=False),  # accepted, rejected
+    sa.Column("decided_by", sa.String(40), nullable=False),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("decided_at", sa.String(40), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.ForeignKeyConstraint(["batch_id", "sha256"], ["quarantine.batch_id", "quarantine.sha256"]),
+)
+
 #: The tables a workstation writes batches into (INSERT and SELECT only).
 BATCH_TABLES = (
     "batches",
@@ -135,6 +168,9 @@ BATCH_TABLES = (
     "deposits",
     "chain_heads",
 )
+
+#: Refused batches and the decisions on them (INSERT and SELECT only, like the books).
+QUARANTINE_TABLES = ("quarantine", "quarantine_decisions")
 
 # -- reference data (flows from central to the workstations) --------------------------------
 

@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.pending)
         self.sync_label = QLabel("")
         self.sync_label.setObjectName("status_sync")
-        self.sync_label.setAccessibleName("Batches waiting to go to central")
+        self.sync_label.setAccessibleName("Central: where batches go, what waits")
         bar.addPermanentWidget(self.sync_label)
         self.person = QLabel("")
         self.person.setObjectName("status_person")
@@ -263,8 +263,11 @@ class MainWindow(QMainWindow):
         self.pending.setProperty("problem", bool(count))
         self._repolish(self.pending)
 
-    def set_pending_batches(self, count: int) -> None:
-        self.sync_label.setText(f"{count} batch(es) waiting for central" if count else "")
+    def set_pending_batches(self, text: str) -> None:
+        """Where batches go and what waits (``Relay.status_text``)."""
+        self.sync_label.setText(text)
+        self.sync_label.setProperty("problem", "quarantine" in text)
+        self._repolish(self.sync_label)
 
     def stop_timers(self) -> None:
         """The window is closing: no more periodic work."""
@@ -280,8 +283,8 @@ class MainWindow(QMainWindow):
         thread; a failure here is only a stale count)."""
         desk = self.ctx.desk
 
-        def counts() -> tuple[int, int]:
-            batches = desk.relay.pending() if desk.relay is not None else 0
+        def counts() -> tuple[int, str]:
+            batches = desk.relay.status_text() if desk.relay is not None else ""
             return desk.pending_prints(), batches
 
         def finished() -> None:
@@ -289,7 +292,7 @@ class MainWindow(QMainWindow):
             if self._count_again:
                 self.refresh_counts()
 
-        def show(result: tuple[int, int]) -> None:
+        def show(result: tuple[int, str]) -> None:
             if self._closing:
                 return
             self.set_pending_prints(result[0])

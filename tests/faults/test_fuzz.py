@@ -622,6 +622,7 @@ config_keys = st.sampled_from(
         "display",
         "columns",
         "sim_drawer_close_seconds",
+        "url",
         "colour",
     ]
 )
@@ -631,7 +632,9 @@ config_keys = st.sampled_from(
 def tomlish(draw: st.DrawFn) -> str:
     parts: list[str] = []
     for _ in range(draw(st.integers(0, 4))):
-        section = draw(st.sampled_from(["station", "policy", "devices", "printer", "station.x"]))
+        section = draw(
+            st.sampled_from(["station", "policy", "devices", "central", "printer", "station.x"])
+        )
         parts.append(f"[{section}]")
         for _ in range(draw(st.integers(0, 4))):
             parts.append(f"{draw(config_keys)} = {draw(toml_values)}")
@@ -664,6 +667,8 @@ CONFIGS = [
     ("receipts", "[policy]\ncard_clearing_account = '4111 1111 1111 1111'\n"),
     ("receipts", "[station]\ntimezone = 'Mars/Olympus'\n"),
     ("receipts", "[devices]\nsim_drawer_close_seconds = inf\n"),
+    ("sync", "[central]\nurl = '4111 1111 1111 1111'\n"),
+    ("sync", "[central]\nurl = 'postgresql+psycopg://ws@central:port/cashier'\n"),
     # The devices are built only by the commands that print or open the drawer.
     ("run", "[devices]\nprinter = 'escpos+tcp://'\n"),
     ("run", "[devices]\nprinter = 'laser'\n"),

@@ -31,6 +31,7 @@ from cashier_desk.app import App
 from cashier_desk.ledger import schema as local
 from cashier_desk.sync import central
 from cashier_desk.sync import schema as c
+from cashier_desk.sync.relay import SyncResult
 from tests.helpers import FakeClock, run_ok
 from tests.sync.proxy import TcpProxy
 
@@ -184,17 +185,42 @@ def engines() -> Iterator[Callable[[str], sa.Engine]]:
         engine.dispose()
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m cashier_desk ARGS`` with no CASHIER_DESK_* settings from outside."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_DESK_")}
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m cashier_desk ARGS`` with no CASHIER_DESK_* settings from outside (only
+    those given in ``env``)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CASHIER_DESK_")}
     return subprocess.run(
         [sys.executable, "-m", "cashier_desk", *args],
         capture_output=True,
         text=True,
         timeout=60,
-        env=env,
+        env={**clean, **(env or {})},
         check=False,
     )
+
+
+# -- a workstation that talks to a given central ----------------------------------------
+
+
+def workstation(
+    make_app: Callable[..., App], url: str, clock: FakeClock | None = None, name: str = "data"
+) -> App:
+    """A workstation whose relay talks to ``url`` (set before its first push)."""
+    app = make_app(name, clock=clock or FakeClock())
+    assert app.desk.relay is not None
+    app.desk.relay.central_url = url
+    return app
+
+
+def push(app: App) -> SyncResult:
+    assert app.desk.relay is not None
+    return app.desk.relay.push()
+
+
+@pytest.fixture
+def ws_url(central_pg: CentralPg, proxy: TcpProxy) -> str:
+    """The workstation's way to central: through the proxy, as the workstation role."""
+    return proxy.url(central_pg.name, user=central.WORKSTATION_ROLE)
 
 
 # -- a second day ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The status bar: receipts waiting to print and batches waiting for central, kept current."""
+"""The status bar: receipts waiting to print, where batches go and what waits for central,
+kept current."""
 
 from __future__ import annotations
 
@@ -15,14 +16,14 @@ def test_the_status_bar_counts_what_waits(counter: Counter) -> None:
     counter.window.refresh_counts()
     counter.idle()
     assert counter.window.pending.text().startswith("4 receipt(s) waiting to print")
-    assert counter.window.sync_label.text() == "1 batch(es) waiting for central"
+    assert counter.window.sync_label.text() == ("central: this machine only · 1 batch waiting")
     printer.online = True
     counter.desk.print_pending()
     counter.desk.sync()
     counter.window.refresh_counts()
     counter.idle()
     assert counter.window.pending.text() == ""
-    assert counter.window.sync_label.text() == ""
+    assert counter.window.sync_label.text() == "central: this machine only"
 
 
 def test_the_idle_lock_time_comes_from_the_config(counter: Counter) -> None:
@@ -36,3 +37,33 @@ def test_the_idle_lock_time_comes_from_the_config(counter: Counter) -> None:
         assert "idle_lock_minutes" in str(exc)
     else:  # pragma: no cover - the assertion below names the failure
         raise AssertionError("idle_lock_minutes = 0 was accepted")
+
+
+def test_the_lead_sees_a_batch_held_in_quarantine(counter: Counter) -> None:
+    import json
+
+    from cashier_desk.app import default_central_url
+    from cashier_desk.sync import central
+    from tests.sync.conftest import local_payload, reseal
+
+    day = small_day(counter.app)
+    payload, _ = local_payload(counter.app, day["batch"])
+    planted = json.loads(payload)
+    planted["approver"] = "sam"
+    engine = central.engine_for(default_central_url(counter.app.data_dir))
+    try:
+        central.ensure_ready(engine)
+        assert central.deliver(engine, *reseal(planted), "2026-11-23T23:00:00+00:00") == "sent"
+    finally:
+        engine.dispose()
+    assert counter.desk.sync().quarantined == 1
+    counter.window.refresh_counts()
+    counter.idle()
+    assert counter.window.banner.isVisible()
+    assert f"Central holds batch {day['batch']}" in counter.window.banner.text()
+    label = counter.window.sync_label
+    assert label.text() == "central: this machine only · 1 batch in quarantine"
+    assert label.property("problem") is True
+    # Told once: a later pass changes nothing and alerts no more.
+    counter.window.clear_message()
+    assert counter.desk.sync().held_now == []

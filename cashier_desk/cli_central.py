@@ -1,0 +1,191 @@
+"""The command line's `sync` and `central` commands: send batches to central and fetch
+reference data, decide a batch central holds in quarantine, and the central database's own
+commands (init, import, totals, status)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cashier_desk import cli_help
+from cashier_desk.app import App
+from cashier_desk.config import ConfigError
+from cashier_desk.desk import is_iso_date
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger.imports import KINDS
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, separators=(",", ":")), flush=True)
+
+
+def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentParser]) -> None:
+    """The `sync` and `central` subcommands (``command`` makes a subcommand with its help)."""
+    syn = command(
+        "sync",
+        "send closed batches to the central database now (push, the default), fetch "
+        "reference data (pull), or decide a batch central holds in quarantine (resolve)",
+        cli_help.SYNC,
+    )
+    syn_sub = syn.add_subparsers(dest="sync_action", metavar="ACTION")
+    syn_sub.add_parser("push", help="send every batch central does not hold (the default)")
+    syn_sub.add_parser("pull", help="fetch revenue codes, users and open items from central")
+    res = syn_sub.add_parser(
+        "resolve",
+        help="an admin (--user/--pin before the subcommand) accepts a batch held in "
+        "quarantine into central's books, or rejects it",
+    )
+    res.add_argument("batch", help="the batch id (see `central status`)")
+    how = res.add_mutually_exclusive_group(required=True)
+    how.add_argument("--accept", action="store_true", help="into central's books")
+    how.add_argument("--reject", action="store_true", help="left out of central's books")
+    res.add_argument("--note", default="", help="why (kept with the decision)")
+
+    cen = command("central", "the central database", cli_help.CENTRAL)
+    cen_sub = cen.add_subparsers(dest="central_command", metavar="ACTION", required=True)
+    cen_init = cen_sub.add_parser("init", help="create or upgrade it (and the workstation role)")
+    cen_init.add_argument(
+        "--role", default="cashier_workstation", help="PostgreSQL role for workstations"
+    )
+    cen_tot = cen_sub.add_parser("totals", help="what arrived for a business date")
+    cen_tot.add_argument("--date", required=True, help="business date YYYY-MM-DD")
+    cen_sub.add_parser("status", help="workstations, last batch, last contact, batches pending")
+    cen_imp = cen_sub.add_parser("import", help="load reference data into central from CSV")
+    cen_imp.add_argument("kind", choices=KINDS)
+    cen_imp.add_argument("file", type=Path)
+
+
+def cmd_sync(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.runner import run_op
+
+    if args.sync_action == "pull":
+        pulled = app.desk.pull_reference_data()
+        _print_json({"ok": True, **vars(pulled)})
+        return 0
+    if args.sync_action == "resolve":
+        login, pin = credentials(args)
+        decided = app.desk.resolve_quarantined(
+            args.batch, accept=args.accept, login=login, pin=pin, note=args.note
+        )
+        _print_json({"ok": True, **decided})
+        return 0
+    result = run_op(app.desk, {"op": "sync"})
+    result.pop("op")
+    _print_json(result)
+    if not result["ok"]:
+        print(f"cashier-desk: {result['message']}", file=sys.stderr)
+        return 1
+    relay = app.desk.relay
+    if result.get("resent"):
+        print(
+            f"cashier-desk: {result['resent']} batch(es) marked sent here were not at this "
+            "central and were sent to it now",
+            file=sys.stderr,
+        )
+    if relay is not None and relay.last is not None:
+        for line in relay.last.held_back:
+            print(
+                f"cashier-desk: central holds {line} — in quarantine, out of its totals; an "
+                "admin decides: cashier-desk --user LOGIN sync resolve BATCH --accept|--reject",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def credentials(args: argparse.Namespace) -> tuple[str, str]:
+    """Who runs a command that needs authority: --user/--pin (before the subcommand), else
+    CASHIER_DESK_USER/CASHIER_DESK_PIN, else a prompt on a terminal."""
+    login = args.user or os.environ.get("CASHIER_DESK_USER") or ""
+    pin = args.pin or os.environ.get("CASHIER_DESK_PIN") or ""
+    if sys.stdin.isatty():
+        import getpass
+
+        login = login or input("User: ").strip()
+        pin = pin or getpass.getpass("PIN: ")
+    if not login or not pin:
+        raise Refusal(
+            "not_authorized",
+            "This needs an admin: give --user LOGIN --pin PIN before the subcommand, or set "
+            "CASHIER_DESK_USER and CASHIER_DESK_PIN.",
+        )
+    return login, pin
+
+
+def central_command(args: argparse.Namespace) -> int:
+    from cashier_desk.app import central_url_of, default_data_dir, is_embedded
+    from cashier_desk.sync import central, quarantine
+
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        url = central_url_of(data_dir, args.central)
+        engine = central.engine_for(url)
+    except (ConfigError, central.CentralError) as exc:
+        print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if args.central_command == "init":
+            rev = central.init_central(engine, role=args.role)
+            _print_json({"central": engine.url.render_as_string(hide_password=True),
+                         "revision": rev})  # fmt: skip
+            return 0
+        central.ensure_ready(engine)
+        if args.central_command == "import":
+            from datetime import UTC, datetime
+
+            from cashier_desk.sync.pull import central_import
+
+            count = central_import(engine, args.kind, args.file, datetime.now(UTC).isoformat())
+            _print_json({"import": args.kind, "rows": count})
+            return 0
+        if args.central_command == "totals":
+            if not is_iso_date(args.date):
+                raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
+            _print_json(central.totals(engine, args.date))
+            return 0
+        shown = engine.url.render_as_string(hide_password=True)
+        if is_embedded(url, data_dir):
+            _print_json({"central": "this machine only", "url": shown})
+            print(
+                f"cashier-desk: central: this machine only (central.db in {data_dir}); set "
+                "[central] url in config.toml to send batches to the city's central database",
+                file=sys.stderr,
+            )
+        else:
+            _print_json({"central": shown})
+        for row in central.status(engine):
+            _print_json(row)
+        for held in quarantine.undecided(engine):
+            _print_json({"quarantined": held.pop("batch_id"), **held})
+        if (data_dir / "ledger.db").exists():
+            from cashier_desk.ledger.db import Ledger
+            from cashier_desk.sync.relay import pending_batches
+
+            ledger = Ledger(data_dir / "ledger.db")
+            try:
+                waiting = pending_batches(ledger)
+            finally:
+                ledger.close()
+            _print_json({"batches_pending_here": waiting})
+        return 0
+    except central.CentralError as exc:
+        print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
+    except Refusal as exc:
+        print(f"cashier-desk: {exc.message}", file=sys.stderr)
+        return 1
+    except sa_errors() as exc:
+        print(f"cashier-desk: the central database failed: {central._reason(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+
+
+def sa_errors() -> type[Exception]:
+    import sqlalchemy as sa
+
+    return sa.exc.SQLAlchemyError

@@ -1,0 +1,179 @@
+"""Central's books: a batch central takes goes into them whole — its drawer sessions,
+receipts, lines, tenders, GL distribution, per-tender over/short, deposit and the workstation's
+audit-chain head — in the caller's transaction (a delivery, or an admin's accepting a batch
+held in quarantine)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.money import Money
+from cashier_desk.sync import schema as c
+
+
+def _bulk(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows in the batch's transaction: COPY on PostgreSQL (one round trip for the
+    lot), executemany elsewhere."""
+    if not rows:
+        return
+    raw = conn.connection.driver_connection
+    if conn.dialect.name == "postgresql" and raw is not None and hasattr(raw, "cursor"):
+        columns = list(rows[0])
+        names = ", ".join(f'"{c}"' for c in columns)
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        return
+    conn.execute(sa.insert(table), rows)
+
+
+def _cents(text: str) -> int:
+    return Money.parse(text).cents
+
+
+def insert_batch(
+    conn: sa.Connection, p: Mapping[str, Any], text: str, sha256: str, received_at: str
+) -> None:
+    bid = p["batch"]
+    summary = p["summary"]
+    detail = p["detail"]
+    conn.execute(
+        sa.insert(c.batches).values(
+            id=bid,
+            workstation=p["workstation"],
+            business_date=p["business_date"],
+            sha256=sha256,
+            payload=text,
+            approver=p["approver"],
+            receipts=int(summary["receipts"]),
+            voids=int(summary["voids"]),
+            received_at=received_at,
+        )
+    )
+    if detail["sessions"]:
+        conn.execute(
+            sa.insert(c.sessions),
+            [
+                {
+                    "id": s["id"],
+                    "batch_id": bid,
+                    "workstation": s["workstation"],
+                    "drawer": s["drawer"],
+                    "cashier": s["cashier"],
+                    "business_date": s["business_date"],
+                    "opening_cents": s["opening_cents"],
+                }
+                for s in detail["sessions"]
+            ],
+        )
+    numbers = {r["id"]: r["receipt_no"] for r in detail["receipts"]}
+    voided = {v["receipt_id"] for v in detail["voids"]}
+    if detail["receipts"]:
+        _bulk(
+            conn,
+            c.receipts,
+            [
+                {
+                    "receipt_no": r["receipt_no"],
+                    "batch_id": bid,
+                    "session_id": r["session_id"],
+                    "workstation": r["workstation"],
+                    "cashier": r["cashier"],
+                    "payer": r["payer"],
+                    "created_at": r["created_at"],
+                    "business_date": r["business_date"],
+                    "total_cents": r["total_cents"],
+                    "change_cents": r["change_cents"],
+                    "voided": r["id"] in voided,
+                }
+                for r in detail["receipts"]
+            ],
+        )
+    if detail["lines"]:
+        _bulk(
+            conn,
+            c.lines,
+            [
+                {
+                    "batch_id": bid,
+                    "receipt_no": numbers[x["receipt_id"]],
+                    "line_no": x["line_no"],
+                    "code": x["code"],
+                    "ref": x["ref"],
+                    "description": x["description"],
+                    "qty": x["qty"],
+                    "amount_cents": x["amount_cents"],
+                }
+                for x in detail["lines"]
+            ],
+        )
+    if detail["tenders"]:
+        _bulk(
+            conn,
+            c.tenders,
+            [
+                {
+                    "batch_id": bid,
+                    "receipt_no": numbers[t["receipt_id"]],
+                    "kind": t["kind"],
+                    "amount_cents": t["amount_cents"],
+                    "number": t["number"],
+                    "auth": t["auth"],
+                    "last4": t["last4"],
+                }
+                for t in detail["tenders"]
+            ],
+        )
+    gl_rows = [
+        {"batch_id": bid, "account": a, "amount_cents": _cents(v)} for a, v in summary["gl"].items()
+    ]
+    if gl_rows:
+        conn.execute(sa.insert(c.gl), gl_rows)
+    conn.execute(
+        sa.insert(c.tender_totals),
+        [
+            {
+                "batch_id": bid,
+                "tender": t,
+                "expected_cents": _cents(f["expected"]),
+                "counted_cents": _cents(f["counted"]),
+                "over_short_cents": _cents(f["over_short"]),
+            }
+            for t, f in summary["tenders"].items()
+        ],
+    )
+    dep = summary["deposit"]
+    conn.execute(
+        sa.insert(c.deposits).values(
+            batch_id=bid,
+            cash_cents=_cents(dep["cash"]),
+            checks_cents=_cents(dep["checks"]),
+            money_orders_cents=_cents(dep["money_orders"]),
+            total_cents=_cents(dep["total"]),
+        )
+    )
+    head = p["audit_head"]
+    conn.execute(
+        sa.insert(c.chain_heads).values(
+            workstation=p["workstation"],
+            seq=int(head["seq"]),
+            hash=head["hash"],
+            batch_id=bid,
+            received_at=received_at,
+        )
+    )
+
+
+def receipts_taken(conn: sa.Connection, numbers: list[str]) -> list[str]:
+    """Which of these receipt numbers central's books already hold."""
+    found: list[str] = []
+    for i in range(0, len(numbers), 500):
+        found += conn.execute(
+            sa.select(c.receipts.c.receipt_no).where(
+                c.receipts.c.receipt_no.in_(numbers[i : i + 500])
+            )
+        ).scalars()
+    return sorted(found)
