@@ -295,9 +295,8 @@ class VoidDialog(DeskDialog):
         def shown(result: tuple[str, Money, bool]) -> None:
             receipt_no, total, printed = result
             paper = "" if printed else " The VOID copy waits for the printer."
-            self.ctx.show_info(
-                f"Receipt {receipt_no} ({total}) is VOID — approved by {override.login}.{paper}"
-            )
+            show = self.ctx.show_info if printed else self.ctx.show_warning
+            show(f"Receipt {receipt_no} ({total}) is VOID — approved by {override.login}.{paper}")
 
         self.call(
             lambda: desk.void(number, override.login, override.pin, override.reason),
@@ -322,7 +321,9 @@ class DropDialog(DeskDialog):
     def submit(self) -> None:
         amount = self.amount.money()
         if amount is None or not amount.is_positive():
-            self.complain("Key the amount dropped, like 100.00.", self.amount)
+            self.complain(
+                self.amount.problem() or "Key the amount dropped, like 100.00.", self.amount
+            )
             return
         desk = self.ctx.desk
         self.call(
@@ -354,7 +355,9 @@ class PaidOutDialog(DeskDialog):
     def submit(self) -> None:
         amount = self.amount.money()
         if amount is None or not amount.is_positive():
-            self.complain("Key the amount paid out, like 2.50.", self.amount)
+            self.complain(
+                self.amount.problem() or "Key the amount paid out, like 2.50.", self.amount
+            )
             return
         reason, gl = _text(self.reason), _text(self.gl)
         if not reason:
@@ -430,7 +433,7 @@ def reprinted(ctx: UiContext, number: str, printed: bool) -> None:
     if printed:
         ctx.show_info(f"Receipt {number} reprinted (marked REPRINT).")
     else:
-        ctx.show_error(f"The reprint of {number} waits for the printer; it prints by itself.")
+        ctx.show_warning(f"The reprint of {number} waits for the printer; it prints by itself.")
 
 
 def reprint_now(ctx: UiContext, number: str) -> None:

@@ -45,6 +45,8 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("&Session", "Log &out", "Ctrl+Q", "logout", "cashier"),
 )
 ROLES = ("cashier", "lead", "supervisor", "admin")
+#: The banner's kinds of message; the style sheet colours each (resources/style.qss).
+BANNER_KINDS = ("error", "warning", "success")
 
 
 class _IdleWatch(QObject):
@@ -140,10 +142,13 @@ class MainWindow(QMainWindow):
         assert isinstance(widget, Screen)  # the stack holds screens only
         return widget
 
-    def show_message(self, message: str, *, error: bool) -> None:
-        """The banner across the top: red for a problem, green for news; stays 8 s."""
+    def show_message(self, message: str, *, kind: str) -> None:
+        """The banner across the top, coloured by its kind (``BANNER_KINDS``: red an error,
+        amber a warning, green a success); stays 8 s."""
+        if kind not in BANNER_KINDS:
+            raise ValueError(f"no banner kind {kind!r}")
         self.banner.setText(message)
-        self.banner.setProperty("error", error)
+        self.banner.setProperty("kind", kind)
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
         self.banner.show()
@@ -155,7 +160,7 @@ class MainWindow(QMainWindow):
         self.banner.clear()
 
     def _alert(self, kind: str, message: str) -> None:
-        self.show_message(message, error=True)
+        self.show_message(message, kind="warning")
 
     # -- menus by role -----------------------------------------------------------------------
 
@@ -245,7 +250,7 @@ class MainWindow(QMainWindow):
         if kind == "printer" and problem:
             self.show_message(
                 f"Printer: {problem}. Receipts wait and print by themselves when it is fixed.",
-                error=True,
+                kind="error",
             )
 
     @staticmethod

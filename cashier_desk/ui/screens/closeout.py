@@ -287,7 +287,7 @@ class CloseoutScreen(Screen):
             return
         if session.state != AWAITING_APPROVAL:
             state = STATE_NAMES.get(session.state, session.state)
-            self.ctx.show_info(
+            self.ctx.show_warning(
                 f"Drawer {session.drawer} ({session.id}) is {state}; nothing to approve."
             )
             return
@@ -473,9 +473,12 @@ class CloseoutScreen(Screen):
         lines.append(f"Closeout slip {slip}.")
         self.files.setText("\n".join(lines))
         if papers.saved is not None and not papers.problem:
-            self.ctx.show_info(
-                f"Deposit slip and closeout summary saved in {papers.saved.deposit_slip.parent}."
-            )
+            folder = papers.saved.deposit_slip.parent
+            saved = f"Deposit slip and closeout summary saved in {folder}."
+            if papers.slip_printed:
+                self.ctx.show_info(saved)
+            else:
+                self.ctx.show_warning(f"{saved} The closeout slip did not print (printer).")
 
     def clear_closeout(self, message: str) -> None:
         self.result = None

@@ -156,7 +156,7 @@ class ReceiptSearchScreen(Screen):
             return
         total = self.total.money()
         if self.total.text().strip() and total is None:
-            self.ctx.show_error("Key the total like 24.00.")
+            self.ctx.show_error(self.total.problem() or "Key the total like 24.00.")
             self.total.setFocus()
             return
         self._criteria = Search(
@@ -214,7 +214,7 @@ class ReceiptSearchScreen(Screen):
             if move_to_results:
                 self.table.setFocus()
         elif move_to_results:
-            self.ctx.show_info("No receipt matches; change the search and press Enter.")
+            self.ctx.show_warning("No receipt matches; change the search and press Enter.")
 
     def _desk_changed(self, _event: str) -> None:
         if self.isVisible() and self._criteria is not None:

@@ -255,7 +255,9 @@ class CountedItemsEntry(QWidget):
             return
         amount = self.amount.money()
         if amount is None or not amount.is_positive():
-            self.problem.emit(f"Type the {self.what.lower()}'s amount, like 125.00.")
+            self.problem.emit(
+                self.amount.problem() or f"Type the {self.what.lower()}'s amount, like 125.00."
+            )
             self.amount.setFocus()
             return
         self._items.append(CountedItem(number, amount))

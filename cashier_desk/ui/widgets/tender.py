@@ -340,7 +340,7 @@ class TenderPanel(QFrame):
         if field is self.amount:
             amount = self.amount.money()
             if amount is None or not amount.is_positive():
-                return "Key the amount of the tender (more than 0.00)."
+                return self.amount.problem() or "Key the amount of the tender (more than 0.00)."
             if info.kind != "cash" and amount > self._room_for_non_cash():
                 return self._no_change_from(info.kind)
         elif field is self.number:
