@@ -49,6 +49,11 @@ ROLES = ("cashier", "lead", "supervisor", "admin")
 BANNER_KINDS = ("error", "warning", "success")
 
 
+def _counted(count: int, one: str, many: str, what: str) -> str:
+    """``3 receipts to print``; nothing at all for none."""
+    return f"{count} {one if count == 1 else many} {what}" if count else ""
+
+
 class _IdleWatch(QObject):
     """Notes the time of the last key or mouse event anywhere in the application."""
 
@@ -259,12 +264,13 @@ class MainWindow(QMainWindow):
         widget.style().polish(widget)
 
     def set_pending_prints(self, count: int) -> None:
-        self.pending.setText(f"{count} receipt(s) waiting to print" if count else "")
+        # short: the status bar holds all its labels on one line of a 1280-wide screen
+        self.pending.setText(_counted(count, "receipt", "receipts", "to print"))
         self.pending.setProperty("problem", bool(count))
         self._repolish(self.pending)
 
     def set_pending_batches(self, count: int) -> None:
-        self.sync_label.setText(f"{count} batch(es) waiting for central" if count else "")
+        self.sync_label.setText(_counted(count, "batch", "batches", "for central"))
 
     def stop_timers(self) -> None:
         """The window is closing: no more periodic work."""

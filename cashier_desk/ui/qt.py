@@ -36,7 +36,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -67,6 +69,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStatusBar,
+    QStyle,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -77,7 +80,9 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
+    "QAbstractButton",
     "QAbstractItemView",
+    "QAbstractScrollArea",
     "QAbstractTableModel",
     "QAction",
     "QApplication",
@@ -130,6 +135,7 @@ __all__ = [
     "QSplitter",
     "QStackedWidget",
     "QStatusBar",
+    "QStyle",
     "QTabWidget",
     "QTableView",
     "QTableWidget",

@@ -31,6 +31,7 @@ from cashier_desk.reports.deposit import (
 )
 from cashier_desk.reports.exports import write_exports
 from cashier_desk.ui.context import UiContext
+from cashier_desk.ui.fit import ALL_ROWS
 from cashier_desk.ui.qt import (
     QAbstractItemView,
     QFormLayout,
@@ -59,6 +60,10 @@ STATE_NAMES = {
     "batched": "closed out",
 }
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+KEYS_HINT = (
+    "Enter or A on a session awaiting approval: a lead approves the close.  R: print the "
+    "drawer report of a closed session.  F10: close out the day with your own login and PIN."
+)
 
 
 @dataclass(frozen=True)
@@ -114,27 +119,28 @@ class CloseoutScreen(Screen):
         self.papers: Papers | None = None
         self._dialog: ApproverDialog | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            _label("Closeout and approvals", "closeoutHeading", "Closeout and approvals")
-        )
-        top = QFormLayout()
+        # One line on top (what, which day); the keys are on the buttons, the rest in tooltips:
+        # the screen must leave the batch its room on a 1366×768 counter screen.
+        top = QHBoxLayout()
+        heading = _label("Closeout and approvals", "closeoutHeading", "Closeout and approvals")
+        heading.setWordWrap(False)
+        top.addWidget(heading)
+        top.addStretch(1)
+        date_label = QLabel("Business &date")
+        date_label.setAccessibleName("Business date")
+        top.addWidget(date_label)
         self.date = QLineEdit()
         self.date.setObjectName("closeoutDate")
         self.date.setAccessibleName("Business date")
         self.date.setPlaceholderText("today")
+        self.date.setMaximumWidth(220)
         self.date.returnPressed.connect(self._date_entered)
-        top.addRow("Business date", self.date)
+        date_label.setBuddy(self.date)
+        top.addWidget(self.date)
         layout.addLayout(top)
-        layout.addWidget(
-            _label(
-                "Enter or A on a session awaiting approval: a lead approves the close.  "
-                "R: print the drawer report of a closed session.  "
-                "F10: close out the day with your own login and PIN.",
-                "closeoutHint",
-                "Keys",
-            )
-        )
         self.table = _table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
+        self.table.setToolTip(KEYS_HINT)
+        self.table.setAccessibleDescription(KEYS_HINT)
         self.table.activated.connect(lambda _index: self.approve_selected())
         layout.addWidget(self.table, 1)
         approve_key = QShortcut(QKeySequence(Qt.Key.Key_A), self.table)
@@ -156,7 +162,7 @@ class CloseoutScreen(Screen):
         self.report_button.setObjectName("drawerReportButton")
         self.report_button.setAccessibleName("Print the drawer report of the selected session")
         self.report_button.clicked.connect(self.print_drawer_report)
-        self.papers_button = QPushButton("Print the papers a&gain")
+        self.papers_button = QPushButton("Papers a&gain (Alt+G)")
         self.papers_button.setObjectName("papersAgainButton")
         self.papers_button.setAccessibleName("Save and print the closeout papers again")
         self.papers_button.clicked.connect(self.papers_again)
@@ -179,16 +185,20 @@ class CloseoutScreen(Screen):
         box.setObjectName("closeoutSummary")
         box.setAccessibleName("Closeout batch summary")
         grid = QVBoxLayout(box)
+        heading = QHBoxLayout()
         self.batch = _label("No closeout yet today.", "closeoutBatch", "Batch")
-        grid.addWidget(self.batch)
+        heading.addWidget(self.batch, 1)
         self.counts = _label("", "closeoutCounts", "Receipts and voids")
-        grid.addWidget(self.counts)
+        self.counts.setWordWrap(False)
+        heading.addWidget(self.counts)
+        grid.addLayout(heading)
         tables = QHBoxLayout()
         self.tenders = _table(
             "closeoutTenders", "Tenders", ("Tender", "Expected", "Counted", "Over/short")
         )
         self.gl = _table("closeoutGl", "GL distribution", ("GL account", "Amount"))
         # The four tenders always show whole; the GL list scrolls beside them.
+        self.tenders.setProperty(ALL_ROWS, True)
         rows = 4 * self.tenders.verticalHeader().defaultSectionSize()
         header = self.tenders.horizontalHeader().sizeHint().height()
         self.tenders.setMinimumHeight(rows + header + 2 * self.tenders.frameWidth())
@@ -202,6 +212,7 @@ class CloseoutScreen(Screen):
         deposit.addRow("Deposit total", self.deposit_total)
         grid.addLayout(deposit)
         self.files = _label("", "closeoutFiles", "Saved closeout papers")
+        self.files.setProperty("small", True)
         self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
         grid.addWidget(self.files)
         return box
