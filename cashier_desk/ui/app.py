@@ -157,7 +157,7 @@ def run_gui(app: App) -> int:
         if answer == QMessageBox.StandardButton.Yes:
             demo.load_reference_data(app.desk)
     win = build_window(app)
-    win.window.show()
+    win.window.showMaximized()  # the counter's screen is the window's (1366×768 fits whole)
     try:
         return int(qapp.exec())
     finally:

@@ -71,10 +71,14 @@ class _Player:
         return widget
 
     def dialog(self, name: str) -> QDialog:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QDialog) and widget.objectName() == name and widget.isVisible():
-                return widget
-        found = self.window.findChild(QDialog, name)
+        """The dialog ``name`` once it is open (a window system may take a moment to map it)."""
+
+        def open_dialog() -> QDialog | None:
+            dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog)]
+            return next((d for d in dialogs if d.isVisible() and d.objectName() == name), None)
+
+        self.settle(lambda: open_dialog() is not None, timeout=5)
+        found = open_dialog() or self.window.findChild(QDialog, name)
         if found is None:
             raise LookupError(f"no dialog {name!r} is open")
         return found

@@ -64,6 +64,11 @@ def test_a_search_that_finds_nothing_says_no_match(sale: Counter) -> None:
     assert not results.isVisible()
     press(sale, Key.Key_Escape)  # clears the input and the answer
     assert not none.isVisible()
+    # a fee code being typed is not "no match": Enter adds it
+    keys(sale, "DOG-L")
+    sale.qtbot.wait(400)
+    sale.idle()
+    assert not none.isVisible() and not results.isVisible()
 
 
 def test_the_payer_is_the_open_items_name_by_default_and_goes_on_the_receipt(

@@ -117,7 +117,12 @@ class SaleInput(SaleBase):
         gen = self._search_gen
 
         def found(items: list[OpenItemView]) -> None:
-            if gen == self._search_gen and self.input.text().strip() == query:
+            if gen != self._search_gen or self.input.text().strip() != query:
+                return
+            code = query.upper()
+            if not items and any(fee.startswith(code) for fee in self.fees):
+                self._hide_results()  # a fee code being typed: Enter adds it
+            else:
                 self.results.show_items(query, items)
 
         self._call(lambda: self.ctx.desk.search_open_items(query), found, lambda _r: None)

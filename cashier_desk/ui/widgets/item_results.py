@@ -61,7 +61,7 @@ class OpenItemResults(QWidget):
             ""
             if items
             else f"No match for “{query}”: no open item has that name, account, reference, "
-            "plate or address."
+            "plate or address. Enter looks it up as a fee code, bill or receipt."
         )
         self.none.setVisible(not items)
         self.show()
