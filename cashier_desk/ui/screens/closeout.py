@@ -24,33 +24,26 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer import AWAITING_APPROVAL, Session
 from cashier_desk.reports.deposit import (
-    DEPOSIT_NAMES,
     CloseoutPapers,
     closeout_slip,
     write_closeout_papers,
 )
 from cashier_desk.reports.exports import write_exports
 from cashier_desk.ui.context import UiContext
-from cashier_desk.ui.fit import ALL_ROWS
 from cashier_desk.ui.qt import (
-    QAbstractItemView,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QKeySequence,
     QLabel,
     QLineEdit,
     QPushButton,
     QShortcut,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 from cashier_desk.ui.screens import Screen
 from cashier_desk.ui.widgets.approver import ApproverDialog
+from cashier_desk.ui.widgets.batch_summary import BatchSummary
+from cashier_desk.ui.widgets.tables import fill, read_only_table, wrapped_label
 
 SESSION_HEADERS = ("Session", "Drawer", "Cashier", "Change fund", "State")
 STATE_NAMES = {
@@ -59,7 +52,6 @@ STATE_NAMES = {
     "closed": "closed",
     "batched": "closed out",
 }
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 KEYS_HINT = (
     "Enter or A on a session awaiting approval: a lead approves the close.  R: print the "
     "drawer report of a closed session.  F10: close out the day with your own login and PIN."
@@ -76,38 +68,6 @@ class Papers:
     exports: tuple[Path, ...] = ()  # the GL journal and the payment files (CSV)
 
 
-def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]], right_from: int = 1) -> None:
-    table.setRowCount(len(rows))
-    for r, cells in enumerate(rows):
-        for c, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            if c >= right_from:
-                item.setTextAlignment(RIGHT)
-            table.setItem(r, c, item)
-
-
-def _label(text: str, name: str, accessible: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setWordWrap(True)
-    return label
-
-
 class CloseoutScreen(Screen):
     name = "closeout"
     title = "Closeout and approvals"
@@ -122,7 +82,9 @@ class CloseoutScreen(Screen):
         # One line on top (what, which day); the keys are on the buttons, the rest in tooltips:
         # the screen must leave the batch its room on a 1366×768 counter screen.
         top = QHBoxLayout()
-        heading = _label("Closeout and approvals", "closeoutHeading", "Closeout and approvals")
+        heading = wrapped_label(
+            "Closeout and approvals", "closeoutHeading", "Closeout and approvals"
+        )
         heading.setWordWrap(False)
         top.addWidget(heading)
         top.addStretch(1)
@@ -138,7 +100,7 @@ class CloseoutScreen(Screen):
         date_label.setBuddy(self.date)
         top.addWidget(self.date)
         layout.addLayout(top)
-        self.table = _table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
+        self.table = read_only_table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
         self.table.setToolTip(KEYS_HINT)
         self.table.setAccessibleDescription(KEYS_HINT)
         self.table.activated.connect(lambda _index: self.approve_selected())
@@ -176,46 +138,11 @@ class CloseoutScreen(Screen):
         closeout_key = QShortcut(QKeySequence(Qt.Key.Key_F10), self)
         closeout_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         closeout_key.activated.connect(self.ask_closeout)
-        layout.addWidget(self._build_summary(), 4)
+        self.summary = BatchSummary()
+        self.files = self.summary.files  # the papers saved, or how to have them again
+        layout.addWidget(self.summary, 4)
         ctx.bridge.changed.connect(lambda _name: self._desk_changed())
         ctx.bridge.drawerClosed.connect(lambda _sid, _needs: self._desk_changed())
-
-    def _build_summary(self) -> QWidget:
-        box = QGroupBox("Batch")
-        box.setObjectName("closeoutSummary")
-        box.setAccessibleName("Closeout batch summary")
-        grid = QVBoxLayout(box)
-        heading = QHBoxLayout()
-        self.batch = _label("No closeout yet today.", "closeoutBatch", "Batch")
-        heading.addWidget(self.batch, 1)
-        self.counts = _label("", "closeoutCounts", "Receipts and voids")
-        self.counts.setWordWrap(False)
-        heading.addWidget(self.counts)
-        grid.addLayout(heading)
-        tables = QHBoxLayout()
-        self.tenders = _table(
-            "closeoutTenders", "Tenders", ("Tender", "Expected", "Counted", "Over/short")
-        )
-        self.gl = _table("closeoutGl", "GL distribution", ("GL account", "Amount"))
-        # The four tenders always show whole; the GL list scrolls beside them.
-        self.tenders.setProperty(ALL_ROWS, True)
-        rows = 4 * self.tenders.verticalHeader().defaultSectionSize()
-        header = self.tenders.horizontalHeader().sizeHint().height()
-        self.tenders.setMinimumHeight(rows + header + 2 * self.tenders.frameWidth())
-        tables.addWidget(self.tenders, 3)
-        tables.addWidget(self.gl, 2)
-        grid.addLayout(tables)
-        deposit = QFormLayout()
-        self.deposit_detail = _label("", "depositDetail", "Deposit by kind")
-        self.deposit_total = _label("", "depositTotal", "Deposit total")
-        deposit.addRow("Deposit", self.deposit_detail)
-        deposit.addRow("Deposit total", self.deposit_total)
-        grid.addLayout(deposit)
-        self.files = _label("", "closeoutFiles", "Saved closeout papers")
-        self.files.setProperty("small", True)
-        self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        grid.addWidget(self.files)
-        return box
 
     # -- the sessions ------------------------------------------------------------------------------
 
@@ -264,7 +191,7 @@ class CloseoutScreen(Screen):
             self.date.setText(day)
         keep = self.selected_session()
         self.sessions = sessions
-        _fill(
+        fill(
             self.table,
             [
                 (s.id, s.drawer, s.cashier, str(s.opening), STATE_NAMES.get(s.state, s.state))
@@ -494,46 +421,12 @@ class CloseoutScreen(Screen):
     def clear_closeout(self, message: str) -> None:
         self.result = None
         self.papers_button.setEnabled(False)
-        self.batch.setText(message)
-        for label in (self.counts, self.deposit_detail, self.deposit_total, self.files):
-            label.setText("")
-        _fill(self.tenders, [])
-        _fill(self.gl, [])
+        self.summary.clear(message)
 
     def show_closeout(self, result: Closeout) -> None:
         self.result = result
         self.papers_button.setEnabled(True)
-        self.batch.setText(f"Batch {result.batch} — business date {result.business_date}")
-        self.counts.setText(f"Receipts: {result.receipts}    Voids: {result.voids}")
-        _fill(
-            self.tenders,
-            [
-                (
-                    TENDER_NAMES.get(kind, kind),
-                    str(t.expected),
-                    str(t.counted),
-                    str(t.over_short),
-                )
-                for kind, t in result.tenders.items()
-            ],
-        )
-        _fill(self.gl, [(account, str(amount)) for account, amount in sorted(result.gl.items())])
-        by_kind = "    ".join(
-            f"{name}: {result.deposit.get(key)}"
-            for key, name in DEPOSIT_NAMES.items()
-            if key in result.deposit
-        )
-        made_of = result.detail
-        if made_of is not None:
-            by_kind += (
-                f"\nCurrency {made_of.currency}, coin {made_of.coin}, "
-                f"less change funds {made_of.funds_kept}, safe drops {made_of.drops}; "
-                f"{len(made_of.checks)} check(s), {len(made_of.money_orders)} money order(s) "
-                "itemised on the deposit slip"
-            )
-        self.deposit_detail.setText(by_kind)
-        self.deposit_total.setText(str(result.deposit_total))
-        self.files.setText("")
+        self.summary.show_result(result)
 
 
 def reports_folder(ctx: UiContext) -> Path:
