@@ -32,6 +32,7 @@ from cashier_desk.reports.exports import write_exports
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QHBoxLayout,
+    QHeaderView,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -102,6 +103,9 @@ class CloseoutScreen(Screen):
         layout.addLayout(top)
         self.table = read_only_table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
         self.table.setToolTip(KEYS_HINT)
+        sessions = self.table.horizontalHeader()  # "AWAITING APPROVAL" always whole
+        sessions.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        sessions.setSectionResizeMode(len(SESSION_HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleDescription(KEYS_HINT)
         self.table.activated.connect(lambda _index: self.approve_selected())
         layout.addWidget(self.table, 1)

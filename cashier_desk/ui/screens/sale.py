@@ -27,6 +27,7 @@ from cashier_desk.money import Money
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QAbstractItemView,
+    QFontMetrics,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -62,6 +63,7 @@ from cashier_desk.ui.widgets.tender import TenderPanel
 
 __all__ = ["SaleLine", "SaleScreen", "split_quantity"]
 
+INPUT_CHROME = 30  # the input's frame and padding (resources/style.qss)
 NOT_PRINTED = (
     "The printer is not ready: the receipt is saved and will print by itself when the "
     "printer is back."
@@ -129,6 +131,9 @@ class SaleScreen(SaleEditing, SaleInput):
         self.input.setAccessibleName("Scan or key a reference, code, receipt, name or address")
         self.input.setPlaceholderText("UB-100234 · COPIES*12 · a name or address")
         self.input.setMaxLength(128)
+        self.input.ensurePolished()  # its hint shows whole, whatever the tender panel needs
+        hint_width = QFontMetrics(self.input.font()).horizontalAdvance(self.input.placeholderText())
+        self.input.setMinimumWidth(hint_width + INPUT_CHROME)
         hint.setBuddy(self.input)
         left.addWidget(self.input)
 

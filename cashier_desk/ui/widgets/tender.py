@@ -119,6 +119,8 @@ class TenderPanel(QFrame):
         self.list = QListWidget()
         self.list.setObjectName("tenderList")
         self.list.setAccessibleName("Tenders taken")
+        self.list.setWordWrap(True)  # a card's line wraps, its amount never out of sight
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.installEventFilter(self)
         layout.addWidget(self.list, 1)
 
@@ -140,6 +142,7 @@ class TenderPanel(QFrame):
         self.entry_title = QLabel()
         self.entry_title.setObjectName("tenderEntryTitle")
         self.entry_title.setAccessibleName("Tender being taken")
+        self.entry_title.setWordWrap(True)
         form.addRow(self.entry_title)
         self.amount = MoneyEdit("Tender amount")
         self.amount.setObjectName("tenderAmount")
