@@ -2,17 +2,24 @@
 
 One input takes everything: a bill stub or citation (scanned or keyed), a revenue code
 (``COPIES*12`` for a quantity), a receipt number (offers a reprint), or the start of a
-reference, name or address — matching open items appear below as the cashier types (↓ into
-the list, Enter adds).  Scans from the serial scanner and from a keyboard-wedge scanner take
-the same path as Enter.  Every change to the lines is quoted by the Desk before it is shown, so
-the lines on screen are always lines the Desk would take; a refused change leaves them as they
-were and says why.  Tenders are taken in the tender panel (F5–F9, Ctrl+1..5); Enter or F10
-posts the sale; the change due and the receipt number then fill the side of the screen until
-Enter (or F2) starts the next customer.
+reference, name or address — matching open items appear below as the cashier types, each with
+what is due on it (↓ into the list, Enter adds), or "no match".  The payer recorded on the
+receipt is the name on the first open item, unless the cashier keys another (Alt+P).  Scans
+from the serial scanner and from a keyboard-wedge scanner take the same path as Enter.  Every
+change to the lines is quoted by the Desk before it is shown, so the lines on screen are always
+lines the Desk would take; a refused change leaves them as they were and says why.  Tenders are
+taken in the tender panel (F5–F9, Ctrl+1..5); Enter or F10 posts the sale; the change due and
+the receipt number then fill the side of the screen until Enter (or F2) starts the next
+customer.
 
 Keys: Enter resolve / finish / next customer · ↑↓ choose a line · F3 quantity · F4 amount ·
 Delete remove a line · Esc clear the input or drop the sale · F5 cash · F6 check · F7 money order
-· F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer.
+· F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer · Alt+P the
+payer (Enter or Esc back to the input).
+
+The parts: ``sale_lines`` (the lines as data), ``sale_base`` (what the parts share, Desk calls),
+``sale_edit`` (lines and quoting), ``sale_input`` (input, scans, search, keys) and this screen
+(its widgets, the payer, tenders and the finished sale).
 """
 
 from __future__ import annotations
