@@ -1,7 +1,8 @@
 """The screens in the states the demo day's pictures do not show still fit the strictest of the
 counter screens (1280 across, as on a 1280×1024 screen; 700 down, as a 1366×768 screen leaves
 a window) with the simulated printer's paper beside them: a question asked on the sale screen,
-a card tender being keyed, the open items found, a close awaiting approval."""
+a card tender being keyed, the open items found, a close awaiting approval, and each dialog
+of the counter's menu."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Callable
 from cashier_desk.desk import BlindCount
 from cashier_desk.money import Money
 from cashier_desk.ui.fit import clipped
-from cashier_desk.ui.qt import QLineEdit, QListWidget, QSize, Qt
+from cashier_desk.ui.qt import QApplication, QDialog, QLineEdit, QListWidget, QSize, Qt
 from tests.ui.conftest import Counter
 from tests.ui.keys import StepClock, focused
 
@@ -73,3 +74,20 @@ def test_a_close_awaiting_approval_fits(make_counter: Callable[..., Counter]) ->
     c.idle()
     assert "AWAITING APPROVAL" in c.window.screens["closeout"].table.item(0, 4).text()  # type: ignore[attr-defined]
     assert whole(c) == []
+
+
+def test_each_dialog_of_the_counter_fits(make_counter: Callable[..., Counter]) -> None:
+    c = make_counter(sims=True)
+    c.login("amy", "4821")
+    c.desk.open_drawer("D1", {Money.parse("20.00"): 5})
+    c.window.show_screen("sale")
+    c.idle()
+    for action in ("drop", "paid_out", "no_sale", "void", "reprint"):
+        c.window.trigger(action)
+        c.idle()
+        dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog)]
+        shown = [d for d in dialogs if d.isVisible()]
+        assert len(shown) == 1, action
+        assert clipped(shown[0], STRICTEST) == [], action
+        shown[0].reject()
+        c.idle()

