@@ -42,7 +42,7 @@ SHOTS = (
 )
 
 
-class _Player:
+class Player:
     def __init__(self, win: Window, out: Path, screen: tuple[int, int]) -> None:
         self.win = win
         self.window = win.window
@@ -122,7 +122,7 @@ def take_screenshots(out: Path) -> list[Path]:
     return play_screens(out).saved
 
 
-def play_screens(out: Path, screen: tuple[int, int] = SCREEN) -> _Player:
+def play_screens(out: Path, screen: tuple[int, int] = SCREEN) -> Player:
     """Play the demo day on a window the size of ``screen``, saving each screen into ``out``;
     the player returned holds the files written and what did not show whole (``clipped``)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -140,7 +140,7 @@ def play_screens(out: Path, screen: tuple[int, int] = SCREEN) -> _Player:
         win = build_window(app)
         win.window.show()
         win.window.resize(*screen)
-        p = _Player(win, out, screen)
+        p = Player(win, out, screen)
         try:
             _play(p, app)
         finally:
@@ -149,7 +149,7 @@ def play_screens(out: Path, screen: tuple[int, int] = SCREEN) -> _Player:
     return p
 
 
-def _play(p: _Player, app: Any) -> None:
+def _play(p: Player, app: Any) -> None:
     w = p.window
     p.settle()
     p.field("loginUser").setText("amy")

@@ -3,12 +3,14 @@ a 1366×768 screen, and the same day played on 1366×768 and 1280×1024 shows ev
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from cashier_desk.ui.screenshots import SCREEN, SHOTS, play_screens, take_screenshots
+from cashier_desk.cli import main
+from cashier_desk.ui.screenshots import SCREEN, SHOTS, play_screens
 
 #: What a 768-high screen leaves a window under a title bar and a desktop panel.
 ROOM_ON_768 = 700
@@ -20,8 +22,12 @@ def _png_size(path: Path) -> tuple[int, int]:
     return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
 
 
-def test_screenshots_renders_each_main_screen_at_1366x768(tmp_path: Path, qtbot: Any) -> None:
-    saved = take_screenshots(tmp_path)
+def test_screenshots_renders_each_main_screen_at_1366x768(
+    tmp_path: Path, qtbot: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["screenshots", str(tmp_path)]) == 0  # 1 when a screen shows something cut
+    printed = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    saved = [Path(line["screenshot"]) for line in printed]
     assert [p.stem for p in saved] == list(SHOTS)
     for path in saved:
         assert path.stat().st_size > 5000, path.name
