@@ -398,11 +398,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "central":
         return cli_central.central_command(args)
     if command == "screenshots":
-        from cashier_desk.ui.screenshots import take_screenshots
+        from cashier_desk.ui.screenshots import play_screens
 
-        for path in take_screenshots(args.outdir):
+        played = play_screens(args.outdir)  # at 1366×768, each screen checked to show whole
+        for path in played.saved:
             _print_json({"screenshot": str(path)})
-        return 0
+        for what in played.clipped:
+            _print_json({"clipped": what})
+        return 1 if played.clipped else 0
     if command == "window" and _window_cannot_open():
         return 2
     data_dir = args.data_dir or default_data_dir()

@@ -26,6 +26,7 @@ from cashier_desk.ui.main_window import MainWindow
 from cashier_desk.ui.ops import DeskRunner
 from cashier_desk.ui.qt import (
     QApplication,
+    QFontMetrics,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -76,13 +77,19 @@ class PaperPanel(QWidget):
         self.setObjectName("paperPanel")
         self.setAccessibleName("Simulated receipt printer paper")
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 0)
         layout.addWidget(QLabel("Printer (simulated)"))
         self.paper = QPlainTextEdit()
+        self.paper.setObjectName("printerPaper")
         self.paper.setReadOnly(True)
         self.paper.setAccessibleName("Printed receipts")
         self.paper.setStyleSheet("font-family: monospace; font-size: 13px;")
         self.paper.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.setMinimumWidth(390)
+        self.paper.ensurePolished()
+        # as wide as a line of the roll, and not wider: the counter keeps the rest
+        line = QFontMetrics(self.paper.font()).horizontalAdvance("0" * ctx.desk.printer.columns)
+        bar = self.paper.verticalScrollBar().sizeHint().width()
+        self.paper.setMinimumWidth(line + bar + 2 * self.paper.frameWidth() + 12)
         layout.addWidget(self.paper)
         ctx.bridge.printJob.connect(lambda _job, _ok: self.refresh())
         self.refresh()
@@ -117,7 +124,8 @@ def build_window(app: App, idle_lock_minutes: float | None = None) -> Window:
     minutes = app.config.idle_lock_minutes if idle_lock_minutes is None else idle_lock_minutes
     window = MainWindow(ctx, SCREENS, idle_lock_minutes=minutes)
     install_dialogs(window, ctx)
-    window.resize(1280, 800)
+    window.statusBar().setSizeGripEnabled(False)  # a counter window fills its screen
+    window.resize(1280, 768)
     configured = {
         "printer": app.config.printer,
         "drawer": app.config.drawer,
@@ -137,10 +145,12 @@ def build_window(app: App, idle_lock_minutes: float | None = None) -> Window:
         central = window.takeCentralWidget()
         if central is not None:
             splitter.addWidget(central)
-        splitter.addWidget(PaperPanel(ctx))
+        panel = PaperPanel(ctx)
+        splitter.addWidget(panel)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
-        splitter.setSizes([890, 390])
+        paper = panel.minimumSizeHint().width()
+        splitter.setSizes([window.width() - paper, paper])
         window.setCentralWidget(splitter)
         return Window(ctx, window, splitter)
     return Window(ctx, window)
@@ -254,7 +264,7 @@ def run_gui(app: App) -> int:
         if _asked_to_end:
             return 0  # ended while it was starting
         win = build_window(app)
-        win.window.show()
+        win.window.showMaximized()  # the counter's screen is the window's (1366×768 fits whole)
         log.info("the window is open")
         try:
             return int(qapp.exec())

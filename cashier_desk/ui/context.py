@@ -47,12 +47,20 @@ class UiContext:
         self.show_error(refusal.message)
 
     def show_error(self, message: str) -> None:
+        """Red: something was refused or went wrong; nothing changed."""
         if self.window is not None:
-            self.window.show_message(message, error=True)
+            self.window.show_message(message, kind="error")
+
+    def show_warning(self, message: str) -> None:
+        """Amber: done, or nothing to do, but something needs the person's eye (printing
+        later, nothing found, nothing posted)."""
+        if self.window is not None:
+            self.window.show_message(message, kind="warning")
 
     def show_info(self, message: str) -> None:
+        """Green: what the person asked for was done."""
         if self.window is not None:
-            self.window.show_message(message, error=False)
+            self.window.show_message(message, kind="success")
 
     def go(self, screen: str) -> None:
         if self.window is not None:

@@ -295,9 +295,8 @@ class VoidDialog(DeskDialog):
         def shown(result: tuple[str, Money, bool]) -> None:
             receipt_no, total, printed = result
             paper = "" if printed else " The VOID copy waits for the printer."
-            self.ctx.show_info(
-                f"Receipt {receipt_no} ({total}) is VOID — approved by {override.login}.{paper}"
-            )
+            show = self.ctx.show_info if printed else self.ctx.show_warning
+            show(f"Receipt {receipt_no} ({total}) is VOID — approved by {override.login}.{paper}")
 
         self.call(
             lambda: desk.void(number, override.login, override.pin, override.reason),
@@ -365,7 +364,7 @@ def reprinted(ctx: UiContext, number: str, printed: bool) -> None:
     if printed:
         ctx.show_info(f"Receipt {number} reprinted (marked REPRINT).")
     else:
-        ctx.show_error(f"The reprint of {number} waits for the printer; it prints by itself.")
+        ctx.show_warning(f"The reprint of {number} waits for the printer; it prints by itself.")
 
 
 def reprint_now(ctx: UiContext, number: str) -> None:

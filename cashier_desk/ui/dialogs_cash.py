@@ -68,7 +68,9 @@ class DropDialog(DeskDialog):
     def submit(self) -> None:
         amount = self.amount.money()
         if amount is None or not amount.is_positive():
-            self.complain("Key the amount dropped, like 100.00.", self.amount)
+            self.complain(
+                self.amount.problem() or "Key the amount dropped, like 100.00.", self.amount
+            )
             return
         bag = _text(self.bag)
         desk = self.ctx.desk
@@ -157,7 +159,9 @@ class PaidOutDialog(DeskDialog):
     def submit(self) -> None:
         amount = self.amount.money()
         if amount is None or not amount.is_positive():
-            self.complain("Key the amount paid out, like 2.50.", self.amount)
+            self.complain(
+                self.amount.problem() or "Key the amount paid out, like 2.50.", self.amount
+            )
             return
         reason, gl = _text(self.reason), self._account()
         if not reason:

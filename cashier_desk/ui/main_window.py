@@ -24,6 +24,7 @@ from cashier_desk.ui.qt import (
     QAction,
     QApplication,
     QCloseEvent,
+    QHBoxLayout,
     QKeySequence,
     QLabel,
     QMainWindow,
@@ -55,6 +56,15 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
 ROLES = ("cashier", "lead", "supervisor", "admin")
 MID_SALE = "A sale is open on this counter: finish it (F10) or drop it (Esc) before quitting."
 LOCKED = "The counter is locked: unlock it (or a lead takes over) before closing the window."
+
+#: The banner's kinds of message; the style sheet colours each (resources/style.qss).
+BANNER_KINDS = ("error", "warning", "success")
+
+
+def _counted(count: int, one: str, many: str, what: str) -> str:
+    """``3 receipts to print``; nothing at all for none."""
+    return f"{count} {one if count == 1 else many} {what}" if count else ""
+
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +154,13 @@ class MainWindow(QMainWindow):
         assert isinstance(widget, Screen)  # the stack holds screens only
         return widget
 
-    def show_message(self, message: str, *, error: bool) -> None:
-        """The banner across the top: red for a problem, green for news; stays 8 s."""
+    def show_message(self, message: str, *, kind: str) -> None:
+        """The banner across the top, coloured by its kind (``BANNER_KINDS``: red an error,
+        amber a warning, green a success); stays 8 s."""
+        if kind not in BANNER_KINDS:
+            raise ValueError(f"no banner kind {kind!r}")
         self.banner.setText(message)
-        self.banner.setProperty("error", error)
+        self.banner.setProperty("kind", kind)
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
         self.banner.show()
@@ -159,7 +172,7 @@ class MainWindow(QMainWindow):
         self.banner.clear()
 
     def _alert(self, kind: str, message: str) -> None:
-        self.show_message(message, error=True)
+        self.show_message(message, kind="warning")
 
     # -- menus by role -----------------------------------------------------------------------
 
@@ -196,7 +209,13 @@ class MainWindow(QMainWindow):
         for action, role in self.menu_actions.values():
             action.setEnabled(rank >= ROLES.index(role))
         self.menuBar().setEnabled(rank >= 0)
-        self.person.setText(f"{user.name} ({user.role})" if user else "nobody logged in")
+        self.show_person(f"{user.name} ({user.role})" if user else "nobody logged in")
+
+    def show_person(self, text: str) -> None:
+        """Who is logged in, at the right of the menu bar (laid out again for the new width)."""
+        self.person.setText(text)
+        self._who_and_where.adjustSize()
+        self.menuBar().setCornerWidget(self._who_and_where, Qt.Corner.TopRightCorner)
 
     # -- status bar ---------------------------------------------------------------------------
 
@@ -218,13 +237,22 @@ class MainWindow(QMainWindow):
         self.sync_label.setObjectName("status_sync")
         self.sync_label.setAccessibleName("Central: where batches go, what waits")
         bar.addPermanentWidget(self.sync_label)
+        # Who and where sit at the right of the menu bar, which has room to spare: the status
+        # bar needs all of a 1280-wide screen when every device and central have news.
+        who = self._who_and_where = QWidget(self)  # kept: the menu bar does not own it
+        who.setObjectName("whoAndWhere")
+        row = QHBoxLayout(who)
+        row.setContentsMargins(0, 0, 8, 0)
+        row.setSpacing(16)
         self.person = QLabel("")
         self.person.setObjectName("status_person")
         self.person.setAccessibleName("Person logged in")
-        bar.addPermanentWidget(self.person)
+        row.addWidget(self.person)
         station = QLabel(f"Station {self.ctx.desk.workstation}")
+        station.setObjectName("status_station")
         station.setAccessibleName("Workstation")
-        bar.addPermanentWidget(station)
+        row.addWidget(station)
+        self.menuBar().setCornerWidget(who, Qt.Corner.TopRightCorner)
 
     def device_status(self, name: str, kind: str, status: DeviceStatus) -> None:
         label = self.device_labels.get(kind)
@@ -250,7 +278,7 @@ class MainWindow(QMainWindow):
         if kind == "printer" and problem:
             self.show_message(
                 f"Printer: {problem}. Receipts wait and print by themselves when it is fixed.",
-                error=True,
+                kind="error",
             )
 
     @staticmethod
@@ -259,7 +287,8 @@ class MainWindow(QMainWindow):
         widget.style().polish(widget)
 
     def set_pending_prints(self, count: int) -> None:
-        self.pending.setText(f"{count} receipt(s) waiting to print" if count else "")
+        # short: the status bar holds all its labels on one line of a 1280-wide screen
+        self.pending.setText(_counted(count, "receipt", "receipts", "to print"))
         self.pending.setProperty("problem", bool(count))
         self._repolish(self.pending)
 
@@ -365,7 +394,7 @@ class MainWindow(QMainWindow):
     def quit(self) -> None:
         """Quit (Ctrl+Shift+Q): refused while a sale is open; the person is logged out."""
         if self.mid_sale():
-            self.show_message(MID_SALE, error=True)
+            self.show_message(MID_SALE, kind="warning")
             return
         if self.ctx.desk.user is None:
             self._end()
@@ -385,6 +414,6 @@ class MainWindow(QMainWindow):
             refused = LOCKED if self.locked() else MID_SALE if self.mid_sale() else None
             if refused is not None:
                 event.ignore()
-                self.show_message(refused, error=True)
+                self.show_message(refused, kind="warning")
                 return
         event.accept()

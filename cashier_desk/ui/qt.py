@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QCloseEvent,
     QColor,
     QFont,
+    QFontMetrics,
     QGuiApplication,
     QIcon,
     QKeyEvent,
@@ -37,7 +38,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
+    QAbstractScrollArea,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -68,6 +71,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStatusBar,
+    QStyle,
     QTableView,
     QTableWidget,
     QTableWidgetItem,
@@ -78,7 +82,9 @@ from PySide6.QtWidgets import (
 )
 
 __all__ = [
+    "QAbstractButton",
     "QAbstractItemView",
+    "QAbstractScrollArea",
     "QAbstractTableModel",
     "QAction",
     "QApplication",
@@ -95,6 +101,7 @@ __all__ = [
     "QElapsedTimer",
     "QEvent",
     "QFont",
+    "QFontMetrics",
     "QFormLayout",
     "QFrame",
     "QGridLayout",
@@ -132,6 +139,7 @@ __all__ = [
     "QSplitter",
     "QStackedWidget",
     "QStatusBar",
+    "QStyle",
     "QTabWidget",
     "QTableView",
     "QTableWidget",

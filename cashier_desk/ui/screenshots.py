@@ -4,6 +4,10 @@ A fresh data folder gets the demo data and a short day is played through the scr
 cashier would (keys typed into the same widgets), pausing to save a PNG of each: login, open
 drawer, a sale with lines, change due, the void approval, the blind close, the over/short
 result, the closeout, a printer fault alert and receipt research.  The README shows them.
+
+The window is as big as a common counter screen, 1366×768 at 100% scaling; each screen is
+checked to show everything whole at that size (``ui/fit.py``), and the tests play the same day
+on a 1280×1024 screen too.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from typing import Any
 from cashier_desk import demo
 from cashier_desk.app import open_app
 from cashier_desk.ui.app import Window, build_window, qt_app
-from cashier_desk.ui.qt import QApplication, QDialog, QLineEdit, Qt, QTest, QWidget
+from cashier_desk.ui.fit import clipped
+from cashier_desk.ui.qt import QApplication, QDialog, QLineEdit, QSize, Qt, QTest, QWidget
+
+#: The screen the pictures are taken on: the most common counter screen.
+SCREEN = (1366, 768)
 
 SHOTS = (
     "01-login",
@@ -34,12 +42,15 @@ SHOTS = (
 )
 
 
-class _Player:
-    def __init__(self, win: Window, out: Path) -> None:
+class Player:
+    def __init__(self, win: Window, out: Path, screen: tuple[int, int]) -> None:
         self.win = win
         self.window = win.window
         self.out = out
+        self.screen = QSize(*screen)
         self.saved: list[Path] = []
+        self.clipped: list[str] = []
+        self.needed = QSize(0, 0)  # the most any screen of the day needed (its minimum size)
 
     def settle(self, condition: Callable[[], bool] | None = None, timeout: float = 15) -> None:
         """Let the window catch up: Desk calls back, signals delivered, repainted."""
@@ -60,10 +71,14 @@ class _Player:
         return widget
 
     def dialog(self, name: str) -> QDialog:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QDialog) and widget.objectName() == name and widget.isVisible():
-                return widget
-        found = self.window.findChild(QDialog, name)
+        """The dialog ``name`` once it is open (a window system may take a moment to map it)."""
+
+        def open_dialog() -> QDialog | None:
+            dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog)]
+            return next((d for d in dialogs if d.isVisible() and d.objectName() == name), None)
+
+        self.settle(lambda: open_dialog() is not None, timeout=5)
+        found = open_dialog() or self.window.findChild(QDialog, name)
         if found is None:
             raise LookupError(f"no dialog {name!r} is open")
         return found
@@ -93,6 +108,10 @@ class _Player:
 
     def shot(self, name: str, widget: QWidget | None = None) -> None:
         self.settle()
+        self.needed = self.needed.expandedTo(self.window.minimumSizeHint())
+        for seen in (self.window, widget):
+            if seen is not None:
+                self.clipped += [f"{name}: {what}" for what in clipped(seen, self.screen)]
         path = self.out / f"{name}.png"
         (widget or self.window).grab().save(str(path))
         self.saved.append(path)
@@ -100,6 +119,12 @@ class _Player:
 
 def take_screenshots(out: Path) -> list[Path]:
     """Play the demo day and save the screens into ``out``; returns the files written."""
+    return play_screens(out).saved
+
+
+def play_screens(out: Path, screen: tuple[int, int] = SCREEN) -> Player:
+    """Play the demo day on a window the size of ``screen``, saving each screen into ``out``;
+    the player returned holds the files written and what did not show whole (``clipped``)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     out.mkdir(parents=True, exist_ok=True)
     qt_app()
@@ -114,17 +139,17 @@ def take_screenshots(out: Path) -> list[Path]:
         demo.load_reference_data(app.desk)
         win = build_window(app)
         win.window.show()
-        win.window.resize(1500, 820)
-        p = _Player(win, out)
+        win.window.resize(*screen)
+        p = Player(win, out, screen)
         try:
             _play(p, app)
         finally:
             win.close()
             app.close()
-    return p.saved
+    return p
 
 
-def _play(p: _Player, app: Any) -> None:
+def _play(p: Player, app: Any) -> None:
     w = p.window
     p.settle()
     p.field("loginUser").setText("amy")
@@ -193,5 +218,7 @@ def _play(p: _Player, app: Any) -> None:
         app.devices.printer_sim.set_paper_out(False)
     w.trigger("receipts")
     p.settle(lambda: w.current_screen().name == "receipts")
-    p.type(p.field("searchNumber"), "W1-")
+    p.field("searchNumber").clear()
+    p.type(p.field("searchPayer"), "oyel")  # found by the payer the sale screen recorded
+    p.key(Qt.Key.Key_Return)  # the receipt as printed, beside the results
     p.shot("10-receipt-search")

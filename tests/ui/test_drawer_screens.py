@@ -273,7 +273,7 @@ def test_a_close_short_by_ten_needs_a_lead_who_approves_in_the_dialog(counter: C
     enter(counter, "2468")
     enter(counter, "recounted")
     counter.idle()
-    assert counter.window.banner.property("error") is True
+    assert counter.window.banner.property("kind") == "error"
     assert [s.state for s in counter.desk.day_sessions()] == ["awaiting_approval"]
     wait_focus(counter, "approveCloseButton")
 
@@ -313,7 +313,7 @@ def test_checks_are_listed_one_by_one_and_a_wrong_one_is_deleted(counter: Counte
     enter(counter, "abc")  # not an amount: refused by the field, nothing added
     enter(counter)
     assert focused().objectName() == "checkAmount"
-    assert counter.window.banner.property("error") is True
+    assert counter.window.banner.property("kind") == "error"
     enter(counter, "5.00")
     table = counter.find(QAbstractItemView, "checkList")
     assert table.model().rowCount() == 2

@@ -15,7 +15,7 @@ def test_the_status_bar_counts_what_waits(counter: Counter) -> None:
     small_day(counter.app)
     counter.window.refresh_counts()
     counter.idle()
-    assert counter.window.pending.text().startswith("4 receipt(s) waiting to print")
+    assert counter.window.pending.text() == "4 receipts to print"
     assert counter.window.sync_label.text() == ("central: this machine only · 1 batch waiting")
     printer.online = True
     counter.desk.print_pending()
@@ -67,3 +67,27 @@ def test_the_lead_sees_a_batch_held_in_quarantine(counter: Counter) -> None:
     # Told once: a later pass changes nothing and alerts no more.
     counter.window.clear_message()
     assert counter.desk.sync().held_now == []
+
+
+def test_the_status_bar_fits_1280_wide_with_everything_in_it(counter: Counter) -> None:
+    """Every device in trouble, receipts and batches waiting, a long name: still one line no
+    wider than a 1280-wide screen, every label whole."""
+    from cashier_desk.devices.model import DeviceStatus
+    from cashier_desk.sync.relay import describe
+    from cashier_desk.ui.fit import clipped
+    from cashier_desk.ui.qt import QSize
+
+    window = counter.window
+    window.device_status("printer", "printer", DeviceStatus(online=True, paper_empty=True))
+    window.device_status("drawer", "drawer", DeviceStatus(online=True, drawer_open=True))
+    window.device_status("scanner", "scanner", DeviceStatus(online=False, detail="offline"))
+    window.device_status("display", "display", DeviceStatus(online=False, detail="offline"))
+    window.set_pending_prints(12)
+    window.set_pending_batches(describe(True, 3, 1))
+    window.show_person("Maria Oyelaran-Whitcombe (supervisor)")
+    window.resize(1280, 768)
+    counter.qtbot.wait(50)
+    assert window.statusBar().minimumSizeHint().width() <= 1280
+    bar = window.statusBar()
+    assert [f for f in clipped(window, QSize(1280, 1024)) if "status" in f] == []
+    assert bar.width() <= 1280

@@ -24,7 +24,6 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer import AWAITING_APPROVAL, Session
 from cashier_desk.reports.deposit import (
-    DEPOSIT_NAMES,
     CloseoutPapers,
     closeout_slip,
     write_closeout_papers,
@@ -33,9 +32,6 @@ from cashier_desk.reports.exports import write_exports
 from cashier_desk.reports.journal import JournalAccounts
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
-    QAbstractItemView,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QKeySequence,
@@ -44,14 +40,13 @@ from cashier_desk.ui.qt import (
     QPushButton,
     QShortcut,
     Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
-    QWidget,
 )
 from cashier_desk.ui.recount import recount_dialog
 from cashier_desk.ui.screens import Screen
 from cashier_desk.ui.widgets.approver import ApproverDialog
+from cashier_desk.ui.widgets.batch_summary import BatchSummary
+from cashier_desk.ui.widgets.tables import fill, read_only_table, wrapped_label
 
 SESSION_HEADERS = ("Session", "Drawer", "Cashier", "Change fund", "State")
 STATE_NAMES = {
@@ -61,7 +56,11 @@ STATE_NAMES = {
     "closed": "closed",
     "batched": "closed out",
 }
-RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+KEYS_HINT = (
+    "Enter or A on a session awaiting approval: a lead approves the close; B sends it back for "
+    "a recount.  R: print the drawer report of a closed session.  F10: close out the day with "
+    "your own login and PIN."
+)
 
 
 @dataclass(frozen=True)
@@ -72,38 +71,6 @@ class Papers:
     problem: str | None
     slip_printed: bool
     exports: tuple[Path, ...] = ()  # the GL journal and the payment files (CSV)
-
-
-def _table(name: str, accessible: str, headers: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(headers))
-    table.setObjectName(name)
-    table.setAccessibleName(accessible)
-    table.setHorizontalHeaderLabels(list(headers))
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setTabKeyNavigation(False)
-    table.verticalHeader().setVisible(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    return table
-
-
-def _fill(table: QTableWidget, rows: list[tuple[str, ...]], right_from: int = 1) -> None:
-    table.setRowCount(len(rows))
-    for r, cells in enumerate(rows):
-        for c, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            if c >= right_from:
-                item.setTextAlignment(RIGHT)
-            table.setItem(r, c, item)
-
-
-def _label(text: str, name: str, accessible: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setAccessibleName(accessible)
-    label.setWordWrap(True)
-    return label
 
 
 class CloseoutScreen(Screen):
@@ -117,28 +84,33 @@ class CloseoutScreen(Screen):
         self.papers: Papers | None = None
         self._dialog: ApproverDialog | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(
-            _label("Closeout and approvals", "closeoutHeading", "Closeout and approvals")
+        # One line on top (what, which day); the keys are on the buttons, the rest in tooltips:
+        # the screen must leave the batch its room on a 1366×768 counter screen.
+        top = QHBoxLayout()
+        heading = wrapped_label(
+            "Closeout and approvals", "closeoutHeading", "Closeout and approvals"
         )
-        top = QFormLayout()
+        heading.setWordWrap(False)
+        top.addWidget(heading)
+        top.addStretch(1)
+        date_label = QLabel("Business &date")
+        date_label.setAccessibleName("Business date")
+        top.addWidget(date_label)
         self.date = QLineEdit()
         self.date.setObjectName("closeoutDate")
         self.date.setAccessibleName("Business date")
         self.date.setPlaceholderText("today")
+        self.date.setMaximumWidth(220)
         self.date.returnPressed.connect(self._date_entered)
-        top.addRow("Business date", self.date)
+        date_label.setBuddy(self.date)
+        top.addWidget(self.date)
         layout.addLayout(top)
-        layout.addWidget(
-            _label(
-                "Enter or A on a session awaiting approval: a lead approves the close; B sends "
-                "it back for a recount.  "
-                "R: print the drawer report of a closed session.  "
-                "F10: close out the day with your own login and PIN.",
-                "closeoutHint",
-                "Keys",
-            )
-        )
-        self.table = _table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
+        self.table = read_only_table("sessionTable", "Drawer sessions of the day", SESSION_HEADERS)
+        self.table.setToolTip(KEYS_HINT)
+        sessions = self.table.horizontalHeader()  # "AWAITING APPROVAL" always whole
+        sessions.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        sessions.setSectionResizeMode(len(SESSION_HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleDescription(KEYS_HINT)
         self.table.activated.connect(lambda _index: self.approve_selected())
         layout.addWidget(self.table, 1)
         approve_key = QShortcut(QKeySequence(Qt.Key.Key_A), self.table)
@@ -151,23 +123,23 @@ class CloseoutScreen(Screen):
         report_key.setContext(Qt.ShortcutContext.WidgetShortcut)
         report_key.activated.connect(self.print_drawer_report)
         buttons = QHBoxLayout()
-        self.approve_button = QPushButton("&Approve close (A)")
+        self.approve_button = QPushButton("&Approve (A)")
         self.approve_button.setObjectName("approveButton")
         self.approve_button.setAccessibleName("Approve the selected drawer close")
         self.approve_button.clicked.connect(self.approve_selected)
-        self.send_back_button = QPushButton("Send &back for recount (B)")
+        self.send_back_button = QPushButton("Send &back (B)")
         self.send_back_button.setObjectName("sendBackButton")
         self.send_back_button.setAccessibleName("Send the selected close back for a recount")
         self.send_back_button.clicked.connect(self.send_back_selected)
-        self.closeout_button = QPushButton("Close out the day (F10)")
+        self.closeout_button = QPushButton("Close out (F10)")
         self.closeout_button.setObjectName("closeoutButton")
         self.closeout_button.setAccessibleName("Close out the day")
         self.closeout_button.clicked.connect(self.ask_closeout)
-        self.report_button = QPushButton("Drawer report (R)")
+        self.report_button = QPushButton("Report (R)")
         self.report_button.setObjectName("drawerReportButton")
         self.report_button.setAccessibleName("Print the drawer report of the selected session")
         self.report_button.clicked.connect(self.print_drawer_report)
-        self.papers_button = QPushButton("Print the papers a&gain")
+        self.papers_button = QPushButton("Papers a&gain (Alt+G)")
         self.papers_button.setObjectName("papersAgainButton")
         self.papers_button.setAccessibleName("Save and print the closeout papers again")
         self.papers_button.clicked.connect(self.papers_again)
@@ -182,41 +154,11 @@ class CloseoutScreen(Screen):
         closeout_key = QShortcut(QKeySequence(Qt.Key.Key_F10), self)
         closeout_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         closeout_key.activated.connect(self.ask_closeout)
-        layout.addWidget(self._build_summary(), 4)
+        self.summary = BatchSummary()
+        self.files = self.summary.files  # the papers saved, or how to have them again
+        layout.addWidget(self.summary, 4)
         ctx.bridge.changed.connect(lambda _name: self._desk_changed())
         ctx.bridge.drawerClosed.connect(lambda _sid, _needs: self._desk_changed())
-
-    def _build_summary(self) -> QWidget:
-        box = QGroupBox("Batch")
-        box.setObjectName("closeoutSummary")
-        box.setAccessibleName("Closeout batch summary")
-        grid = QVBoxLayout(box)
-        self.batch = _label("No closeout yet today.", "closeoutBatch", "Batch")
-        grid.addWidget(self.batch)
-        self.counts = _label("", "closeoutCounts", "Receipts and voids")
-        grid.addWidget(self.counts)
-        tables = QHBoxLayout()
-        self.tenders = _table(
-            "closeoutTenders", "Tenders", ("Tender", "Expected", "Counted", "Over/short")
-        )
-        self.gl = _table("closeoutGl", "GL distribution", ("GL account", "Amount"))
-        # The four tenders always show whole; the GL list scrolls beside them.
-        rows = 4 * self.tenders.verticalHeader().defaultSectionSize()
-        header = self.tenders.horizontalHeader().sizeHint().height()
-        self.tenders.setMinimumHeight(rows + header + 2 * self.tenders.frameWidth())
-        tables.addWidget(self.tenders, 3)
-        tables.addWidget(self.gl, 2)
-        grid.addLayout(tables)
-        deposit = QFormLayout()
-        self.deposit_detail = _label("", "depositDetail", "Deposit by kind")
-        self.deposit_total = _label("", "depositTotal", "Deposit total")
-        deposit.addRow("Deposit", self.deposit_detail)
-        deposit.addRow("Deposit total", self.deposit_total)
-        grid.addLayout(deposit)
-        self.files = _label("", "closeoutFiles", "Saved closeout papers")
-        self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
-        grid.addWidget(self.files)
-        return box
 
     # -- the sessions ------------------------------------------------------------------------------
 
@@ -265,7 +207,7 @@ class CloseoutScreen(Screen):
             self.date.setText(day)
         keep = self.selected_session()
         self.sessions = sessions
-        _fill(
+        fill(
             self.table,
             [
                 (s.id, s.drawer, s.cashier, str(s.opening), STATE_NAMES.get(s.state, s.state))
@@ -300,7 +242,7 @@ class CloseoutScreen(Screen):
             return
         if session.state != AWAITING_APPROVAL:
             state = STATE_NAMES.get(session.state, session.state)
-            self.ctx.show_info(
+            self.ctx.show_warning(
                 f"Drawer {session.drawer} ({session.id}) is {state}; nothing to approve."
             )
             return
@@ -503,53 +445,22 @@ class CloseoutScreen(Screen):
         lines.append(f"Closeout slip {slip}.")
         self.files.setText("\n".join(lines))
         if papers.saved is not None and not papers.problem:
-            self.ctx.show_info(
-                f"Deposit slip and closeout summary saved in {papers.saved.deposit_slip.parent}."
-            )
+            folder = papers.saved.deposit_slip.parent
+            saved = f"Deposit slip and closeout summary saved in {folder}."
+            if papers.slip_printed:
+                self.ctx.show_info(saved)
+            else:
+                self.ctx.show_warning(f"{saved} The closeout slip did not print (printer).")
 
     def clear_closeout(self, message: str) -> None:
         self.result = None
         self.papers_button.setEnabled(False)
-        self.batch.setText(message)
-        for label in (self.counts, self.deposit_detail, self.deposit_total, self.files):
-            label.setText("")
-        _fill(self.tenders, [])
-        _fill(self.gl, [])
+        self.summary.clear(message)
 
     def show_closeout(self, result: Closeout) -> None:
         self.result = result
         self.papers_button.setEnabled(True)
-        self.batch.setText(f"Batch {result.batch} — business date {result.business_date}")
-        self.counts.setText(f"Receipts: {result.receipts}    Voids: {result.voids}")
-        _fill(
-            self.tenders,
-            [
-                (
-                    TENDER_NAMES.get(kind, kind),
-                    str(t.expected),
-                    str(t.counted),
-                    str(t.over_short),
-                )
-                for kind, t in result.tenders.items()
-            ],
-        )
-        _fill(self.gl, [(account, str(amount)) for account, amount in sorted(result.gl.items())])
-        by_kind = "    ".join(
-            f"{name}: {result.deposit.get(key)}"
-            for key, name in DEPOSIT_NAMES.items()
-            if key in result.deposit
-        )
-        made_of = result.detail
-        if made_of is not None:
-            by_kind += (
-                f"\nCurrency {made_of.currency}, coin {made_of.coin}, "
-                f"less change funds {made_of.funds_kept}, safe drops {made_of.drops}; "
-                f"{len(made_of.checks)} check(s), {len(made_of.money_orders)} money order(s) "
-                "itemised on the deposit slip"
-            )
-        self.deposit_detail.setText(by_kind)
-        self.deposit_total.setText(str(result.deposit_total))
-        self.files.setText("")
+        self.summary.show_result(result)
 
 
 def reports_folder(ctx: UiContext) -> Path:

@@ -232,7 +232,7 @@ class CloseDrawerScreen(Screen):
             return Money(0)
         amount = self.card.money()
         if amount is None:
-            self.ctx.show_error("Type the card batch total, like 245.00.")
+            self.ctx.show_error(self.card.problem() or "Type the card batch total, like 245.00.")
             self.card.setFocus()
         return amount
 

@@ -17,6 +17,7 @@ from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QAbstractItemView,
     QFont,
+    QFontMetrics,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -99,7 +100,11 @@ class ReceiptSearchScreen(Screen):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # the payer and the status take what is left, on more lines when they need them
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.activated.connect(self._row_activated)
         left.addWidget(self.table, 1)
         back = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.table)
@@ -112,7 +117,13 @@ class ReceiptSearchScreen(Screen):
         mono = QFont("monospace")
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.detail.setFont(mono)
-        outer.addWidget(self.detail, 2)
+        self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.detail.ensurePolished()
+        # a receipt line whole, no wider: the results keep the rest of the screen
+        line = QFontMetrics(self.detail.font()).horizontalAdvance("0" * ctx.desk.printer.columns)
+        bar = self.detail.verticalScrollBar().sizeHint().width()
+        self.detail.setMinimumWidth(line + bar + 2 * self.detail.frameWidth() + 12)
+        outer.addWidget(self.detail)
         ctx.bridge.changed.connect(self._desk_changed)
         ctx.bridge.printJob.connect(lambda _job, _ok: self._desk_changed("print_job"))
         ctx.bridge.receiptPosted.connect(lambda _no: self._desk_changed("receipt_posted"))
@@ -156,7 +167,7 @@ class ReceiptSearchScreen(Screen):
             return
         total = self.total.money()
         if self.total.text().strip() and total is None:
-            self.ctx.show_error("Key the total like 24.00.")
+            self.ctx.show_error(self.total.problem() or "Key the total like 24.00.")
             self.total.setFocus()
             return
         self._criteria = Search(
@@ -214,7 +225,7 @@ class ReceiptSearchScreen(Screen):
             if move_to_results:
                 self.table.setFocus()
         elif move_to_results:
-            self.ctx.show_info("No receipt matches; change the search and press Enter.")
+            self.ctx.show_warning("No receipt matches; change the search and press Enter.")
 
     def _desk_changed(self, _event: str) -> None:
         if self.isVisible() and self._criteria is not None:

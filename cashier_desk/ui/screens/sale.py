@@ -2,143 +2,82 @@
 
 One input takes everything: a bill stub or citation (scanned or keyed), a revenue code
 (``COPIES*12`` for a quantity), a receipt number (offers a reprint), or the start of a
-reference, name or address — matching open items appear below as the cashier types (↓ into
-the list, Enter adds).  Scans from the serial scanner and from a keyboard-wedge scanner take
-the same path as Enter.  Every change to the lines is quoted by the Desk before it is shown, so
-the lines on screen are always lines the Desk would take; a refused change leaves them as they
-were and says why.  Tenders are taken in the tender panel (F5–F9, Ctrl+1..5); Enter or F10
-posts the sale; the change due and the receipt number then fill the side of the screen until
-Enter (or F2) starts the next customer.
+reference, name or address — matching open items appear below as the cashier types, each with
+what is due on it (↓ into the list, Enter adds), or "no match".  The payer recorded on the
+receipt is the name on the first open item, unless the cashier keys another (Alt+P).  Scans
+from the serial scanner and from a keyboard-wedge scanner take the same path as Enter.  Every
+change to the lines is quoted by the Desk before it is shown, so the lines on screen are always
+lines the Desk would take; a refused change leaves them as they were and says why.  Tenders are
+taken in the tender panel (F5–F9, Ctrl+1..5); Enter or F10 posts the sale; the change due and
+the receipt number then fill the side of the screen until Enter (or F2) starts the next
+customer.
 
 Keys: Enter resolve / finish / next customer · ↑↓ choose a line · F3 quantity · F4 amount ·
 Delete remove a line · Esc clear the input or drop the sale · F5 cash · F6 check · F7 money order
-· F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer.
+· F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer · Alt+P the
+payer (Enter or Esc back to the input).
+
+The parts: ``sale_lines`` (the lines as data), ``sale_base`` (what the parts share, Desk calls),
+``sale_edit`` (lines and quoting), ``sale_input`` (input, scans, search, keys) and this screen
+(its widgets, the payer, tenders and the finished sale).
 """
 
 from __future__ import annotations
 
-import itertools
-import logging
-import re
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from typing import Any
 
-from cashier_desk.desk import ItemRequest, OpenItemView, SaleResult, ScanResult
+from cashier_desk.desk import SaleResult
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QAbstractItemView,
-    QEvent,
+    QFontMetrics,
     QFrame,
     QHBoxLayout,
     QHeaderView,
-    QKeyEvent,
     QKeySequence,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QObject,
     QPushButton,
-    QRegularExpression,
-    QRegularExpressionValidator,
     QShortcut,
     QStackedWidget,
     Qt,
     QTableWidget,
-    QTableWidgetItem,
     QTimer,
     QVBoxLayout,
     QWidget,
 )
-from cashier_desk.ui.screens import Screen
+from cashier_desk.ui.screens.sale_edit import SaleEditing
+from cashier_desk.ui.screens.sale_input import SEARCH_DELAY_MS, SaleInput
+from cashier_desk.ui.screens.sale_lines import (
+    COL_AMOUNT,
+    COL_DESC,
+    COL_QTY,
+    COL_REF,
+    COLUMNS,
+    Change,
+    Fee,
+    SaleLine,
+    split_quantity,
+)
 from cashier_desk.ui.wedge import WedgeDetector
-from cashier_desk.ui.widgets.money import MoneyEdit
+from cashier_desk.ui.widgets.item_results import OpenItemResults
+from cashier_desk.ui.widgets.prompt import Prompt
 from cashier_desk.ui.widgets.tender import TenderPanel
 
-log = logging.getLogger(__name__)
+__all__ = ["SaleLine", "SaleScreen", "split_quantity"]
 
-SEARCH_DELAY_MS = 150
-MIN_SEARCH = 2
-COLUMNS = ("Description", "Reference", "Qty", "Amount")
-COL_DESC, COL_REF, COL_QTY, COL_AMOUNT = range(4)
-_QTY_AFTER = re.compile(r"(?P<code>[^*\s][^*]*?)\s*\*\s*(?P<qty>[0-9]{1,4})")
-_QTY_BEFORE = re.compile(r"(?P<qty>[0-9]{1,4})\s*\*\s*(?P<code>[^*\s][^*]*)")
-FAILED = "Something went wrong; nothing was half-written. Details are in the log."
+INPUT_CHROME = 30  # the input's frame and padding (resources/style.qss)
 NOT_PRINTED = (
     "The printer is not ready: the receipt is saved and will print by itself when the "
     "printer is back."
 )
 
-_keys = itertools.count(1)
 
-
-def split_quantity(text: str) -> tuple[str, int | None]:
-    """``COPIES*12`` or ``12*COPIES`` → ("COPIES", 12); anything else → (text, None)."""
-    for pattern in (_QTY_AFTER, _QTY_BEFORE):
-        m = pattern.fullmatch(text)
-        if m:
-            return m.group("code").strip(), int(m.group("qty"))
-    return text, None
-
-
-@dataclass(frozen=True)
-class Fee:
-    code: str
-    description: str
-    fee_type: str  # fixed, per_unit, open
-    amount: Money | None
-
-
-@dataclass(frozen=True)
-class SaleLine:
-    """One line on the screen: a revenue code (qty, or a keyed amount for an open fee) or a
-    payment on an open item (a keyed amount, at most what is still due)."""
-
-    description: str
-    code: str | None = None
-    ref: str | None = None
-    fee_type: str = "open"  # of a code line: fixed, per_unit, open
-    unit: Money | None = None  # the set price of a fixed or per-unit fee
-    qty: int = 1
-    amount: Money | None = None  # keyed: an open fee's amount or the payment on an open item
-    still_due: Money | None = None  # of an open item, when it was added
-    key: int = 0
-
-    def request(self) -> ItemRequest:
-        if self.ref is not None:
-            return ItemRequest(ref=self.ref, amount=self.amount)
-        keyed = self.amount if self.fee_type == "open" else None
-        return ItemRequest(code=self.code, qty=self.qty, amount=keyed)
-
-    def line_amount(self) -> Money:
-        if self.ref is None and self.fee_type != "open" and self.unit is not None:
-            return self.unit * self.qty
-        return (self.amount or Money(0)) * self.qty
-
-    @property
-    def qty_editable(self) -> bool:
-        return self.ref is None and self.fee_type in ("fixed", "per_unit")
-
-    @property
-    def amount_editable(self) -> bool:
-        return self.ref is not None or self.fee_type == "open"
-
-
-def new_line(**kw: Any) -> SaleLine:
-    return SaleLine(key=next(_keys), **kw)
-
-
-class _Failure:
-    """What a Desk call returns to the GUI thread when it failed unexpectedly."""
-
-
-Change = Callable[[list[SaleLine]], list[SaleLine] | None]
-
-
-class SaleScreen(Screen):
+class SaleScreen(SaleEditing, SaleInput):
     name = "sale"
     title = "Sale"
 
@@ -155,18 +94,16 @@ class SaleScreen(Screen):
         self._finish_when_ready = False
         self._search_gen = 0
         self._gen = 0  # one per customer: answers about an earlier customer's lines are dropped
-        self._results: list[OpenItemView] = []
-        self._prompt_answer: Callable[[], bool] | None = None
+        self._payer_keyed = False
         self._user: str | None = None
         self._build()
         self.wedge = WedgeDetector(parent=self)
         self.wedge.watch(
             self.input,
-            self.results,
+            self.results.list,
             self.table,
-            self.prompt_amount,
-            self.prompt_qty,
-            self.prompt_yes,
+            *self.prompt.fields,
+            self.payer,
             *self.tender.fields,
             self.tender.list,
         )
@@ -194,54 +131,25 @@ class SaleScreen(Screen):
         )
         hint.setObjectName("saleInputLabel")
         hint.setAccessibleName("What to scan or key")
+        hint.setWordWrap(True)
         left.addWidget(hint)
         self.input = QLineEdit()
         self.input.setObjectName("saleInput")
         self.input.setAccessibleName("Scan or key a reference, code, receipt, name or address")
-        self.input.setPlaceholderText("UB-100234 · DOG-LIC · COPIES*12 · a name or address")
+        self.input.setPlaceholderText("UB-100234 · COPIES*12 · a name or address")
         self.input.setMaxLength(128)
+        self.input.ensurePolished()  # its hint shows whole, whatever the tender panel needs
+        hint_width = QFontMetrics(self.input.font()).horizontalAdvance(self.input.placeholderText())
+        self.input.setMinimumWidth(hint_width + INPUT_CHROME)
         hint.setBuddy(self.input)
         left.addWidget(self.input)
 
-        self.prompt = QFrame()
-        self.prompt.setObjectName("salePrompt")
-        self.prompt.setAccessibleName("Question")
-        prompt_row = QHBoxLayout(self.prompt)
-        self.prompt_label = QLabel()
-        self.prompt_label.setObjectName("salePromptLabel")
-        self.prompt_label.setAccessibleName("Question")
-        self.prompt_label.setWordWrap(True)
-        prompt_row.addWidget(self.prompt_label, 2)
-        self.prompt_amount = MoneyEdit("Amount")
-        self.prompt_amount.setObjectName("salePromptAmount")
-        prompt_row.addWidget(self.prompt_amount, 1)
-        self.prompt_qty = QLineEdit()
-        self.prompt_qty.setObjectName("salePromptQty")
-        self.prompt_qty.setAccessibleName("Quantity")
-        self.prompt_qty.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.prompt_qty.setValidator(
-            QRegularExpressionValidator(QRegularExpression("[0-9]{0,4}"), self.prompt_qty)
-        )
-        prompt_row.addWidget(self.prompt_qty, 1)
-        self.prompt_yes = QPushButton("Yes (Enter)")
-        self.prompt_yes.setObjectName("salePromptYes")
-        self.prompt_yes.setAccessibleName("Yes")
-        self.prompt_yes.clicked.connect(self._answer_prompt)
-        prompt_row.addWidget(self.prompt_yes)
-        self.prompt_no = QPushButton("No (Esc)")
-        self.prompt_no.setObjectName("salePromptNo")
-        self.prompt_no.setAccessibleName("No")
-        self.prompt_no.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.prompt_no.clicked.connect(self._close_prompt)
-        prompt_row.addWidget(self.prompt_no)
-        self.prompt.hide()
+        self.prompt = Prompt("salePrompt")
+        self.prompt.problem.connect(self.ctx.show_error)
+        self.prompt.closed.connect(self._prompt_closed)
         left.addWidget(self.prompt)
 
-        self.results = QListWidget()
-        self.results.setObjectName("saleSearchResults")
-        self.results.setAccessibleName("Open items found")
-        self.results.setMaximumHeight(220)
-        self.results.hide()
+        self.results = OpenItemResults()
         left.addWidget(self.results)
 
         self.table = QTableWidget(0, len(COLUMNS))
@@ -259,6 +167,9 @@ class SaleScreen(Screen):
         for col in (COL_REF, COL_QTY, COL_AMOUNT):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
+        # a long description wraps onto a second line rather than being cut short
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemChanged.connect(self._cell_edited)
         left.addWidget(self.table, 1)
 
@@ -270,6 +181,21 @@ class SaleScreen(Screen):
         self.keys.setAccessibleName("Sale keys")
         self.keys.setWordWrap(True)
         left.addWidget(self.keys)
+
+        payer_row = QHBoxLayout()
+        payer_label = QLabel("&Payer")
+        payer_label.setObjectName("salePayerLabel")
+        payer_label.setAccessibleName("Payer (Alt+P)")
+        payer_row.addWidget(payer_label)
+        self.payer = QLineEdit()
+        self.payer.setObjectName("salePayer")
+        self.payer.setAccessibleName("Payer: the name on the receipt")
+        self.payer.setPlaceholderText("the name on the bill, or who pays")
+        self.payer.setMaxLength(120)
+        self.payer.textEdited.connect(self._payer_edited)
+        payer_label.setBuddy(self.payer)
+        payer_row.addWidget(self.payer, 1)
+        left.addLayout(payer_row)
 
         self.total_label = QLabel()
         self.total_label.setObjectName("totalDue")
@@ -294,14 +220,7 @@ class SaleScreen(Screen):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._search)
-        for widget in (
-            self.input,
-            self.results,
-            self.table,
-            self.prompt_amount,
-            self.prompt_qty,
-            self.prompt_yes,
-        ):
+        for widget in (self.input, self.results.list, self.table, self.payer):
             widget.installEventFilter(self)
         self.shortcuts = self.tender.install_shortcuts(self)
         for key, slot in (("F3", self.edit_qty), ("F4", self.edit_amount), ("F10", self.finish)):
@@ -316,11 +235,19 @@ class SaleScreen(Screen):
         done.setObjectName("saleDone")
         done.setAccessibleName("Sale posted")
         layout = QVBoxLayout(done)
+        change_box = QVBoxLayout()  # one green block: the heading over the amount
+        change_box.setSpacing(0)
+        change_heading = QLabel("Change due")
+        change_heading.setObjectName("changeHeading")
+        change_heading.setAccessibleName("Change due")
+        change_heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        change_box.addWidget(change_heading)
         self.change_label = QLabel()
         self.change_label.setObjectName("changeDue")
         self.change_label.setAccessibleName("Change due")
         self.change_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self.change_label)
+        change_box.addWidget(self.change_label)
+        layout.addLayout(change_box)
         self.receipt_label = QLabel()
         self.receipt_label.setObjectName("receiptNumber")
         self.receipt_label.setAccessibleName("Receipt number")
@@ -389,543 +316,19 @@ class SaleScreen(Screen):
         if self._is_current() and self.ctx.desk.user is not None:
             self.scan(code)
 
-    # -- Desk calls --------------------------------------------------------------------------
+    # -- the payer, the prompt, the tenders -------------------------------------------------
 
-    def _call(
-        self,
-        fn: Callable[[], Any],
-        on_done: Callable[[Any], None],
-        on_refused: Callable[[Refusal], None] | None = None,
-        on_failed: Callable[[], None] | None = None,
-    ) -> None:
-        """``ctx.run`` with the unexpected failure also reported back, so that no flag of this
-        screen stays set when a call fails."""
+    def _payer_edited(self, text: str) -> None:
+        self._payer_keyed = bool(text.strip())  # emptied: the open items' name again
+        if not self._payer_keyed:
+            self._default_payer()
 
-        def guarded() -> Any:
-            try:
-                return fn()
-            except Refusal:
-                raise
-            except Exception:
-                log.exception("a desk operation of the sale screen failed")
-                return _Failure()
+    def payer_name(self) -> str | None:
+        return self.payer.text().strip() or None
 
-        def done(result: Any) -> None:
-            if isinstance(result, _Failure):
-                self.ctx.show_error(FAILED)
-                if on_failed is not None:
-                    on_failed()
-            else:
-                on_done(result)
-
-        def refused(refusal: Refusal) -> None:
-            if on_refused is not None:
-                on_refused(refusal)
-            else:
-                self.ctx.show_refusal(refusal)
-                if on_failed is not None:
-                    on_failed()
-
-        self.ctx.run(guarded, done, refused)
-
-    # -- the input: Enter, scans, search as you type -----------------------------------------
-
-    def _focus_input(self) -> None:
-        self.input.setFocus()
-
-    def _input_entered(self) -> None:
-        text = self.input.text().strip()
-        if not text:
-            self.finish()
-            return
-        self._resolve(text, keyed=True)
-
-    def scan(self, code: str) -> None:
-        """A scan (serial or wedge): resolved at once, whatever the cashier was doing."""
-        code = code.strip()
-        if not code:
-            return
-        self.tender.close_entry(focus=False)
-        self._close_prompt(focus=False)
-        self._resolve(code, keyed=False)
-        self._focus_input()
-
-    def _resolve(self, text: str, *, keyed: bool) -> None:
-        if self._selling:
-            self.ctx.show_error("The sale is being posted; scan again in a moment.")
-            return
-        if self.result is not None:
-            self.next_customer()
-        code, qty = split_quantity(text) if keyed else (text, None)
-        self._stop_search()
-        self._lookups += 1
-
-        def found(result: ScanResult) -> None:
-            self._lookups -= 1
-            if keyed and self.input.text().strip() == text:
-                self.input.clear()
-            self._found(result, qty)
-            self._ready()
-
-        def refused(refusal: Refusal) -> None:
-            self._lookups -= 1
-            still_there = keyed and self.input.text().strip() == text
-            if still_there and self._results and refusal.code == "unknown_scan":
-                # a name or address typed, then Enter: into the list of what was found
-                self.ctx.show_error(f"{refusal.message} Choose from the open items found.")
-                self._enter_results()
-            else:
-                self.ctx.show_refusal(refusal)
-                if still_there:
-                    self.input.selectAll()
-            self._ready()
-
-        def failed() -> None:
-            self._lookups -= 1
-            self._ready()
-
-        self._call(lambda: self.ctx.desk.lookup_scan(code), found, refused, failed)
-
-    def _found(self, result: ScanResult, qty: int | None) -> None:
-        if result.kind == "open_item" and result.item is not None:
-            if qty is not None:
-                self.ctx.show_error(f"{result.code} is a payment; it has no quantity.")
-                return
-            self._add_open_item(result.item)
-        elif result.kind == "revenue_code":
-            self._add_fee(result.code, qty)
-        elif result.kind == "receipt":
-            number = result.code
-            self._ask_yes(
-                f"Receipt {number} ({result.description}). Reprint it?",
-                lambda: self._reprint(number),
-            )
-
-    def _reprint(self, number: str) -> None:
-        def done(printed: bool) -> None:
-            if printed:
-                self.ctx.show_info(f"Receipt {number} reprinted (marked REPRINT).")
-            else:
-                self.ctx.show_info(f"The reprint of {number} will print when the printer is back.")
-
-        self._call(lambda: self.ctx.desk.reprint(number), done)
-
-    def _typed(self, text: str) -> None:
-        if len(text.strip()) >= MIN_SEARCH and "*" not in text:
-            self._search_timer.start()
-        else:
-            self._stop_search()
-
-    def _stop_search(self) -> None:
-        self._search_timer.stop()
-        self._search_gen += 1
-        self._hide_results()
-
-    def _search(self) -> None:
-        query = self.input.text().strip()
-        if len(query) < MIN_SEARCH:
-            return
-        self._search_gen += 1
-        gen = self._search_gen
-
-        def found(items: list[OpenItemView]) -> None:
-            if gen == self._search_gen and self.input.text().strip() == query:
-                self._show_results(items)
-
-        self._call(lambda: self.ctx.desk.search_open_items(query), found, lambda _r: None)
-
-    def _show_results(self, items: list[OpenItemView]) -> None:
-        self._results = list(items)
-        self.results.clear()
-        for item in items:
-            status = "" if item.status == "open" else f"  [{item.status.upper()}]"
-            self.results.addItem(
-                f"{item.ref}   {item.name}   {item.address}   {item.still_due} due{status}"
-            )
-        self.results.setVisible(bool(items))
-
-    def _hide_results(self) -> None:
-        self._results = []
-        self.results.clear()
-        self.results.hide()
-
-    def _enter_results(self) -> None:
-        if self._results:
-            self.results.setCurrentRow(0)
-            self.results.setFocus()
-
-    def _choose_result(self) -> None:
-        row = self.results.currentRow()
-        if 0 <= row < len(self._results):
-            item = self._results[row]
-            self.input.clear()
-            self._stop_search()
-            self._focus_input()
-            if self.result is not None:
-                self.next_customer()
-            self._add_open_item(item)
-
-    # -- keys on the widgets -----------------------------------------------------------------
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
-            return False
-        key = event.key()
-        if watched is self.input:
-            return self._input_key(key)
-        if watched is self.results:
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._choose_result()
-                return True
-            if key == Qt.Key.Key_Escape or (
-                key == Qt.Key.Key_Up and self.results.currentRow() <= 0
-            ):
-                self._focus_input()
-                return True
-            return False
-        if watched is self.table:
-            if key == Qt.Key.Key_Delete:
-                self.remove_current()
-                return True
-            if key == Qt.Key.Key_Escape:
-                self._focus_input()
-                return True
-            return False
-        if watched in (self.prompt_amount, self.prompt_qty, self.prompt_yes):
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._answer_prompt()
-                return True
-            if key == Qt.Key.Key_Escape:
-                self._close_prompt()
-                return True
-        return False
-
-    def _input_key(self, key: int) -> bool:
-        empty = not self.input.text()
-        if key == Qt.Key.Key_Down and self.results.isVisible() and self._results:
-            self._enter_results()
-            return True
-        if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-            self._move_current(1 if key == Qt.Key.Key_Down else -1)
-            return True
-        if key == Qt.Key.Key_Delete and empty:
-            self.remove_current()
-            return True
-        if key == Qt.Key.Key_Escape:
-            if not empty:
-                self.input.clear()
-                self._stop_search()
-            elif self.result is not None:
-                self.next_customer()
-            elif self.lines:
-                self._ask_yes("Drop this sale and clear every line and tender?", self.drop_sale)
-            return True
-        return False
-
-    # -- the prompt (an amount, a quantity, a yes) -------------------------------------------
-
-    def _open_prompt(self, question: str, field: QWidget, answer: Callable[[], bool]) -> None:
-        self.prompt_label.setText(question)
-        for widget in (self.prompt_amount, self.prompt_qty, self.prompt_yes):
-            widget.setVisible(widget is field)
-        self.prompt_no.setText("Cancel (Esc)" if field is not self.prompt_yes else "No (Esc)")
-        self._prompt_answer = answer
-        self.prompt.show()
-        field.setFocus()
-        if isinstance(field, QLineEdit):
-            field.selectAll()
-
-    def _ask_money(
-        self, question: str, initial: Money | None, then: Callable[[Money], None]
-    ) -> None:
-        self.prompt_amount.set_money(initial)
-
-        def answer() -> bool:
-            amount = self.prompt_amount.money()
-            if amount is None or not amount.is_positive():
-                self.ctx.show_error("Key an amount of more than 0.00, or Esc to cancel.")
-                return False
-            then(amount)
-            return True
-
-        self._open_prompt(question, self.prompt_amount, answer)
-
-    def _ask_qty(self, question: str, initial: int, then: Callable[[int], None]) -> None:
-        self.prompt_qty.setText(str(initial))
-
-        def answer() -> bool:
-            text = self.prompt_qty.text()
-            if not text or not 1 <= int(text) <= 9999:
-                self.ctx.show_error("Key a quantity from 1 to 9999, or Esc to cancel.")
-                return False
-            then(int(text))
-            return True
-
-        self._open_prompt(question, self.prompt_qty, answer)
-
-    def _ask_yes(self, question: str, then: Callable[[], None]) -> None:
-        def answer() -> bool:
-            then()
-            return True
-
-        self._open_prompt(question, self.prompt_yes, answer)
-
-    def _answer_prompt(self) -> None:
-        answer = self._prompt_answer
-        if answer is None:
-            return
-        focus_before = self.focusWidget()
-        if answer():
-            # the answer may have opened the next question; close only the one answered
-            if self._prompt_answer is answer:
-                self._close_prompt()
-        elif focus_before is not None:
-            focus_before.setFocus()
-
-    def _close_prompt(self, *, focus: bool = True) -> None:
-        self._prompt_answer = None
-        self.prompt.hide()
-        self.prompt_amount.clear()
-        self.prompt_qty.clear()
+    def _prompt_closed(self, focus: bool) -> None:
         if focus:
             self._focus_input()
-
-    # -- lines -------------------------------------------------------------------------------
-
-    def _add_open_item(self, item: OpenItemView) -> None:
-        for line in self.lines:
-            if line.ref == item.ref:
-                self.ctx.show_error(f"{item.ref} is already on this sale (F4 changes the amount).")
-                self._select_key(line.key)
-                return
-        fee = self.fees.get(item.revenue_code)
-        what = fee.description if fee else item.program.title()
-        line = new_line(
-            description=f"{item.name} — {what}",
-            ref=item.ref,
-            amount=item.still_due,
-            still_due=item.still_due,
-        )
-        self._apply(lambda lines: [*lines, line], line.key)
-
-    def _add_fee(self, code: str, qty: int | None) -> None:
-        fee = self.fees.get(code)
-        if fee is None:
-            self._lookups += 1
-
-            def loaded() -> None:
-                self._lookups -= 1
-                if code in self.fees:
-                    self._add_fee(code, qty)
-                else:
-                    self.ctx.show_error(f"There is no revenue code {code!r}.")
-                self._ready()
-
-            self._load_fees(loaded)
-            return
-        if fee.fee_type == "open":
-            if qty is not None:
-                self.ctx.show_error(f"{fee.description} is keyed as one amount, not a quantity.")
-                return
-            self._ask_money(
-                f"Amount for {fee.description} ({fee.code})",
-                None,
-                lambda amount: self._append(
-                    new_line(description=fee.description, code=fee.code, amount=amount)
-                ),
-            )
-            return
-        if fee.fee_type == "per_unit" and qty is None:
-            self._ask_qty(
-                f"How many? {fee.description} ({fee.amount} each)",
-                1,
-                lambda n: self._add_counted(fee, n),
-            )
-            return
-        self._add_counted(fee, qty or 1)
-
-    def _add_counted(self, fee: Fee, qty: int) -> None:
-        for line in self.lines:
-            if line.code == fee.code and line.ref is None:
-                more = replace(line, qty=line.qty + qty)
-                self._apply(_replacing(more), more.key)
-                return
-        self._append(
-            new_line(
-                description=fee.description,
-                code=fee.code,
-                fee_type=fee.fee_type,
-                unit=fee.amount,
-                qty=qty,
-            )
-        )
-
-    def _append(self, line: SaleLine) -> None:
-        self._apply(lambda lines: [*lines, line], line.key)
-
-    def current_line(self) -> SaleLine | None:
-        row = self.table.currentRow()
-        if 0 <= row < len(self.lines):
-            return self.lines[row]
-        return self.lines[-1] if self.lines else None
-
-    def _move_current(self, step: int) -> None:
-        if not self.lines:
-            return
-        row = self.table.currentRow()
-        row = len(self.lines) - 1 if row < 0 else max(0, min(len(self.lines) - 1, row + step))
-        self.table.setCurrentCell(row, COL_DESC)
-
-    def _select_key(self, key: int | None) -> None:
-        for row, line in enumerate(self.lines):
-            if line.key == key:
-                self.table.setCurrentCell(row, COL_DESC)
-                return
-
-    def remove_current(self) -> None:
-        if self.result is not None or self._selling:
-            return
-        line = self.current_line()
-        if line is None:
-            return
-        row = self.lines.index(line)
-        after = self.lines[row + 1] if row + 1 < len(self.lines) else None
-        before = self.lines[row - 1] if row > 0 else None
-        keep = after or before
-        self._apply(
-            lambda lines: [x for x in lines if x.key != line.key], keep.key if keep else None
-        )
-
-    def edit_qty(self) -> None:
-        if self.result is not None or self._selling:
-            return
-        line = self.current_line()
-        if line is None:
-            self.ctx.show_error("Ring up an item first.")
-            return
-        if not line.qty_editable:
-            self.ctx.show_error(f"{line.description} has no quantity; F4 changes the amount.")
-            return
-        self._ask_qty(
-            f"Quantity for {line.description}",
-            line.qty,
-            lambda n: self._apply(_replacing(replace(line, qty=n)), line.key),
-        )
-
-    def edit_amount(self) -> None:
-        if self.result is not None or self._selling:
-            return
-        line = self.current_line()
-        if line is None:
-            self.ctx.show_error("Ring up an item first.")
-            return
-        if not line.amount_editable:
-            self.ctx.show_error(
-                f"The fee for {line.description} is set at {line.unit}; F3 changes the quantity."
-            )
-            return
-        due = f" ({line.still_due} due)" if line.still_due is not None else ""
-        self._ask_money(
-            f"Amount for {line.ref or line.description}{due}",
-            line.amount,
-            lambda amount: self._apply(_replacing(replace(line, amount=amount)), line.key),
-        )
-
-    def _cell_edited(self, cell: QTableWidgetItem) -> None:
-        row, col = cell.row(), cell.column()
-        if not 0 <= row < len(self.lines):
-            return
-        line = self.lines[row]
-        text = cell.text().strip()
-        if col == COL_QTY and line.qty_editable:
-            if text.isdigit() and 1 <= int(text) <= 9999:
-                self._apply(_replacing(replace(line, qty=int(text))), line.key)
-                return
-            self.ctx.show_error("A quantity is a whole number from 1 to 9999.")
-        elif col == COL_AMOUNT and line.amount_editable:
-            try:
-                amount = Money.parse(text)
-            except ValueError:
-                amount = None
-            if amount is not None and amount.is_positive():
-                self._apply(_replacing(replace(line, amount=amount)), line.key)
-                return
-            self.ctx.show_error('An amount is written like "12.30" and is more than 0.00.')
-        self._render_lines()
-
-    # -- quoting: every change is checked by the Desk before it shows -------------------------
-
-    def _apply(self, change: Change, select: int | None = None) -> None:
-        self._changes.append((change, select))
-        if not self._quoting:
-            self._next_change()
-
-    def _next_change(self) -> None:
-        while self._changes:
-            change, select = self._changes.popleft()
-            proposed = change(list(self.lines))
-            if proposed is not None:
-                self._quote(proposed, select)
-                return
-        self._quoting = False
-        self._ready()
-
-    def _quote(self, proposed: list[SaleLine], select: int | None) -> None:
-        requests = [line.request() for line in proposed]
-        self._quoting = True
-        gen = self._gen
-
-        def quoted(total: Money) -> None:
-            if gen == self._gen:  # else the customer was cleared meanwhile
-                self.lines = proposed
-                self.total = total
-                self._render_lines()
-                self._select_key(select)
-                self._show_total()
-            self._next_change()
-
-        def refused(refusal: Refusal) -> None:
-            if gen == self._gen:
-                self.ctx.show_refusal(refusal)
-                self._render_lines()
-            self._next_change()
-
-        self._call(lambda: self.ctx.desk.quote(requests), quoted, refused, self._render_then_next)
-
-    def _render_then_next(self) -> None:
-        self._render_lines()
-        self._next_change()
-
-    def _render_lines(self) -> None:
-        self.table.blockSignals(True)
-        try:
-            self.table.setRowCount(len(self.lines))
-            for row, line in enumerate(self.lines):
-                cells = (
-                    (line.description, False),
-                    (line.ref or line.code or "", False),
-                    (str(line.qty), line.qty_editable and self.result is None),
-                    (str(line.line_amount()), line.amount_editable and self.result is None),
-                )
-                for col, (text, editable) in enumerate(cells):
-                    cell = QTableWidgetItem(text)
-                    flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                    if editable:
-                        flags |= Qt.ItemFlag.ItemIsEditable
-                    cell.setFlags(flags)
-                    if col in (COL_QTY, COL_AMOUNT):
-                        cell.setTextAlignment(
-                            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                        )
-                    if col == COL_AMOUNT and line.still_due is not None:
-                        cell.setToolTip(f"{line.still_due} due")
-                    self.table.setItem(row, col, cell)
-        finally:
-            self.table.blockSignals(False)
-
-    def _show_total(self) -> None:
-        self.total_label.setText(f"TOTAL {self.total}")
-        self.tender.set_total(self.total)
 
     def _tenders_changed(self) -> None:
         if self.tender.covered() and self.tender.pending is None:
@@ -945,7 +348,7 @@ class SaleScreen(Screen):
         if self.result is not None:
             self.next_customer()
             return
-        if self._selling or self._prompt_answer is not None:
+        if self._selling or self.prompt.is_open():
             return
         if self._quoting or self._lookups:
             self._finish_when_ready = True
@@ -960,10 +363,11 @@ class SaleScreen(Screen):
             return
         items = [line.request() for line in self.lines]
         tenders = self.tender.requests()
+        payer = self.payer_name()
         self._selling = True
         self.tender.setEnabled(False)
         self._call(
-            lambda: self.ctx.desk.sale(items, tenders),
+            lambda: self.ctx.desk.sale(items, tenders, payer),
             self._sold,
             self._sale_refused,
             self._sale_failed,
@@ -973,7 +377,7 @@ class SaleScreen(Screen):
         self._selling = False
         self.result = result
         self.tender.close_entry(focus=False)
-        self.change_label.setText(f"Change due\n{result.change}")
+        self.change_label.setText(str(result.change))
         self.receipt_label.setText(f"Receipt {result.receipt}")
         self.print_note.setVisible(not result.printed)
         self.side.setCurrentIndex(1)
@@ -986,7 +390,7 @@ class SaleScreen(Screen):
             self.tender.clear()
             later = ", printing later" if not result.printed else ""
             trouble = f"; {result.after_commit}" if result.after_commit else ""
-            say = self.ctx.show_error if result.after_commit else self.ctx.show_info
+            say = self.ctx.show_error if result.after_commit else self.ctx.show_warning
             say(f"Saved — {result.receipt}{later}{trouble}.")
         self._focus_input()
 
@@ -1002,7 +406,7 @@ class SaleScreen(Screen):
     def drop_sale(self) -> None:
         """Esc, yes: this customer's lines and tenders go; nothing was posted."""
         self._clear()
-        self.ctx.show_info("The sale was dropped; nothing was posted.")
+        self.ctx.show_warning("The sale was dropped; nothing was posted.")
 
     def next_customer(self) -> None:
         self._clear()
@@ -1019,22 +423,11 @@ class SaleScreen(Screen):
         self.tender.setEnabled(True)
         self.tender.clear()
         self.side.setCurrentIndex(0)
-        self._close_prompt(focus=False)
+        self.prompt.close_prompt(focus=False)
         self.input.clear()
+        self.payer.clear()
+        self._payer_keyed = False
         self._stop_search()
         self._render_lines()
         self._show_total()
         self._focus_input()
-
-
-def _replacing(new: SaleLine) -> Change:
-    """A change that puts ``new`` in place of the line with its key (gone → no change)."""
-
-    def change(lines: list[SaleLine]) -> list[SaleLine] | None:
-        for i, line in enumerate(lines):
-            if line.key == new.key:
-                lines[i] = new
-                return lines
-        return None
-
-    return change

@@ -65,6 +65,7 @@ class DenominationGrid(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         grid = QGridLayout()
+        grid.setVerticalSpacing(4)
         self.fields: dict[Money, QLineEdit] = {}
         self.lines: dict[Money, QLabel] = {}
         validator = QRegularExpressionValidator(
@@ -114,6 +115,7 @@ class DenominationGrid(QWidget):
         field.setAlignment(Qt.AlignmentFlag.AlignRight)
         field.setPlaceholderText("0")
         field.setMaximumWidth(COUNT_FIELD_WIDTH)
+        field.setProperty("compact", True)  # twelve rows of them fit a 768-high screen
         label.setBuddy(field)
         line = QLabel("")
         line.setObjectName(f"{prefix}Line_{denom.cents}")
@@ -185,6 +187,8 @@ class CountedItemsEntry(QWidget):
         self.number.setMaxLength(40)
         self.amount = MoneyEdit(f"{what} amount")
         self.amount.setObjectName(f"{prefix}Amount")
+        for field in (self.number, self.amount):
+            field.setProperty("compact", True)
         row.addWidget(self.number, 2)
         row.addWidget(self.amount, 1)
         layout.addLayout(row)
@@ -197,7 +201,7 @@ class CountedItemsEntry(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setMinimumHeight(90)
+        self.table.setMinimumHeight(72)  # a header and a row or two: it scrolls for more
         layout.addWidget(self.table)
         self.summary = QLabel()
         self.summary.setObjectName(f"{prefix}Summary")
@@ -255,7 +259,9 @@ class CountedItemsEntry(QWidget):
             return
         amount = self.amount.money()
         if amount is None or not amount.is_positive():
-            self.problem.emit(f"Type the {self.what.lower()}'s amount, like 125.00.")
+            self.problem.emit(
+                self.amount.problem() or f"Type the {self.what.lower()}'s amount, like 125.00."
+            )
             self.amount.setFocus()
             return
         self._items.append(CountedItem(number, amount))

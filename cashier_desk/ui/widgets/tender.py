@@ -119,6 +119,8 @@ class TenderPanel(QFrame):
         self.list = QListWidget()
         self.list.setObjectName("tenderList")
         self.list.setAccessibleName("Tenders taken")
+        self.list.setWordWrap(True)  # a card's line wraps, its amount never out of sight
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.installEventFilter(self)
         layout.addWidget(self.list, 1)
 
@@ -140,6 +142,7 @@ class TenderPanel(QFrame):
         self.entry_title = QLabel()
         self.entry_title.setObjectName("tenderEntryTitle")
         self.entry_title.setAccessibleName("Tender being taken")
+        self.entry_title.setWordWrap(True)
         form.addRow(self.entry_title)
         self.amount = MoneyEdit("Tender amount")
         self.amount.setObjectName("tenderAmount")
@@ -340,7 +343,7 @@ class TenderPanel(QFrame):
         if field is self.amount:
             amount = self.amount.money()
             if amount is None or not amount.is_positive():
-                return "Key the amount of the tender (more than 0.00)."
+                return self.amount.problem() or "Key the amount of the tender (more than 0.00)."
             if info.kind != "cash" and amount > self._room_for_non_cash():
                 return self._no_change_from(info.kind)
         elif field is self.number:
