@@ -68,7 +68,10 @@ def test_every_csv_the_package_writes_goes_through_the_safe_writer() -> None:
     writers = sorted(
         str(p.relative_to(package))
         for p in package.rglob("*.py")
-        if "csv.writer(" in p.read_text(encoding="utf-8")
-        or "csv.DictWriter(" in p.read_text(encoding="utf-8")
+        if "resources" not in p.parts  # the demo city's own generator, not the program's
+        and (
+            "csv.writer(" in p.read_text(encoding="utf-8")
+            or "csv.DictWriter(" in p.read_text(encoding="utf-8")
+        )
     )
     assert writers == ["reports/exports.py"]

@@ -31,6 +31,7 @@ def test_an_open_session_has_no_report_yet(app: App) -> None:
 
 def test_the_report_of_a_closed_session(app: App) -> None:
     _day(app)  # then closed out: a batched session keeps its report
+    run_ok(app, {"op": "login", "user": "lee", "pin": "1111"})  # a lead reads it
     [session] = app.desk.day_sessions()
     report = app.desk.drawer_report(session.id)
     assert (report.receipts, report.voids, report.no_sales) == (4, 1, 0)
