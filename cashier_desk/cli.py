@@ -119,6 +119,17 @@ def build_parser() -> argparse.ArgumentParser:
     cen_imp.add_argument("kind", choices=KINDS)
     cen_imp.add_argument("file", type=Path)
 
+    sea = sub.add_parser(
+        "search",
+        help="find open items as the counter does (JSON lines)",
+        description="Every open item, whatever its status, for which each word of TEXT starts "
+        "a word of its reference, account, plate, name or address (any case, accents "
+        "ignored); an exact reference first, then by reference. Global options (--data-dir) "
+        "come before the subcommand.",
+    )
+    sea.add_argument("text", nargs="+", metavar="TEXT", help="what to find (2 letters or more)")
+    sea.add_argument("--limit", type=_positive, default=20, help="at most N items (default 20)")
+
     shots = sub.add_parser("screenshots", help="render each main screen to OUTDIR/*.png")
     shots.add_argument("outdir", type=Path)
 
@@ -130,6 +141,38 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_import(app: App, args: argparse.Namespace) -> int:
     count = app.desk.import_file(args.kind, args.file)
     _print_json({"import": args.kind, "rows": count})
+    return 0
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return n
+
+
+def _cmd_search(app: App, args: argparse.Namespace) -> int:
+    text = " ".join(args.text)
+    found = app.desk.search_open_items(text, args.limit)
+    for item in found:
+        paid = item.status == "paid" or not item.still_due.is_positive()
+        _print_json(
+            {
+                "ref": item.ref,
+                "program": item.program,
+                "account": item.account,
+                "name": item.name,
+                "address": item.address,
+                "amount_due": str(Money(0) if paid else item.still_due),
+                "due_date": item.due_date,
+                "status": item.status,
+            }
+        )
+    if not found:
+        print(f"cashier-desk: no open item matches {text!r}", file=sys.stderr)
     return 0
 
 
@@ -398,7 +441,10 @@ COMMANDS = {
     "devices": _cmd_devices,
     "window": _cmd_window,
     "sync": _cmd_sync,
+    "search": _cmd_search,
 }
+#: Commands that only read: on a data folder with no ledger they refuse and create nothing.
+READING_COMMANDS = ("search",)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -413,6 +459,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in take_screenshots(args.outdir):
             _print_json({"screenshot": str(path)})
         return 0
+    if command in READING_COMMANDS:
+        from cashier_desk.app import default_data_dir
+
+        data_dir = args.data_dir or default_data_dir()
+        if not (data_dir / "ledger.db").is_file():
+            print(f"cashier-desk: there is no ledger in {data_dir} (no_ledger)", file=sys.stderr)
+            return 1
     try:
         app = open_app(
             args.data_dir,

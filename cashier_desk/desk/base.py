@@ -284,7 +284,7 @@ class DeskBase:
     def import_file(self, kind: str, path: Path) -> int:
         tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
         with self.ledger.write() as conn:
-            rows = imports.import_file(conn, kind, path, now=self._now(), tz=tz)
+            rows = imports.import_file(conn, kind, path, tz=tz)
             self._audit(conn, "import", kind, {"file": path.name, "rows": rows})
         self.events.publish("reference_data_changed", kind=kind)
         return rows

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import search
 from cashier_desk.ledger.auth import ROLES, hash_pin
-from cashier_desk.ledger.schema import open_items, revenue_codes, users
+from cashier_desk.ledger.schema import open_items, receipt_lines, revenue_codes, users
 from cashier_desk.money import GlSplit, Money, MoneyError
 from cashier_desk.text import TextError, clean_text, looks_like_card_number
 
@@ -150,11 +150,11 @@ def _date(row: dict[str, str], column: str) -> str | None:
 
 
 def _as_of(row: dict[str, str], ctx: _Context) -> str:
-    """The billing system's balance time as UTC ISO text (the import's own time when empty);
-    a time without an offset is the station's local time."""
+    """The billing system's balance time as UTC ISO text ('' when not given: the balance is
+    as of the import); a time without an offset is the station's local time."""
     value = row.get("as_of", "").strip()
     if not value:
-        return ctx.now_text
+        return ""
     try:
         if len(value) <= 10:
             raise ValueError
@@ -175,6 +175,7 @@ def _open_item(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
     code = _key_text(row["revenue_code"], "revenue_code")
     if code not in ctx.known_codes:
         raise _CellError("revenue_code", f"{code!r} is not a known revenue code")
+    as_of = _as_of(row, ctx)
     return {
         "ref": _key_text(row["ref"], "ref", max_len=60),
         "program": _text(row, "program", max_len=60),
@@ -186,7 +187,10 @@ def _open_item(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
         "revenue_code": code,
         "status": _choice(row, "status", ITEM_STATUSES),
         "plate": _text(row, "plate", required=False, max_len=20) if "plate" in row else "",
-        "as_of": _as_of(row, ctx),
+        "as_of": as_of,
+        # Without as_of the balance is the import's own: payments on receipt lines recorded
+        # before it are in it (the ledger's own order, not a clock's).
+        "paid_before_line": 0 if as_of else ctx.last_line_id,
         "issued": _date(row, "issued"),
         "notice": _date(row, "notice"),
     }
@@ -195,7 +199,7 @@ def _open_item(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
 @dataclass
 class _Context:
     known_codes: set[str]
-    now_text: str  # the import's own time, UTC ISO
+    last_line_id: int  # the newest receipt line when the import began
     tz: tzinfo | None  # the station's zone for times without an offset (None: the machine's)
 
 
@@ -299,32 +303,26 @@ def _first_line_of(kind: str, path: Path, key: str, before: int) -> int | None:
     return None
 
 
-def _context(known_codes: set[str], now: datetime | None, tz: tzinfo | None) -> _Context:
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return _Context(known_codes=set(known_codes), now_text=moment.isoformat(), tz=tz)
-
-
 def parse_file(
     kind: str,
     path: Path,
     *,
     known_codes: set[str],
-    now: datetime | None = None,
+    last_line_id: int = 0,
     tz: tzinfo | None = None,
 ) -> list[dict[str, Any]]:
     """Read and check the whole file; raise :class:`Refusal` naming the first bad line."""
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
-    out = list(_records(kind, path, _context(known_codes, now, tz)))
+    ctx = _Context(known_codes=set(known_codes), last_line_id=last_line_id, tz=tz)
+    out = list(_records(kind, path, ctx))
     if kind == "users":
         for record in out:
             record["pin_hash"] = hash_pin(record["pin_hash"])
     return out
 
 
-def import_file(
-    conn: sa.Connection, kind: str, path: Path, *, now: datetime, tz: tzinfo | None = None
-) -> int:
+def import_file(conn: sa.Connection, kind: str, path: Path, *, tz: tzinfo | None = None) -> int:
     """Check and write a file inside the caller's write transaction; returns the rows.
 
     Open items stream: each row is checked and written as it is read, so a million rows
@@ -333,11 +331,13 @@ def import_file(
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
     codes = set(conn.execute(sa.select(revenue_codes.c.code)).scalars())
+    last_line = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
     if kind != "open-items":
-        records = parse_file(kind, path, known_codes=codes, now=now, tz=tz)
+        records = parse_file(kind, path, known_codes=codes, last_line_id=last_line, tz=tz)
         write_rows(conn, kind, records)
         return len(records)
-    return write_open_items(conn, _records(kind, path, _context(codes, now, tz)))
+    ctx = _Context(known_codes=codes, last_line_id=last_line, tz=tz)
+    return write_open_items(conn, _records(kind, path, ctx))
 
 
 def write_rows(conn: sa.Connection, kind: str, records: list[dict[str, Any]]) -> None:
@@ -373,13 +373,12 @@ ITEM_COLUMNS = (
     "as_of",
     "issued",
     "notice",
+    "paid_before_line",
 )
 _UPSERT_ITEM = (
-    f"INSERT INTO open_items ({', '.join(ITEM_COLUMNS)}, paid_before_line, search_key) "
-    f"VALUES ({', '.join(':' + c for c in ITEM_COLUMNS)}, 0, {search.NEW_KEY_SQL}) "
-    "ON CONFLICT (ref) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS[1:])
-    + ", paid_before_line = 0"
+    f"INSERT INTO open_items ({', '.join(ITEM_COLUMNS)}, search_key) "
+    f"VALUES ({', '.join(':' + c for c in ITEM_COLUMNS)}, {search.NEW_KEY_SQL}) "
+    "ON CONFLICT (ref) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS[1:])
 )
 
 

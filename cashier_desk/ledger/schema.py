@@ -79,12 +79,11 @@ open_items = sa.Table(
     sa.Column("due_date", sa.String(10), nullable=False),
     sa.Column("revenue_code", sa.String(40), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
-    # Payments on receipt lines with an id up to this one are left out of what was paid on
-    # the item (items imported before migration 0007 counted from a line; 0 since then).
+    # What was paid at this counter counts against amount_due from receipt lines after this
+    # one (an import without as_of: the balance is the import's own) and from receipts made
+    # after as_of (the billing system's balance time, UTC ISO; '' when not given).
     sa.Column("paid_before_line", sa.Integer, nullable=False),
     sa.Column("plate", sa.String(20), nullable=False, server_default=""),
-    # The billing system's balance time (UTC ISO): payments at this counter after it count
-    # against amount_due.  '' (items of old ledgers): every payment after paid_before_line.
     sa.Column("as_of", sa.String(40), nullable=False, server_default=""),
     sa.Column("issued", sa.String(10)),
     sa.Column("notice", sa.String(10)),

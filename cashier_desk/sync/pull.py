@@ -5,14 +5,13 @@ reference tables, each row stamped with when it changed.  ``sync pull`` brings t
 workstation the rows changed since its last pull, and applies the open-item payments that
 other counters' batches carry, so an item paid at city hall shows as paid at the utility
 office too.  A billing system's new balance for an item (a changed row) replaces what was
-due as of when central took it (less other counters' payments since), and this counter's
-payments after that time still count against it, exactly like a local import.
+due and restarts the count of this counter's payments against it, like a local import
+without ``as_of`` (central keeps no ``as_of`` yet).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +102,9 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             for ref, row in changed_refs.items()
         }
     with ledger.write() as lconn:
+        last_line = int(
+            lconn.execute(sa.select(sa.func.max(local.receipt_lines.c.id))).scalar() or 0
+        )
         for row in changed["revenue-codes"]:
             row.pop("changed_at")
         _upsert(lconn, local.revenue_codes, "code", changed["revenue-codes"])
@@ -115,7 +117,7 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             item = {k: v for k, v in row.items() if k != "changed_at"}
             item["amount_due_cents"] = absolute[ref]
             item.update(kept.get(ref, {"plate": "", "issued": None, "notice": None}))
-            item["as_of"] = _utc(row["changed_at"])
+            item.update(as_of="", paid_before_line=last_line)
             items.append(item)
         # Through the import's own writer: new items get their search key, and the search
         # index follows in this transaction.
@@ -155,11 +157,6 @@ def _local_only(conn: sa.Connection, refs: list[str]) -> dict[str, dict[str, Any
         for r in rows:
             out[r.ref] = {"plate": r.plate, "issued": r.issued, "notice": r.notice}
     return out
-
-
-def _utc(moment: str) -> str:
-    """Central's stamp as UTC ISO text, comparable with receipts' times."""
-    return datetime.fromisoformat(moment).astimezone(UTC).isoformat()
 
 
 def _live_lines() -> sa.Select[Any]:
