@@ -87,6 +87,9 @@ def test_a_changed_row_at_central_replaces_the_balance(
     assert result.open_items == 1
     item = w1.desk.open_item("UB-100234")
     assert item is not None and (item.name, str(item.still_due)) == ("New Name", "99.99")
+    # The counter's search follows the pull in the same transaction.
+    assert [i.ref for i in w1.desk.search_open_items("new name")] == ["UB-100234"]
+    assert "UB-100234" not in [i.ref for i in w1.desk.search_open_items("vera oyelaran")]
 
 
 def test_pull_without_a_reachable_central_is_a_clear_refusal(
