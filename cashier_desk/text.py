@@ -26,6 +26,8 @@ def luhn_ok(digits: str) -> bool:
 
 
 def looks_like_card_number(text: str) -> bool:
+    if _DIGIT_RUN.search(text) is None:  # the common case, in one call
+        return False
     return any(_pan_in(_SEPARATORS.sub("", m.group())) for m in _DIGIT_RUN.finditer(text))
 
 
@@ -62,7 +64,11 @@ def clean_text(value: object, what: str, *, max_len: int = 200, required: bool =
         raise TextError(f"{what} is required")
     if len(text) > max_len:
         raise TextError(f"{what} is longer than {max_len} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text):
+    # str.isprintable() is False for every character of those categories (and for spaces other
+    # than ' '): the per-character check runs only when it is.
+    if not text.isprintable() and any(
+        unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in text
+    ):
         raise TextError(f"{what} holds characters that cannot be printed")
     if looks_like_card_number(text):
         raise TextError(f"{what} looks like a card number; card numbers are never kept")

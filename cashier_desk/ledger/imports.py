@@ -8,9 +8,10 @@ rows with the same key.
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,9 @@ OPTIONAL = {"open-items": ("plate", "as_of", "issued", "notice")}
 KEY = {"revenue-codes": "code", "users": "login", "open-items": "ref"}
 
 
+_KEY_CHARS = re.compile(r"[A-Za-z0-9_.\-]+")
+
+
 class _CellError(ValueError):
     def __init__(self, column: str, message: str) -> None:
         super().__init__(message)
@@ -66,9 +70,7 @@ def _key_text(value: str, column: str, max_len: int = 40) -> str:
     text = value.strip()
     if not text:
         raise _CellError(column, "is blank")
-    if len(text) > max_len or not all(
-        ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in text
-    ):
+    if len(text) > max_len or _KEY_CHARS.fullmatch(text) is None:
         raise _CellError(column, f"{text!r} may hold only letters, digits, '-', '_' and '.'")
     if looks_like_card_number(text):
         raise _CellError(column, "looks like a card number; card numbers are never kept")
@@ -155,6 +157,15 @@ def _as_of(row: dict[str, str], ctx: _Context) -> str:
     value = row.get("as_of", "").strip()
     if not value:
         return ""
+    known = ctx.as_of_seen.get(value)
+    if known is None:
+        if len(ctx.as_of_seen) > 1000:
+            ctx.as_of_seen.clear()  # memory stays flat when every row has its own
+        known = ctx.as_of_seen[value] = _utc_text(value, ctx.tz)
+    return known
+
+
+def _utc_text(value: str, tz: tzinfo | None) -> str:
     try:
         if len(value) <= 10:
             raise ValueError
@@ -164,7 +175,7 @@ def _as_of(row: dict[str, str], ctx: _Context) -> str:
             "as_of", f"{value!r} is not a date and time like 2026-11-30T17:00:00"
         ) from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ctx.tz) if ctx.tz else moment.astimezone()
+        moment = moment.replace(tzinfo=tz) if tz else moment.astimezone()
     return moment.astimezone(UTC).isoformat()
 
 
@@ -201,6 +212,7 @@ class _Context:
     known_codes: set[str]
     last_line_id: int  # the newest receipt line when the import began
     tz: tzinfo | None  # the station's zone for times without an offset (None: the machine's)
+    as_of_seen: dict[str, str] = field(default_factory=dict)  # a file repeats its as_of
 
 
 _PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
