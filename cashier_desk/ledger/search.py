@@ -122,7 +122,11 @@ def matching_keys(conn: sa.Connection, text: str, limit: int) -> list[int]:
         return []
     keys: list[int] = []
     last_group: int | None = None
-    for (key,) in conn.execute(_MATCH, {"q": query}):
+    try:
+        found = conn.execute(_MATCH, {"q": query})
+    except sa.exc.OperationalError:  # text FTS5 cannot read as words: nothing matches it
+        return []
+    for (key,) in found:
         group = int(key) >> TIE_BITS
         if last_group is not None and group != last_group:
             break
