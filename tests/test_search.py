@@ -52,6 +52,10 @@ def _refs(app: App, text: str, limit: int = 20) -> list[str]:
         ("ana garcia 40 oak", ["PK-77001", "UB-900235"]),
         ("8abc", ["PK-77001"]),  # a plate
         ("7xyz900", ["PK-77002"]),
+        ("garcia a", ["PK-77001", "UB-900235"]),  # a one-letter word beside a longer one
+        ("a 40 garcia", ["PK-77001", "UB-900235"]),
+        ("m munoz", ["UB-900234"]),
+        ("munoz q", []),
         ("quimby zzz", []),  # every word must match
         ("m", []),  # fewer than 2 letters or digits find nothing
         ("-", []),

@@ -106,34 +106,60 @@ def match_query(text: str) -> str | None:
     found = words(text)
     if sum(len(w) for w in found) < MIN_CHARS:
         return None
+    return _query(found)
+
+
+def _query(found: list[str]) -> str:
     return " AND ".join(f'"{w}"*' for w in found)
 
 
 _MATCH = sa.text(
     f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rowid"
 ).columns(sa.column("rowid", sa.BigInteger))
+_TEXTS = sa.text(
+    f"SELECT search_key, {_COLS} FROM open_items WHERE search_key IN :keys"
+).bindparams(sa.bindparam("keys", expanding=True))
+_CHUNK = 64
 
 
 def matching_keys(conn: sa.Connection, text: str, limit: int) -> list[int]:
     """The keys of at least the first ``limit`` matches by reference (all of them when there
-    are fewer), ready to be read and sorted by reference."""
-    query = match_query(text)
-    if query is None or limit <= 0:
+    are fewer), ready to be read and sorted by reference.
+
+    The index keeps prefixes of 2 and 3 characters; a one-letter word beside longer ones is
+    checked here on the matches of the longer ones (asking the index for every word that
+    starts with one letter would read a large part of it)."""
+    found = words(text)
+    if sum(len(w) for w in found) < MIN_CHARS or limit <= 0:
+        return []
+    longer = [w for w in found if len(w) > 1]
+    letters = [w for w in found if len(w) == 1] if longer else []
+    try:
+        rows = conn.execute(_MATCH, {"q": _query(longer or found)})
+    except sa.exc.OperationalError:  # text FTS5 cannot read as words: nothing matches it
         return []
     keys: list[int] = []
     last_group: int | None = None
-    try:
-        found = conn.execute(_MATCH, {"q": query})
-    except sa.exc.OperationalError:  # text FTS5 cannot read as words: nothing matches it
-        return []
-    for (key,) in found:
-        group = int(key) >> TIE_BITS
-        if last_group is not None and group != last_group:
-            break
-        keys.append(int(key))
-        if len(keys) >= limit and last_group is None:
-            last_group = group  # read the rest of this group: its order is not by reference
+    for chunk in rows.partitions(_CHUNK):
+        candidates = [int(k) for (k,) in chunk]
+        if letters:
+            candidates = _with_letters(conn, candidates, letters)
+        for key in candidates:
+            group = key >> TIE_BITS
+            if last_group is not None and group != last_group:
+                return keys
+            keys.append(key)
+            if len(keys) >= limit and last_group is None:
+                last_group = group  # read the rest of this group: its order is not by ref
     return keys
+
+
+def _with_letters(conn: sa.Connection, keys: list[int], letters: list[str]) -> list[int]:
+    """The keys (in their order) whose item has a word starting with each of ``letters``."""
+    starts = {}
+    for row in conn.execute(_TEXTS, {"keys": keys}):
+        starts[int(row[0])] = {w[0] for w in words(" ".join(str(v or "") for v in row[1:]))}
+    return [k for k in keys if all(ch in starts.get(k, ()) for ch in letters)]
 
 
 def index_rows(rows: list[dict[str, Any]]) -> None:
