@@ -86,7 +86,7 @@ def _queries(n_items: int, count: int) -> dict[str, list[str]]:
 
 SEARCHES = (
     ("ref_prefix", "Search by reference prefix, p99"),
-    ("name_prefix", "Search by a name as written, p99"),
+    ("name_prefix", "Search by name prefix (as written), p99"),
     ("surname_first", "Search by surname first, p99"),
     ("word_start", "Search by 2-3 letters of a name's word, p99"),
     ("address_prefix", "Search by address prefix, p99"),
