@@ -395,30 +395,16 @@ def add_open_items(ledger_db: Path, count: int, start: int = 0) -> float:
             conn.execute(f'DROP INDEX "{name}"')
         for sql in search.DROP_SQL:
             conn.execute(sql)
-        next_key: dict[int, int] = {}
-        for i in range(start, start + count):
-            base = search.key_base(synth_ref(i))
-            if base not in next_key:
-                got = conn.execute(
-                    "SELECT max(search_key) FROM open_items WHERE search_key >= ? "
-                    "AND search_key < ?",
-                    (base, base + search.TIE_SPAN),
-                ).fetchone()[0]
-                next_key[base] = base if got is None else got + 1
-
-        def rows() -> Iterator[tuple[Any, ...]]:
-            for i in range(start, start + count):
-                row = synth_item(i)
-                base = search.key_base(row[0])
-                key = next_key[base]
-                next_key[base] = key + 1
-                yield (*row, key)
-
+        # Synthetic keys sit in the upper half of their group's ties, above the demo city's.
+        rows = (
+            (*r, search.key_base(r[0]) + (1 << 19) + (ITEM_BASE + i) % 10_000)
+            for i, r in ((i, synth_item(i)) for i in range(start, start + count))
+        )
         conn.executemany(
             "INSERT INTO open_items (ref, program, account, name, address, amount_due_cents, "
             "due_date, revenue_code, status, paid_before_line, plate, search_key) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            rows(),
+            rows,
         )
         for _name, sql in indexes:
             conn.execute(sql)

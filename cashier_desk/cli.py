@@ -119,15 +119,14 @@ def build_parser() -> argparse.ArgumentParser:
     cen_imp.add_argument("kind", choices=KINDS)
     cen_imp.add_argument("file", type=Path)
 
-    sea = sub.add_parser(
-        "search",
-        help="find open items as the counter does (JSON lines)",
-        description="Every open item, whatever its status, for which each word of TEXT starts "
-        "a word of its reference, account, plate, name or address (any case, accents "
-        "ignored); an exact reference first, then by reference. Global options (--data-dir) "
-        "come before the subcommand.",
+    sea = sub.add_parser("search", help="find open items as the counter does (JSON lines)")
+    sea.add_argument(
+        "text",
+        nargs="+",
+        metavar="TEXT",
+        help="words a reference, account, "
+        "plate, name or address has (their start, 2 letters or more in all)",
     )
-    sea.add_argument("text", nargs="+", metavar="TEXT", help="what to find (2 letters or more)")
     sea.add_argument("--limit", type=_positive, default=20, help="at most N items (default 20)")
 
     shots = sub.add_parser("screenshots", help="render each main screen to OUTDIR/*.png")
@@ -145,13 +144,9 @@ def _cmd_import(app: App, args: argparse.Namespace) -> int:
 
 
 def _positive(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        n = 0
-    if n < 1:
+    if not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
-    return n
+    return int(value)
 
 
 def _cmd_search(app: App, args: argparse.Namespace) -> int:
@@ -159,18 +154,10 @@ def _cmd_search(app: App, args: argparse.Namespace) -> int:
     found = app.desk.search_open_items(text, args.limit)
     for item in found:
         paid = item.status == "paid" or not item.still_due.is_positive()
-        _print_json(
-            {
-                "ref": item.ref,
-                "program": item.program,
-                "account": item.account,
-                "name": item.name,
-                "address": item.address,
-                "amount_due": str(Money(0) if paid else item.still_due),
-                "due_date": item.due_date,
-                "status": item.status,
-            }
-        )
+        due = str(Money(0) if paid else item.still_due)
+        _print_json({"ref": item.ref, "program": item.program, "account": item.account,
+                     "name": item.name, "address": item.address, "amount_due": due,
+                     "due_date": item.due_date, "status": item.status})  # fmt: skip
     if not found:
         print(f"cashier-desk: no open item matches {text!r}", file=sys.stderr)
     return 0

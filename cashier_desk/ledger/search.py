@@ -21,7 +21,6 @@ transaction.  A new item's key comes from :data:`NEW_KEY_SQL` inside its INSERT.
 from __future__ import annotations
 
 import unicodedata
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -160,9 +159,3 @@ def _with_letters(conn: sa.Connection, keys: list[int], letters: list[str]) -> l
     for row in conn.execute(_TEXTS, {"keys": keys}):
         starts[int(row[0])] = {w[0] for w in words(" ".join(str(v or "") for v in row[1:]))}
     return [k for k in keys if all(ch in starts.get(k, ()) for ch in letters)]
-
-
-def index_rows(rows: list[dict[str, Any]]) -> None:
-    """Give each new row the group base its key is made from (for :data:`NEW_KEY_SQL`)."""
-    for row in rows:
-        row["key_base"] = key_base(row["ref"])
