@@ -81,6 +81,8 @@ def _key_text(value: str, column: str, max_len: int = 40) -> str:
 
 def _text(row: dict[str, str], column: str, *, required: bool = True, max_len: int = 200) -> str:
     value = row[column].strip()
+    if not value and not required:
+        return ""
     if value and len(value) <= max_len and value.isprintable() and _CARDISH.search(value) is None:
         return value  # what nearly every cell is, checked in three calls (clean_text's rules)
     try:
@@ -265,7 +267,7 @@ def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
                 if header is None:
                     header = _check_header(kind, path, cells)
                     continue
-                if not any(c.strip() for c in cells):
+                if not "".join(cells).strip():
                     continue  # a blank line
                 if len(cells) != len(header):
                     raise Refusal(
