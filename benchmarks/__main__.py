@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import closeout, lookup, printing, sale, startup
+from benchmarks import closeout, imports, lookup, printing, sale, startup
 from benchmarks.common import (
     SIZES,
     Context,
@@ -45,6 +45,7 @@ def _sync(ctx: Context) -> list[Figure]:
 BENCHES: dict[str, Callable[[Context], list[Figure]]] = {
     "sale": sale.run,
     "lookup": lookup.run,
+    "import": imports.run,
     "closeout": closeout.run,
     "sync": _sync,
     "print": printing.run,

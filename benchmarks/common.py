@@ -330,6 +330,8 @@ class SynthItem:
     name: str
     address: str
     amount_due_cents: int
+    account: str = ""
+    plate: str = ""
 
 
 _M64 = (1 << 64) - 1
@@ -343,48 +345,72 @@ def _mix(i: int) -> int:
     return x ^ (x >> 31)
 
 
+def synth_ref(i: int) -> str:
+    return f"{_PROGRAMS[i % len(_PROGRAMS)][0]}-{ITEM_BASE + i:07d}"
+
+
 def synth_item(i: int) -> tuple[Any, ...]:
     """Row ``i`` of the synthetic open items, in the ledger's column order."""
     h, g = _mix(i), _mix(i + (1 << 40))
-    prefix, program, code = _PROGRAMS[i % len(_PROGRAMS)]
-    ref = f"{prefix}-{ITEM_BASE + i:07d}"
+    _prefix, program, code = _PROGRAMS[i % len(_PROGRAMS)]
+    ref = synth_ref(i)
     name = f"{_FIRST[h % len(_FIRST)]} {_LAST[(h >> 8) % len(_LAST)]}"
     street = _STREETS[(h >> 16) % len(_STREETS)]
     address = f"{(h >> 24) % 9999 + 1} {street} {_SUFFIXES[(h >> 40) % len(_SUFFIXES)]}"
     cents = 1_000 + g % 89_001
     account = f"{10 + (g >> 20) % 90}-{1000 + (g >> 28) % 9000}-{1 + (g >> 44) % 9:02d}"
     due = f"2026-{1 + (g >> 50) % 12:02d}-{1 + (g >> 54) % 28:02d}"
-    return (ref, program, account, name, address, cents, due, code, "open", 0)
+    # A vehicle plate on two items in five (a digit, three letters, three digits).
+    plate = ""
+    if i % 5 >= 3:
+        letters = "".join(chr(65 + (h >> (44 + 5 * k)) % 26) for k in range(3))
+        plate = f"{1 + (g >> 8) % 9}{letters}{(g >> 12) % 1000:03d}"
+    return (ref, program, account, name, address, cents, due, code, "open", 0, plate)
 
 
 def synth(i: int) -> SynthItem:
     row = synth_item(i)
-    return SynthItem(row[0], row[3], row[4], row[5])
+    return SynthItem(row[0], row[3], row[4], row[5], row[2], row[10])
 
 
 def add_open_items(ledger_db: Path, count: int, start: int = 0) -> float:
-    """Insert ``count`` synthetic open items straight into a (closed) ledger; seconds taken."""
+    """Insert ``count`` synthetic open items straight into a (closed) ledger, with their
+    search keys, and build the search index; seconds taken."""
+    from cashier_desk.ledger import search
+
     started = time.perf_counter()
     conn = sqlite3.connect(ledger_db, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")  # a bulk load: durability is not measured here
         conn.execute("BEGIN IMMEDIATE")
-        # Dropping the secondary indexes and building them again after the load gives the
-        # same file, much faster than growing them row by row in random order.
+        # Dropping the secondary indexes and the search index's triggers, and building them
+        # again after the load, gives the same file much faster than growing them row by row
+        # in random order.
         indexes = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type='index' AND tbl_name='open_items' "
             "AND sql IS NOT NULL"
         ).fetchall()
         for name, _sql in indexes:
             conn.execute(f'DROP INDEX "{name}"')
+        for sql in search.DROP_SQL:
+            conn.execute(sql)
+        # Synthetic keys sit in the upper half of their group's ties, above the demo city's.
+        rows = (
+            (*r, search.key_base(r[0]) + (1 << 19) + (ITEM_BASE + i) % 10_000)
+            for i, r in ((i, synth_item(i)) for i in range(start, start + count))
+        )
         conn.executemany(
             "INSERT INTO open_items (ref, program, account, name, address, amount_due_cents, "
-            "due_date, revenue_code, status, paid_before_line) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (synth_item(i) for i in range(start, start + count)),
+            "due_date, revenue_code, status, paid_before_line, plate, search_key) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
         )
         for _name, sql in indexes:
             conn.execute(sql)
+        for sql in search.CREATE_SQL:
+            conn.execute(sql)
+        conn.execute(search.REBUILD_SQL)
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:

@@ -120,6 +120,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_central.add_parsers(sub, command)
 
+    sea = command("search", "find open items as the counter does (JSON lines)", cli_help.SEARCH)
+    sea.add_argument(
+        "text",
+        nargs="+",
+        metavar="TEXT",
+        help="words a reference, account, "
+        "plate, name or address has (their start, 2 letters or more in all)",
+    )
+    sea.add_argument("--limit", type=_positive, default=20, help="at most N items (default 20)")
+
     shots = command("screenshots", "render each main screen to OUTDIR/*.png", cli_help.SCREENSHOTS)
     shots.add_argument("outdir", type=Path)
 
@@ -131,6 +141,26 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_import(app: App, args: argparse.Namespace) -> int:
     count = app.desk.import_file(args.kind, args.file)
     _print_json({"import": args.kind, "rows": count})
+    return 0
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of 1 or more")
+    return int(value)
+
+
+def _cmd_search(app: App, args: argparse.Namespace) -> int:
+    text = " ".join(args.text)
+    found = app.desk.search_open_items(text, args.limit)
+    for item in found:
+        paid = item.status == "paid" or not item.still_due.is_positive()
+        due = str(Money(0) if paid else item.still_due)
+        _print_json({"ref": item.ref, "program": item.program, "account": item.account,
+                     "name": item.name, "address": item.address, "amount_due": due,
+                     "due_date": item.due_date, "status": item.status})  # fmt: skip
+    if not found:
+        print(f"cashier-desk: no open item matches {text!r}", file=sys.stderr)
     return 0
 
 
@@ -388,6 +418,7 @@ COMMANDS = {
     "devices": _cmd_devices,
     "window": _cmd_window,
     "sync": cli_central.cmd_sync,
+    "search": _cmd_search,
 }
 
 

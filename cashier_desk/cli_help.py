@@ -108,6 +108,13 @@ Loads the demo city (revenue codes, people, open items) and plays a demo day hea
 Only into an EMPTY data folder: one with no ledger yet, or with no users and no receipts.
 """
 
+SEARCH = """\
+The counter's search: every open item (whatever its status) for which each word of TEXT is the
+start of a word of its reference, account, plate, name or address (case and accents ignored),
+as JSON lines {"ref":..,"program":..,"account":..,"name":..,"address":..,"amount_due":..,
+"due_date":..,"status":..}; an exact reference first, then by reference.
+"""
+
 SCREENSHOTS = """\
 Renders each main screen of the window, at 1366x768, into OUTDIR as PNG files (on demo data of
 its own; the data folder is not used).

@@ -11,8 +11,9 @@ import pytest
 
 from cashier_desk.app import App, open_app
 from cashier_desk.errors import Refusal
-from tests.helpers import dump_tables
+from tests.helpers import dump_tables, run_ok
 
+ITEMS_HEADER = "ref,program,account,name,address,amount_due,due_date,revenue_code,status"
 CODES_HEADER = "code,description,program,gl,fee_type,amount,partial_allowed\n"
 GOOD_CODES = (
     "NEW-A,New fee A,MISC,101-0000-40000,fixed,10.00,no\n"
@@ -94,6 +95,32 @@ def test_a_bad_row_imports_nothing_and_names_line_and_column(
             "X-1,UTILITY,1,4111 1111 1111 1111,A,10.00,2026-12-01,UB-WATER,open\n",
             "line 2, column name",
         ),
+        (
+            "open-items",
+            ITEMS_HEADER + ",as_of\n"
+            "X-1,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open,2026-11-23T10:00:00\n"
+            "X-2,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open,2026-11-23\n",
+            "line 3, column as_of",
+        ),
+        (
+            "open-items",
+            ITEMS_HEADER + ",issued,notice,plate\n"
+            "X-1,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open,2026-11-01,,8ABC123\n"
+            "X-2,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open,,11/02/2026,\n",
+            "line 3, column notice",
+        ),
+        (
+            "open-items",
+            ITEMS_HEADER + "\nX-1,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open\n"
+            "X-2,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open\n"
+            "X-1,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open\n",
+            "line 4, column ref: 'X-1' repeats line 2",
+        ),
+        (
+            "open-items",
+            ITEMS_HEADER + ",color\nX-1,UTILITY,1,N,A,10.00,2026-12-01,UB-WATER,open,red\n",
+            "unknown color",
+        ),
         ("users", "login,name,role\nzed,Zed,cashier\n", "line 1"),
         ("users", "login,name,role,pin\nzed,Zed,cashier\n", "line 2"),
     ],
@@ -143,3 +170,77 @@ def test_pins_are_stored_only_as_argon2id_hashes(app: App, tmp_path: Path) -> No
     assert stored.startswith("$argon2id$") and "777123" not in stored
     raw = app.ledger.path.read_bytes() + app.ledger.path.with_suffix(".db-wal").read_bytes()
     assert b"777123" not in raw
+
+
+def _pay(app: App, ref: str, amount: str) -> None:
+    run_ok(
+        app,
+        {"op": "login", "user": "amy", "pin": "4821"},
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
+        {"op": "sale", "items": [{"ref": ref, "amount": amount}],
+         "tenders": [{"type": "cash", "amount": amount}]},
+    )  # fmt: skip
+
+
+def _reimport(app: App, tmp_path: Path, amount: str, as_of: str | None) -> str:
+    f = tmp_path / "again.csv"
+    row = (
+        "UB-100234,UTILITY,11-9082-01,Vera Oyelaran,6932 Canyon View Blvd,"
+        f"{amount},2026-08-06,UB-WATER,open"
+    )
+    if as_of is None:
+        f.write_text(f"{ITEMS_HEADER}\n{row}\n")
+    else:
+        f.write_text(f"{ITEMS_HEADER},as_of\n{row},{as_of}\n")
+    app.desk.import_file("open-items", f)
+    item = app.desk.open_item("UB-100234")
+    assert item is not None
+    return str(item.still_due)
+
+
+def test_a_re_import_counts_the_payments_made_here_after_its_as_of(
+    app: App, tmp_path: Path
+) -> None:
+    """The payment is taken at 15:00 UTC (the test clock).  A balance as of before it still
+    has it to come off; a balance as of after it already reflects it."""
+    _pay(app, "UB-100234", "50.00")
+    assert _reimport(app, tmp_path, "82.15", "2026-11-23T14:00:00+00:00") == "32.15"
+    assert _reimport(app, tmp_path, "82.15", "2026-11-23T08:59:59-06:00") == "32.15"
+    assert _reimport(app, tmp_path, "32.15", "2026-11-23T16:00:00Z") == "32.15"
+    assert _reimport(app, tmp_path, "32.15", "2026-11-23T09:00:01-06:00") == "32.15"
+    # Without as_of the balance is the import's own: the payment before it is in it.
+    assert _reimport(app, tmp_path, "32.15", None) == "32.15"
+    # A later payment, after a balance as of before both, counts both.
+    assert _reimport(app, tmp_path, "82.15", "2026-11-22T00:00:00+00:00") == "32.15"
+
+
+def test_a_void_puts_back_what_a_re_imported_item_counted(app: App, tmp_path: Path) -> None:
+    _pay(app, "UB-100234", "50.00")
+    assert _reimport(app, tmp_path, "82.15", "2026-11-23T14:00:00+00:00") == "32.15"
+    (receipt,) = app.desk.receipts()
+    run_ok(app, {"op": "void", "receipt": receipt.receipt_no, "reason": "wrong item",
+                 "approver": "lee", "approver_pin": "1111"})  # fmt: skip
+    item = app.desk.open_item("UB-100234")
+    assert item is not None and str(item.still_due) == "82.15"
+
+
+def test_the_optional_columns_are_stored_and_old_files_still_import(
+    app: App, tmp_path: Path
+) -> None:
+    f = tmp_path / "items.csv"
+    f.write_text(
+        ITEMS_HEADER + ",plate,issued,notice,as_of\n"
+        "PK-1,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,PKG-CIT-MTR,open,"
+        "8ABC123,2026-11-01,2026-11-15,2026-11-20T12:00:00+01:00\n"
+    )
+    assert app.desk.import_file("open-items", f) == 1
+    with app.ledger.read() as conn:
+        row = conn.exec_driver_sql(
+            "SELECT plate, issued, notice, as_of FROM open_items WHERE ref = 'PK-1'"
+        ).one()
+    assert tuple(row) == ("8ABC123", "2026-11-01", "2026-11-15", "2026-11-20T11:00:00+00:00")
+    assert [i.ref for i in app.desk.search_open_items("8abc")] == ["PK-1"]
+    old = tmp_path / "old.csv"
+    old.write_text(ITEMS_HEADER + "\nPK-1,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,"
+                   "PKG-CIT-MTR,open\n")  # fmt: skip
+    assert app.desk.import_file("open-items", old) == 1

@@ -87,6 +87,9 @@ def test_a_changed_row_at_central_replaces_the_balance(
     assert result.open_items == 1
     item = w1.desk.open_item("UB-100234")
     assert item is not None and (item.name, str(item.still_due)) == ("New Name", "99.99")
+    # The counter's search follows the pull in the same transaction.
+    assert [i.ref for i in w1.desk.search_open_items("new name")] == ["UB-100234"]
+    assert "UB-100234" not in [i.ref for i in w1.desk.search_open_items("vera oyelaran")]
 
 
 def test_pull_without_a_reachable_central_is_a_clear_refusal(
@@ -100,3 +103,32 @@ def test_pull_without_a_reachable_central_is_a_clear_refusal(
     with pytest.raises(Refusal) as refused:
         app.desk.pull_reference_data()
     assert refused.value.code == "central_unreachable"
+
+
+def test_a_file_with_the_new_columns_goes_to_central_and_a_pull_keeps_the_plate(
+    make_app: Callable[..., App], central_url: str, tmp_path: Path
+) -> None:
+    """Central keeps no plate yet: a pull brings a new item without one and keeps the plate a
+    local import gave an item it changes; both are found by the counter's search."""
+    w1 = _counter(make_app, "w1", "W1", central_url)
+    local = tmp_path / "local.csv"
+    local.write_text(
+        "ref,program,account,name,address,amount_due,due_date,revenue_code,status,plate\n"
+        "PK-9001,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,PKG-CIT-MTR,open,8ABC123\n"
+    )
+    w1.desk.import_file("open-items", local)
+    changed = tmp_path / "items.csv"
+    changed.write_text(
+        "ref,program,account,name,address,amount_due,due_date,revenue_code,status,plate,as_of\n"
+        "PK-9001,PARKING,P-1,Ana Ruiz-Soto,1 Main St,55.00,2026-11-30,PKG-CIT-MTR,open,,\n"
+        "PK-9002,PARKING,P-2,Lou Park,2 Main St,45.00,2026-11-30,PKG-CIT-MTR,open,7XYZ900,"
+        "2026-11-20T10:00:00+00:00\n"
+    )
+    engine = central.engine_for(central_url)
+    assert central_import(engine, "open-items", changed, "2026-11-21T00:00:00+00:00") == 2
+    engine.dispose()
+    w1.desk.pull_reference_data()
+    assert [i.ref for i in w1.desk.search_open_items("8abc123 soto")] == ["PK-9001"]
+    assert [i.ref for i in w1.desk.search_open_items("lou park")] == ["PK-9002"]
+    item = w1.desk.open_item("PK-9001")
+    assert item is not None and str(item.still_due) == "55.00"

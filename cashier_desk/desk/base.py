@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
@@ -450,12 +451,12 @@ class DeskBase:
             return audit.verify(conn)
 
     def import_file(self, kind: str, path: Path) -> int:
+        tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
         with self.ledger.write() as conn:
-            records = imports.read_file(conn, kind, path)
-            imports.write_rows(conn, kind, records)
-            self._audit(conn, "import", kind, {"file": path.name, "rows": len(records)})
+            rows = imports.import_file(conn, kind, path, tz=tz)
+            self._audit(conn, "import", kind, {"file": path.name, "rows": rows})
         self.events.publish("reference_data_changed", kind=kind)
-        return len(records)
+        return rows
 
     def logged_in(self) -> Login | None:
         return None if self.user is None else self.user.login

@@ -24,7 +24,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo
-from cashier_desk.ledger import drawer
+from cashier_desk.ledger import drawer, search
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import FastInsert
@@ -44,21 +44,23 @@ from cashier_desk.money import GlSplit, Money
 
 # Built once: a sale runs each of them, and building a statement costs more than running it.
 _CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
-# Open items with what was paid on each since the import that set its amount (voided
-# receipts do not count), in one query for any number of references.
+# Open items with what was paid on each at this counter after the billing system's balance
+# time (``as_of``; voided receipts do not count), in one query for any number of references.
 _PAID_ON_ITEM = (
     sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
+    .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
     .where(
         receipt_lines.c.ref == open_items.c.ref,
         receipt_lines.c.id > open_items.c.paid_before_line,
+        receipts.c.created_at > open_items.c.as_of,
         ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
     )
     .correlate(open_items)
     .scalar_subquery()
 )
-_ITEMS = sa.select(open_items, _PAID_ON_ITEM.label("paid_cents")).where(
-    open_items.c.ref.in_(sa.bindparam("refs", expanding=True))
-)
+_ITEM_ROWS = sa.select(open_items, _PAID_ON_ITEM.label("paid_cents"))
+_ITEMS = _ITEM_ROWS.where(open_items.c.ref.in_(sa.bindparam("refs", expanding=True)))
+_ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys", expanding=True)))
 _INSERT_RECEIPT = FastInsert(receipts)
 _INSERT_LINE = FastInsert(receipt_lines)
 _INSERT_TENDER = FastInsert(tenders)
@@ -89,31 +91,21 @@ class CounterOps(PrintingOps):
         return None if row is None else self._item_view(row)
 
     def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
-        """Open items whose reference, name or address starts with ``query`` (any case) —
-        the lookup at the counter, results as the cashier types.  Each field is searched on
-        its own NOCASE index; the first ``limit`` matches of each are merged, by name, and read
-        with what is still due on each in one more query."""
-        q = query.strip()
-        if len(q) < 2:
+        """The counter's search (``spec/operations.md`` "Search"): every open item, whatever
+        its status, for which each word of ``query`` starts some word of its reference,
+        account, plate, name or address (any case, accents ignored); an exact reference
+        first, then by reference.  Fewer than 2 letters or digits find nothing."""
+        if limit <= 0:
             return []
-        pattern = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        refs: set[str] = set()
+        exact = query.strip()
         with self.ledger.read() as conn:
-            for column in (open_items.c.ref, open_items.c.name, open_items.c.address):
-                # SQLite's LIKE ignores ASCII case, and with a NOCASE index it reads only the
-                # matching range of the index.
-                refs.update(
-                    conn.execute(
-                        sa.select(open_items.c.ref)
-                        .where(column.like(pattern, escape="\\"))
-                        .order_by(column.collate("NOCASE"))
-                        .limit(limit)
-                    ).scalars()
-                )
-            rows = conn.execute(_ITEMS, {"refs": sorted(refs)}).all() if refs else []
-        found = [self._item_view(row) for row in rows]
-        found.sort(key=lambda i: (i.name.lower(), i.ref))
-        return found[:limit]
+            keys = search.matching_keys(conn, query, limit)
+            rows = list(conn.execute(_ITEMS_BY_KEY, {"keys": keys})) if keys else []
+            folded = exact.casefold()
+            if rows and exact and not any(r.ref.casefold() == folded for r in rows):
+                rows += conn.execute(_ITEMS, {"refs": sorted({exact, exact.upper()})})
+        rows.sort(key=lambda r: (r.ref.casefold() != folded, r.ref))
+        return [self._item_view(row) for row in rows[:limit]]
 
     def fee_codes(self) -> list[tuple[str, str, str, Money | None]]:
         """Every revenue code: (code, description, fee type, amount or None for open fees)."""

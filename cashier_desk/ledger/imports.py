@@ -8,9 +8,11 @@ rows with the same key.
 from __future__ import annotations
 
 import csv
+import re
+import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cashier_desk.errors import Refusal
+from cashier_desk.ledger import search
 from cashier_desk.ledger.auth import ROLES, hash_pin
 from cashier_desk.ledger.schema import open_items, receipt_lines, revenue_codes, users
 from cashier_desk.money import GlSplit, Money, MoneyError
@@ -49,7 +52,14 @@ COLUMNS = {
         "status",
     ),
 }
+#: Columns a file may have besides its own (programs.md, headless.md).
+OPTIONAL = {"open-items": ("plate", "as_of", "issued", "notice")}
 KEY = {"revenue-codes": "code", "users": "login", "open-items": "ref"}
+
+
+_KEY_CHARS = re.compile(r"[A-Za-z0-9_.\-]+")
+_PLAIN_AMOUNT = re.compile(r"([0-9]{1,12})\.([0-9]{2})", re.ASCII)
+_CARDISH = re.compile(r"(?:[0-9][ ./-]?){13}", re.ASCII)  # 13 digits: maybe a card number
 
 
 class _CellError(ValueError):
@@ -62,23 +72,29 @@ def _key_text(value: str, column: str, max_len: int = 40) -> str:
     text = value.strip()
     if not text:
         raise _CellError(column, "is blank")
-    if len(text) > max_len or not all(
-        ch.isascii() and (ch.isalnum() or ch in "-_.") for ch in text
-    ):
+    if len(text) > max_len or _KEY_CHARS.fullmatch(text) is None:
         raise _CellError(column, f"{text!r} may hold only letters, digits, '-', '_' and '.'")
-    if looks_like_card_number(text):
+    if _CARDISH.search(text) is not None and looks_like_card_number(text):
         raise _CellError(column, "looks like a card number; card numbers are never kept")
     return text
 
 
 def _text(row: dict[str, str], column: str, *, required: bool = True, max_len: int = 200) -> str:
+    value = row[column].strip()
+    if not value and not required:
+        return ""
+    if value and len(value) <= max_len and value.isprintable() and _CARDISH.search(value) is None:
+        return value  # what nearly every cell is, checked in three calls (clean_text's rules)
     try:
-        return clean_text(row[column], column, max_len=max_len, required=required)
+        return clean_text(value, column, max_len=max_len, required=required)
     except TextError as exc:
         raise _CellError(column, str(exc).removeprefix(column).strip()) from exc
 
 
 def _money(row: dict[str, str], column: str) -> Money:
+    plain = _PLAIN_AMOUNT.fullmatch(row[column])
+    if plain is not None:  # "123.45", the usual cell, without building it twice
+        return Money(int(plain[1]) * 100 + int(plain[2]))
     try:
         value = Money.parse(row[column].strip())
     except MoneyError as exc:
@@ -132,17 +148,56 @@ def _user(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
     }
 
 
-def _open_item(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
-    due = row["due_date"].strip()
+def _date(row: dict[str, str], column: str) -> str | None:
+    value = row.get(column, "").strip()
+    if not value:
+        return None
     try:
-        date.fromisoformat(due)
-        if len(due) != 10:
+        date.fromisoformat(value)
+        if len(value) != 10:
             raise ValueError
     except ValueError:
-        raise _CellError("due_date", f"{due!r} is not a date like 2026-11-30") from None
-    code = _key_text(row["revenue_code"], "revenue_code")
-    if code not in ctx.known_codes:
+        raise _CellError(column, f"{value!r} is not a date like 2026-11-30") from None
+    return value
+
+
+def _as_of(row: dict[str, str], ctx: _Context) -> str:
+    """The billing system's balance time as UTC ISO text ('' when not given: the balance is
+    as of the import); a time without an offset is the station's local time."""
+    value = row.get("as_of", "").strip()
+    if not value:
+        return ""
+    known = ctx.as_of_seen.get(value)
+    if known is None:
+        if len(ctx.as_of_seen) > 1000:
+            ctx.as_of_seen.clear()  # memory stays flat when every row has its own
+        known = ctx.as_of_seen[value] = _utc_text(value, ctx.tz)
+    return known
+
+
+def _utc_text(value: str, tz: tzinfo | None) -> str:
+    try:
+        if len(value) <= 10:
+            raise ValueError
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _CellError(
+            "as_of", f"{value!r} is not a date and time like 2026-11-30T17:00:00"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz) if tz else moment.astimezone()
+    return moment.astimezone(UTC).isoformat()
+
+
+def _open_item(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
+    due = _date(row, "due_date")
+    if due is None:
+        raise _CellError("due_date", "is blank")
+    code = row["revenue_code"].strip()
+    if code not in ctx.known_codes:  # the known ones were checked as keys when imported
+        code = _key_text(code, "revenue_code")
         raise _CellError("revenue_code", f"{code!r} is not a known revenue code")
+    as_of = _as_of(row, ctx)
     return {
         "ref": _key_text(row["ref"], "ref", max_len=60),
         "program": _text(row, "program", max_len=60),
@@ -153,14 +208,22 @@ def _open_item(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
         "due_date": due,
         "revenue_code": code,
         "status": _choice(row, "status", ITEM_STATUSES),
-        "paid_before_line": ctx.last_line_id,
+        "plate": _text(row, "plate", required=False, max_len=20) if "plate" in row else "",
+        "as_of": as_of,
+        # Without as_of the balance is the import's own: payments on receipt lines recorded
+        # before it are in it (the ledger's own order, not a clock's).
+        "paid_before_line": 0 if as_of else ctx.last_line_id,
+        "issued": _date(row, "issued"),
+        "notice": _date(row, "notice"),
     }
 
 
 @dataclass
 class _Context:
     known_codes: set[str]
-    last_line_id: int
+    last_line_id: int  # the newest receipt line when the import began
+    tz: tzinfo | None  # the station's zone for times without an offset (None: the machine's)
+    as_of_seen: dict[str, str] = field(default_factory=dict)  # a file repeats its as_of
 
 
 _PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
@@ -171,76 +234,68 @@ _PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
 _TABLES = {"revenue-codes": revenue_codes, "users": users, "open-items": open_items}
 
 
-def _rows(path: Path) -> Iterator[tuple[int, list[str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh, strict=True)
-        for cells in reader:
-            yield reader.line_num, cells
-
-
-def read_file(conn: sa.Connection, kind: str, path: Path) -> list[dict[str, Any]]:
-    """Read and check the whole file against the local ledger's revenue codes."""
-    return parse_file(
-        kind,
-        path,
-        known_codes=set(conn.execute(sa.select(revenue_codes.c.code)).scalars()),
-        last_line_id=int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0),
-    )
-
-
-def parse_file(
-    kind: str, path: Path, *, known_codes: set[str], last_line_id: int = 0
-) -> list[dict[str, Any]]:
-    """Read and check the whole file; raise :class:`Refusal` naming the first bad line."""
-    if kind not in KINDS:
-        raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
+def _check_header(kind: str, path: Path, cells: list[str]) -> list[str]:
+    header = [c.strip() for c in cells]
     columns = COLUMNS[kind]
-    ctx = _Context(known_codes=set(known_codes), last_line_id=last_line_id)
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns and c not in OPTIONAL.get(kind, ())]
+    if missing or extra or len(set(header)) != len(header):
+        optional = OPTIONAL.get(kind, ())
+        raise Refusal(
+            "bad_header",
+            f"{path.name} line 1: the header must name the columns {','.join(columns)}"
+            + (f" (and may name {','.join(optional)})" if optional else "")
+            + (f"; missing {', '.join(missing)}" if missing else "")
+            + (f"; unknown {', '.join(extra)}" if extra else ""),
+        )
+    return header
+
+
+def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
+    """Each row of the file, checked, as it is read; a bad row raises :class:`Refusal`
+    naming its line and column.  A key that repeats an earlier row is refused too (the keys
+    seen are kept as their hashes, so a million rows stay small in memory)."""
     parse = _PARSERS[kind]
-    out: list[dict[str, Any]] = []
-    first_line: dict[str, int] = {}
+    key_column = KEY[kind]
+    seen: set[int] = set()
+    header: list[str] | None = None
     try:
-        header: list[str] | None = None
-        for line, cells in _rows(path):
-            if header is None:
-                header = [c.strip() for c in cells]
-                missing = [c for c in columns if c not in header]
-                extra = [c for c in header if c not in columns]
-                if missing or extra or len(set(header)) != len(header):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, strict=True)
+            for cells in reader:
+                line = reader.line_num
+                if header is None:
+                    header = _check_header(kind, path, cells)
+                    continue
+                if not "".join(cells).strip():
+                    continue  # a blank line
+                if len(cells) != len(header):
                     raise Refusal(
-                        "bad_header",
-                        f"{path.name} line 1: the header must name the columns "
-                        f"{','.join(columns)}"
-                        + (f"; missing {', '.join(missing)}" if missing else "")
-                        + (f"; unknown {', '.join(extra)}" if extra else ""),
+                        "bad_row",
+                        f"{path.name} line {line}: {len(cells)} columns where the header has "
+                        f"{len(header)}",
                     )
-                continue
-            if not any(c.strip() for c in cells):
-                continue  # a blank line
-            if len(cells) != len(header):
-                raise Refusal(
-                    "bad_row",
-                    f"{path.name} line {line}: {len(cells)} columns where the header has "
-                    f"{len(header)}",
-                )
-            row = dict(zip(header, cells, strict=True))
-            try:
-                record = parse(row, ctx)
-            except _CellError as exc:
-                raise Refusal(
-                    "bad_row", f"{path.name} line {line}, column {exc.column}: {exc}"
-                ) from None
-            key = record[KEY[kind]]
-            if key in first_line:
-                raise Refusal(
-                    "bad_row",
-                    f"{path.name} line {line}, column {KEY[kind]}: {key!r} repeats line "
-                    f"{first_line[key]}",
-                )
-            first_line[key] = line
-            if kind == "revenue-codes":
-                ctx.known_codes.add(key)
-            out.append(record)
+                row = dict(zip(header, cells, strict=True))
+                try:
+                    record = parse(row, ctx)
+                except _CellError as exc:
+                    raise Refusal(
+                        "bad_row", f"{path.name} line {line}, column {exc.column}: {exc}"
+                    ) from None
+                key = record[key_column]
+                digest = hash(key)
+                if digest in seen:
+                    first = _first_line_of(kind, path, key, line)
+                    if first is not None:
+                        raise Refusal(
+                            "bad_row",
+                            f"{path.name} line {line}, column {key_column}: {key!r} repeats "
+                            f"line {first}",
+                        )
+                seen.add(digest)
+                if kind == "revenue-codes":
+                    ctx.known_codes.add(key)
+                yield record
     except FileNotFoundError:
         raise Refusal("bad_file", f"there is no file {path}") from None
     except IsADirectoryError:
@@ -255,15 +310,65 @@ def parse_file(
         raise Refusal("bad_file", f"{path.name} is not a readable CSV file: {exc}") from None
     if header is None:
         raise Refusal("bad_header", f"{path.name} is empty; it needs a header row")
+
+
+def _first_line_of(kind: str, path: Path, key: str, before: int) -> int | None:
+    """The line before ``before`` whose key is ``key`` (None: two keys had the same hash)."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh, strict=True)
+        header = [c.strip() for c in next(reader)]
+        at = header.index(KEY[kind])
+        for cells in reader:
+            if reader.line_num >= before:
+                return None
+            if len(cells) == len(header) and cells[at].strip() == key:
+                return reader.line_num
+    return None
+
+
+def parse_file(
+    kind: str,
+    path: Path,
+    *,
+    known_codes: set[str],
+    last_line_id: int = 0,
+    tz: tzinfo | None = None,
+) -> list[dict[str, Any]]:
+    """Read and check the whole file; raise :class:`Refusal` naming the first bad line."""
+    if kind not in KINDS:
+        raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
+    ctx = _Context(known_codes=set(known_codes), last_line_id=last_line_id, tz=tz)
+    out = list(_records(kind, path, ctx))
     if kind == "users":
         for record in out:
             record["pin_hash"] = hash_pin(record["pin_hash"])
     return out
 
 
+def import_file(conn: sa.Connection, kind: str, path: Path, *, tz: tzinfo | None = None) -> int:
+    """Check and write a file inside the caller's write transaction; returns the rows.
+
+    Open items stream: each row is checked and written as it is read, so a million rows
+    take no more memory than a few; a bad row raises and the caller's transaction writes
+    nothing."""
+    if kind not in KINDS:
+        raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
+    codes = set(conn.execute(sa.select(revenue_codes.c.code)).scalars())
+    last_line = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
+    if kind != "open-items":
+        records = parse_file(kind, path, known_codes=codes, last_line_id=last_line, tz=tz)
+        write_rows(conn, kind, records)
+        return len(records)
+    ctx = _Context(known_codes=codes, last_line_id=last_line, tz=tz)
+    return write_open_items(conn, _records(kind, path, ctx))
+
+
 def write_rows(conn: sa.Connection, kind: str, records: list[dict[str, Any]]) -> None:
     """Replace the rows with the same keys, inside the caller's write transaction."""
     if not records:
+        return
+    if kind == "open-items":
+        write_open_items(conn, iter(records))
         return
     table = _TABLES[kind]
     key = KEY[kind]
@@ -273,3 +378,51 @@ def write_rows(conn: sa.Connection, kind: str, records: list[dict[str, Any]]) ->
         set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != key},
     )
     conn.execute(stmt, records)
+
+
+#: The columns an import (or a pull from central) sets; what the counter made of an item is
+#: in other columns and stays.
+ITEM_COLUMNS = (
+    "ref",
+    "program",
+    "account",
+    "name",
+    "address",
+    "amount_due_cents",
+    "due_date",
+    "revenue_code",
+    "status",
+    "plate",
+    "as_of",
+    "issued",
+    "notice",
+    "paid_before_line",
+)
+_UPSERT_ITEM = (
+    f"INSERT INTO open_items ({', '.join(ITEM_COLUMNS)}, search_key) "
+    f"VALUES ({', '.join(':' + c for c in ITEM_COLUMNS)}, {search.NEW_KEY_SQL}) "
+    "ON CONFLICT (ref) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS[1:])
+)
+
+
+def write_open_items(conn: sa.Connection, records: Iterator[dict[str, Any]]) -> int:
+    """Insert or replace open items (new ones get their search key; the search index follows
+    by its triggers), streaming ``records`` through ``sqlite3``'s ``executemany`` on the
+    write transaction's own connection; returns how many."""
+    count = 0
+
+    def params() -> Iterator[dict[str, Any]]:
+        nonlocal count
+        for record in records:
+            record["key_base"] = search.key_base(record["ref"])
+            count += 1
+            yield record
+
+    raw = conn.connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection) and conn.in_transaction()
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(_UPSERT_ITEM, params())
+    finally:
+        cursor.close()
+    return count

@@ -73,22 +73,24 @@ open_items = sa.Table(
     sa.Column("ref", sa.String(60), primary_key=True),
     sa.Column("program", sa.String(60), nullable=False),
     sa.Column("account", sa.String(60), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False, index=True),
-    sa.Column("address", sa.String(200), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("address", sa.String(200), nullable=False),
     sa.Column("amount_due_cents", Cents, nullable=False),
     sa.Column("due_date", sa.String(10), nullable=False),
     sa.Column("revenue_code", sa.String(40), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
-    # Payments on receipt lines with an id up to this one were made before the row was
-    # (re)imported; the billing system's amount_due already reflects them.
+    # What was paid at this counter counts against amount_due from receipt lines after this
+    # one (an import without as_of: the balance is the import's own) and from receipts made
+    # after as_of (the billing system's balance time, UTC ISO; '' when not given).
     sa.Column("paid_before_line", sa.Integer, nullable=False),
+    sa.Column("plate", sa.String(20), nullable=False, server_default=""),
+    sa.Column("as_of", sa.String(40), nullable=False, server_default=""),
+    sa.Column("issued", sa.String(10)),
+    sa.Column("notice", sa.String(10)),
+    # The item's row id in the counter's search index (ledger/search.py, migration 0007).
+    sa.Column("search_key", sa.BigInteger, nullable=False),
+    sa.Index("ix_open_items_search_key", "search_key", unique=True),
 )
-
-# The lookup at the counter matches the start of a reference, name or address in any case:
-# indexes in NOCASE order let SQLite answer a LIKE 'prefix%' from the index (migration 0004).
-for _column in ("ref", "name", "address"):
-    sa.Index(f"ix_open_items_{_column}_nocase", sa.text(f"{_column} COLLATE NOCASE"),
-             _table=open_items)  # fmt: skip
 
 # -- drawer sessions -------------------------------------------------------------------------
 

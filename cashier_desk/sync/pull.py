@@ -5,7 +5,8 @@ reference tables, each row stamped with when it changed.  ``sync pull`` brings t
 workstation the rows changed since its last pull, and applies the open-item payments that
 other counters' batches carry, so an item paid at city hall shows as paid at the utility
 office too.  A billing system's new balance for an item (a changed row) replaces what was
-due and restarts the count of this counter's payments against it, exactly like a local import.
+due and restarts the count of this counter's payments against it, like a local import
+without ``as_of`` (central keeps no ``as_of`` yet).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ REF_TABLES = {
     "open-items": (c.ref_open_items, "ref"),
 }
 WATERMARK = "pull_watermark"
+#: Open-item columns central does not keep yet: a pulled item has none (its balance time is
+#: when central took the row).
+LOCAL_ONLY = ("plate", "as_of", "issued", "notice")
 
 
 def _upsert(conn: sa.Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
@@ -52,7 +56,8 @@ def central_import(engine: sa.Engine, kind: str, path: Path, now: str) -> int:
         records = imports.parse_file(kind, path, known_codes=codes)
         table, key = REF_TABLES[kind]
         for r in records:
-            r.pop("paid_before_line", None)
+            for column in LOCAL_ONLY:
+                r.pop(column, None)
             r["changed_at"] = now
         _upsert(conn, table, key, records)
     return len(records)
@@ -106,13 +111,17 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
         for row in changed["users"]:
             row.pop("changed_at")
         _upsert(lconn, local.users, "login", changed["users"])
+        kept = _local_only(lconn, list(changed_refs))
         items = []
         for ref, row in changed_refs.items():
             item = {k: v for k, v in row.items() if k != "changed_at"}
             item["amount_due_cents"] = absolute[ref]
-            item["paid_before_line"] = last_line
+            item.update(kept.get(ref, {"plate": "", "issued": None, "notice": None}))
+            item.update(as_of="", paid_before_line=last_line)
             items.append(item)
-        _upsert(lconn, local.open_items, "ref", items)
+        # Through the import's own writer: new items get their search key, and the search
+        # index follows in this transaction.
+        imports.write_open_items(lconn, iter(items))
         for ref, cents in other_payments.items():
             if ref in changed_refs:
                 continue  # the absolute figure above already counts it
@@ -133,6 +142,21 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
     result.users = len(changed["users"])
     result.open_items = len(changed_refs)
     return result
+
+
+def _local_only(conn: sa.Connection, refs: list[str]) -> dict[str, dict[str, Any]]:
+    """What this ledger knows of items that central does not keep (kept through a pull)."""
+    t = local.open_items
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(refs), 500):
+        rows = conn.execute(
+            sa.select(t.c.ref, t.c.plate, t.c.issued, t.c.notice).where(
+                t.c.ref.in_(refs[start : start + 500])
+            )
+        )
+        for r in rows:
+            out[r.ref] = {"plate": r.plate, "issued": r.issued, "notice": r.notice}
+    return out
 
 
 def _live_lines() -> sa.Select[Any]:
