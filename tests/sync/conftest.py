@@ -132,7 +132,19 @@ def pg_server() -> Iterator[PgServer]:
         ]
         for db in leftovers:
             _drop_database(admin, db)
+        _drop_role_unless_in_use(admin, central.WORKSTATION_ROLE)
         admin.close()
+
+
+def _drop_role_unless_in_use(admin: psycopg.Connection[Any], role: str) -> None:
+    """Leave no role behind on the shared server: the workstation role goes with the last run
+    (another run still holding a test database keeps it; a role still granted elsewhere stays)."""
+    others = admin.execute(
+        "SELECT 1 FROM pg_database WHERE datname LIKE 'cashier\\_desk\\_test\\_%' LIMIT 1"
+    ).fetchone()
+    if others is None:
+        with contextlib.suppress(psycopg.errors.DependentObjectsStillExist):
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
 @pytest.fixture(scope="session")
