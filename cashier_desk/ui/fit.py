@@ -24,6 +24,7 @@ from cashier_desk.ui.qt import (
     QStyle,
     Qt,
     QTableView,
+    QTextBoundaryFinder,
     QWidget,
 )
 
@@ -38,6 +39,17 @@ def _shown(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
+def _unbreakable(text: str) -> list[str]:
+    """The pieces a wrapped label cannot break, as Qt finds them (a path breaks after ``/``)."""
+    finder = QTextBoundaryFinder(QTextBoundaryFinder.BoundaryType.Line, text)
+    units = text.encode("utf-16-le")  # Qt counts UTF-16 code units
+    pieces, start = [], 0
+    while (end := finder.toNextBoundary()) != -1:
+        pieces.append(units[2 * start : 2 * end].decode("utf-16-le").strip())
+        start = end
+    return pieces or [""]
+
+
 def _name(widget: QWidget) -> str:
     return widget.objectName() or widget.accessibleName() or type(widget).__name__
 
@@ -50,7 +62,7 @@ def _label(label: QLabel) -> str | None:
     room = label.contentsRect().adjusted(label.margin(), label.margin(), -label.margin(), 0)
     shown = _shown(text) if label.buddy() is not None else text
     if label.wordWrap():
-        longest = max(metrics.horizontalAdvance(word) for word in shown.split())
+        longest = max(metrics.horizontalAdvance(word) for word in _unbreakable(shown))
         if longest > room.width():
             return f"label {_name(label)!r}: a word is wider ({longest}) than the label"
         needed = label.heightForWidth(label.width())

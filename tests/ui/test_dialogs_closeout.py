@@ -314,12 +314,14 @@ def test_closeout_lists_sessions_approves_a_close_and_closes_out(counter: Counte
     folder = Path(counter.app.ledger.path).parent / "reports"
     for pdf in screen.papers.saved.all():
         assert pdf.parent == folder and pdf.read_bytes().startswith(b"%PDF")
-        assert str(pdf) in counter.find(QLabel, "closeoutFiles").text()
+    listed = counter.find(QLabel, "closeoutFiles").text()
+    names = ", ".join(pdf.name for pdf in screen.papers.saved.all())
+    assert f"Saved in {folder}: {names}" in listed  # the folder once, then its files
     # No open item was paid: the GL journal alone goes to the exports folder.
     [journal] = screen.papers.exports
     assert journal == folder.parent / "exports" / f"gl-journal-{screen.result.batch}.csv"
     assert journal.read_text(encoding="utf-8").startswith("business_date,batch,line,account")
-    assert f"Wrote {journal}" in counter.find(QLabel, "closeoutFiles").text()
+    assert f"Wrote in {journal.parent}: {journal.name}" in listed
     printer = counter.desk.printer
     assert isinstance(printer, MemoryPrinter)
     assert "C L O S E O U T" in printer.jobs[-1] and "35.00" in printer.jobs[-1]

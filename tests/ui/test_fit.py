@@ -49,6 +49,22 @@ def test_a_wrapped_label_cut_in_height_is_found(qtbot: Any) -> None:
     assert any("needs" in f and "height" in f for f in clipped(window, SCREEN))
 
 
+def test_a_wrapped_path_breaks_after_its_slashes_but_a_long_word_does_not(qtbot: Any) -> None:
+    # A closeout's papers are shown with their whole path, which Qt wraps after each "/".
+    folder = "/tmp/pytest-of-root/pytest-29/test_a_plain_wheel_install_run0/Y/reports/2026-12-05"
+    path = QLabel(f"Saved {folder}/deposit-slip-W1.pdf")
+    word = QLabel("Saved " + "x" * 120)
+    path.setObjectName("path")
+    word.setObjectName("word")
+    for label in (path, word):
+        label.setWordWrap(True)
+        label.setFixedWidth(240)
+        label.setMinimumHeight(200)
+    window = _window(qtbot, path, word)
+    wider = [f for f in clipped(window, SCREEN) if "a word is wider" in f]
+    assert len(wider) == 1 and "'word'" in wider[0], wider
+
+
 def test_a_table_column_that_cuts_its_cells_or_rows_is_found(qtbot: Any) -> None:
     table = QTableWidget(4, 2)
     table.setHorizontalHeaderLabels(["GL account", "Amount"])

@@ -14,6 +14,7 @@ earlier shows its batch; Alt+G saves and prints its papers again (the slip marke
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -436,8 +437,8 @@ class CloseoutScreen(Screen):
         self.papers = papers
         lines = []
         if papers.saved is not None:
-            lines += [f"Saved {p}" for p in papers.saved.all()]
-        lines += [f"Wrote {p}" for p in papers.exports]
+            lines += _by_folder("Saved", papers.saved.all())
+        lines += _by_folder("Wrote", papers.exports)
         if papers.problem:
             lines.append(papers.problem)
             self.ctx.show_error(papers.problem)
@@ -461,6 +462,15 @@ class CloseoutScreen(Screen):
         self.result = result
         self.papers_button.setEnabled(True)
         self.summary.show_result(result)
+
+
+def _by_folder(verb: str, paths: Iterable[Path]) -> list[str]:
+    """One line per folder — ``Saved in /data/reports/2026-12-05: a.pdf, b.pdf`` — so a long
+    data folder's path is shown once, not once per file."""
+    folders: dict[Path, list[str]] = {}
+    for path in paths:
+        folders.setdefault(path.parent, []).append(path.name)
+    return [f"{verb} in {folder}: {', '.join(names)}" for folder, names in folders.items()]
 
 
 def reports_folder(ctx: UiContext) -> Path:
