@@ -112,3 +112,11 @@ def make_counter(
 @pytest.fixture
 def counter(make_counter: Callable[..., Counter]) -> Counter:
     return make_counter()
+
+
+@pytest.fixture
+def sale(counter: Counter) -> Counter:
+    """A cashier at the sale screen with drawer D1 open (see ``steps.at_sale``)."""
+    from tests.ui.steps import at_sale
+
+    return at_sale(counter)

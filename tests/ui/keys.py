@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cashier_desk.ui.qt import QApplication
+from cashier_desk.ui.qt import QApplication, Qt
 from tests.ui.conftest import Counter
 
 
@@ -24,6 +24,15 @@ def focused() -> Any:
     widget = QApplication.focusWidget()
     assert widget is not None, "nothing has the keyboard focus"
     return widget
+
+
+def press(
+    c: Counter, key: Any, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
+) -> None:
+    """One key (with a modifier) to whatever has the focus, then let the window settle."""
+    c.qtbot.keyClick(focused(), key, modifier)
+    QApplication.processEvents()
+    c.idle()
 
 
 def wait_focus(counter: Counter, name: str, timeout: int = 5000) -> None:

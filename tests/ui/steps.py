@@ -9,15 +9,22 @@ from tests.ui.conftest import Counter
 from tests.ui.keys import StepClock
 
 
-def at_sale_with_a_line(counter: Counter) -> Any:
-    """Amy logs in through the window, has drawer D1 open and one line (DOG-LIC) on the sale
-    screen, not yet paid; returns the sale screen."""
+def at_sale(counter: Counter) -> Counter:
+    """Amy logs in through the window and has drawer D1 open, at the sale screen, typing at a
+    person's rhythm (not a scanner's)."""
     counter.login("amy", "4821")
     counter.desk.open_drawer("D1", {Money.parse("20.00"): 5})
     counter.window.show_screen("sale")
     counter.idle()
+    counter.window.screens["sale"].wedge.clock = StepClock(200)  # type: ignore[attr-defined]
+    return counter
+
+
+def at_sale_with_a_line(counter: Counter) -> Any:
+    """:func:`at_sale`, with one line (DOG-LIC) on the sale screen, not yet paid; returns the
+    sale screen."""
+    at_sale(counter)
     sale: Any = counter.window.screens["sale"]
-    sale.wedge.clock = StepClock(200)  # a person's rhythm, not a scanner's
     counter.type_into(sale.input, "DOG-LIC")
     counter.qtbot.waitUntil(lambda: len(sale.lines) == 1)
     counter.idle()

@@ -58,7 +58,7 @@ def test_a_wrapped_path_breaks_after_its_slashes_but_a_long_word_does_not(qtbot:
     word.setObjectName("word")
     for label in (path, word):
         label.setWordWrap(True)
-        label.setFixedWidth(240)
+        label.setFixedWidth(420)
         label.setMinimumHeight(200)
     window = _window(qtbot, path, word)
     wider = [f for f in clipped(window, SCREEN) if "a word is wider" in f]

@@ -9,25 +9,10 @@ from cashier_desk.money import Money
 from cashier_desk.ui.qt import QColor, QLineEdit, QListWidget, Qt
 from cashier_desk.ui.widgets.money import MoneyEdit
 from tests.ui.conftest import Counter
-from tests.ui.keys import StepClock, focused
+from tests.ui.keys import focused, press
 
 Key = Qt.Key
 RED, AMBER, GREEN = QColor("#b00020"), QColor("#ffb000"), QColor("#006400")
-
-
-@pytest.fixture
-def sale(counter: Counter) -> Counter:
-    counter.login("amy", "4821")
-    counter.desk.open_drawer("D1", {Money.parse("20.00"): 5})
-    counter.window.show_screen("sale")
-    counter.idle()
-    counter.window.screens["sale"].wedge.clock = StepClock(200)  # type: ignore[attr-defined]
-    return counter
-
-
-def press(c: Counter, key: Key) -> None:
-    c.qtbot.keyClick(focused(), key)
-    c.idle()
 
 
 def banner_colour(c: Counter) -> QColor:

@@ -13,10 +13,9 @@ import pytest
 from cashier_desk.devices.base import CountingDrawer
 from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.setup import Devices, attach_to_desk
-from cashier_desk.money import Money
-from cashier_desk.ui.qt import QApplication, QListWidget, Qt
+from cashier_desk.ui.qt import QListWidget, Qt
 from tests.ui.conftest import Counter
-from tests.ui.keys import StepClock, focused
+from tests.ui.keys import focused, press
 
 Key = Qt.Key
 FAIL_MARK = (
@@ -28,22 +27,6 @@ FAIL_MARK = (
 class RaisingDrawer(CountingDrawer):
     def open_drawer(self) -> bool:
         raise OSError(5, "Input/output error")
-
-
-@pytest.fixture
-def sale(counter: Counter) -> Counter:
-    counter.login("amy", "4821")
-    counter.desk.open_drawer("D1", {Money.parse("20.00"): 5})
-    counter.window.show_screen("sale")
-    counter.idle()
-    counter.window.screens["sale"].wedge.clock = StepClock(200)  # type: ignore[attr-defined]
-    return counter
-
-
-def press(c: Counter, key: Any) -> None:
-    c.qtbot.keyClick(focused(), key)
-    QApplication.processEvents()
-    c.idle()
 
 
 def _sell_exact_cash(c: Counter) -> None:

@@ -4,36 +4,16 @@ name unless the cashier keys another) is on its receipt, so receipt research fin
 
 from __future__ import annotations
 
-import pytest
-
-from cashier_desk.money import Money
 from cashier_desk.ui.qt import QFontMetrics, QLabel, QLineEdit, QListWidget, Qt, QTableWidget
 from tests.ui.conftest import Counter
-from tests.ui.keys import StepClock, focused
+from tests.ui.keys import focused, press
 
 Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-@pytest.fixture
-def sale(counter: Counter) -> Counter:
-    counter.login("amy", "4821")
-    counter.desk.open_drawer("D1", {Money.parse("20.00"): 5})
-    counter.window.show_screen("sale")
-    counter.idle()
-    counter.window.screens["sale"].wedge.clock = StepClock(200)  # type: ignore[attr-defined]
-    return counter
-
-
 def keys(c: Counter, text: str) -> None:
     c.qtbot.keyClicks(focused(), text)
-
-
-def press(
-    c: Counter, key: Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier
-) -> None:
-    c.qtbot.keyClick(focused(), key, modifier)
-    c.idle()
 
 
 def test_each_item_found_shows_program_due_date_status_and_the_whole_amount(
