@@ -69,15 +69,11 @@ def _tables(path: Path) -> set[str] | None:
 def damaged_message(path: Path, problem: str, known: Mark) -> str:
     last = known.last_receipt()
     had = f" This folder's ledger had issued receipts up to {last}." if last else ""
-    anew = (
-        f"numbering continues after {last} once a supervisor accepts the loss"
-        if last
-        else "a first start that was cut short"
-    )
+    anew = f" (numbering continues after {last} once a supervisor accepts the loss)"
     return (
         f"{path} is not a ledger: {problem}. It is left as it is.{had} Restore the ledger "
-        f"from a backup; or, to start a new ledger here ({anew}), move this file out of the "
-        "folder."
+        f"from a backup; or, to start a new ledger here{anew if last else ''}, move this file "
+        "out of the folder."
     )
 
 
