@@ -13,7 +13,7 @@ from pathlib import Path
 
 import platformdirs
 
-from cashier_desk.config import Config, check_workstation, load_config
+from cashier_desk.config import Config, check_workstation, load_config, write_default_config
 from cashier_desk.desk import Clock, Desk, system_clock
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.model import Device
@@ -134,22 +134,28 @@ def open_app(
     central_url: str | None = None,
     background_sync: bool = False,
     devices: bool = True,
+    quick_check: bool = True,
 ) -> App:
     """Open (creating on first use) the data dir and build the Desk.  Devices come from the
     config unless a printer and drawer are passed in (tests); ``peripherals`` adds the scanner
-    and the customer display (the window wants them, a script does not)."""
+    and the customer display (the window wants them, a script does not); ``quick_check``
+    reads every page of the ledger first (for money: a damaged one refuses it)."""
     data_dir = data_dir or default_data_dir()
     new = not (data_dir / "ledger.db").exists()
-    config = load_config(data_dir)
+    # config.toml is written once the ledger is made: a folder that has one was used, and
+    # an empty ledger.db in it was emptied (see ledger.health), not cut short at first start.
+    config = load_config(data_dir, create=False)
     ws = check_workstation(workstation or config.workstation or DEFAULT_WORKSTATION)
+    data_dir.mkdir(parents=True, exist_ok=True)
     _log_to(data_dir / "cashier-desk.log")
-    ledger = Ledger(data_dir / "ledger.db")
+    ledger = Ledger(data_dir / "ledger.db", quick_check=quick_check)
     auth.warm_up()
     built: Devices | None = None
     if not devices:  # commands that print nothing and open no drawer need no devices
         printer = printer or NoPrinter()
         cash_drawer = cash_drawer or NoDrawer()
     try:
+        write_default_config(data_dir)
         if printer is None or cash_drawer is None:
             built = build_devices(config, data_dir, peripherals=peripherals)
             printer = printer or built.printer

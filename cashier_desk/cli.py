@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_desk import cli_central, cli_help
+from cashier_desk import cli_central, cli_help, cli_ledger
 from cashier_desk.app import App, default_data_dir, open_app
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
@@ -25,6 +25,7 @@ from cashier_desk.ledger.db import LedgerError
 from cashier_desk.ledger.imports import KINDS
 from cashier_desk.money import Money
 from cashier_desk.runner import run_script
+from cashier_desk.ui.display import window_cannot_open
 
 
 def _print_json(obj: Any) -> None:
@@ -119,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     cli_central.add_parsers(sub, command)
+    cli_ledger.add_parsers(sub, command)
 
     sea = command("search", "find open items as the counter does (JSON lines)", cli_help.SEARCH)
     sea.add_argument(
@@ -300,6 +302,8 @@ def _cmd_receipts(app: App, args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(app: App, args: argparse.Namespace) -> int:
+    if (damaged := cli_ledger.integrity(app)) is not None:
+        return damaged
     v = app.desk.verify_audit()
     if v.ok:
         _print_json({"ok": True, "records": v.records})
@@ -384,21 +388,6 @@ def _refused(exc: Refusal) -> int:
     return 1
 
 
-def _window_cannot_open() -> bool:
-    """No usable display: say so in one line (exit 2), before the data folder is touched.
-    Otherwise the window starts: from now on SIGTERM ends it cleanly."""
-    from cashier_desk.ui.display import display_problem
-
-    problem = display_problem()
-    if problem is not None:
-        print(f"cashier-desk: {problem}", file=sys.stderr)
-        return True
-    from cashier_desk.ui.app import note_signals
-
-    note_signals()
-    return False
-
-
 def _window_start_error(message: str) -> None:
     """The window could not start: the reason in a dialog too (there may be no terminal)."""
     from cashier_desk.ui.app import show_start_error
@@ -419,6 +408,7 @@ COMMANDS = {
     "window": _cmd_window,
     "sync": cli_central.cmd_sync,
     "search": _cmd_search,
+    "ledger": cli_ledger.cmd_ledger,
 }
 
 
@@ -437,7 +427,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for what in played.clipped:
             _print_json({"clipped": what})
         return 1 if played.clipped else 0
-    if command == "window" and _window_cannot_open():
+    if command == "window" and window_cannot_open():
         return 2
     data_dir = args.data_dir or default_data_dir()
     try:
@@ -452,6 +442,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             central_url=args.central,
             background_sync=command == "window",
             devices=command in ("run", "demo", "devices", "window"),
+            quick_check=command in cli_ledger.MONEY,
         )
     except ConfigError as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
@@ -470,11 +461,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     if app.new and command != "window":
         print(f"cashier-desk: a new data folder was set up in {app.data_dir}", file=sys.stderr)
-    if app.ledger.loss is not None and command != "window":
-        print(
-            f"cashier-desk: {app.desk.ledger_loss_message()} (ledger_rolled_back)", file=sys.stderr
-        )
     try:
+        cli_ledger.say_at_start(app, command)
         return COMMANDS[command](app, args)
     except Refusal as exc:
         return _refused(exc)

@@ -97,7 +97,7 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def credentials(args: argparse.Namespace) -> tuple[str, str]:
+def credentials(args: argparse.Namespace, who: str = "an admin") -> tuple[str, str]:
     """Who runs a command that needs authority: --user/--pin (before the subcommand), else
     CASHIER_DESK_USER/CASHIER_DESK_PIN, else a prompt on a terminal."""
     login = args.user or os.environ.get("CASHIER_DESK_USER") or ""
@@ -110,7 +110,7 @@ def credentials(args: argparse.Namespace) -> tuple[str, str]:
     if not login or not pin:
         raise Refusal(
             "not_authorized",
-            "This needs an admin: give --user LOGIN --pin PIN before the subcommand, or set "
+            f"This needs {who}: give --user LOGIN --pin PIN before the subcommand, or set "
             "CASHIER_DESK_USER and CASHIER_DESK_PIN.",
         )
     return login, pin

@@ -119,3 +119,12 @@ SCREENSHOTS = """\
 Renders each main screen of the window, at 1366x768, into OUTDIR as PNG files (on demo data of
 its own; the data folder is not used).
 """
+
+LEDGER = """\
+When the ledger has lost work it had saved (its WAL deleted, an old copy put back; every
+command says so, naming the last receipt it knew), it takes no money until a supervisor or
+admin accepts the loss:
+  cashier-desk --user sam --pin 3333 ledger accept-loss
+Numbering then continues AFTER the last receipt it knew, so no printed number is issued twice;
+the gap is recorded in the audit log. Or restore the ledger from a backup instead.
+"""

@@ -304,15 +304,25 @@ def _central_url(table: dict[str, Any]) -> str | None:
     return url.strip()
 
 
-def load_config(data_dir: Path) -> Config:
-    """Read ``config.toml``, writing the default file first if there is none."""
+def load_config(data_dir: Path, *, create: bool = True) -> Config:
+    """Read ``config.toml``, writing the default file first if there is none (``create``;
+    else the defaults are read and the file is left to :func:`write_default_config`)."""
     path = data_dir / "config.toml"
     if not path.exists():
-        data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(DEFAULT_TEXT, encoding="utf-8")
+        if not create:
+            return parse_config(DEFAULT_TEXT, str(path))
+        write_default_config(data_dir)
     try:
         # utf-8-sig: Windows editors (Notepad) start a saved file with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text") from None
     return parse_config(text, str(path))
+
+
+def write_default_config(data_dir: Path) -> None:
+    """Write the default ``config.toml`` if there is none."""
+    path = data_dir / "config.toml"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEFAULT_TEXT, encoding="utf-8")

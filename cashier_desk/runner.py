@@ -235,6 +235,8 @@ def _op_closeout(desk: Desk, op: dict[str, Any]) -> Result:
 
 def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
     r = desk.sync()
+    if r.ledger_behind is not None:
+        raise Refusal("ledger_rolled_back", desk.ledger_loss_message())
     if r.problems:
         raise Refusal("sync_refused", "Central refused: " + "; ".join(r.problems))
     if r.unreachable and r.pending:

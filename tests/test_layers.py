@@ -112,6 +112,14 @@ def test_every_refusal_code_is_documented() -> None:
                 and isinstance(node.args[0], ast.Constant)
             ):
                 used.add(str(node.args[0].value))
+            if (  # a ledger that cannot be used at all: LedgerError(message, code)
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "LedgerError"
+                and len(node.args) == 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                used.add(str(node.args[1].value))
     decisions = (PACKAGE.parent / "docs" / "decisions.md").read_text(encoding="utf-8")
     section = decisions.split("## Stable error codes", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"`([a-z_]+)`", section))

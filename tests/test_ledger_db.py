@@ -151,8 +151,10 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) -> Non
 
     path = tmp_path / "ledger.db"
     path.write_bytes(b"this is not a database" * 100)
-    with pytest.raises(LedgerError, match="cannot be opened"):
+    with pytest.raises(LedgerError, match="is not a SQLite database") as refused:
         Ledger(path)
+    assert refused.value.code == "ledger_damaged"
+    assert path.read_bytes() == b"this is not a database" * 100
 
 
 def test_a_non_durable_write_gives_its_connection_back_fully_durable(app: App) -> None:

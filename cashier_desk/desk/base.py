@@ -24,7 +24,7 @@ from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
-from cashier_desk.ledger import audit, auth, drawer, first_use, imports
+from cashier_desk.ledger import audit, auth, drawer, first_use, health, imports
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
@@ -33,7 +33,7 @@ from cashier_desk.ledger.schema import (
     drawer_sessions,
     outbox,
 )
-from cashier_desk.ledger.watermark import ledger_state
+from cashier_desk.ledger.watermark import ACCEPTED, ledger_state
 from cashier_desk.money import Money
 from cashier_desk.sync import central, quarantine
 from cashier_desk.sync.pull import PullResult, pull
@@ -109,7 +109,12 @@ class DeskBase:
         return self.user
 
     def _ledger_whole(self) -> None:
-        """Refuse to take money on a ledger that lost work it had saved (see watermark)."""
+        """Refuse to take money on a ledger that lost work it had saved (see watermark) or
+        whose pages are damaged."""
+        if self.ledger.corrupt is not None:
+            raise Refusal(
+                "ledger_corrupt", health.corrupt_message(self.ledger.path, self.ledger.corrupt)
+            )
         if self.ledger.loss is not None:
             raise Refusal("ledger_rolled_back", self.ledger_loss_message())
 
@@ -346,7 +351,7 @@ class DeskBase:
             known = self.ledger.accept_loss(conn)
             self._audit(
                 conn,
-                "ledger_loss_accepted",
+                ACCEPTED,
                 known.last_receipt(),
                 {
                     "problem": loss,

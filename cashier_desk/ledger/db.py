@@ -9,7 +9,6 @@ commit together.  The schema is brought to the newest Alembic revision on open.
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import watermark
+from cashier_desk.ledger import health, watermark
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -141,21 +140,6 @@ def _rowid_key(table: sa.Table, column: sa.Column[Any]) -> bool:
     )
 
 
-def _has_our_schema(path: Path) -> bool:
-    """Whether the SQLite file at ``path`` holds a ledger's schema, read without writing a
-    byte (a connection of the engine would first switch the file to WAL)."""
-    try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        ) as c:
-            row = c.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-            ).fetchone()
-    except sqlite3.Error:
-        return True  # not readable as SQLite: the engine's own open says why
-    return row is not None
-
-
 def _disk_full(exc: sa.exc.OperationalError) -> bool:
     orig = exc.orig
     code = getattr(orig, "sqlite_errorcode", None)
@@ -169,33 +153,37 @@ def _wrapped(sql: str, params: Any, exc: sqlite3.Error) -> sa.exc.StatementError
 class Ledger:
     """The open ledger: an engine with durable pragmas and a migrated schema."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, quick_check: bool = False) -> None:
         self.path = path
         #: Why this ledger holds less than it is known to have held (None when it is whole):
         #: money is refused until a supervisor accepts the loss (see :mod:`watermark`).
         self.loss: str | None = None
+        #: What ``PRAGMA quick_check`` found wrong when the ledger opened to take money: money
+        #: is refused (there is no accepting it; a backup is restored).
+        self.corrupt: str | None = None
         mark_file = watermark.mark_path(path)
         self.known = watermark.read_mark(mark_file) or watermark.Mark()
-        fresh = not path.exists() or path.stat().st_size == 0
+        problem = health.file_problem(path, health.folder_used(path, mark_file))
+        if problem is not None:
+            raise LedgerError(health.damaged_message(path, problem, self.known), "ledger_damaged")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
         sa.event.listen(self.engine, "connect", _on_connect)
         sa.event.listen(self.engine, "begin", _on_begin)
         try:
-            if not fresh and self.known.audit_seq and not _has_our_schema(path):
-                raise LedgerError(
-                    f"{path} is not this folder's ledger (it had receipts up to "
-                    f"{self.known.last_receipt() or 'none'}); it is left as it is. Restore the "
-                    "ledger from a backup, or choose another folder with --data-dir.",
-                    "ledger_rolled_back",
-                )
             self._check_pragmas()
             self._migrate()
             with self.read() as conn:
+                if quick_check:
+                    self.corrupt = health.quick_check(conn)
                 self.loss = watermark.lost_work(conn, self.known)
                 state = watermark.ledger_state(conn)
         except sa.exc.DatabaseError as exc:
             self.engine.dispose()
+            if health.is_corrupt(exc):
+                raise LedgerError(
+                    health.corrupt_message(path, str(exc.orig)), "ledger_corrupt"
+                ) from exc
             raise LedgerError(f"the ledger {path} cannot be opened: {exc.orig}") from exc
         except LedgerError:
             self.engine.dispose()
@@ -206,6 +194,20 @@ class Ledger:
             self.known = state
             self._mark_file.write(state)
             self._mark_file.sync()
+
+    def note_central(self, seen: watermark.Mark) -> str | None:
+        """Compare the ledger with what central last saw of this workstation (``seen``): a
+        ledger behind it lost work (an old copy put back with its mark) and refuses money
+        like one behind its mark, which is raised to what central saw.  Returns the loss."""
+        with self._mark_lock:
+            with self.read() as conn:
+                behind = watermark.behind_central(conn, seen)
+            if behind is not None:
+                self.loss = self.loss or behind
+                self.known = self.known.advanced((seen.audit_seq, seen.audit_head), seen.receipts)
+                self._mark_file.write(self.known)
+                self._mark_file.sync()
+            return behind
 
     def accept_loss(self, conn: sa.Connection) -> watermark.Mark:
         """Inside a write transaction: continue numbering after the last receipt the mark

@@ -176,3 +176,42 @@ def lost_work(conn: sa.Connection, mark: Mark) -> str | None:
         if at_mark != mark.audit_head:
             return f"its audit record {mark.audit_seq} is not the one this folder wrote"
     return None
+
+
+#: The audit action of a supervisor's accepting a loss (its details keep what was known).
+ACCEPTED = "ledger_loss_accepted"
+
+
+def _accepted_up_to(conn: sa.Connection) -> int:
+    """The audit sequence the newest accepted loss knew of: records up to it that the ledger
+    does not hold are the accepted gap, not a new loss."""
+    details = conn.execute(
+        sa.select(audit_log.c.details)
+        .where(audit_log.c.action == ACCEPTED)
+        .order_by(audit_log.c.seq.desc())
+        .limit(1)
+    ).scalar()
+    if details is None:
+        return 0
+    try:
+        return int(json.loads(details).get("known_audit_seq", 0))
+    except (ValueError, TypeError, AttributeError):
+        return 0
+
+
+def behind_central(conn: sa.Connection, seen: Mark) -> str | None:
+    """Why the ledger is behind what central last saw of this workstation (a sentence for a
+    person), or None.  Central's books hold a closed batch's receipts and audit head; a ledger
+    whose receipt counter or audit log does not reach them was put back to an older state."""
+    now = ledger_state(conn)
+    for ws, n in sorted(seen.receipts.items()):
+        had = now.receipts.get(ws, 0)
+        if had < n:
+            held = f"receipts up to {ws}-{had:06d}" if had else "no receipts"
+            return f"it holds {held} but central already holds {ws}-{n:06d} from it"
+    if seen.audit_seq > now.audit_seq and seen.audit_seq > _accepted_up_to(conn):
+        return (
+            f"its audit log ends at record {now.audit_seq} but central already holds its "
+            f"record {seen.audit_seq}"
+        )
+    return None

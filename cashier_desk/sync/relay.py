@@ -27,7 +27,7 @@ from tenacity import RetryCallState, wait_exponential_jitter
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.schema import batches, outbox
-from cashier_desk.sync import central, quarantine
+from cashier_desk.sync import central, quarantine, seen
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class SyncResult:
     held_back: list[str] = field(default_factory=list)  # "batch X: why", for the quarantined
     held_now: list[str] = field(default_factory=list)  # of those, the ones held in this pass
     unreachable: str | None = None
+    ledger_behind: str | None = None  # how the ledger is behind what central saw of it
 
 
 def describe(embedded: bool, pending: int, quarantined: int) -> str:
@@ -140,6 +141,15 @@ class Relay:
             self.on_result(result)
         return result
 
+    def check_ledger(self) -> str | None:
+        """Ask central what it last saw of this workstation: a ledger behind it lost work
+        (see ``seen``) and refuses money from now on.  The loss found, if any; never raises."""
+        try:
+            engine = self.engine()
+        except central.CentralError:
+            return None
+        return seen.compare(engine, self.workstation, self.ledger)
+
     def _local(self) -> list[_Local]:
         with self.ledger.read() as conn:
             rows = conn.execute(
@@ -166,8 +176,9 @@ class Relay:
         workstation noted: the central URL may have changed since)."""
         result = SyncResult()
         local = self._local()
+        result.ledger_behind = self.check_ledger()
         if not local:
-            return result  # nothing was ever closed: central is not even asked
+            return result  # nothing was ever closed: nothing to send
         waiting = [b for b in local if b.pending]
         try:
             central.ensure_ready(self.engine())

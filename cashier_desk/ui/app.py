@@ -19,6 +19,7 @@ from typing import Any
 
 from cashier_desk import demo, resources
 from cashier_desk.app import App
+from cashier_desk.ui import ledger_loss
 from cashier_desk.ui.bridge import DeskBridge
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.dialogs import install_dialogs
@@ -261,6 +262,9 @@ def run_gui(app: App) -> int:
     try:
         if not _asked_to_end:
             offer_demo(app)
+        if not _asked_to_end:
+            ledger_loss.warn_if_damaged(app)
+            ledger_loss.offer_acceptance(app)
         if _asked_to_end:
             return 0  # ended while it was starting
         win = build_window(app)

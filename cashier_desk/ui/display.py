@@ -147,3 +147,16 @@ def _x_reachable(display: str) -> bool:
     finally:
         if connection is not None:
             xcb.xcb_disconnect(connection)
+
+
+def window_cannot_open() -> bool:
+    """No usable display: say so in one line (the command line exits 2), before the data
+    folder is touched.  Otherwise the window starts: from now on SIGTERM ends it cleanly."""
+    problem = display_problem()
+    if problem is not None:
+        print(f"cashier-desk: {problem}", file=sys.stderr)
+        return True
+    from cashier_desk.ui.app import note_signals
+
+    note_signals()
+    return False

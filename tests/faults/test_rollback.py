@@ -9,7 +9,7 @@ is ever issued twice.
 
 from __future__ import annotations
 
-import os
+import json
 import shutil
 import signal
 import sqlite3
@@ -28,6 +28,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger.db import LedgerError
 from cashier_desk.runner import run_op
 from tests.faults.fuzzing import DEMO
+from tests.faults.test_rollback_cli import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SALE = {
@@ -160,12 +161,24 @@ def test_an_old_copy_put_back_is_caught(data: Path, tmp_path: Path) -> None:
         app.close()
 
 
-def test_an_emptied_ledger_is_not_silently_made_anew(data: Path, tmp_path: Path) -> None:
+def test_an_emptied_ledger_is_refused_until_a_person_moves_it_away(
+    data: Path, tmp_path: Path
+) -> None:
     app = _open(data)
     _counter(app)
     _ok(app, SALE, SALE)
     app.close()
     (data / "ledger.db").write_bytes(b"")
+    for _ in range(2):  # refused, and refused again: never made anew behind anyone's back
+        with pytest.raises(LedgerError) as refused:
+            _open(data)
+        assert refused.value.code == "ledger_damaged"
+        assert "empty (0 bytes)" in str(refused.value) and "W1-000002" in str(refused.value)
+        assert (data / "ledger.db").read_bytes() == b""
+        assert not (data / "ledger.db-wal").exists()
+    # A person moves the empty file away on purpose: a new ledger, which refuses money
+    # until a supervisor accepts the loss (after the people are imported again).
+    (data / "ledger.db").rename(tmp_path / "emptied-ledger.db")
     app = _open(data)
     try:
         assert app.ledger.loss is not None
@@ -196,7 +209,8 @@ def test_another_sqlite_file_in_its_place_is_refused_and_left_as_it_is(data: Pat
     before = (data / "ledger.db").read_bytes()
     with pytest.raises(LedgerError) as refused:
         _open(data)
-    assert refused.value.code == "ledger_rolled_back"
+    assert refused.value.code == "ledger_damaged"
+    assert "another program's database" in str(refused.value)
     assert "W1-000001" in str(refused.value)
     assert (data / "ledger.db").read_bytes() == before
 
@@ -206,18 +220,31 @@ def test_the_command_line_says_so_and_a_script_is_refused(data: Path, tmp_path: 
     _counter(app)
     _ok(app, SALE)
     app.close()
-    (data / "ledger.db").write_bytes(b"")
+    old = tmp_path / "old-ledger.db"
+    shutil.copy(data / "ledger.db", old)
+    app = _open(data)
+    _ok(app, {"op": "login", "user": "amy", "pin": "4821"}, SALE)
+    app.close()
+    shutil.copy(old, data / "ledger.db")  # an old copy put back: W1-000002 is lost
+    listed = cli(data, "receipts")
+    assert listed.returncode == 0  # reading still works, and says so
+    assert "(ledger_rolled_back)" in listed.stderr and "W1-000002" in listed.stderr
     script = tmp_path / "day.jsonl"
-    script.write_text('{"op":"receipts"}\n', encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "cashier_desk", "--data-dir", str(data), "receipts"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-        env={**os.environ, "CASHIER_DESK_HOME": ""},
+    script.write_text(
+        '{"op":"login","user":"amy","pin":"4821"}\n'
+        '{"op":"sale","items":[{"code":"DOG-LIC"}],"tenders":[{"type":"cash","amount":"20.00"}]}\n',
+        encoding="utf-8",
     )
-    assert "(ledger_rolled_back)" in done.stderr and "W1-000001" in done.stderr
+    done = cli(data, "run", str(script))
+    assert done.returncode == 1
+    refused = json.loads(done.stdout.splitlines()[-1])
+    assert refused["error"] == "ledger_rolled_back" and "W1-000002" in refused["message"]
+    assert "Traceback" not in done.stderr
+    app = _open(data)
+    try:
+        assert _receipts(app) == ["W1-000001"]  # nothing was taken
+    finally:
+        app.close()
 
 
 def test_ordinary_days_never_raise_a_false_alarm(data: Path) -> None:

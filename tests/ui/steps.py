@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from cashier_desk.money import Money
+from cashier_desk.ui.qt import QApplication, QTimer
 from tests.ui.conftest import Counter
 from tests.ui.keys import StepClock
 
@@ -29,3 +31,16 @@ def at_sale_with_a_line(counter: Counter) -> Any:
     counter.qtbot.waitUntil(lambda: len(sale.lines) == 1)
     counter.idle()
     return sale
+
+
+def when_modal(act: Callable[[Any], bool]) -> None:
+    """Once a modal dialog is up that ``act`` takes (it returns True, having closed it), stop
+    looking; until then look again every 20 ms."""
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if box is not None and act(box):
+            return
+        QTimer.singleShot(20, look)
+
+    QTimer.singleShot(20, look)

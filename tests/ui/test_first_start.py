@@ -24,8 +24,9 @@ from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ledger.schema import print_jobs
 from cashier_desk.ui import display
 from cashier_desk.ui.app import ask_demo_city, offer_demo
-from cashier_desk.ui.qt import QApplication, QMessageBox, QTimer
+from cashier_desk.ui.qt import QMessageBox
 from tests.helpers import FakeClock, run_ok
+from tests.ui.steps import when_modal
 
 
 def _window(args: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
@@ -98,18 +99,17 @@ def test_the_readme_lists_the_packages_of_qts_xcb_plugin() -> None:
 def _answer_dialog(name: str, seen: list[QMessageBox], button: Any) -> None:
     """When the modal dialog ``name`` is up, note it and press ``button`` (or Enter)."""
 
-    def look() -> None:
-        box = QApplication.activeModalWidget()
-        if isinstance(box, QMessageBox) and box.objectName() == name:
-            seen.append(box)
-            if button is None:
-                box.defaultButton().click()
-            else:
-                box.button(button).click()
-            return
-        QTimer.singleShot(20, look)
+    def answer(box: Any) -> bool:
+        if not (isinstance(box, QMessageBox) and box.objectName() == name):
+            return False
+        seen.append(box)
+        if button is None:
+            box.defaultButton().click()
+        else:
+            box.button(button).click()
+        return True
 
-    QTimer.singleShot(20, look)
+    when_modal(answer)
 
 
 def test_a_config_error_shows_in_a_dialog_as_well_as_on_stderr(
