@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_desk import cli_central, cli_help, cli_ledger
+from cashier_desk import cli_auth, cli_central, cli_help, cli_ledger
 from cashier_desk.app import App, default_data_dir, open_app
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
@@ -141,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_import(app: App, args: argparse.Namespace) -> int:
-    count = app.desk.import_file(args.kind, args.file)
+    login, pin = cli_auth.credentials(app, args, f"import {args.kind}")
+    count = app.desk.import_file(args.kind, args.file, login=login, pin=pin)
     _print_json({"import": args.kind, "rows": count})
     return 0
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cashier_desk import cli_help
+from cashier_desk import cli_auth, cli_help
 from cashier_desk.app import App
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
@@ -68,7 +67,7 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
         _print_json({"ok": True, **vars(pulled)})
         return 0
     if args.sync_action == "resolve":
-        login, pin = credentials(args)
+        login, pin = cli_auth.credentials(app, args, "sync resolve")
         decided = app.desk.resolve_quarantined(
             args.batch, accept=args.accept, login=login, pin=pin, note=args.note
         )
@@ -97,25 +96,6 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def credentials(args: argparse.Namespace, who: str = "an admin") -> tuple[str, str]:
-    """Who runs a command that needs authority: --user/--pin (before the subcommand), else
-    CASHIER_DESK_USER/CASHIER_DESK_PIN, else a prompt on a terminal."""
-    login = args.user or os.environ.get("CASHIER_DESK_USER") or ""
-    pin = args.pin or os.environ.get("CASHIER_DESK_PIN") or ""
-    if sys.stdin.isatty():
-        import getpass
-
-        login = login or input("User: ").strip()
-        pin = pin or getpass.getpass("PIN: ")
-    if not login or not pin:
-        raise Refusal(
-            "not_authorized",
-            f"This needs {who}: give --user LOGIN --pin PIN before the subcommand, or set "
-            "CASHIER_DESK_USER and CASHIER_DESK_PIN.",
-        )
-    return login, pin
-
-
 def central_command(args: argparse.Namespace) -> int:
     from cashier_desk.app import central_url_of, default_data_dir, is_embedded
     from cashier_desk.sync import central, quarantine
@@ -139,6 +119,8 @@ def central_command(args: argparse.Namespace) -> int:
 
             from cashier_desk.sync.pull import central_import
 
+            if is_embedded(url, data_dir):
+                _authorize_here(args, data_dir)
             count = central_import(engine, args.kind, args.file, datetime.now(UTC).isoformat())
             _print_json({"import": args.kind, "rows": count})
             return 0
@@ -176,13 +158,34 @@ def central_command(args: argparse.Namespace) -> int:
         print(f"cashier-desk: {exc}", file=sys.stderr)
         return 1
     except Refusal as exc:
-        print(f"cashier-desk: {exc.message}", file=sys.stderr)
+        print(f"cashier-desk: {exc.message} ({exc.code})", file=sys.stderr)
         return 1
     except sa_errors() as exc:
         print(f"cashier-desk: the central database failed: {central._reason(exc)}", file=sys.stderr)
         return 1
     finally:
         engine.dispose()
+
+
+def _authorize_here(args: argparse.Namespace, data_dir: Path) -> None:
+    """The data folder's own central (this machine only) has no credentials of its own and
+    `sync pull` brings what it holds into the ledger: importing into it asks what importing
+    into the folder's ledger asks (headless.md, "Who may run what")."""
+    if not (data_dir / "ledger.db").is_file():
+        return
+    from cashier_desk.app import open_app
+    from cashier_desk.desk import authority
+    from cashier_desk.ledger.db import LedgerError
+
+    try:
+        app = open_app(data_dir, args.workstation, devices=False)
+    except (ConfigError, LedgerError, OSError) as exc:
+        raise Refusal("not_authorized", f"Cannot ask the ledger who may import: {exc}") from None
+    try:
+        login, pin = cli_auth.credentials(app, args, f"import {args.kind}")
+        authority.import_authority(app.desk, args.kind, login, pin)
+    finally:
+        app.close()
 
 
 def sa_errors() -> type[Exception]:

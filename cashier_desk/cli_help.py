@@ -18,6 +18,13 @@ IMPORT = """\
 Files are CSV, UTF-8, with a header row; amounts have two decimals. A bad row names its line
 and column and NOTHING is imported. Rows replace those with the same key.
 
+Who may import: while the ledger has no users (setting up) anyone, without credentials. Then
+users needs an admin, the others a supervisor or an admin: --user LOGIN --pin PIN BEFORE the
+command (or CASHIER_DESK_USER and CASHIER_DESK_PIN, or answer the prompt on a terminal), e.g.
+  cashier-desk --user sam --pin 3333 import open-items items.csv
+A wrong PIN counts towards the lockout like at the counter; a refusal is not_authorized (exit 1)
+and is audited with the login given.
+
 revenue-codes: code,description,program,gl,fee_type,amount,partial_allowed
   fee_type   fixed (amount per item), per_unit (amount x qty), open (keyed at the counter;
              amount empty)
@@ -92,7 +99,8 @@ push    sends every closed-out batch the central database does not hold (it is a
         there in quarantine and the batches after it still go.
 pull    fetches revenue codes, users and open items from central.
 resolve BATCH --accept|--reject [--note TEXT]
-        an admin (--user/--pin before the command) decides a batch held in quarantine.
+        an admin (--user/--pin before the command, or CASHIER_DESK_USER/CASHIER_DESK_PIN,
+        or the prompt on a terminal) decides a batch held in quarantine.
 """
 
 CENTRAL = """\

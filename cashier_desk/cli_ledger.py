@@ -11,7 +11,9 @@ from typing import Any
 
 from cashier_desk import cli_help
 from cashier_desk.app import App
-from cashier_desk.cli_central import _print_json, credentials
+from cashier_desk.cli_auth import credentials
+from cashier_desk.cli_central import _print_json
+from cashier_desk.errors import Refusal
 from cashier_desk.ledger import health
 
 #: Commands that take money: the ledger's pages are read first (``PRAGMA quick_check``), and
@@ -30,7 +32,13 @@ def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentPa
 
 
 def cmd_ledger(app: App, args: argparse.Namespace) -> int:
-    login, pin = credentials(args, "a supervisor or admin")
+    login, pin = credentials(app, args, "ledger accept-loss")
+    if not login or not pin:
+        raise Refusal(
+            "not_authorized",
+            "Accepting the loss needs a supervisor or admin: give --user LOGIN --pin PIN before "
+            "the command, or set CASHIER_DESK_USER and CASHIER_DESK_PIN.",
+        )
     last = app.desk.accept_ledger_loss(login, pin)
     _print_json({"ok": True, "accepted": "ledger_loss", "last_known_receipt": last})
     print(f"cashier-desk: the loss is accepted; numbering continues after {last}", file=sys.stderr)

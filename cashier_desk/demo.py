@@ -26,15 +26,18 @@ from cashier_desk.money import Money
 from cashier_desk.runner import parse_item, run_op
 
 DEMO_DIR = resources.path("demo")
+#: People last: the demo city loads only into an empty data dir, where an import needs no
+#: credentials until the ledger has people (headless.md, "Who may run what").
 FILES = (
     ("revenue-codes", "revenue_codes.csv"),
-    ("users", "users.csv"),
     ("open-items", "open_items.csv"),
+    ("users", "users.csv"),
 )
 
 
 def load_reference_data(desk: Desk, folder: Path = DEMO_DIR) -> dict[str, int]:
-    """Import the demo revenue codes, users and open items (rows with the same key replaced)."""
+    """Import the demo revenue codes, open items and users (rows with the same key replaced)
+    into a ledger that has no people yet."""
     return {kind: desk.import_file(kind, folder / name) for kind, name in FILES}
 
 

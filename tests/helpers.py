@@ -76,3 +76,11 @@ def small_day(app: App) -> dict[str, Any]:
          "approver_pin": "2222"},
     )  # fmt: skip
     return results[-1]
+
+
+#: The demo city's supervisor and admin, as ``Desk.import_file`` takes them: an import into a
+#: ledger that has people needs one (headless.md, "Who may run what"); and the admin as the
+#: command line's global options.
+SUPERVISOR = {"login": "sam", "pin": "3333"}
+ADMIN = {"login": "ada", "pin": "9999"}
+AS_ADMIN = ("--user", "ada", "--pin", "9999")

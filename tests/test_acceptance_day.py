@@ -771,8 +771,9 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 def write_fixtures(tmp: Path) -> dict[str, Path]:
     files = {
         "revenue-codes": (tmp / "revenue_codes.csv", REVENUE_CODES_CSV),
-        "users": (tmp / "users.csv", USERS_CSV),
         "open-items": (tmp / "open_items.csv", OPEN_ITEMS_CSV),
+        # people last: a ledger with people takes imports only from a supervisor or an admin
+        "users": (tmp / "users.csv", USERS_CSV),
     }
     for path, text in files.values():
         path.write_text(text, encoding="utf-8")

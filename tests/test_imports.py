@@ -11,7 +11,7 @@ import pytest
 
 from cashier_desk.app import App, open_app
 from cashier_desk.errors import Refusal
-from tests.helpers import dump_tables, run_ok
+from tests.helpers import ADMIN, AS_ADMIN, SUPERVISOR, dump_tables, run_ok
 
 ITEMS_HEADER = "ref,program,account,name,address,amount_due,due_date,revenue_code,status"
 CODES_HEADER = "code,description,program,gl,fee_type,amount,partial_allowed\n"
@@ -24,7 +24,7 @@ GOOD_CODES = (
 
 def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cashier_desk", "--data-dir", str(data_dir), *args],
+        [sys.executable, "-m", "cashier_desk", "--data-dir", str(data_dir), *AS_ADMIN, *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -132,7 +132,7 @@ def test_other_bad_files_are_refused_with_line_and_column(
     f.write_text(text)
     before = dump_tables(app)
     with pytest.raises(Refusal) as refused:
-        app.desk.import_file(kind, f)
+        app.desk.import_file(kind, f, **ADMIN)
     assert needle in refused.value.message
     assert dump_tables(app) == before
 
@@ -141,7 +141,7 @@ def test_a_file_that_is_not_utf8_is_refused(app: App, tmp_path: Path) -> None:
     f = tmp_path / "in.csv"
     f.write_bytes(b"login,name,role,pin\nz\xff,Z,cashier,1234\n")
     with pytest.raises(Refusal, match="not UTF-8"):
-        app.desk.import_file("users", f)
+        app.desk.import_file("users", f, **ADMIN)
 
 
 def test_a_missing_file_is_a_clear_message_not_a_traceback(app: App, tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_a_missing_file_is_a_clear_message_not_a_traceback(app: App, tmp_path: P
 def test_rows_with_the_same_key_are_replaced(app: App, tmp_path: Path) -> None:
     f = tmp_path / "codes.csv"
     f.write_text(CODES_HEADER + "DOG-LIC,Dog licence,ANIMAL,101-2200-42100,fixed,25.00,no\n")
-    assert app.desk.import_file("revenue-codes", f) == 1
+    assert app.desk.import_file("revenue-codes", f, **SUPERVISOR) == 1
     from cashier_desk.desk import ItemRequest
 
     assert str(app.desk.quote([ItemRequest(code="DOG-LIC")])) == "25.00"
@@ -164,7 +164,7 @@ def test_rows_with_the_same_key_are_replaced(app: App, tmp_path: Path) -> None:
 def test_pins_are_stored_only_as_argon2id_hashes(app: App, tmp_path: Path) -> None:
     f = tmp_path / "users.csv"
     f.write_text("login,name,role,pin\nzed,Zed Q,cashier,777123\n")
-    app.desk.import_file("users", f)
+    app.desk.import_file("users", f, **ADMIN)
     with app.ledger.read() as conn:
         stored = conn.exec_driver_sql("SELECT pin_hash FROM users WHERE login='zed'").scalar()
     assert stored.startswith("$argon2id$") and "777123" not in stored
@@ -192,7 +192,7 @@ def _reimport(app: App, tmp_path: Path, amount: str, as_of: str | None) -> str:
         f.write_text(f"{ITEMS_HEADER}\n{row}\n")
     else:
         f.write_text(f"{ITEMS_HEADER},as_of\n{row},{as_of}\n")
-    app.desk.import_file("open-items", f)
+    app.desk.import_file("open-items", f, **SUPERVISOR)
     item = app.desk.open_item("UB-100234")
     assert item is not None
     return str(item.still_due)
@@ -233,7 +233,7 @@ def test_the_optional_columns_are_stored_and_old_files_still_import(
         "PK-1,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,PKG-CIT-MTR,open,"
         "8ABC123,2026-11-01,2026-11-15,2026-11-20T12:00:00+01:00\n"
     )
-    assert app.desk.import_file("open-items", f) == 1
+    assert app.desk.import_file("open-items", f, **SUPERVISOR) == 1
     with app.ledger.read() as conn:
         row = conn.exec_driver_sql(
             "SELECT plate, issued, notice, as_of FROM open_items WHERE ref = 'PK-1'"
@@ -243,4 +243,4 @@ def test_the_optional_columns_are_stored_and_old_files_still_import(
     old = tmp_path / "old.csv"
     old.write_text(ITEMS_HEADER + "\nPK-1,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,"
                    "PKG-CIT-MTR,open\n")  # fmt: skip
-    assert app.desk.import_file("open-items", old) == 1
+    assert app.desk.import_file("open-items", old, **SUPERVISOR) == 1

@@ -18,7 +18,7 @@ from alembic import command
 from cashier_desk.app import App
 from cashier_desk.ledger import search
 from cashier_desk.ledger.db import Ledger, alembic_config
-from tests.helpers import run_ok
+from tests.helpers import SUPERVISOR, run_ok
 
 HEADER = "ref,program,account,name,address,amount_due,due_date,revenue_code,status,plate\n"
 ITEMS = (
@@ -32,7 +32,7 @@ ITEMS = (
 def _load(app: App, tmp_path: Path, rows: str = ITEMS, name: str = "items.csv") -> None:
     f = tmp_path / name
     f.write_text(HEADER + rows, encoding="utf-8")
-    app.desk.import_file("open-items", f)
+    app.desk.import_file("open-items", f, **SUPERVISOR)
 
 
 def _refs(app: App, text: str, limit: int = 20) -> list[str]:
@@ -129,7 +129,7 @@ def test_the_index_follows_a_re_import_and_a_sale_in_the_same_transaction(
         encoding="utf-8",
     )
     with pytest.raises(Exception, match="line 6, column due_date"):
-        app.desk.import_file("open-items", bad)
+        app.desk.import_file("open-items", bad, **SUPERVISOR)
     assert _refs(app, "rosa delgado") == ["UB-900234"] and _refs(app, "new name") == []
     with app.ledger.read() as conn:
         fts = search.FTS_TABLE  # the index agrees with open_items (FTS5 raises if not)

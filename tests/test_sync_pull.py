@@ -13,7 +13,7 @@ from cashier_desk.demo import DEMO_DIR
 from cashier_desk.runner import run_op
 from cashier_desk.sync import central
 from cashier_desk.sync.pull import central_import
-from tests.helpers import run_ok
+from tests.helpers import SUPERVISOR, run_ok
 
 PAY_AND_CLOSE = (
     {"op": "open_drawer", "drawer": "D9", "opening": {"20.00": 5}},
@@ -116,7 +116,7 @@ def test_a_file_with_the_new_columns_goes_to_central_and_a_pull_keeps_the_plate(
         "ref,program,account,name,address,amount_due,due_date,revenue_code,status,plate\n"
         "PK-9001,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,PKG-CIT-MTR,open,8ABC123\n"
     )
-    w1.desk.import_file("open-items", local)
+    w1.desk.import_file("open-items", local, **SUPERVISOR)
     changed = tmp_path / "items.csv"
     changed.write_text(
         "ref,program,account,name,address,amount_due,due_date,revenue_code,status,plate,as_of\n"

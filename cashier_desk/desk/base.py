@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from cashier_desk.config import Config, local_time
+from cashier_desk.desk import authority
 from cashier_desk.desk.requests import (
     Clock,
     check_count,
@@ -222,7 +223,7 @@ class DeskBase:
         """An admin's decision at central on a batch of this workstation held in quarantine:
         accept it into central's books or reject it.  Audited here and at central."""
         engine = self._central()
-        admin = self._authenticate(login, pin, "sync_resolve", min_role="admin")
+        admin = authority.authorize(self, "sync resolve", login, pin)
         with self._at_central():
             central.ensure_ready(engine)
             decided = quarantine.resolve(
@@ -455,11 +456,22 @@ class DeskBase:
         with self.ledger.read() as conn:
             return audit.verify(conn)
 
-    def import_file(self, kind: str, path: Path) -> int:
+    def import_file(
+        self, kind: str, path: Path, *, login: object = None, pin: object = None
+    ) -> int:
+        """Import a CSV file of ``kind`` as the person ``login`` (see desk/authority.py: none
+        needed while the ledger has no users yet); the audit names that person."""
+        who = authority.import_authority(self, kind, login, pin)
         tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
-        with self.ledger.write() as conn:
-            rows = imports.import_file(conn, kind, path, tz=tz)
-            self._audit(conn, "import", kind, {"file": path.name, "rows": rows})
+        try:
+            with self.ledger.write() as conn:
+                if who is None:
+                    authority.check_still_setting_up(conn, kind)
+                rows = imports.import_file(conn, kind, path, tz=tz)
+                actor = authority.SETUP if who is None else who.login
+                self._audit(conn, "import", kind, {"file": path.name, "rows": rows}, actor=actor)
+        except authority.PeopleArrived as exc:
+            authority.refuse(self, f"import {kind}", login, "people_arrived", exc.message)
         self.events.publish("reference_data_changed", kind=kind)
         return rows
 

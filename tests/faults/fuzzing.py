@@ -109,8 +109,8 @@ def slim_city(target: Path) -> None:
     try:
         for kind, name in (
             ("revenue-codes", "revenue_codes.csv"),
-            ("users", "users.csv"),
             ("open-items", "open_items.csv"),
+            ("users", "users.csv"),  # last: until there are people, no credentials are asked
         ):
             app.desk.import_file(kind, src / name)
     finally:

@@ -540,6 +540,8 @@ def child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("CASHIER_DESK_HOME", None)
     env.pop("CASHIER_DESK_CENTRAL_URL", None)
+    env.pop("CASHIER_DESK_USER", None)
+    env.pop("CASHIER_DESK_PIN", None)
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 

@@ -26,7 +26,7 @@ from cashier_desk.runner import run_op
 from tests.faults.fuzzing import at_the_counter
 from tests.faults.harness import cli
 from tests.faults.harness import run_script as harness_run_script
-from tests.helpers import FakeClock, dump_tables
+from tests.helpers import AS_ADMIN, FakeClock, dump_tables
 
 Op = dict[str, Any]
 
@@ -79,7 +79,7 @@ def test_pins_are_never_in_the_database_the_log_or_central_in_clear(
 ) -> None:
     data = tmp_path / "data"
     shutil.copytree(slim_template, data)
-    imported = run_cli(data, "import", "users", str(people_csv(tmp_path)))
+    imported = run_cli(data, *AS_ADMIN, "import", "users", str(people_csv(tmp_path)))
     assert imported.returncode == 0, imported.stderr
     day: list[Op] = [
         {**login("kim", WRONG_PINS[0]), "expect": "error"},

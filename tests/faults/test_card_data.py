@@ -34,7 +34,7 @@ from tests.faults.fuzzing import (
     changed_tables,
 )
 from tests.faults.harness import cli, run_script
-from tests.helpers import dump_tables
+from tests.helpers import ADMIN, dump_tables
 
 Op = dict[str, Any]
 
@@ -368,7 +368,7 @@ def _import(app: App, tmp: Path, kind: str, header: str, row: str) -> Refusal | 
     path = tmp / f"{kind}.csv"
     path.write_text(f"{header}\n{row}\n", encoding="utf-8")
     try:
-        app.desk.import_file(kind, path)
+        app.desk.import_file(kind, path, **ADMIN)
     except Refusal as exc:
         return exc
     return None

@@ -44,7 +44,7 @@ from tests.faults.fuzzing import (
     script_ops,
 )
 from tests.faults.harness import CLI, child_env, run_script
-from tests.helpers import dump_tables
+from tests.helpers import ADMIN, dump_tables
 
 FUZZ = settings(
     max_examples=150,
@@ -367,7 +367,7 @@ def _import(app: App, kind: str, data: bytes, tmp: Path) -> tuple[int | None, Re
     path = tmp / f"{kind}.csv"
     path.write_bytes(data)
     try:
-        return app.desk.import_file(kind, path), None
+        return app.desk.import_file(kind, path, **ADMIN), None
     except Refusal as exc:
         return None, exc
 
@@ -472,7 +472,7 @@ def test_an_import_path_that_cannot_be_read_is_refused_as_bad_file(
 ) -> None:
     before = dump_tables(slim_app)
     with pytest.raises(Refusal) as refused:
-        slim_app.desk.import_file("users", tmp_path / name)
+        slim_app.desk.import_file("users", tmp_path / name, **ADMIN)
     assert refused.value.code == "bad_file"
     assert dump_tables(slim_app) == before
 

@@ -190,7 +190,7 @@ def test_an_emptied_ledger_is_refused_until_a_person_moves_it_away(
             "login,name,role,pin\nsam,Sam,supervisor,3333\nlee,Lee,lead,1111\namy,Amy,cashier,4821\n"
         )
         app.desk.import_file("users", users)
-        app.desk.import_file("revenue-codes", DEMO / "revenue_codes.csv")
+        app.desk.import_file("revenue-codes", DEMO / "revenue_codes.csv", login="sam", pin="3333")
         _ok(app, {"op": "login", "user": "amy", "pin": "4821"})
         _refuses_money(app, "W1-000002")
         _accept_and_go_on(app, "W1-000002", "W1-000003")
