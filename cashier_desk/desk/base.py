@@ -25,6 +25,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
 from cashier_desk.ledger import audit, auth, drawer, first_use, imports
+from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
@@ -279,6 +280,7 @@ class DeskBase:
         if locked_for is not None and login != locked_for:
             user = self._authenticate(login, pin, "unlock", min_role="lead")
             with self.ledger.write() as conn:
+                user = recheck_approver(conn, user, not_=(), min_role="lead")
                 self._audit(conn, "takeover", user.login, {"from": locked_for}, actor=user.login)
             self.user = user
             self.events.publish("user_changed", user=user)
@@ -310,6 +312,10 @@ class DeskBase:
                 f"{user.name} is a {user.role}; only a {user.role} or above may unlock the login.",
             )
         with self.ledger.write() as conn:
+            # The locked person's role too is read again: a lead may not unlock a supervisor.
+            now_user = auth.get_user(conn, user.login) or user
+            needs = max(now_user.role, "lead", key=auth.role_rank)
+            lead = recheck_approver(conn, lead, not_={user.login}, min_role=needs)
             until = auth.check_locked(conn, user, self._now())
             auth.clear_lockout(conn, user.login)
             self._audit(conn, "unlock_user", user.login, {"locked_until": until}, actor=lead.login)
@@ -341,6 +347,7 @@ class DeskBase:
             )
         who = self._authenticate(login, pin, "accept ledger loss", min_role="supervisor")
         with self.ledger.write() as conn:
+            recheck_approver(conn, who, not_=(), min_role="supervisor")
             had = ledger_state(conn)
             loss = self.ledger.loss
             known = self.ledger.accept_loss(conn)

@@ -20,6 +20,7 @@ from cashier_desk.desk.requests import (
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger import closeout, drawer
+from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer_report import DrawerReport, drawer_report
 from cashier_desk.ledger.over_short import OverShort, over_short_history
@@ -188,6 +189,7 @@ class ClosingOps(PrintingOps):
         )
         with self.ledger.write() as conn:
             session = self._awaiting(conn, session.id)
+            recheck_approver(conn, approver_user, not_={session.cashier})
             conn.execute(
                 sa.insert(close_approvals).values(
                     session_id=session.id,
@@ -220,6 +222,7 @@ class ClosingOps(PrintingOps):
         )
         with self.ledger.write() as conn:
             session = self._awaiting_recount(conn, session.id)
+            recheck_approver(conn, approver_user, not_={session.cashier})
             count_no = drawer.count_of(conn, session.id)
             conn.execute(
                 sa.insert(close_rejections).values(
@@ -290,7 +293,8 @@ class ClosingOps(PrintingOps):
             cashiers = closeout.check_ready(conn, self.workstation, day)
         approver_user = self._approver(approver, approver_pin, "closeout", not_=cashiers)
         with self.ledger.write() as conn:
-            closeout.check_ready(conn, self.workstation, day)
+            cashiers = closeout.check_ready(conn, self.workstation, day)
+            recheck_approver(conn, approver_user, not_=cashiers)
             result = closeout.close_out(
                 conn,
                 workstation=self.workstation,

@@ -25,6 +25,7 @@ from cashier_desk.desk.requests import (
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import drawer, search
+from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import FastInsert
@@ -383,6 +384,7 @@ class CounterOps(PrintingOps):
         approver_user = self._approver(approver, approver_pin, "void", not_={user.login})
         with self.ledger.write() as conn:
             user, session = self._need_session(conn)
+            recheck_approver(conn, approver_user, not_={user.login, session.cashier})
             receipt_id, total = self._voidable(conn, number, session)
             now = self._now().isoformat()
             conn.execute(
