@@ -17,8 +17,10 @@ from cashier_desk.config import Config, local_time
 from cashier_desk.desk.requests import (
     Clock,
     check_count,
+    not_over,
     system_clock,
     text,
+    typed,
 )
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
@@ -104,6 +106,10 @@ class DeskBase:
             details=details,
         )
 
+    def _at_most(self, amount: Money, what: str) -> Money:
+        """``amount``, refused ``amount_too_large`` above ``[policy] max_amount``."""
+        return not_over(amount, self.config.max_amount, what)
+
     def _need_user(self) -> User:
         if self.user is None:
             raise Refusal("not_logged_in", "Log in first.")
@@ -142,6 +148,8 @@ class DeskBase:
     ) -> User:
         if not isinstance(login, str) or not isinstance(pin, str) or not login or not pin:
             raise Refusal("bad_credentials", "Give a user name and a PIN.")
+        typed(login, "the user name")
+        typed(pin, "the PIN")
         failure: Refusal | None = None
         with self.ledger.write() as conn:
             try:
@@ -376,7 +384,8 @@ class DeskBase:
             if denom not in drawer.DENOMINATIONS:
                 raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
             counts[denom] = check_count(count, f"the count of {denom}", low=0, high=100000)
-        fund = Money(sum(d.cents * n for d, n in counts.items()))
+            self._at_most(denom * counts[denom], f"the opening count of {denom}")
+        fund = self._at_most(Money(sum(d.cents * n for d, n in counts.items())), "the opening")
         with self.ledger.write() as conn:
             if drawer.open_session_of_cashier(conn, user.login) is not None:
                 raise Refusal("drawer_already_open", f"{user.name} already has a drawer open.")
@@ -434,6 +443,9 @@ class DeskBase:
     ) -> list[ReceiptSummary]:
         """Receipt research: by part of the number, the date, part of the payer, the total;
         newest first."""
+        for given, what in ((number, "the receipt number"), (payer, "the payer")):
+            if given is not None:
+                typed(given, what)
         with self.ledger.read() as conn:
             return list_receipts(
                 conn, business_date, number=number, payer=payer, total=total, limit=limit
@@ -460,7 +472,7 @@ class DeskBase:
     def import_file(self, kind: str, path: Path) -> int:
         tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
         with self.ledger.write() as conn:
-            rows = imports.import_file(conn, kind, path, tz=tz)
+            rows = imports.import_file(conn, kind, path, tz=tz, max_amount=self.config.max_amount)
             self._audit(conn, "import", kind, {"file": path.name, "rows": rows})
         self.events.publish("reference_data_changed", kind=kind)
         return rows

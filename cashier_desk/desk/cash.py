@@ -104,9 +104,8 @@ class CashOps(PrintingOps):
         """Cash from the drawer to the safe; ``bag`` is the bag or envelope number, printed on
         the drop slip."""
         bag_no = text(bag, "the bag number", max_len=40, required=False) or None
-        movement = self._movement(
-            "drop", positive(amount, "The drop"), "drop to safe", None, bag=bag_no
-        )
+        self._at_most(positive(amount, "The drop"), "the drop")
+        movement = self._movement("drop", amount, "drop to safe", None, bag=bag_no)
         return CashMovement(movement, self._print_slip(movement))
 
     def paid_out(
@@ -125,7 +124,7 @@ class CashOps(PrintingOps):
             account = parse_gl_account(gl)
         except MoneyError as exc:
             raise Refusal("bad_gl", f"{exc}.") from None
-        positive(amount, "The paid-out")
+        self._at_most(positive(amount, "The paid-out"), "the paid-out")
         with self.ledger.read() as conn:
             user, session = self._need_session(conn)
             allowed = self.config.paid_out_accounts

@@ -49,16 +49,19 @@ class ClosingOps(PrintingOps):
         for denom, n in count.cash.items():
             if denom not in drawer.DENOMINATIONS:
                 raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
-            cash += denom * check_count(n, f"the count of {denom}", low=0, high=100000)
-        counted = {"cash": cash, "card": count.card}
+            value = denom * check_count(n, f"the count of {denom}", low=0, high=100000)
+            cash += self._at_most(value, f"the count of {denom}")
+        counted = {"cash": self._at_most(cash, "the cash counted"), "card": count.card}
         if count.card.is_negative():
             raise Refusal("bad_amount", "The card batch total may not be negative.")
+        self._at_most(count.card, "the card batch total")
         for kind, items in (("check", count.checks), ("money_order", count.money_orders)):
             what = "check" if kind == "check" else "money order"
             for item in items:
                 text(item.number, f"the {what} number", max_len=40)
-                positive(item.amount, f"A counted {what}")
+                self._at_most(positive(item.amount, f"A counted {what}"), f"a counted {what}")
             counted[kind] = Money(sum(i.amount.cents for i in items))
+            self._at_most(counted[kind], f"the {what}s counted")
         with self.ledger.write() as conn:
             session, count_no = self._session_to_count(conn)
             # What the drawer should hold: every entry but the over/short of an earlier count.
