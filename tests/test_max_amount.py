@@ -17,7 +17,7 @@ from cashier_desk.config import Config, ConfigError, parse_config
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
-from tests.faults.harness import cli
+from tests.faults.harness import cli, run_script
 from tests.helpers import dump_tables
 
 MAX = "1000000.00"
@@ -168,15 +168,23 @@ def test_an_opening_count_over_the_maximum_is_refused(
         _refused_and_nothing_changed(app, op)
 
 
+def _counter_with_maximum(
+    make_app: Callable[..., App], template_dir: Path, tmp_path: Path, maximum: str
+) -> App:
+    """Amy at drawer D1 of a data folder whose config.toml sets ``max_amount``."""
+    target = tmp_path / "data"
+    shutil.copytree(template_dir, target)
+    (target / "config.toml").write_text(f'[policy]\nmax_amount = "{maximum}"\n', encoding="utf-8")
+    app = make_app()
+    assert app.config.max_amount == Money.parse(maximum)
+    _at_the_counter(app)
+    return app
+
+
 def test_another_maximum_in_the_config_is_the_one_enforced(
     make_app: Callable[..., App], template_dir: Path, tmp_path: Path
 ) -> None:
-    target = tmp_path / "data"
-    shutil.copytree(template_dir, target)
-    (target / "config.toml").write_text('[policy]\nmax_amount = "100.00"\n', encoding="utf-8")
-    app = make_app()
-    assert app.config.max_amount == Money(10000)
-    _at_the_counter(app)
+    app = _counter_with_maximum(make_app, template_dir, tmp_path, "100.00")
     _refused_and_nothing_changed(app, sale_of("100.01", "100.01"))
     # a fixed fee times its quantity is one line: 20.00 × 6 is over 100.00
     _refused_and_nothing_changed(
@@ -195,11 +203,7 @@ def test_another_maximum_in_the_config_is_the_one_enforced(
 def test_an_open_item_payment_over_the_maximum_is_refused(
     make_app: Callable[..., App], tmp_path: Path, template_dir: Path
 ) -> None:
-    target = tmp_path / "data"
-    shutil.copytree(template_dir, target)
-    (target / "config.toml").write_text('[policy]\nmax_amount = "80.00"\n', encoding="utf-8")
-    app = make_app()
-    _at_the_counter(app)
+    app = _counter_with_maximum(make_app, template_dir, tmp_path, "80.00")
     due = app.desk.open_item("UB-100234")
     assert due is not None and due.still_due == Money.parse("82.15")
     # Paying the whole 82.15 (no amount given) is one line over 80.00.
@@ -230,9 +234,7 @@ def test_a_script_over_the_maximum_stops_the_run_with_exit_1(
         sale_of(MAX),
         sale_of(OVER, OVER),
     ]
-    script = tmp_path / "day.jsonl"
-    script.write_text("".join(json.dumps(op) + "\n" for op in ops), encoding="utf-8")
-    done = cli(data, "run", str(script))
+    done = run_script(data, ops, tmp_path / "day.jsonl")
     assert done.returncode == 1, done.stderr
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r.get("error") for r in results] == [None, None, "amount_too_large", None,
