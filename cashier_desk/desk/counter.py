@@ -100,7 +100,7 @@ class CounterOps(PrintingOps):
         first, then by reference.  Fewer than 2 letters or digits find nothing."""
         if limit <= 0:
             return []
-        exact = query.strip()
+        exact = typed(query, "the search").strip()
         with self.ledger.read() as conn:
             keys = search.matching_keys(conn, query, limit)
             rows = list(conn.execute(_ITEMS_BY_KEY, {"keys": keys})) if keys else []
