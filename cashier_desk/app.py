@@ -101,8 +101,12 @@ def is_embedded(url: str, data_dir: Path) -> bool:
 def central_url_of(data_dir: Path, given: str | None = None) -> str:
     """``resolve_central_url`` for commands that do not open the ledger: the config file is
     read if there is one (never created)."""
-    config = load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
-    return resolve_central_url(data_dir, config, given)
+    return resolve_central_url(data_dir, config_if_any(data_dir), given)
+
+
+def config_if_any(data_dir: Path) -> Config:
+    """The config file if there is one, else the defaults; never creates it."""
+    return load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
 
 
 def _log_to(path: Path) -> None:
@@ -134,16 +138,20 @@ def open_app(
     central_url: str | None = None,
     background_sync: bool = False,
     devices: bool = True,
+    read_only: bool = False,
 ) -> App:
     """Open (creating on first use) the data dir and build the Desk.  Devices come from the
     config unless a printer and drawer are passed in (tests); ``peripherals`` adds the scanner
-    and the customer display (the window wants them, a script does not)."""
+    and the customer display (the window wants them, a script does not).  ``read_only``: a
+    folder this account may not write, opened for reading commands without writing a byte
+    (no config file made, no log kept there, every write refused ``read_only``)."""
     data_dir = data_dir or default_data_dir()
     new = not (data_dir / "ledger.db").exists()
-    config = load_config(data_dir)
+    config = config_if_any(data_dir) if read_only else load_config(data_dir)
     ws = check_workstation(workstation or config.workstation or DEFAULT_WORKSTATION)
-    _log_to(data_dir / "cashier-desk.log")
-    ledger = Ledger(data_dir / "ledger.db")
+    if not read_only:
+        _log_to(data_dir / "cashier-desk.log")
+    ledger = Ledger(data_dir / "ledger.db", read_only=read_only)
     auth.warm_up()
     built: Devices | None = None
     if not devices:  # commands that print nothing and open no drawer need no devices

@@ -22,6 +22,13 @@ from sqlalchemy.dialects import sqlite
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import watermark
+from cashier_desk.ledger.read_only import (
+    ReadOnlyError,
+    on_read_only_connect,
+    read_only_mark,
+    read_only_message,
+    read_only_uri,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -169,11 +176,16 @@ def _wrapped(sql: str, params: Any, exc: sqlite3.Error) -> sa.exc.StatementError
 class Ledger:
     """The open ledger: an engine with durable pragmas and a migrated schema."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
         #: Why this ledger holds less than it is known to have held (None when it is whole):
         #: money is refused until a supervisor accepts the loss (see :mod:`watermark`).
         self.loss: str | None = None
+        #: Opened to be read only (a folder this account cannot write): every write refuses.
+        self.read_only = read_only
+        if read_only:
+            self._open_read_only()
+            return
         mark_file = watermark.mark_path(path)
         self.known = watermark.read_mark(mark_file) or watermark.Mark()
         fresh = not path.exists() or path.stat().st_size == 0
@@ -181,7 +193,7 @@ class Ledger:
         self.engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
         sa.event.listen(self.engine, "connect", _on_connect)
         sa.event.listen(self.engine, "begin", _on_begin)
-        try:
+        with self._disposed_on_failure("opened"):
             if not fresh and self.known.audit_seq and not _has_our_schema(path):
                 raise LedgerError(
                     f"{path} is not this folder's ledger (it had receipts up to "
@@ -194,18 +206,47 @@ class Ledger:
             with self.read() as conn:
                 self.loss = watermark.lost_work(conn, self.known)
                 state = watermark.ledger_state(conn)
-        except sa.exc.DatabaseError as exc:
-            self.engine.dispose()
-            raise LedgerError(f"the ledger {path} cannot be opened: {exc.orig}") from exc
-        except LedgerError:
-            self.engine.dispose()
-            raise
         self._mark_lock = threading.Lock()
         self._mark_file = watermark.MarkFile(mark_file)
         if self.loss is None:
             self.known = state
             self._mark_file.write(state)
             self._mark_file.sync()
+
+    def _open_read_only(self) -> None:
+        """Open without writing a byte (see :mod:`cashier_desk.ledger.read_only`)."""
+        try:
+            uri = read_only_uri(self.path)
+        except ReadOnlyError as exc:
+            raise LedgerError(str(exc), "read_only") from None
+        self.known = read_only_mark(watermark.mark_path(self.path))
+        self.engine = sa.create_engine(
+            "sqlite+pysqlite://", creator=lambda: sqlite3.connect(uri, uri=True)
+        )
+        sa.event.listen(self.engine, "connect", on_read_only_connect)
+        sa.event.listen(self.engine, "begin", _on_begin)
+        with self._disposed_on_failure("read"):
+            if self.revision() != HEAD:
+                raise LedgerError(
+                    f"the ledger {self.path} needs an upgrade before this version can read "
+                    "it, and this account may not write its folder",
+                    "read_only",
+                )
+            if self.known.audit_seq:
+                with self.read() as conn:
+                    self.loss = watermark.lost_work(conn, self.known)
+
+    @contextmanager
+    def _disposed_on_failure(self, verb: str) -> Iterator[None]:
+        """A failure while opening closes the engine and says why, as a :class:`LedgerError`."""
+        try:
+            yield
+        except sa.exc.DatabaseError as exc:
+            self.engine.dispose()
+            raise LedgerError(f"the ledger {self.path} cannot be {verb}: {exc.orig}") from exc
+        except LedgerError:
+            self.engine.dispose()
+            raise
 
     def accept_loss(self, conn: sa.Connection) -> watermark.Mark:
         """Inside a write transaction: continue numbering after the last receipt the mark
@@ -249,6 +290,8 @@ class Ledger:
         disk at commit.  ``durable=False`` is for bookkeeping that may be lost in a power cut
         without losing money (a print job's "printed" mark: at worst a copy prints again); it
         saves the second fsync of a sale."""
+        if self.read_only:
+            raise Refusal("read_only", read_only_message(self.path.parent))
         with self.engine.connect() as conn:
             conn.execution_options(**{_IMMEDIATE: True})
             raw = conn.connection.dbapi_connection
