@@ -101,8 +101,12 @@ def is_embedded(url: str, data_dir: Path) -> bool:
 def central_url_of(data_dir: Path, given: str | None = None) -> str:
     """``resolve_central_url`` for commands that do not open the ledger: the config file is
     read if there is one (never created)."""
-    config = load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
-    return resolve_central_url(data_dir, config, given)
+    return resolve_central_url(data_dir, config_if_any(data_dir), given)
+
+
+def config_if_any(data_dir: Path) -> Config:
+    """The config file if there is one, else the defaults; never creates it."""
+    return load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
 
 
 def _log_to(path: Path) -> None:
@@ -135,27 +139,34 @@ def open_app(
     background_sync: bool = False,
     devices: bool = True,
     quick_check: bool = True,
+    read_only: bool = False,
 ) -> App:
     """Open (creating on first use) the data dir and build the Desk.  Devices come from the
     config unless a printer and drawer are passed in (tests); ``peripherals`` adds the scanner
     and the customer display (the window wants them, a script does not); ``quick_check``
-    reads every page of the ledger first (for money: a damaged one refuses it)."""
+    reads every page of the ledger first (for money: a damaged one refuses it).
+    ``read_only``: a folder this account may not write, opened for reading commands without
+    writing a byte (no config file made, no log kept there, every write refused ``read_only``)."""
     data_dir = data_dir or default_data_dir()
     new = not (data_dir / "ledger.db").exists()
     # config.toml is written once the ledger is made: a folder that has one was used, and
     # an empty ledger.db in it was emptied (see ledger.health), not cut short at first start.
-    config = load_config(data_dir, create=False)
+    config = config_if_any(data_dir) if read_only else load_config(data_dir, create=False)
     ws = check_workstation(workstation or config.workstation or DEFAULT_WORKSTATION)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    _log_to(data_dir / "cashier-desk.log")
-    ledger = Ledger(data_dir / "ledger.db", quick_check=quick_check)
+    if not read_only:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        _log_to(data_dir / "cashier-desk.log")
+    ledger = Ledger(
+        data_dir / "ledger.db", quick_check=quick_check and not read_only, read_only=read_only
+    )
     auth.warm_up()
     built: Devices | None = None
     if not devices:  # commands that print nothing and open no drawer need no devices
         printer = printer or NoPrinter()
         cash_drawer = cash_drawer or NoDrawer()
     try:
-        write_default_config(data_dir)
+        if not read_only:
+            write_default_config(data_dir)
         if printer is None or cash_drawer is None:
             built = build_devices(config, data_dir, peripherals=peripherals)
             printer = printer or built.printer

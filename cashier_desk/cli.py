@@ -17,6 +17,7 @@ from typing import Any
 
 from cashier_desk import cli_auth, cli_central, cli_help, cli_ledger
 from cashier_desk.app import App, default_data_dir, open_app
+from cashier_desk.cli_folder import check_data_dir
 from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
 from cashier_desk.errors import Refusal
@@ -363,26 +364,6 @@ def _cmd_window(app: App, args: argparse.Namespace) -> int:
     return run_gui(app)
 
 
-# Commands that only read the ledger: on a data folder without one they refuse and create
-# nothing (a typo in --data-dir must not leave an empty ledger behind).
-READING = frozenset({"receipts", "audit", "report", "papers", "export", "search"})
-
-
-def _check_data_dir(command: str, data_dir: Path) -> None:
-    """Refuse a data folder that ``command`` cannot use, before anything is created."""
-    if data_dir.exists() and not data_dir.is_dir():
-        raise Refusal(
-            "bad_data_dir",
-            f"The data folder {data_dir} is a file, not a folder; choose another with --data-dir.",
-        )
-    if command in READING and not (data_dir / "ledger.db").is_file():
-        raise Refusal(
-            "no_ledger",
-            f"There is no ledger in {data_dir}, so there is nothing to read; check --data-dir "
-            "(or CASHIER_DESK_HOME).",
-        )
-
-
 def _refused(exc: Refusal) -> int:
     """A refusal of a command: one line on stderr with its stable code, exit 1."""
     print(f"cashier-desk: {exc.message} ({exc.code})", file=sys.stderr)
@@ -432,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     data_dir = args.data_dir or default_data_dir()
     try:
-        _check_data_dir(command, data_dir)
+        read_only = check_data_dir(command, data_dir)
     except Refusal as exc:
         return _refused(exc)
     try:
@@ -444,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             background_sync=command == "window",
             devices=command in ("run", "demo", "devices", "window"),
             quick_check=command in cli_ledger.MONEY,
+            read_only=read_only,
         )
     except ConfigError as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)

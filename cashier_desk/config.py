@@ -36,6 +36,7 @@ city = "City of Springfield"
 over_short_tolerance = "5.00"
 over_short_account = "101-0000-49900"
 paid_out_limit = "50.00"       # a paid-out above this needs a lead's approval
+max_amount = "1000000.00"      # no line, tender, count, drop or paid-out above this
 # paid_out_accounts = ["101-1200-52100"]   # the GL accounts a paid-out may go to (default: any)
 deposit_account = "101-0000-10100"        # the GL journal export: the bank account deposited to
 card_clearing_account = "101-0000-10150"  # ... and where card settlements are cleared
@@ -77,6 +78,7 @@ class Config:
     over_short_tolerance: Money = Money(500)
     over_short_account: GlAccount = GlAccount("101-0000-49900")
     paid_out_limit: Money = Money(5000)
+    max_amount: Money = Money(100_000_000)  # no line, tender or count above it
     paid_out_accounts: tuple[GlAccount, ...] = ()  # empty: any account
     deposit_account: GlAccount = GlAccount("101-0000-10100")
     card_clearing_account: GlAccount = GlAccount("101-0000-10150")
@@ -130,6 +132,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "over_short_tolerance",
             "over_short_account",
             "paid_out_limit",
+            "max_amount",
             "paid_out_accounts",
             "deposit_account",
             "card_clearing_account",
@@ -167,6 +170,9 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     tolerance = _amount(policy, "over_short_tolerance", d.over_short_tolerance)
     account = _gl(policy, "over_short_account", d.over_short_account)
     paid_out_limit = _amount(policy, "paid_out_limit", d.paid_out_limit)
+    max_amount = _amount(policy, "max_amount", d.max_amount)
+    if not max_amount.is_positive():
+        raise ConfigError("[policy] max_amount must be more than 0.00")
     paid_out_accounts = _gl_list(policy, "paid_out_accounts")
     deposit_account = _gl(policy, "deposit_account", d.deposit_account)
     card_account = _gl(policy, "card_clearing_account", d.card_clearing_account)
@@ -212,6 +218,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         over_short_tolerance=tolerance,
         over_short_account=account,
         paid_out_limit=paid_out_limit,
+        max_amount=max_amount,
         paid_out_accounts=paid_out_accounts,
         deposit_account=deposit_account,
         card_clearing_account=card_account,

@@ -560,8 +560,9 @@ BIG = "9999999999999.99"  # the largest amount Money.parse accepts
     ],
 )
 def test_totals_too_large_are_refused(app: App, op: Op) -> None:
+    # Each of these amounts is over [policy] max_amount before any sum could overflow.
     run_setup(app, AMY_AT_D1)
-    assert_refused_without_change(app, op, "bad_amount")
+    assert_refused_without_change(app, op, "amount_too_large")
 
 
 def test_one_drawer_per_cashier_across_workstations(make_app: Callable[..., App]) -> None:

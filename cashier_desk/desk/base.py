@@ -18,14 +18,17 @@ from cashier_desk.desk import authority
 from cashier_desk.desk.requests import (
     Clock,
     check_count,
+    not_over,
     system_clock,
     text,
+    typed,
 )
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
 from cashier_desk.ledger import audit, auth, drawer, first_use, health, imports
+from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
@@ -104,6 +107,10 @@ class DeskBase:
             details=details,
         )
 
+    def _at_most(self, amount: Money, what: str) -> Money:
+        """``amount``, refused ``amount_too_large`` above ``[policy] max_amount``."""
+        return not_over(amount, self.config.max_amount, what)
+
     def _need_user(self) -> User:
         if self.user is None:
             raise Refusal("not_logged_in", "Log in first.")
@@ -147,6 +154,8 @@ class DeskBase:
     ) -> User:
         if not isinstance(login, str) or not isinstance(pin, str) or not login or not pin:
             raise Refusal("bad_credentials", "Give a user name and a PIN.")
+        typed(login, "the user name")
+        typed(pin, "the PIN")
         failure: Refusal | None = None
         with self.ledger.write() as conn:
             try:
@@ -285,6 +294,7 @@ class DeskBase:
         if locked_for is not None and login != locked_for:
             user = self._authenticate(login, pin, "unlock", min_role="lead")
             with self.ledger.write() as conn:
+                user = recheck_approver(conn, user, not_=(), min_role="lead")
                 self._audit(conn, "takeover", user.login, {"from": locked_for}, actor=user.login)
             self.user = user
             self.events.publish("user_changed", user=user)
@@ -316,6 +326,10 @@ class DeskBase:
                 f"{user.name} is a {user.role}; only a {user.role} or above may unlock the login.",
             )
         with self.ledger.write() as conn:
+            # The locked person's role too is read again: a lead may not unlock a supervisor.
+            now_user = auth.get_user(conn, user.login) or user
+            needs = max(now_user.role, "lead", key=auth.role_rank)
+            lead = recheck_approver(conn, lead, not_={user.login}, min_role=needs)
             until = auth.check_locked(conn, user, self._now())
             auth.clear_lockout(conn, user.login)
             self._audit(conn, "unlock_user", user.login, {"locked_until": until}, actor=lead.login)
@@ -347,6 +361,7 @@ class DeskBase:
             )
         who = self._authenticate(login, pin, "accept ledger loss", min_role="supervisor")
         with self.ledger.write() as conn:
+            recheck_approver(conn, who, not_=(), min_role="supervisor")
             had = ledger_state(conn)
             loss = self.ledger.loss
             known = self.ledger.accept_loss(conn)
@@ -375,7 +390,8 @@ class DeskBase:
             if denom not in drawer.DENOMINATIONS:
                 raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
             counts[denom] = check_count(count, f"the count of {denom}", low=0, high=100000)
-        fund = Money(sum(d.cents * n for d, n in counts.items()))
+            self._at_most(denom * counts[denom], f"the opening count of {denom}")
+        fund = self._at_most(Money(sum(d.cents * n for d, n in counts.items())), "the opening")
         with self.ledger.write() as conn:
             if drawer.open_session_of_cashier(conn, user.login) is not None:
                 raise Refusal("drawer_already_open", f"{user.name} already has a drawer open.")
@@ -433,6 +449,9 @@ class DeskBase:
     ) -> list[ReceiptSummary]:
         """Receipt research: by part of the number, the date, part of the payer, the total;
         newest first."""
+        for given, what in ((number, "the receipt number"), (payer, "the payer")):
+            if given is not None:
+                typed(given, what)
         with self.ledger.read() as conn:
             return list_receipts(
                 conn, business_date, number=number, payer=payer, total=total, limit=limit
@@ -467,7 +486,9 @@ class DeskBase:
             with self.ledger.write() as conn:
                 if who is None:
                     authority.check_still_setting_up(conn, kind)
-                rows = imports.import_file(conn, kind, path, tz=tz)
+                rows = imports.import_file(
+                    conn, kind, path, tz=tz, max_amount=self.config.max_amount
+                )
                 actor = authority.SETUP if who is None else who.login
                 self._audit(conn, "import", kind, {"file": path.name, "rows": rows}, actor=actor)
         except authority.PeopleArrived as exc:

@@ -12,6 +12,8 @@ from cashier_desk.desk.requests import CashMovement, positive, text
 from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import drawer
+from cashier_desk.ledger.approvals import recheck_approver
+from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.posting import SAFE_CASH, drawer_account, post_entry
 from cashier_desk.ledger.schema import drawer_movements
 from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
@@ -28,10 +30,12 @@ class CashOps(PrintingOps):
         gl: GlAccount | None,
         *,
         bag: str | None = None,
-        approver: str | None = None,
+        approver: User | None = None,
     ) -> drawer.Movement:
         with self.ledger.write() as conn:
-            _user, session = self._need_session(conn)
+            user, session = self._need_session(conn)
+            if approver is not None:
+                recheck_approver(conn, approver, not_={user.login, session.cashier})
             if amount:
                 self._cash_for(conn, session, amount)
             now = self._now().isoformat()
@@ -44,7 +48,7 @@ class CashOps(PrintingOps):
                     gl=gl,
                     at=now,
                     bag=bag,
-                    approver=approver,
+                    approver=None if approver is None else approver.login,
                 )
             )
             movement_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
@@ -67,7 +71,7 @@ class CashOps(PrintingOps):
             if bag:
                 details["bag"] = bag
             if approver:
-                details["approver"] = approver
+                details["approver"] = approver.login
             self._audit(conn, kind, session.id, details)
             movement = drawer.load_movement(conn, movement_id)
         if movement is None:  # pragma: no cover - just written in the same transaction
@@ -100,9 +104,8 @@ class CashOps(PrintingOps):
         """Cash from the drawer to the safe; ``bag`` is the bag or envelope number, printed on
         the drop slip."""
         bag_no = text(bag, "the bag number", max_len=40, required=False) or None
-        movement = self._movement(
-            "drop", positive(amount, "The drop"), "drop to safe", None, bag=bag_no
-        )
+        self._at_most(positive(amount, "The drop"), "the drop")
+        movement = self._movement("drop", amount, "drop to safe", None, bag=bag_no)
         return CashMovement(movement, self._print_slip(movement))
 
     def paid_out(
@@ -121,7 +124,7 @@ class CashOps(PrintingOps):
             account = parse_gl_account(gl)
         except MoneyError as exc:
             raise Refusal("bad_gl", f"{exc}.") from None
-        positive(amount, "The paid-out")
+        self._at_most(positive(amount, "The paid-out"), "the paid-out")
         with self.ledger.read() as conn:
             user, session = self._need_session(conn)
             allowed = self.config.paid_out_accounts
@@ -141,9 +144,7 @@ class CashOps(PrintingOps):
         lead = None
         if approver or approver_pin:  # credentials given are checked, needed or not
             lead = self._approver(approver, approver_pin, "paid_out", not_={user.login})
-        movement = self._movement(
-            "paid_out", amount, why, account, approver=None if lead is None else lead.login
-        )
+        movement = self._movement("paid_out", amount, why, account, approver=lead)
         return CashMovement(movement, self._print_slip(movement))
 
     def no_sale(self, reason: object) -> None:

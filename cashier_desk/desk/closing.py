@@ -20,6 +20,7 @@ from cashier_desk.desk.requests import (
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger import closeout, drawer
+from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer_report import DrawerReport, drawer_report
 from cashier_desk.ledger.over_short import OverShort, over_short_history
@@ -48,16 +49,19 @@ class ClosingOps(PrintingOps):
         for denom, n in count.cash.items():
             if denom not in drawer.DENOMINATIONS:
                 raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
-            cash += denom * check_count(n, f"the count of {denom}", low=0, high=100000)
-        counted = {"cash": cash, "card": count.card}
+            value = denom * check_count(n, f"the count of {denom}", low=0, high=100000)
+            cash += self._at_most(value, f"the count of {denom}")
+        counted = {"cash": self._at_most(cash, "the cash counted"), "card": count.card}
         if count.card.is_negative():
             raise Refusal("bad_amount", "The card batch total may not be negative.")
+        self._at_most(count.card, "the card batch total")
         for kind, items in (("check", count.checks), ("money_order", count.money_orders)):
             what = "check" if kind == "check" else "money order"
             for item in items:
                 text(item.number, f"the {what} number", max_len=40)
-                positive(item.amount, f"A counted {what}")
+                self._at_most(positive(item.amount, f"A counted {what}"), f"a counted {what}")
             counted[kind] = Money(sum(i.amount.cents for i in items))
+            self._at_most(counted[kind], f"the {what}s counted")
         with self.ledger.write() as conn:
             session, count_no = self._session_to_count(conn)
             # What the drawer should hold: every entry but the over/short of an earlier count.
@@ -188,6 +192,7 @@ class ClosingOps(PrintingOps):
         )
         with self.ledger.write() as conn:
             session = self._awaiting(conn, session.id)
+            recheck_approver(conn, approver_user, not_={session.cashier})
             conn.execute(
                 sa.insert(close_approvals).values(
                     session_id=session.id,
@@ -220,6 +225,7 @@ class ClosingOps(PrintingOps):
         )
         with self.ledger.write() as conn:
             session = self._awaiting_recount(conn, session.id)
+            recheck_approver(conn, approver_user, not_={session.cashier})
             count_no = drawer.count_of(conn, session.id)
             conn.execute(
                 sa.insert(close_rejections).values(
@@ -290,7 +296,8 @@ class ClosingOps(PrintingOps):
             cashiers = closeout.check_ready(conn, self.workstation, day)
         approver_user = self._approver(approver, approver_pin, "closeout", not_=cashiers)
         with self.ledger.write() as conn:
-            closeout.check_ready(conn, self.workstation, day)
+            cashiers = closeout.check_ready(conn, self.workstation, day)
+            recheck_approver(conn, approver_user, not_=cashiers)
             result = closeout.close_out(
                 conn,
                 workstation=self.workstation,

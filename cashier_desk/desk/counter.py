@@ -21,10 +21,12 @@ from cashier_desk.desk.requests import (
     check_count,
     positive,
     text,
+    typed,
 )
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import drawer, search
+from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import FastInsert
@@ -86,6 +88,7 @@ class CounterOps(PrintingOps):
         )
 
     def open_item(self, ref: str) -> OpenItemView | None:
+        typed(ref, "the reference")
         with self.ledger.read() as conn:
             row = conn.execute(_ITEMS, {"refs": [ref]}).first()
         return None if row is None else self._item_view(row)
@@ -97,7 +100,7 @@ class CounterOps(PrintingOps):
         first, then by reference.  Fewer than 2 letters or digits find nothing."""
         if limit <= 0:
             return []
-        exact = query.strip()
+        exact = typed(query, "the search").strip()
         with self.ledger.read() as conn:
             keys = search.matching_keys(conn, query, limit)
             rows = list(conn.execute(_ITEMS_BY_KEY, {"keys": keys})) if keys else []
@@ -158,11 +161,12 @@ class CounterOps(PrintingOps):
             raise Refusal("bad_item", "Each item needs either a revenue code or an open-item ref.")
         qty = check_count(item.qty, "The quantity", low=1, high=MAX_QTY)
         if item.code is not None:
-            code = self._code(conn, item.code)
+            code = self._code(conn, typed(item.code, "the revenue code"))
             if code.fee_type == "open":
                 if item.amount is None:
                     raise Refusal("amount_required", f"Key the amount for {code.description}.")
                 unit = positive(item.amount, f"The amount for {code.description}")
+                self._at_most(unit, f"the amount for {code.description}")
             else:
                 if item.amount is not None:
                     raise Refusal(
@@ -171,10 +175,9 @@ class CounterOps(PrintingOps):
                         "do not key an amount.",
                     )
                 unit = Money(code.amount_cents)
-            return PricedLine(
-                code.code, None, code.description, qty, unit * qty, GlSplit.parse(code.gl)
-            )
-        ref = str(item.ref)
+            line = self._at_most(unit * qty, f"the line {code.description}")
+            return PricedLine(code.code, None, code.description, qty, line, GlSplit.parse(code.gl))
+        ref = typed(str(item.ref), "the open item's reference")
         if qty != 1:
             raise Refusal("bad_quantity", "A payment on an open item has no quantity.")
         row = conn.execute(_ITEMS, {"refs": [ref]}).first()
@@ -188,6 +191,7 @@ class CounterOps(PrintingOps):
         if row.status == "paid" or not due.is_positive():
             raise Refusal("already_paid", f"{ref} is already paid in full.")
         amount = due if item.amount is None else positive(item.amount, f"The payment on {ref}")
+        self._at_most(amount, f"the payment on {ref}")
         if amount > due:
             raise Refusal("overpayment", f"{ref} has only {due} due; {amount} is more than that.")
         if amount < due and not code.partial_allowed:
@@ -198,13 +202,13 @@ class CounterOps(PrintingOps):
         paying[ref] = paying.get(ref, Money(0)) + amount
         return PricedLine(code.code, ref, code.description, 1, amount, GlSplit.parse(code.gl))
 
-    @staticmethod
-    def _check_tender(t: TenderRequest) -> TenderRequest:
+    def _check_tender(self, t: TenderRequest) -> TenderRequest:
         if t.kind not in TENDER_KINDS:
             raise Refusal(
                 "bad_tender", f"{t.kind!r} is not a tender (cash, check, money_order, card)."
             )
         positive(t.amount, "A tender's amount")
+        self._at_most(t.amount, f"the {t.kind.replace('_', ' ')} tender")
         if t.kind in ("check", "money_order"):
             what = "the check number" if t.kind == "check" else "the money order number"
             return TenderRequest(t.kind, t.amount, number=text(t.number, what, max_len=40))
@@ -383,6 +387,7 @@ class CounterOps(PrintingOps):
         approver_user = self._approver(approver, approver_pin, "void", not_={user.login})
         with self.ledger.write() as conn:
             user, session = self._need_session(conn)
+            recheck_approver(conn, approver_user, not_={user.login, session.cashier})
             receipt_id, total = self._voidable(conn, number, session)
             now = self._now().isoformat()
             conn.execute(

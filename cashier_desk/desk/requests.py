@@ -134,6 +134,28 @@ def text(value: object, what: str, *, max_len: int = 200, required: bool = True)
         raise refuse_text(exc) from None
 
 
+def typed(value: str, what: str) -> str:
+    """Text kept exactly as typed (a login, a PIN, a code looked up), refused as ``bad_text``
+    when it is not text that can be stored or compared: a lone surrogate (JSON accepts
+    ``"\\ud800"``; an argument of invalid UTF-8 bytes arrives as one)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Refusal("bad_text", f"{what[:1].upper()}{what[1:]} is not readable text.") from None
+    return value
+
+
+def not_over(amount: Money, limit: Money, what: str) -> Money:
+    """Refuse ``amount_too_large`` an amount above ``[policy] max_amount`` (``limit``)."""
+    if amount > limit:
+        raise Refusal(
+            "amount_too_large",
+            f"{what[:1].upper()}{what[1:]} ({amount}) is more than the counter takes at once "
+            f"({limit}, [policy] max_amount); nothing was saved.",
+        )
+    return amount
+
+
 def check_count(value: object, what: str, *, low: int, high: int) -> int:
     if type(value) is not int or not low <= value <= high:
         raise Refusal("bad_quantity", f"{what} must be a whole number from {low} to {high}.")

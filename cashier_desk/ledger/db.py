@@ -21,6 +21,13 @@ from sqlalchemy.dialects import sqlite
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import health, watermark
+from cashier_desk.ledger.read_only import (
+    ReadOnlyError,
+    on_read_only_connect,
+    read_only_mark,
+    read_only_message,
+    read_only_uri,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -153,7 +160,7 @@ def _wrapped(sql: str, params: Any, exc: sqlite3.Error) -> sa.exc.StatementError
 class Ledger:
     """The open ledger: an engine with durable pragmas and a migrated schema."""
 
-    def __init__(self, path: Path, *, quick_check: bool = False) -> None:
+    def __init__(self, path: Path, *, quick_check: bool = False, read_only: bool = False) -> None:
         self.path = path
         #: Why this ledger holds less than it is known to have held (None when it is whole):
         #: money is refused until a supervisor accepts the loss (see :mod:`watermark`).
@@ -161,6 +168,11 @@ class Ledger:
         #: What ``PRAGMA quick_check`` found wrong when the ledger opened to take money: money
         #: is refused (there is no accepting it; a backup is restored).
         self.corrupt: str | None = None
+        #: Opened to be read only (a folder this account cannot write): every write refuses.
+        self.read_only = read_only
+        if read_only:
+            self._open_read_only()
+            return
         mark_file = watermark.mark_path(path)
         self.known = watermark.read_mark(mark_file) or watermark.Mark()
         problem = health.file_problem(path, health.folder_used(path, mark_file))
@@ -170,7 +182,7 @@ class Ledger:
         self.engine = sa.create_engine(f"sqlite+pysqlite:///{path}")
         sa.event.listen(self.engine, "connect", _on_connect)
         sa.event.listen(self.engine, "begin", _on_begin)
-        try:
+        with self._disposed_on_failure("opened"):
             self._check_pragmas()
             self._migrate()
             with self.read() as conn:
@@ -178,16 +190,6 @@ class Ledger:
                     self.corrupt = health.quick_check(conn)
                 self.loss = watermark.lost_work(conn, self.known)
                 state = watermark.ledger_state(conn)
-        except sa.exc.DatabaseError as exc:
-            self.engine.dispose()
-            if health.is_corrupt(exc):
-                raise LedgerError(
-                    health.corrupt_message(path, str(exc.orig)), "ledger_corrupt"
-                ) from exc
-            raise LedgerError(f"the ledger {path} cannot be opened: {exc.orig}") from exc
-        except LedgerError:
-            self.engine.dispose()
-            raise
         self._mark_lock = threading.Lock()
         self._mark_file = watermark.MarkFile(mark_file)
         if self.loss is None:
@@ -208,6 +210,45 @@ class Ledger:
                 self._mark_file.write(self.known)
                 self._mark_file.sync()
             return behind
+
+    def _open_read_only(self) -> None:
+        """Open without writing a byte (see :mod:`cashier_desk.ledger.read_only`)."""
+        try:
+            uri = read_only_uri(self.path)
+        except ReadOnlyError as exc:
+            raise LedgerError(str(exc), "read_only") from None
+        self.known = read_only_mark(watermark.mark_path(self.path))
+        self.engine = sa.create_engine(
+            "sqlite+pysqlite://", creator=lambda: sqlite3.connect(uri, uri=True)
+        )
+        sa.event.listen(self.engine, "connect", on_read_only_connect)
+        sa.event.listen(self.engine, "begin", _on_begin)
+        with self._disposed_on_failure("read"):
+            if self.revision() != HEAD:
+                raise LedgerError(
+                    f"the ledger {self.path} needs an upgrade before this version can read "
+                    "it, and this account may not write its folder",
+                    "read_only",
+                )
+            if self.known.audit_seq:
+                with self.read() as conn:
+                    self.loss = watermark.lost_work(conn, self.known)
+
+    @contextmanager
+    def _disposed_on_failure(self, verb: str) -> Iterator[None]:
+        """A failure while opening closes the engine and says why, as a :class:`LedgerError`."""
+        try:
+            yield
+        except sa.exc.DatabaseError as exc:
+            self.engine.dispose()
+            if health.is_corrupt(exc):
+                raise LedgerError(
+                    health.corrupt_message(self.path, str(exc.orig)), "ledger_corrupt"
+                ) from exc
+            raise LedgerError(f"the ledger {self.path} cannot be {verb}: {exc.orig}") from exc
+        except LedgerError:
+            self.engine.dispose()
+            raise
 
     def accept_loss(self, conn: sa.Connection) -> watermark.Mark:
         """Inside a write transaction: continue numbering after the last receipt the mark
@@ -251,6 +292,8 @@ class Ledger:
         disk at commit.  ``durable=False`` is for bookkeeping that may be lost in a power cut
         without losing money (a print job's "printed" mark: at worst a copy prints again); it
         saves the second fsync of a sale."""
+        if self.read_only:
+            raise Refusal("read_only", read_only_message(self.path.parent))
         with self.engine.connect() as conn:
             conn.execution_options(**{_IMMEDIATE: True})
             raw = conn.connection.dbapi_connection

@@ -63,9 +63,10 @@ _CARDISH = re.compile(r"(?:[0-9][ ./-]?){13}", re.ASCII)  # 13 digits: maybe a c
 
 
 class _CellError(ValueError):
-    def __init__(self, column: str, message: str) -> None:
+    def __init__(self, column: str, message: str, code: str = "bad_row") -> None:
         super().__init__(message)
         self.column = column
+        self.code = code
 
 
 def _key_text(value: str, column: str, max_len: int = 40) -> str:
@@ -121,6 +122,14 @@ def _revenue_code(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
         amount = _money(row, "amount")
         if not amount.is_positive():
             raise _CellError("amount", "must be more than 0.00")
+        if ctx.max_amount is not None and amount > ctx.max_amount:
+            # A fee the counter could never take: every line of it would be refused.
+            raise _CellError(
+                "amount",
+                f"{amount} is more than the counter takes at once ({ctx.max_amount}, "
+                "[policy] max_amount)",
+                "amount_too_large",
+            )
     try:
         gl = GlSplit.parse(row["gl"].strip())
     except MoneyError as exc:
@@ -224,6 +233,7 @@ class _Context:
     last_line_id: int  # the newest receipt line when the import began
     tz: tzinfo | None  # the station's zone for times without an offset (None: the machine's)
     as_of_seen: dict[str, str] = field(default_factory=dict)  # a file repeats its as_of
+    max_amount: Money | None = None  # [policy] max_amount: no fee above it (None: no check)
 
 
 _PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
@@ -280,7 +290,7 @@ def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
                     record = parse(row, ctx)
                 except _CellError as exc:
                     raise Refusal(
-                        "bad_row", f"{path.name} line {line}, column {exc.column}: {exc}"
+                        exc.code, f"{path.name} line {line}, column {exc.column}: {exc}"
                     ) from None
                 key = record[key_column]
                 digest = hash(key)
@@ -333,11 +343,12 @@ def parse_file(
     known_codes: set[str],
     last_line_id: int = 0,
     tz: tzinfo | None = None,
+    max_amount: Money | None = None,
 ) -> list[dict[str, Any]]:
     """Read and check the whole file; raise :class:`Refusal` naming the first bad line."""
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
-    ctx = _Context(known_codes=set(known_codes), last_line_id=last_line_id, tz=tz)
+    ctx = _Context(set(known_codes), last_line_id, tz, max_amount=max_amount)
     out = list(_records(kind, path, ctx))
     if kind == "users":
         for record in out:
@@ -345,7 +356,14 @@ def parse_file(
     return out
 
 
-def import_file(conn: sa.Connection, kind: str, path: Path, *, tz: tzinfo | None = None) -> int:
+def import_file(
+    conn: sa.Connection,
+    kind: str,
+    path: Path,
+    *,
+    tz: tzinfo | None = None,
+    max_amount: Money | None = None,
+) -> int:
     """Check and write a file inside the caller's write transaction; returns the rows.
 
     Open items stream: each row is checked and written as it is read, so a million rows
@@ -356,7 +374,9 @@ def import_file(conn: sa.Connection, kind: str, path: Path, *, tz: tzinfo | None
     codes = set(conn.execute(sa.select(revenue_codes.c.code)).scalars())
     last_line = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
     if kind != "open-items":
-        records = parse_file(kind, path, known_codes=codes, last_line_id=last_line, tz=tz)
+        records = parse_file(
+            kind, path, known_codes=codes, last_line_id=last_line, tz=tz, max_amount=max_amount
+        )
         write_rows(conn, kind, records)
         return len(records)
     ctx = _Context(known_codes=codes, last_line_id=last_line, tz=tz)

@@ -59,6 +59,7 @@ class DropDialog(DeskDialog):
             "any) and Enter. The drop slip prints for the bag.",
         )
         self.amount = MoneyEdit("Amount dropped")
+        self.amount.maximum = ctx.config.max_amount
         self.field("Amount", "dropAmount", self.amount)
         self.bag = self.field("Bag number", "dropBag")
         self.bag.setMaxLength(40)
@@ -100,6 +101,7 @@ class PaidOutDialog(DeskDialog):
         )
         self.limit = limit
         self.amount = MoneyEdit("Amount paid out")
+        self.amount.maximum = ctx.config.max_amount
         self.field("Amount", "paidOutAmount", self.amount)
         self.reason = self.field("Reason", "paidOutReason")
         allowed = ctx.config.paid_out_accounts

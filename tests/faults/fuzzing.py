@@ -33,6 +33,7 @@ STABLE_ERRORS = frozenset(
         "bad_denomination",
         "bad_quantity",
         "bad_amount",
+        "amount_too_large",
         "bad_text",
         "bad_item",
         "no_items",

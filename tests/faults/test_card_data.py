@@ -295,7 +295,10 @@ PATHS: dict[str, tuple[Callable[[str], Op], set[str]]] = {
     ),
     "item code": (lambda t: sale(code=t), {"unknown_code"}),
     "open-item ref": (lambda t: sale(ref=t), {"unknown_ref"}),
-    "amount": (lambda t: {"op": "drop", "amount": t}, {"bad_amount", "more_than_drawer"}),
+    "amount": (
+        lambda t: {"op": "drop", "amount": t},
+        {"bad_amount", "more_than_drawer", "amount_too_large"},
+    ),
     "closeout date": (
         lambda t: {"op": "closeout", "date": t, "approver": "pat", "approver_pin": "2222"},
         {"bad_date"},

@@ -48,7 +48,7 @@ from cashier_desk.ui.screens.open_drawer import (
 )
 from cashier_desk.ui.widgets.approver import ApproverDialog, Override
 from cashier_desk.ui.widgets.denominations import CountedItemsEntry, DenominationGrid
-from cashier_desk.ui.widgets.money import MoneyEdit
+from cashier_desk.ui.widgets.money import MoneyEdit, limit_amounts
 
 TENDER_NAMES = {"cash": "Cash", "check": "Checks", "money_order": "Money orders", "card": "Card"}
 NEGATIVE_STYLE = "color: #b00020;"
@@ -161,6 +161,8 @@ class CloseDrawerScreen(Screen):
         send_back = QShortcut(QKeySequence("Alt+B"), self)
         send_back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         send_back.activated.connect(self.ask_recount)
+        limit_amounts(self, ctx.config.max_amount)
+        self.grid.maximum = ctx.config.max_amount
         self._reset()
 
     # -- showing the screen ---------------------------------------------------------------
@@ -262,6 +264,10 @@ class CloseDrawerScreen(Screen):
                 return
         card = self._card_amount()
         if card is None:
+            return
+        problem = self.grid.problem()
+        if problem is not None:
+            self.ctx.show_error(problem)
             return
         count = BlindCount(
             cash=self.grid.counts(),

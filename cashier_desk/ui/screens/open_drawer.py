@@ -100,6 +100,7 @@ class OpenDrawerScreen(Screen):
         form.addRow("Drawer", self.drawer_id)
         layout.addLayout(form)
         self.grid = DenominationGrid("open", "Change fund")
+        self.grid.maximum = ctx.config.max_amount
         layout.addWidget(self.grid)
         self.button = button("Open drawer (Ctrl+Enter)", "openDrawerButton", "Open drawer")
         self.button.clicked.connect(self.submit)
@@ -137,6 +138,10 @@ class OpenDrawerScreen(Screen):
         if not drawer_id:
             self.ctx.show_error("Type the drawer id.")
             self.drawer_id.setFocus()
+            return
+        problem = self.grid.problem()
+        if problem is not None:
+            self.ctx.show_error(problem)
             return
         counts = self.grid.counts()
         desk = self.ctx.desk

@@ -65,6 +65,7 @@ from cashier_desk.ui.screens.sale_lines import (
 )
 from cashier_desk.ui.wedge import WedgeDetector
 from cashier_desk.ui.widgets.item_results import OpenItemResults
+from cashier_desk.ui.widgets.money import limit_amounts
 from cashier_desk.ui.widgets.prompt import Prompt
 from cashier_desk.ui.widgets.tender import TenderPanel
 
@@ -228,6 +229,7 @@ class SaleScreen(SaleEditing, SaleInput):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
+        limit_amounts(self, self.ctx.config.max_amount)
         self._show_total()
 
     def _build_done(self) -> QWidget:

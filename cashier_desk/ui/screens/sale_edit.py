@@ -21,7 +21,7 @@ from cashier_desk.ui.screens.sale_lines import (
     new_line,
     replacing,
 )
-from cashier_desk.ui.widgets.money import too_many_decimals
+from cashier_desk.ui.widgets.money import over_maximum, too_many_decimals
 
 
 class SaleEditing(SaleBase):
@@ -191,6 +191,11 @@ class SaleEditing(SaleBase):
                     self.ctx.show_error(too_many_decimals(text))
                     self._render_lines()
                     return
+            limit = self.ctx.config.max_amount
+            if amount is not None and amount > limit:
+                self.ctx.show_error(over_maximum("The amount", amount, limit))
+                self._render_lines()
+                return
             if amount is not None and amount.is_positive():
                 self._apply(replacing(replace(line, amount=amount)), line.key)
                 return

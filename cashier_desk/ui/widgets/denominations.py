@@ -37,7 +37,7 @@ from cashier_desk.ui.qt import (
     QWidget,
     Signal,
 )
-from cashier_desk.ui.widgets.money import MoneyEdit
+from cashier_desk.ui.widgets.money import MoneyEdit, over_maximum
 
 MAX_COUNT_DIGITS = 5  # the Desk takes up to 100000 of a denomination
 COUNT_FIELD_WIDTH = 160
@@ -60,6 +60,9 @@ class DenominationGrid(QWidget):
     def __init__(self, prefix: str, total_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.prefix = prefix
+        #: The most a count may come to, and any one denomination of it (``[policy]
+        #: max_amount``); None: no limit of its own.
+        self.maximum: Money | None = None
         self.setObjectName(f"{prefix}Grid")
         self.setAccessibleName("Cash count by denomination")
         layout = QVBoxLayout(self)
@@ -143,6 +146,19 @@ class DenominationGrid(QWidget):
 
     def total(self) -> Money:
         return total(denom * n for denom, n in self.counts().items())
+
+    def problem(self) -> str | None:
+        """Why the count cannot be taken (a denomination's value or the whole above the
+        maximum), or None."""
+        if self.maximum is None:
+            return None
+        for denom, n in self.counts().items():
+            if denom * n > self.maximum:
+                what = f"The count of {denomination_text(denom)} comes to"
+                return over_maximum(what, denom * n, self.maximum)
+        if self.total() > self.maximum:
+            return over_maximum(f"The {self.total_caption.lower()}", self.total(), self.maximum)
+        return None
 
     def clear(self) -> None:
         for field in self.fields.values():

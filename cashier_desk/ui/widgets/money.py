@@ -2,7 +2,8 @@
 
 An amount has at most two decimals.  A third one typed (``12.345``) is not cut to ``12.34``: the
 field keeps what was typed, turns red, says why (the window's banner, the field's tooltip) and
-gives no amount until it is corrected, so whatever the field is for refuses it.
+gives no amount until it is corrected, so whatever the field is for refuses it.  So does an
+amount above ``[policy] max_amount`` in a field that takes money (:func:`limit_amounts`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,18 @@ def too_many_decimals(text: str) -> str:
     return f"{text} has more than two decimals: key the amount in cents, like 12.34."
 
 
+def over_maximum(what: str, amount: Money, maximum: Money) -> str:
+    return (
+        f"{what} {amount} is more than the counter takes at once ({maximum}, [policy] max_amount)."
+    )
+
+
+def limit_amounts(root: QWidget, maximum: Money) -> None:
+    """Every amount field in ``root`` refuses more than ``maximum`` (and says so)."""
+    for edit in root.findChildren(MoneyEdit):
+        edit.maximum = maximum
+
+
 class MoneyEdit(QLineEdit):
     """Type ``12.30`` (or ``1230`` then Enter with ``cents_entry``): never a float."""
 
@@ -34,6 +47,8 @@ class MoneyEdit(QLineEdit):
         self.textEdited.connect(self._keep_valid)
         self.textChanged.connect(self._mark)
         self._last_good = ""
+        #: The most this field takes (``[policy] max_amount``); None: no limit of its own.
+        self.maximum: Money | None = None
 
     def _keep_valid(self, text: str) -> None:
         if _PARTIAL.fullmatch(text):
@@ -59,19 +74,26 @@ class MoneyEdit(QLineEdit):
         text = self.text().strip()
         if _TOO_FINE.fullmatch(text):
             return too_many_decimals(text)
+        amount = self._parsed(text)
+        if amount is not None and self.maximum is not None and amount > self.maximum:
+            return over_maximum("The amount", amount, self.maximum)
         return None
 
-    def money(self) -> Money | None:
-        """The amount typed, or None when the field is empty or not an amount."""
-        text = self.text().strip()
-        if not text or self.problem() is not None:
+    def _parsed(self, text: str) -> Money | None:
+        if not text:
             return None
-        if self.cents_entry and "." not in text:
+        if self.cents_entry and "." not in text and text.isdigit():
             text = f"{int(text) // 100}.{int(text) % 100:02d}"
         try:
             return Money.parse(text)
         except MoneyError:
             return None
+
+    def money(self) -> Money | None:
+        """The amount typed, or None when the field is empty or not an amount."""
+        if self.problem() is not None:
+            return None
+        return self._parsed(self.text().strip())
 
     def set_money(self, amount: Money | None) -> None:
         self.setText("" if amount is None else str(amount))
