@@ -178,7 +178,7 @@ def central_command(args: argparse.Namespace) -> int:
         print(f"cashier-desk: {exc}", file=sys.stderr)
         return 1
     except Refusal as exc:
-        print(f"cashier-desk: {exc.message}", file=sys.stderr)
+        print(f"cashier-desk: {exc.message} ({exc.code})", file=sys.stderr)
         return 1
     except ConfigError as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)

@@ -28,7 +28,7 @@ from cashier_desk.demo import DEMO_DIR
 from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import auth
-from cashier_desk.ledger.pins import COST_ENV, PREFIX, Pepper, PinHasher
+from cashier_desk.ledger.pins import COST_ENV, PREFIX, Pepper, PinHasher, key_id
 from cashier_desk.runner import run_op
 from cashier_desk.sync import central
 from cashier_desk.sync.pull import central_import
@@ -519,3 +519,31 @@ def test_a_pin_check_does_not_hold_up_a_sale(
     worker.join(60)
     assert result["ok"], result
     assert "check" in finished and finished["sale"] < finished["check"]
+
+
+def test_central_import_users_hashes_with_the_pepper_of_its_data_dir(tmp_path: Path) -> None:
+    from tests.faults.harness import cli
+
+    office = tmp_path / "office"
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    people = tmp_path / "people.csv"
+    people.write_text("login,name,role,pin\nzed,Zed Q,cashier,Zq9-pin-31x7\n", "utf-8")
+    assert cli(office, "--central", url, "central", "init").returncode == 0
+    done = cli(office, "--central", url, "central", "import", "users", str(people))
+    assert done.returncode == 0, done.stderr
+    key = _key(office)  # made there, 0600, by the first users import at central
+    assert stat.S_IMODE((office / "pepper.key").stat().st_mode) == 0o600
+    engine = central.engine_for(url)
+    try:
+        with engine.connect() as conn:
+            stored = str(conn.exec_driver_sql("SELECT pin_hash FROM ref_users").scalar())
+    finally:
+        engine.dispose()
+    assert stored.startswith(f"{PREFIX}{key_id(key)}$argon2id$")
+    central_bytes = (tmp_path / "central.db").read_bytes()
+    assert key not in central_bytes and key.hex().encode() not in central_bytes
+    # The pepper gone from that machine: refused, and none made in its place.
+    (office / "pepper.key").unlink()
+    again = cli(office, "--central", url, "central", "import", "users", str(people))
+    assert again.returncode == 1 and again.stderr.strip().endswith("(pepper_missing)")
+    assert not (office / "pepper.key").exists()
