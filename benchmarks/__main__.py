@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import closeout, imports, lookup, printing, sale, startup
+from benchmarks import closeout, imports, lookup, pins, printing, sale, startup
 from benchmarks.common import (
     SIZES,
     Context,
@@ -50,6 +50,7 @@ BENCHES: dict[str, Callable[[Context], list[Figure]]] = {
     "sync": _sync,
     "print": printing.run,
     "startup": startup.run,
+    "pins": pins.run,
 }
 
 

@@ -19,7 +19,7 @@ from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.model import Device
 from cashier_desk.devices.setup import Devices, NoDrawer, attach_to_desk, build_devices
 from cashier_desk.events import EventBus
-from cashier_desk.ledger import auth, first_use
+from cashier_desk.ledger import first_use
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.sync.relay import Relay
 
@@ -159,7 +159,6 @@ def open_app(
     ledger = Ledger(
         data_dir / "ledger.db", quick_check=quick_check and not read_only, read_only=read_only
     )
-    auth.warm_up()
     built: Devices | None = None
     if not devices:  # commands that print nothing and open no drawer need no devices
         printer = printer or NoPrinter()
@@ -194,6 +193,7 @@ def open_app(
         relay = desk.relay
         relay.start()
         desk.events.subscribe("closeout_done", lambda **_: relay.wake())
+    desk.pins.warm_up()
     app = App(data_dir, config, ledger, desk, new, built)
     real = built.all() if built is not None else []
     real += [d for d in (printer, cash_drawer) if isinstance(d, Device) and d not in real]

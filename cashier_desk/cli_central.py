@@ -121,7 +121,9 @@ def central_command(args: argparse.Namespace) -> int:
 
             if is_embedded(url, data_dir):
                 _authorize_here(args, data_dir)
-            count = central_import(engine, args.kind, args.file, datetime.now(UTC).isoformat())
+            count = central_import(
+                engine, args.kind, args.file, datetime.now(UTC).isoformat(), **pin_rules(data_dir)
+            )
             _print_json({"import": args.kind, "rows": count})
             return 0
         if args.central_command == "totals":
@@ -160,6 +162,9 @@ def central_command(args: argparse.Namespace) -> int:
     except Refusal as exc:
         print(f"cashier-desk: {exc.message} ({exc.code})", file=sys.stderr)
         return 1
+    except ConfigError as exc:
+        print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
     except sa_errors() as exc:
         print(f"cashier-desk: the central database failed: {central._reason(exc)}", file=sys.stderr)
         return 1
@@ -186,6 +191,17 @@ def _authorize_here(args: argparse.Namespace, data_dir: Path) -> None:
         authority.import_authority(app.desk, args.kind, login, pin)
     finally:
         app.close()
+
+
+def pin_rules(data_dir: Path) -> dict[str, Any]:
+    """Who imports users at central hashes their PINs with the city's pepper and PIN rule:
+    those of the data dir the command runs in (its config.toml, its pepper file)."""
+    from cashier_desk.config import Config, load_config
+    from cashier_desk.ledger.pins import PinHasher
+
+    config = load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
+    pins = PinHasher.for_data_dir(data_dir, config)
+    return {"pins": pins, "min_pin_length": config.min_pin_length}
 
 
 def sa_errors() -> type[Exception]:

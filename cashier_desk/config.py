@@ -46,6 +46,13 @@ drawer_must_close = true       # the next sale waits until the cash drawer is cl
                                # (only a drawer with a sensor: see drawer_sensor)
 drawer_alert_seconds = 60      # alert when the drawer stays open longer than this
 idle_lock_minutes = 15         # the window locks after this long without a key or a click
+min_pin_length = 4             # the shortest PIN import users and the first admin take (6 advised)
+
+[security]
+# pepper_file = "pepper.key"   # the city's PIN pepper (default: pepper.key in this data folder);
+                               # the same file on every workstation, readable only by this account
+# argon2_time_cost = 2         # argon2id passes per PIN check ...
+# argon2_memory_kib = 65536    # ... and its memory: about 100 ms a check (benchmarks/README.md)
 
 [devices]
 printer = "sim"      # escpos+serial:///dev/ttyUSB0?baudrate=19200, escpos+tcp://HOST:9100, none
@@ -94,6 +101,10 @@ class Config:
     drawer_must_close: bool = True
     drawer_alert_seconds: int = 60
     idle_lock_minutes: int = 15
+    min_pin_length: int = 4
+    pepper_file: str | None = None  # [security] pepper_file; None: pepper.key in the data dir
+    argon2_time_cost: int = 2
+    argon2_memory_kib: int = 65536
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:
@@ -141,7 +152,9 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "drawer_must_close",
             "drawer_alert_seconds",
             "idle_lock_minutes",
+            "min_pin_length",
         },
+        "security": {"pepper_file", "argon2_time_cost", "argon2_memory_kib"},
         "devices": {
             "printer",
             "drawer",
@@ -207,6 +220,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         central_url=_central_url(data.get("central", {})),
         workstation=ws,
         idle_lock_minutes=idle,
+        min_pin_length=_whole(policy, "policy", "min_pin_length", 4, 4, 64),
+        **_security(data.get("security", {})),
         timezone=zone,
         columns=columns,
         drawer_sensor=sensor,
@@ -229,6 +244,25 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         scanner=_get_str(devices, "devices", "scanner", d.scanner),
         display=_get_str(devices, "devices", "display", d.display),
     )
+
+
+def _whole(table: dict[str, Any], section: str, key: str, default: int, low: int, high: int) -> int:
+    value = table.get(key, default)
+    if type(value) is not int or not low <= value <= high:
+        raise ConfigError(f"[{section}] {key} must be a whole number from {low} to {high}")
+    return value
+
+
+def _security(table: dict[str, Any]) -> dict[str, Any]:
+    """``[security]``: the PIN pepper's file and argon2's cost (OWASP's least is 7 MiB)."""
+    pepper = table.get("pepper_file")
+    if pepper is not None and (not isinstance(pepper, str) or not pepper.strip()):
+        raise ConfigError("[security] pepper_file must be a file path in quotes")
+    return {
+        "pepper_file": pepper.strip() if pepper else None,
+        "argon2_time_cost": _whole(table, "security", "argon2_time_cost", 2, 1, 50),
+        "argon2_memory_kib": _whole(table, "security", "argon2_memory_kib", 65536, 7168, 4194304),
+    }
 
 
 def _gl(policy: dict[str, Any], key: str, default: str) -> GlAccount:

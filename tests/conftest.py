@@ -16,6 +16,9 @@ from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# argon2 at its lowest cost: every test that hashes or checks a PIN (and every command-line run
+# a test starts, which inherits this) would otherwise spend about 100 ms on each.
+os.environ.setdefault("CASHIER_DESK_ARGON2_COST", "1,8")
 
 
 @pytest.fixture(scope="session")

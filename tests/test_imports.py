@@ -161,13 +161,13 @@ def test_rows_with_the_same_key_are_replaced(app: App, tmp_path: Path) -> None:
     assert str(app.desk.quote([ItemRequest(code="DOG-LIC")])) == "25.00"
 
 
-def test_pins_are_stored_only_as_argon2id_hashes(app: App, tmp_path: Path) -> None:
+def test_pins_are_stored_only_as_peppered_argon2id_hashes(app: App, tmp_path: Path) -> None:
     f = tmp_path / "users.csv"
     f.write_text("login,name,role,pin\nzed,Zed Q,cashier,777123\n")
     app.desk.import_file("users", f, **ADMIN)
     with app.ledger.read() as conn:
         stored = conn.exec_driver_sql("SELECT pin_hash FROM users WHERE login='zed'").scalar()
-    assert stored.startswith("$argon2id$") and "777123" not in stored
+    assert stored.startswith("$pepper1$") and "$argon2id$" in stored and "777123" not in stored
     raw = app.ledger.path.read_bytes() + app.ledger.path.with_suffix(".db-wal").read_bytes()
     assert b"777123" not in raw
 

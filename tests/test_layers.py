@@ -74,15 +74,15 @@ def test_starting_the_window_loads_nothing_it_does_not_need_yet(tmp_path: Path) 
         "from pathlib import Path\n"
         "from cashier_desk.app import open_app\n"
         "import cashier_desk.ui.app\n"
-        "from cashier_desk.ledger import auth\n"
+        "from cashier_desk.ledger import pins\n"
         "open_app(Path(sys.argv[1]), 'W1').close()\n"
         "print(sorted(m for m in ('alembic', 'reportlab') if m in sys.modules))\n"
         "import time\n"
         "for _ in range(100):\n"
-        "    if auth._dummy_hash.cache_info().currsize:\n"
+        "    if pins._dummy_hash.cache_info().currsize:\n"
         "        break\n"
         "    time.sleep(0.05)\n"
-        "print(auth._dummy_hash.cache_info().currsize)\n"
+        "print(pins._dummy_hash.cache_info().currsize)\n"
     )
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
 

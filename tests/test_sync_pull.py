@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from cashier_desk.app import App
+from cashier_desk.config import Config
 from cashier_desk.demo import DEMO_DIR
+from cashier_desk.ledger.pins import PinHasher
 from cashier_desk.runner import run_op
 from cashier_desk.sync import central
 from cashier_desk.sync.pull import central_import
@@ -25,13 +27,17 @@ PAY_AND_CLOSE = (
 
 
 @pytest.fixture
-def central_url(tmp_path: Path) -> str:
+def central_url(tmp_path: Path, template_dir: Path) -> str:
     url = f"sqlite:///{tmp_path / 'central.db'}"
     engine = central.engine_for(url)
     central.init_central(engine)
+    # Users are imported at central with the city's pepper: the one the workstations hold.
+    pins = PinHasher.for_data_dir(template_dir, Config())
     for kind, name in (("revenue-codes", "revenue_codes"), ("users", "users"),
                        ("open-items", "open_items")):  # fmt: skip
-        central_import(engine, kind, DEMO_DIR / f"{name}.csv", "2026-11-01T00:00:00+00:00")
+        central_import(
+            engine, kind, DEMO_DIR / f"{name}.csv", "2026-11-01T00:00:00+00:00", pins=pins
+        )
     engine.dispose()
     return url
 

@@ -84,6 +84,8 @@ def authorize(desk: DeskBase, command: str, login: object, pin: object) -> User:
     try:
         return desk._authenticate(login, pin, command, min_role=role)
     except Refusal as exc:
+        if exc.code.startswith("pepper_"):
+            raise  # the workstation's PIN pepper is wrong: for a person to fix, not a refusal
         if exc.code == "not_authorized":
             message = f"{login} may not: {command} needs {someone(role)}."
         else:

@@ -32,6 +32,7 @@ from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
+from cashier_desk.ledger.pins import PinHasher
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
 from cashier_desk.ledger.schema import (
     drawer_sessions,
@@ -77,6 +78,8 @@ class DeskBase:
         self._restart_upto = 0  # print jobs left pending by an earlier run print as copies
         self._maybe_printed: set[int] = set()  # ... and jobs printed but not marked printed
         self.relay: Relay | None = None  # set by the app when a central database is known
+        # PINs are hashed with the city's pepper, a file beside the ledger (or where config says).
+        self.pins = PinHasher.for_data_dir(ledger.path.parent, config)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -156,21 +159,16 @@ class DeskBase:
             raise Refusal("bad_credentials", "Give a user name and a PIN.")
         typed(login, "the user name")
         typed(pin, "the PIN")
-        failure: Refusal | None = None
-        with self.ledger.write() as conn:
-            try:
-                return auth.authenticate(
-                    conn,
-                    login,
-                    pin,
-                    now=self._now(),
-                    workstation=self.workstation,
-                    purpose=purpose,
-                    min_role=min_role,
-                )
-            except Refusal as exc:
-                failure = exc  # commit the counted failure, then refuse
-        raise failure
+        return auth.authenticate(
+            self.ledger,
+            self.pins,
+            login,
+            pin,
+            now=self._now(),
+            workstation=self.workstation,
+            purpose=purpose,
+            min_role=min_role,
+        )
 
     def _approver(self, login: object, pin: object, purpose: str, *, not_: set[str]) -> User:
         """A second person of role lead or above, who is none of ``not_``."""
@@ -200,7 +198,8 @@ class DeskBase:
         """The first person of a new data dir, an admin, made at the window (there is no one
         to ask yet) and logged in; refused (``users_exist``) once anyone exists."""
         checked, full_name = first_use.check_login(login), first_use.check_name(name)
-        pin_hash = auth.hash_pin(first_use.check_pin(pin))  # slow on purpose: before the write
+        checked_pin = first_use.check_pin(pin, self.config.min_pin_length)
+        pin_hash = auth.hash_new_pin(self.ledger, self.pins, checked_pin)  # before the write
         with self.ledger.write() as conn:
             user = first_use.add_first_admin(conn, checked, full_name, pin_hash)
             self._audit(conn, "first_admin", user.login, {"role": "admin"}, actor=user.login)
@@ -482,12 +481,13 @@ class DeskBase:
         needed while the ledger has no users yet); the audit names that person."""
         who = authority.import_authority(self, kind, login, pin)
         tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
+        users = self._read_users(path) if kind == "users" else None  # argon2: before the write
         try:
             with self.ledger.write() as conn:
                 if who is None:
                     authority.check_still_setting_up(conn, kind)
                 rows = imports.import_file(
-                    conn, kind, path, tz=tz, max_amount=self.config.max_amount
+                    conn, kind, path, tz=tz, max_amount=self.config.max_amount, users=users
                 )
                 actor = authority.SETUP if who is None else who.login
                 self._audit(conn, "import", kind, {"file": path.name, "rows": rows}, actor=actor)
@@ -495,6 +495,13 @@ class DeskBase:
             authority.refuse(self, f"import {kind}", login, "people_arrived", exc.message)
         self.events.publish("reference_data_changed", kind=kind)
         return rows
+
+    def _read_users(self, path: Path) -> list[dict[str, Any]]:
+        """A users file checked whole and its PINs hashed, outside any write transaction (an
+        import of 1,500 people takes minutes of argon2, and a sale must not wait for it)."""
+        with self.ledger.read() as conn:
+            may_create = not auth.any_peppered(conn)
+        return imports.read_users(path, self.pins, self.config.min_pin_length, may_create)
 
     def logged_in(self) -> Login | None:
         return None if self.user is None else self.user.login

@@ -1,27 +1,30 @@
-"""People: roles, argon2id PIN hashes, and the lockout after repeated wrong PINs.
+"""People: roles, PIN checks, and the lockout after repeated wrong PINs.
 
-PINs are only ever kept as argon2id hashes.  Five wrong PINs in a row lock a login for thirty
-minutes; while locked even the right PIN is refused, and attempts then change nothing.
-A failed attempt leaves a trace (the failure count and an audit record), because the lockout
-has to count them; so does the right PIN of someone whose role may not do what was asked (an
-audit record only: it is an attempted override, not a failure).
+PINs are only ever kept as peppered argon2id hashes (:mod:`cashier_desk.ledger.pins`).  Five
+wrong PINs in a row lock a login for thirty minutes; while locked even the right PIN is refused,
+and attempts then change nothing.  A failed attempt leaves a trace (the failure count and an
+audit record), because the lockout has to count them; so does the right PIN of someone whose
+role may not do what was asked (an audit record only: it is an attempted override, not a
+failure).  The argon2 check (about 100 ms on purpose) runs before the write transaction that
+records its outcome, so a PIN check never holds up a sale at another window of the ledger.
 """
 
 from __future__ import annotations
 
-import functools
-import threading
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import Login
 from cashier_desk.ledger import audit
+from cashier_desk.ledger.db import Ledger
+from cashier_desk.ledger.pins import PREFIX, PinHasher
 from cashier_desk.ledger.schema import login_state, users
+
+log = logging.getLogger(__name__)
 
 ROLES = ("cashier", "lead", "supervisor", "admin")
 MAX_FAILURES = 5
@@ -29,30 +32,25 @@ LOCKOUT = timedelta(minutes=30)
 #: Who can clear a lockout before it ends (``unlock_user``; a lead or above).
 UNLOCK_HINT = "ask a lead to unlock it"
 
-# OWASP's argon2id baseline (19 MiB, 2 passes): a PIN check costs tens of milliseconds.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
-
-
-@functools.cache
-def _dummy_hash() -> str:
-    """A hash to check an unknown user's PIN against (so that takes as long as a real login).
-    Not made at import, where it cost every start-up an argon2 hash: :func:`warm_up`."""
-    return _hasher.hash("not-a-pin")
-
-
-def warm_up() -> None:
-    """Make the unknown-user hash in the background as the program starts, so start-up does
-    not wait for it and the first unknown login does not take longer than any other (which
-    would tell that the user does not exist)."""
-    threading.Thread(target=_dummy_hash, name="argon2 warm-up", daemon=True).start()
-
 
 def role_rank(role: str) -> int:
     return ROLES.index(role)
 
 
-def hash_pin(pin: str) -> str:
-    return _hasher.hash(pin)
+def any_peppered(conn: sa.Connection) -> bool:
+    """Whether some PIN of this ledger was hashed with a pepper (then a missing pepper file
+    is never replaced by a new one)."""
+    found = conn.execute(
+        sa.select(users.c.login).where(users.c.pin_hash.startswith(PREFIX, autoescape=True))
+    ).first()
+    return found is not None
+
+
+def hash_new_pin(ledger: Ledger, pins: PinHasher, pin: str) -> str:
+    """The stored form of a PIN being set, made outside any write transaction."""
+    with ledger.read() as conn:
+        may_create = not any_peppered(conn)
+    return pins.hash(pin, may_create=may_create)
 
 
 @dataclass(frozen=True)
@@ -89,15 +87,9 @@ def clear_lockout(conn: sa.Connection, login: str) -> None:
     )
 
 
-def _pin_matches(pin_hash: str, pin: str) -> bool:
-    try:
-        return _hasher.verify(pin_hash, pin)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
-
-
 def authenticate(
-    conn: sa.Connection,
+    ledger: Ledger,
+    pins: PinHasher,
     login: str,
     pin: str,
     *,
@@ -106,48 +98,116 @@ def authenticate(
     purpose: str,
     min_role: str = "cashier",
 ) -> User:
-    """Check a login and PIN inside a write transaction that the caller COMMITS even when this
-    raises (so failures are counted).  Raises :class:`Refusal` on any failure; a right PIN of
-    someone below ``min_role`` is refused and audited without touching the failure count."""
-    row = conn.execute(sa.select(users).where(users.c.login == login)).first()
-    if row is None:
-        _pin_matches(_dummy_hash(), pin)  # same cost as for a real login
-        # The typed text is not kept: it could be anything, even a card number.
+    """Check a login and PIN; raises :class:`Refusal` on any failure, after committing what
+    the failure leaves (the count, the audit record).  The argon2 check runs first, outside
+    any write transaction; the transaction that follows reads the login afresh, so a lockout
+    or a PIN changed meanwhile is honoured (a changed PIN is checked again).  A right PIN of
+    someone below ``min_role`` is refused and audited without touching the failure count; a
+    right PIN hashed without the pepper, or at another argon2 cost, is hashed again."""
+    for _ in range(3):
+        with ledger.read() as conn:
+            row = conn.execute(sa.select(users).where(users.c.login == login)).first()
+            state = conn.execute(sa.select(login_state).where(login_state.c.login == login)).first()
+        _refuse_if_locked(state, login, now)
+        if row is None:
+            pins.check_unknown(pin)  # the same cost as for a real login
+            with ledger.write() as conn:
+                # The typed text is not kept: it could be anything, even a card number.
+                audit.append(
+                    conn,
+                    at=now.isoformat(),
+                    workstation=workstation,
+                    actor="?",
+                    action="login_failed",
+                    target="unknown user",
+                    outcome="refused",
+                    details={"purpose": purpose},
+                )
+            raise Refusal("bad_credentials", "Unknown user or wrong PIN.")
+        matched = pins.check(row.pin_hash, pin)
+        rehashed = None
+        if matched and pins.needs_rehash(row.pin_hash):
+            rehashed = _rehashed(ledger, pins, pin)
+        failure: Refusal | None = None
+        with ledger.write() as conn:
+            fresh = conn.execute(sa.select(users).where(users.c.login == login)).first()
+            if fresh is None or fresh.pin_hash != row.pin_hash:
+                continue  # imported again meanwhile: check the PIN against the new hash
+            try:
+                return _settle(
+                    conn, fresh, matched, rehashed,
+                    now=now, workstation=workstation, purpose=purpose, min_role=min_role,
+                )  # fmt: skip
+            except Refusal as exc:
+                failure = exc  # commit the counted failure, then refuse
+        raise failure
+    raise Refusal("bad_credentials", "The PIN changed while it was checked; try again.")
+
+
+def _refuse_if_locked(state: sa.Row[tuple[object, ...]] | None, login: str, now: datetime) -> None:
+    if state is None or state.locked_until is None:
+        return
+    until = datetime.fromisoformat(state.locked_until)
+    if now < until:
+        minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+        raise Refusal(
+            "locked",
+            f"The login {login} is locked after {MAX_FAILURES} wrong PINs; "
+            f"try again in {minutes} minute(s) or {UNLOCK_HINT}.",
+        )
+
+
+def _rehashed(ledger: Ledger, pins: PinHasher, pin: str) -> str | None:
+    """The right PIN hashed again with the pepper and today's cost; None when this
+    workstation has no usable pepper yet (the old hash stays and still works)."""
+    try:
+        return hash_new_pin(ledger, pins, pin)
+    except Refusal as exc:
+        log.warning("a PIN was not hashed again with the pepper: %s", exc.message)
+        return None
+
+
+def _settle(
+    conn: sa.Connection,
+    row: sa.Row[tuple[object, ...]],
+    matched: bool,
+    rehashed: str | None,
+    *,
+    now: datetime,
+    workstation: str,
+    purpose: str,
+    min_role: str,
+) -> User:
+    """Write what a checked PIN decided, in the write transaction (the login's state read
+    afresh there)."""
+    login = str(row.login)
+    state = conn.execute(sa.select(login_state).where(login_state.c.login == login)).first()
+    _refuse_if_locked(state, login, now)
+    failures = state.failures if state is not None else 0
+
+    def record(action: str, outcome: str, details: dict[str, object]) -> None:
         audit.append(
             conn,
             at=now.isoformat(),
             workstation=workstation,
-            actor="?",
-            action="login_failed",
-            target="unknown user",
-            outcome="refused",
-            details={"purpose": purpose},
+            actor=login,
+            action=action,
+            target=login,
+            outcome=outcome,
+            details=details,
         )
-        raise Refusal("bad_credentials", "Unknown user or wrong PIN.")
-    state = conn.execute(sa.select(login_state).where(login_state.c.login == login)).first()
-    failures = state.failures if state is not None else 0
-    if state is not None and state.locked_until is not None:
-        until = datetime.fromisoformat(state.locked_until)
-        if now < until:
-            minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-            raise Refusal(
-                "locked",
-                f"The login {login} is locked after {MAX_FAILURES} wrong PINs; "
-                f"try again in {minutes} minute(s) or {UNLOCK_HINT}.",
-            )
-    if _pin_matches(row.pin_hash, pin):
-        if role_rank(row.role) < role_rank(min_role):
+
+    if matched:
+        if rehashed is not None:
+            conn.execute(sa.update(users).where(users.c.login == login).values(pin_hash=rehashed))
+            record("pin_rehashed", "ok", {"purpose": purpose})
+        if role_rank(str(row.role)) < role_rank(min_role):
             # The right PIN of someone who may not do this: not a failure (nothing is counted),
             # but an attempted override, so it leaves an audit record.
-            audit.append(
-                conn,
-                at=now.isoformat(),
-                workstation=workstation,
-                actor=login,
-                action="override_refused",
-                target=login,
-                outcome="refused",
-                details={"purpose": purpose, "role": row.role, "needs": min_role},
+            record(
+                "override_refused",
+                "refused",
+                {"purpose": purpose, "role": row.role, "needs": min_role},
             )
             raise Refusal(
                 "not_authorized", f"{row.name} is a {row.role}; a {min_role} or above must approve."
@@ -158,7 +218,7 @@ def authenticate(
                 .where(login_state.c.login == login)
                 .values(failures=0, locked_until=None)
             )
-        return User(Login(row.login), row.name, row.role)
+        return User(Login(login), str(row.name), str(row.role))
     failures += 1
     locked_until = None
     if failures >= MAX_FAILURES:
@@ -168,24 +228,9 @@ def authenticate(
         conn.execute(sa.insert(login_state).values(login=login, **values))
     else:
         conn.execute(sa.update(login_state).where(login_state.c.login == login).values(**values))
-    common = {"at": now.isoformat(), "workstation": workstation, "actor": login}
-    audit.append(
-        conn,
-        **common,
-        action="login_failed",
-        target=login,
-        outcome="refused",
-        details={"purpose": purpose, "failures": failures},
-    )
+    record("login_failed", "refused", {"purpose": purpose, "failures": failures})
     if locked_until:
-        audit.append(
-            conn,
-            **common,
-            action="lockout",
-            target=login,
-            outcome="locked",
-            details={"until": locked_until},
-        )
+        record("lockout", "locked", {"until": locked_until})
         raise Refusal(
             "locked",
             f"Wrong PIN. The login {login} is now locked for {int(LOCKOUT.total_seconds() // 60)}"

@@ -16,7 +16,9 @@ from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.schema import receipts, users
 from cashier_desk.text import TextError, clean_text, looks_like_card_number
 
-PIN_RULE = "A PIN is 4 to 64 characters (digits are easiest to key)."
+
+def pin_rule(min_length: int = 4) -> str:
+    return f"A PIN is {min_length} to 64 characters (digits are easiest to key)."
 
 
 def any_user(conn: sa.Connection) -> bool:
@@ -45,10 +47,11 @@ def check_login(value: object) -> Login:
     return Login(login)
 
 
-def check_pin(value: object) -> str:
-    """A PIN as ``import users`` takes it: 4 to 64 printable characters."""
-    if not isinstance(value, str) or not 4 <= len(value) <= 64 or not value.isprintable():
-        raise Refusal("bad_pin", PIN_RULE)
+def check_pin(value: object, min_length: int = 4) -> str:
+    """A PIN as ``import users`` takes it: ``[policy] min_pin_length`` to 64 printable
+    characters."""
+    if not isinstance(value, str) or not min_length <= len(value) <= 64 or not value.isprintable():
+        raise Refusal("bad_pin", pin_rule(min_length))
     return value
 
 

@@ -21,7 +21,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import search
-from cashier_desk.ledger.auth import ROLES, hash_pin
+from cashier_desk.ledger.auth import ROLES
+from cashier_desk.ledger.pins import PinHasher
 from cashier_desk.ledger.schema import open_items, receipt_lines, revenue_codes, users
 from cashier_desk.money import GlSplit, Money, MoneyError
 from cashier_desk.text import TextError, clean_text, looks_like_card_number
@@ -147,8 +148,8 @@ def _revenue_code(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
 
 def _user(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
     pin = row["pin"].strip()
-    if not (4 <= len(pin) <= 64) or not pin.isprintable():
-        raise _CellError("pin", "must be 4 to 64 printable characters")
+    if not (ctx.min_pin_length <= len(pin) <= 64) or not pin.isprintable():
+        raise _CellError("pin", f"must be {ctx.min_pin_length} to 64 printable characters")
     return {
         "login": _key_text(row["login"], "login"),
         "name": _text(row, "name", max_len=100),
@@ -234,6 +235,7 @@ class _Context:
     tz: tzinfo | None  # the station's zone for times without an offset (None: the machine's)
     as_of_seen: dict[str, str] = field(default_factory=dict)  # a file repeats its as_of
     max_amount: Money | None = None  # [policy] max_amount: no fee above it (None: no check)
+    min_pin_length: int = 4  # [policy] min_pin_length
 
 
 _PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
@@ -345,15 +347,31 @@ def parse_file(
     tz: tzinfo | None = None,
     max_amount: Money | None = None,
 ) -> list[dict[str, Any]]:
-    """Read and check the whole file; raise :class:`Refusal` naming the first bad line."""
+    """Read and check the whole file; raise :class:`Refusal` naming the first bad line
+    (users: :func:`read_users`, which hashes their PINs)."""
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
-    ctx = _Context(set(known_codes), last_line_id, tz, max_amount=max_amount)
-    out = list(_records(kind, path, ctx))
     if kind == "users":
-        for record in out:
-            record["pin_hash"] = hash_pin(record["pin_hash"])
-    return out
+        raise ValueError("a users file is read by read_users (its PINs hashed)")
+    ctx = _Context(
+        known_codes=set(known_codes), last_line_id=last_line_id, tz=tz, max_amount=max_amount
+    )
+    return list(_records(kind, path, ctx))
+
+
+def read_users(
+    path: Path, pins: PinHasher, min_pin_length: int, may_create: bool
+) -> list[dict[str, Any]]:
+    """A users file checked whole (a PIN shorter than ``min_pin_length`` refuses the file,
+    naming its line), then every PIN hashed with the pepper — slow on purpose, so never
+    inside a write transaction.  ``may_create``: no peppered hash exists yet where the rows
+    go, so a missing pepper file may be made."""
+    ctx = _Context(known_codes=set(), last_line_id=0, tz=None, min_pin_length=min_pin_length)
+    records = list(_records("users", path, ctx))
+    hashes = pins.hash_all((r["pin_hash"] for r in records), may_create=may_create)
+    for record, pin_hash in zip(records, hashes, strict=True):
+        record["pin_hash"] = pin_hash
+    return records
 
 
 def import_file(
@@ -363,14 +381,20 @@ def import_file(
     *,
     tz: tzinfo | None = None,
     max_amount: Money | None = None,
+    users: list[dict[str, Any]] | None = None,
 ) -> int:
     """Check and write a file inside the caller's write transaction; returns the rows.
 
     Open items stream: each row is checked and written as it is read, so a million rows
     take no more memory than a few; a bad row raises and the caller's transaction writes
-    nothing."""
+    nothing.  Users come read and hashed beforehand (``users``, :func:`read_users`)."""
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
+    if kind == "users":
+        if users is None:
+            raise ValueError("users are read and hashed before the write: read_users")
+        write_rows(conn, kind, users)
+        return len(users)
     codes = set(conn.execute(sa.select(revenue_codes.c.code)).scalars())
     last_line = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
     if kind != "open-items":

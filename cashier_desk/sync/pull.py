@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from cashier_desk.ledger import imports
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
+from cashier_desk.ledger.pins import PREFIX, PinHasher
 from cashier_desk.sync import schema as c
 
 REF_TABLES = {
@@ -49,11 +50,34 @@ def _upsert(conn: sa.Connection, table: sa.Table, key: str, rows: list[dict[str,
         conn.execute(stmt, rows[start : start + 1000])
 
 
-def central_import(engine: sa.Engine, kind: str, path: Path, now: str) -> int:
-    """Load a CSV file into central's reference data; a bad row imports nothing."""
+def central_import(
+    engine: sa.Engine,
+    kind: str,
+    path: Path,
+    now: str,
+    *,
+    pins: PinHasher | None = None,
+    min_pin_length: int = 4,
+) -> int:
+    """Load a CSV file into central's reference data; a bad row imports nothing.  Users'
+    PINs are hashed here with the importer's pepper (``pins``), before central's
+    transaction: central gets the hashes, never the pepper nor a PIN."""
+    users: list[dict[str, Any]] | None = None
+    if kind == "users":
+        if pins is None:
+            raise ValueError("users need the city's pepper to be hashed")
+        with engine.connect() as conn:
+            pin_hash = c.ref_users.c.pin_hash
+            may_create = (
+                conn.execute(
+                    sa.select(pin_hash).where(pin_hash.startswith(PREFIX, autoescape=True)).limit(1)
+                ).first()
+                is None
+            )
+        users = imports.read_users(path, pins, min_pin_length, may_create)
     with engine.begin() as conn:
         codes = set(conn.execute(sa.select(c.ref_revenue_codes.c.code)).scalars())
-        records = imports.parse_file(kind, path, known_codes=codes)
+        records = users if users is not None else imports.parse_file(kind, path, known_codes=codes)
         table, key = REF_TABLES[kind]
         for r in records:
             for column in LOCAL_ONLY:

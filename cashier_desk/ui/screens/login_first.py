@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger.first_use import PIN_RULE
+from cashier_desk.ledger.first_use import pin_rule
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.gate import OPEN_WHEN_LOCKED
 from cashier_desk.ui.qt import QFormLayout, QLabel, QLineEdit, QPushButton, Qt, QVBoxLayout
@@ -32,7 +32,8 @@ class FirstAdminScreen(Screen):
         layout.addWidget(heading)
         note = QLabel(
             "This data folder has no people yet. Make its first admin: the admin logs in with "
-            f"this PIN and adds everyone else (cashier-desk import users). {PIN_RULE}"
+            f"this PIN and adds everyone else (cashier-desk import users). "
+            f"{pin_rule(ctx.desk.config.min_pin_length)}"
         )
         note.setObjectName("firstAdminNote")
         note.setAlignment(Qt.AlignmentFlag.AlignCenter)
