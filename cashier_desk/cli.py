@@ -25,6 +25,7 @@ from cashier_desk.ledger.db import LedgerError
 from cashier_desk.ledger.imports import KINDS
 from cashier_desk.money import Money
 from cashier_desk.runner import run_script
+from cashier_desk.text import mask_card_numbers
 
 
 def _print_json(obj: Any) -> None:
@@ -32,7 +33,7 @@ def _print_json(obj: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = cli_help.Parser(
         prog="cashier-desk",
         description="Cashiering workstation for a city revenue counter.",
         epilog=cli_help.GLOBAL,
@@ -139,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_import(app: App, args: argparse.Namespace) -> int:
-    count = app.desk.import_file(args.kind, args.file)
-    _print_json({"import": args.kind, "rows": count})
+    done = app.desk.import_file(args.kind, args.file)
+    _print_json({"import": args.kind, **done.summary()})
     return 0
 
 
@@ -160,7 +161,7 @@ def _cmd_search(app: App, args: argparse.Namespace) -> int:
                      "name": item.name, "address": item.address, "amount_due": due,
                      "due_date": item.due_date, "status": item.status})  # fmt: skip
     if not found:
-        print(f"cashier-desk: no open item matches {text!r}", file=sys.stderr)
+        print(f"cashier-desk: no open item matches {mask_card_numbers(text)!r}", file=sys.stderr)
     return 0
 
 
@@ -464,9 +465,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _window_start_error(str(exc))
         return 1
     except OSError as exc:
-        print(f"cashier-desk: cannot use the data folder: {exc}", file=sys.stderr)
+        problem = mask_card_numbers(f"cannot use the data folder: {exc}")
+        print(f"cashier-desk: {problem}", file=sys.stderr)
         if command == "window":
-            _window_start_error(f"cannot use the data folder: {exc}")
+            _window_start_error(problem)
         return 1
     if app.new and command != "window":
         print(f"cashier-desk: a new data folder was set up in {app.data_dir}", file=sys.stderr)

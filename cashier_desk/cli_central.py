@@ -139,8 +139,8 @@ def central_command(args: argparse.Namespace) -> int:
 
             from cashier_desk.sync.pull import central_import
 
-            count = central_import(engine, args.kind, args.file, datetime.now(UTC).isoformat())
-            _print_json({"import": args.kind, "rows": count})
+            done = central_import(engine, args.kind, args.file, datetime.now(UTC).isoformat())
+            _print_json({"import": args.kind, **done.summary()})
             return 0
         if args.central_command == "totals":
             if not is_iso_date(args.date):

@@ -35,7 +35,7 @@ FILES = (
 
 def load_reference_data(desk: Desk, folder: Path = DEMO_DIR) -> dict[str, int]:
     """Import the demo revenue codes, users and open items (rows with the same key replaced)."""
-    return {kind: desk.import_file(kind, folder / name) for kind, name in FILES}
+    return {kind: desk.import_file(kind, folder / name).rows for kind, name in FILES}
 
 
 def _payable_refs(desk: Desk, folder: Path, rng: random.Random, want: int) -> list[str]:

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import sqlite
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import watermark
+from cashier_desk.text import mask_card_numbers
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -39,7 +40,7 @@ class LedgerError(RuntimeError):
     """The ledger database cannot be used safely."""
 
     def __init__(self, message: str, code: str = "ledger_error") -> None:
-        super().__init__(message)
+        super().__init__(mask_card_numbers(message))  # it may name a folder someone typed
         self.code = code
 
 

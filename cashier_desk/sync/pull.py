@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from cashier_desk.ledger import imports
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
+from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.sync import schema as c
 
 REF_TABLES = {
@@ -49,18 +50,20 @@ def _upsert(conn: sa.Connection, table: sa.Table, key: str, rows: list[dict[str,
         conn.execute(stmt, rows[start : start + 1000])
 
 
-def central_import(engine: sa.Engine, kind: str, path: Path, now: str) -> int:
-    """Load a CSV file into central's reference data; a bad row imports nothing."""
+def central_import(engine: sa.Engine, kind: str, path: Path, now: str) -> Imported:
+    """Load a CSV file into central's reference data; a bad row imports nothing (a card
+    number in a cell is masked, as at a workstation)."""
+    masked = Masked()
     with engine.begin() as conn:
         codes = set(conn.execute(sa.select(c.ref_revenue_codes.c.code)).scalars())
-        records = imports.parse_file(kind, path, known_codes=codes)
+        records = imports.parse_file(kind, path, known_codes=codes, masked=masked)
         table, key = REF_TABLES[kind]
         for r in records:
             for column in LOCAL_ONLY:
                 r.pop(column, None)
             r["changed_at"] = now
         _upsert(conn, table, key, records)
-    return len(records)
+    return masked.result(len(records))
 
 
 @dataclass
