@@ -30,7 +30,13 @@ from cashier_desk.ledger.auth import ROLES, hash_pin
 from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.schema import open_items, receipt_lines, revenue_codes, users
 from cashier_desk.money import GlSplit, Money, MoneyError
-from cashier_desk.text import ASCII_CANDIDATE, TextError, looks_like_card_number, printable_text
+from cashier_desk.text import (
+    ASCII_CANDIDATE,
+    TextError,
+    looks_like_card_number,
+    mask_card_numbers,
+    printable_text,
+)
 
 KINDS = ("revenue-codes", "users", "open-items")
 FEE_TYPES = ("fixed", "per_unit", "open")
@@ -117,6 +123,8 @@ def _money(row: dict[str, str], column: str) -> Money:
     plain = _PLAIN_AMOUNT.fullmatch(row[column])
     if plain is not None:  # "123.45", the usual cell, without building it twice
         return Money(int(plain[1]) * 100 + int(plain[2]))
+    if looks_like_card_number(row[column]):  # an amount cannot be masked: never kept
+        raise _CellError(column, "looks like a card number; card numbers are never kept")
     try:
         value = Money.parse(row[column].strip())
     except MoneyError as exc:
@@ -347,7 +355,8 @@ def _first_line_of(kind: str, path: Path, key: str, before: int) -> int | None:
         for cells in reader:
             if reader.line_num >= before:
                 return None
-            if len(cells) == len(header) and cells[at].strip() == key:
+            # The key as it was kept: a card number in it was masked (two may mask alike).
+            if len(cells) == len(header) and mask_card_numbers(cells[at].strip()) == key:
                 return reader.line_num
     return None
 
