@@ -86,7 +86,7 @@ def _key_text(value: str, column: str, masked: Masked, max_len: int = 40) -> str
     if not text:
         raise _CellError(column, "is blank")
     chars = _KEY_CHARS
-    if (not text.isascii() or _CARDISH(text) is not None) and looks_like_card_number(text):
+    if looks_like_card_number(text):
         text, chars = masked.value(column, text), _MASKED_KEY_CHARS
     if len(text) > max_len or chars.fullmatch(text) is None:
         raise _CellError(column, f"{text!r} may hold only letters, digits, '-', '_' and '.'")
@@ -292,6 +292,7 @@ def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
     key_column = KEY[kind]
     seen: set[int] = set()
     header: list[str] | None = None
+    masked = ctx.masked  # it notes the line of each masked cell
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh, strict=True)
@@ -309,7 +310,7 @@ def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
                         f"{len(header)}",
                     )
                 row = dict(zip(header, cells, strict=True))
-                ctx.masked.line = line
+                masked.line = line
                 try:
                     record = parse(row, ctx)
                 except _CellError as exc:

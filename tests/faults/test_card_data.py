@@ -18,7 +18,6 @@ import os
 import re
 import secrets
 import sqlite3
-import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -54,7 +53,7 @@ from tests.faults.fuzzing import (
     at_the_counter,
     changed_tables,
 )
-from tests.faults.harness import CLI, DEMO, child_env, cli, run_script
+from tests.faults.harness import ADMIN, DEMO, cli, run_script
 from tests.helpers import dump_tables
 
 Op = dict[str, Any]
@@ -292,20 +291,11 @@ def central_db(request: pytest.FixtureRequest) -> Iterator[str | None]:
 
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{db}?sslmode=disable"
-#: Who imports, once the ledger has people (headless.md "Who may run what").
-ADMIN = {"CASHIER_DESK_USER": "ada", "CASHIER_DESK_PIN": "9999"}
 
 
 def _cli(data: Path, *args: str) -> dict[str, Any]:
     """``cashier-desk --data-dir DATA ARGS`` as an admin; its last JSON line (exit 0)."""
-    done = subprocess.run(
-        [*CLI, "--data-dir", str(data), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**child_env(), **ADMIN},
-        check=False,
-    )
+    done = cli(data, *args, env=ADMIN)
     assert done.returncode == 0, (args, done.stderr[-3000:])
     assert fed_numbers_in((done.stdout + done.stderr).encode()) == [], (args, done.stderr)
     found: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])

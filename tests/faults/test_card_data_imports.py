@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from tests.faults.card_scan import (
     scan_files,
     scan_log,
 )
-from tests.faults.harness import CLI, child_env
+from tests.faults.harness import ADMIN, cli
 from tests.helpers import dump_tables
 
 ITEMS = "ref,program,account,name,address,amount_due,due_date,revenue_code,status"
@@ -234,21 +233,6 @@ def test_an_import_row_refused_for_another_reason_never_shows_its_card_number(
         assert fed_numbers_in(message.encode()) == [], message
 
 
-def _cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CLI, "--data-dir", str(data), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**child_env(), **ADMIN},
-        check=False,
-    )
-
-
-#: Who imports, once the ledger has people (headless.md "Who may run what").
-ADMIN = {"CASHIER_DESK_USER": "ada", "CASHIER_DESK_PIN": "9999"}
-
-
 def test_the_command_line_counts_the_masked_cells_and_masks_what_it_echoes(
     slim_template: Path, tmp_path: Path
 ) -> None:
@@ -259,7 +243,7 @@ def test_the_command_line_counts_the_masked_cells_and_masks_what_it_echoes(
     f = tmp_path / "items.csv"
     f.write_text(f"{ITEMS}\nNEW-1,UTILITY,4111 1111 1111 1111,Zed,1 Main,10.00,2026-12-01,"
                  "UB-WATER,open\n", encoding="utf-8")  # fmt: skip
-    done = _cli(data, "import", "open-items", str(f))
+    done = cli(data, "import", "open-items", str(f), env=ADMIN)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {
         "import": "open-items", "rows": 1, "masked": 1, "masked_at": ["line 2, column account"],
@@ -271,7 +255,7 @@ def test_the_command_line_counts_the_masked_cells_and_masks_what_it_echoes(
         "a bad date": ("receipts", "--date", "4111111111111111"),
     }
     for what, argv in echoes.items():
-        said = _cli(data, *argv)
+        said = cli(data, *argv, env=ADMIN)
         assert "****1111" in said.stderr, (what, said.stderr)
         assert fed_numbers_in((said.stdout + said.stderr).encode()) == [], (what, said.stderr)
     assert scan_log(data / "cashier-desk.log") == []
