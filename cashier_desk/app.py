@@ -22,6 +22,7 @@ from cashier_desk.events import EventBus
 from cashier_desk.ledger import first_use
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.sync.relay import Relay
+from cashier_desk.text import mask_card_numbers
 
 DEFAULT_WORKSTATION = "W1"
 
@@ -109,6 +110,14 @@ def config_if_any(data_dir: Path) -> Config:
     return load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
 
 
+class _MaskingFormatter(logging.Formatter):
+    """Log lines (a traceback's too) with every card number masked to its last four: a
+    message may quote what someone typed, and the log file is kept."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask_card_numbers(super().format(record))
+
+
 def _log_to(path: Path) -> None:
     """Send this process's log records to the data folder's log file (once per file)."""
     root = logging.getLogger()
@@ -121,7 +130,7 @@ def _log_to(path: Path) -> None:
     if any(getattr(h, "baseFilename", None) == target for h in root.handlers):
         return
     handler = logging.FileHandler(target, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(_MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.INFO:
         root.setLevel(logging.INFO)

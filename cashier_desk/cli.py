@@ -26,6 +26,7 @@ from cashier_desk.ledger.db import LedgerError
 from cashier_desk.ledger.imports import KINDS
 from cashier_desk.money import Money
 from cashier_desk.runner import run_script
+from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui.display import window_cannot_open
 
 
@@ -34,7 +35,7 @@ def _print_json(obj: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = cli_help.Parser(
         prog="cashier-desk",
         description="Cashiering workstation for a city revenue counter.",
         epilog=cli_help.GLOBAL,
@@ -143,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_import(app: App, args: argparse.Namespace) -> int:
     login, pin = cli_auth.credentials(app, args, f"import {args.kind}")
-    count = app.desk.import_file(args.kind, args.file, login=login, pin=pin)
-    _print_json({"import": args.kind, "rows": count})
+    done = app.desk.import_file(args.kind, args.file, login=login, pin=pin)
+    _print_json({"import": args.kind, **done.summary()})
     return 0
 
 
@@ -164,7 +165,7 @@ def _cmd_search(app: App, args: argparse.Namespace) -> int:
                      "name": item.name, "address": item.address, "amount_due": due,
                      "due_date": item.due_date, "status": item.status})  # fmt: skip
     if not found:
-        print(f"cashier-desk: no open item matches {text!r}", file=sys.stderr)
+        print(f"cashier-desk: no open item matches {mask_card_numbers(text)!r}", file=sys.stderr)
     return 0
 
 
@@ -438,9 +439,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             _window_start_error(str(exc))
         return 1
     except OSError as exc:
-        print(f"cashier-desk: cannot use the data folder: {exc}", file=sys.stderr)
+        problem = mask_card_numbers(f"cannot use the data folder: {exc}")
+        print(f"cashier-desk: {problem}", file=sys.stderr)
         if command == "window":
-            _window_start_error(f"cannot use the data folder: {exc}")
+            _window_start_error(problem)
         return 1
     if app.new and command != "window":
         print(f"cashier-desk: a new data folder was set up in {app.data_dir}", file=sys.stderr)

@@ -124,7 +124,7 @@ def central_command(args: argparse.Namespace) -> int:
             count = central_import(
                 engine, args.kind, args.file, datetime.now(UTC).isoformat(), **pin_rules(data_dir)
             )
-            _print_json({"import": args.kind, "rows": count})
+            _print_json({"import": args.kind, **count.summary()})
             return 0
         if args.central_command == "totals":
             if not is_iso_date(args.date):

@@ -1,10 +1,24 @@
 """What ``cashier-desk COMMAND --help`` says: each command's file formats and outputs.
 
 Kept apart from the parser so the texts can be read (and kept in step with the contract in
-``spec/headless.md``) in one place.
+``spec/headless.md``) in one place; and the parser's class, whose usage errors mask a card
+number typed by mistake (``invalid choice: '****1111'``).
 """
 
 from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from cashier_desk.text import mask_card_numbers
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser (its subcommands' too), never echoing a card number in full."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(mask_card_numbers(message))
+
 
 GLOBAL = """\
 Global options (--data-dir, --central, --workstation, --user, --pin) come BEFORE the command:
@@ -16,7 +30,9 @@ audit, report, papers, export, search) refuse a folder with no ledger and create
 
 IMPORT = """\
 Files are CSV, UTF-8, with a header row; amounts have two decimals. A bad row names its line
-and column and NOTHING is imported. Rows replace those with the same key.
+and column and NOTHING is imported. Rows replace those with the same key. A card number in a
+cell is never kept: it is masked to its last four (****1111) and the row imported; the output
+counts such cells ("masked") and names the first 20 ("masked_at").
 
 Who may import: while the ledger has no users (setting up) anyone, without credentials. Then
 users needs an admin, the others a supervisor or an admin: --user LOGIN --pin PIN BEFORE the

@@ -38,7 +38,7 @@ FILES = (
 def load_reference_data(desk: Desk, folder: Path = DEMO_DIR) -> dict[str, int]:
     """Import the demo revenue codes, open items and users (rows with the same key replaced)
     into a ledger that has no people yet."""
-    return {kind: desk.import_file(kind, folder / name) for kind, name in FILES}
+    return {kind: desk.import_file(kind, folder / name).rows for kind, name in FILES}
 
 
 def _payable_refs(desk: Desk, folder: Path, rng: random.Random, want: int) -> list[str]:

@@ -38,7 +38,7 @@ def test_a_good_file_imports_every_row_and_prints_the_count(app: App, tmp_path: 
     app.close()
     done = _cli(data_dir, "import", "revenue-codes", str(f))
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"import": "revenue-codes", "rows": 3}
+    assert json.loads(done.stdout) == {"import": "revenue-codes", "rows": 3, "masked": 0}
 
 
 @pytest.mark.parametrize(
@@ -88,12 +88,6 @@ def test_a_bad_row_imports_nothing_and_names_line_and_column(
             "ref,program,account,name,address,amount_due,due_date,revenue_code,status\n"
             "X-1,UTILITY,1,N,A,10.00,2026-12-01,NO-SUCH,open\n",
             "line 2, column revenue_code",
-        ),
-        (
-            "open-items",
-            "ref,program,account,name,address,amount_due,due_date,revenue_code,status\n"
-            "X-1,UTILITY,1,4111 1111 1111 1111,A,10.00,2026-12-01,UB-WATER,open\n",
-            "line 2, column name",
         ),
         (
             "open-items",
@@ -155,7 +149,7 @@ def test_a_missing_file_is_a_clear_message_not_a_traceback(app: App, tmp_path: P
 def test_rows_with_the_same_key_are_replaced(app: App, tmp_path: Path) -> None:
     f = tmp_path / "codes.csv"
     f.write_text(CODES_HEADER + "DOG-LIC,Dog licence,ANIMAL,101-2200-42100,fixed,25.00,no\n")
-    assert app.desk.import_file("revenue-codes", f, **SUPERVISOR) == 1
+    assert app.desk.import_file("revenue-codes", f, **SUPERVISOR).rows == 1
     from cashier_desk.desk import ItemRequest
 
     assert str(app.desk.quote([ItemRequest(code="DOG-LIC")])) == "25.00"
@@ -233,7 +227,7 @@ def test_the_optional_columns_are_stored_and_old_files_still_import(
         "PK-1,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,PKG-CIT-MTR,open,"
         "8ABC123,2026-11-01,2026-11-15,2026-11-20T12:00:00+01:00\n"
     )
-    assert app.desk.import_file("open-items", f, **SUPERVISOR) == 1
+    assert app.desk.import_file("open-items", f, **SUPERVISOR).rows == 1
     with app.ledger.read() as conn:
         row = conn.exec_driver_sql(
             "SELECT plate, issued, notice, as_of FROM open_items WHERE ref = 'PK-1'"
@@ -243,4 +237,4 @@ def test_the_optional_columns_are_stored_and_old_files_still_import(
     old = tmp_path / "old.csv"
     old.write_text(ITEMS_HEADER + "\nPK-1,PARKING,P-1,Ana Ruiz,1 Main St,45.00,2026-11-30,"
                    "PKG-CIT-MTR,open\n")  # fmt: skip
-    assert app.desk.import_file("open-items", old, **SUPERVISOR) == 1
+    assert app.desk.import_file("open-items", old, **SUPERVISOR).rows == 1

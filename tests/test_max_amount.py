@@ -258,7 +258,7 @@ def test_a_revenue_code_whose_fee_is_over_the_maximum_is_not_imported(
     )
     before = dump_tables(app)
     if error is None:
-        assert app.desk.import_file("revenue-codes", path, **SUPERVISOR) == 2
+        assert app.desk.import_file("revenue-codes", path, **SUPERVISOR).rows == 2
         return
     with pytest.raises(Refusal) as refused:
         app.desk.import_file("revenue-codes", path, **SUPERVISOR)
@@ -278,6 +278,6 @@ def test_an_open_items_balance_is_a_debt_not_money_taken_and_is_imported(
         "PT-1,property_tax,A-1,Big Mall,1 Mall Way,2500000.00,2026-12-01,DOG-LIC,open\n",
         encoding="utf-8",
     )
-    assert app.desk.import_file("open-items", path, **SUPERVISOR) == 1
+    assert app.desk.import_file("open-items", path, **SUPERVISOR).rows == 1
     item = app.desk.open_item("PT-1")
     assert item is not None and item.amount_due == Money.parse("2500000.00")

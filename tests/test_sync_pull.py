@@ -131,7 +131,7 @@ def test_a_file_with_the_new_columns_goes_to_central_and_a_pull_keeps_the_plate(
         "2026-11-20T10:00:00+00:00\n"
     )
     engine = central.engine_for(central_url)
-    assert central_import(engine, "open-items", changed, "2026-11-21T00:00:00+00:00") == 2
+    assert central_import(engine, "open-items", changed, "2026-11-21T00:00:00+00:00").rows == 2
     engine.dispose()
     w1.desk.pull_reference_data()
     assert [i.ref for i in w1.desk.search_open_items("8abc123 soto")] == ["PK-9001"]

@@ -32,6 +32,7 @@ from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.db import Ledger
+from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PinHasher
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
 from cashier_desk.ledger.schema import (
@@ -43,6 +44,7 @@ from cashier_desk.money import Money
 from cashier_desk.sync import central, quarantine
 from cashier_desk.sync.pull import PullResult, pull
 from cashier_desk.sync.relay import Relay, SyncResult
+from cashier_desk.text import mask_card_numbers
 
 log = logging.getLogger(__name__)
 
@@ -476,32 +478,43 @@ class DeskBase:
 
     def import_file(
         self, kind: str, path: Path, *, login: object = None, pin: object = None
-    ) -> int:
+    ) -> Imported:
         """Import a CSV file of ``kind`` as the person ``login`` (see desk/authority.py: none
         needed while the ledger has no users yet); the audit names that person."""
         who = authority.import_authority(self, kind, login, pin)
         tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
-        users = self._read_users(path) if kind == "users" else None  # argon2: before the write
+        masked = Masked()
+        users = self._read_users(path, masked) if kind == "users" else None  # argon2 first
         try:
             with self.ledger.write() as conn:
                 if who is None:
                     authority.check_still_setting_up(conn, kind)
-                rows = imports.import_file(
-                    conn, kind, path, tz=tz, max_amount=self.config.max_amount, users=users
+                done = imports.import_file(
+                    conn,
+                    kind,
+                    path,
+                    tz=tz,
+                    max_amount=self.config.max_amount,
+                    users=users,
+                    masked=masked,
                 )
+                # The file's name is text someone typed too: never a card number in the audit.
+                details = {"file": mask_card_numbers(path.name), **done.summary()}
                 actor = authority.SETUP if who is None else who.login
-                self._audit(conn, "import", kind, {"file": path.name, "rows": rows}, actor=actor)
+                self._audit(conn, "import", kind, details, actor=actor)
         except authority.PeopleArrived as exc:
             authority.refuse(self, f"import {kind}", login, "people_arrived", exc.message)
         self.events.publish("reference_data_changed", kind=kind)
-        return rows
+        return done
 
-    def _read_users(self, path: Path) -> list[dict[str, Any]]:
+    def _read_users(self, path: Path, masked: Masked) -> list[dict[str, Any]]:
         """A users file checked whole and its PINs hashed, outside any write transaction (an
         import of 1,500 people takes minutes of argon2, and a sale must not wait for it)."""
         with self.ledger.read() as conn:
             may_create = not auth.any_peppered(conn)
-        return imports.read_users(path, self.pins, self.config.min_pin_length, may_create)
+        return imports.read_users(
+            path, self.pins, self.config.min_pin_length, may_create, masked=masked
+        )
 
     def logged_in(self) -> Login | None:
         return None if self.user is None else self.user.login

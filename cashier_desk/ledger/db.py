@@ -28,6 +28,7 @@ from cashier_desk.ledger.read_only import (
     read_only_message,
     read_only_uri,
 )
+from cashier_desk.text import mask_card_numbers
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -45,7 +46,7 @@ class LedgerError(RuntimeError):
     """The ledger database cannot be used safely."""
 
     def __init__(self, message: str, code: str = "ledger_error") -> None:
-        super().__init__(message)
+        super().__init__(mask_card_numbers(message))  # it may name a folder someone typed
         self.code = code
 
 

@@ -3,6 +3,11 @@
 A file is read and checked whole before anything is written; a bad row refuses the whole file
 with a message naming its line and column, and the database is left as it was.  Rows replace
 rows with the same key.
+
+A card number is never kept (PCI DSS 3.3.1, 3.4.1), yet one look-alike account number must not
+refuse a nightly file of a million rows: a cell holding one (in any writing, as
+:mod:`cashier_desk.text` reads it) is masked to its last four (``****1111``, the rest of the
+text kept) and its row imported; the import counts the masked cells and names the first few.
 """
 
 from __future__ import annotations
@@ -22,10 +27,17 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import search
 from cashier_desk.ledger.auth import ROLES
+from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PinHasher
 from cashier_desk.ledger.schema import open_items, receipt_lines, revenue_codes, users
 from cashier_desk.money import GlSplit, Money, MoneyError
-from cashier_desk.text import TextError, clean_text, looks_like_card_number
+from cashier_desk.text import (
+    ASCII_CANDIDATE,
+    TextError,
+    looks_like_card_number,
+    mask_card_numbers,
+    printable_text,
+)
 
 KINDS = ("revenue-codes", "users", "open-items")
 FEE_TYPES = ("fixed", "per_unit", "open")
@@ -59,8 +71,9 @@ KEY = {"revenue-codes": "code", "users": "login", "open-items": "ref"}
 
 
 _KEY_CHARS = re.compile(r"[A-Za-z0-9_.\-]+")
+_MASKED_KEY_CHARS = re.compile(r"[A-Za-z0-9_.\-*]+")  # a masked key has its ****
 _PLAIN_AMOUNT = re.compile(r"([0-9]{1,12})\.([0-9]{2})", re.ASCII)
-_CARDISH = re.compile(r"(?:[0-9][ ./-]?){13}", re.ASCII)  # 13 digits: maybe a card number
+_CARDISH = ASCII_CANDIDATE.search  # None: ASCII text with no card number in it
 
 
 class _CellError(ValueError):
@@ -70,33 +83,50 @@ class _CellError(ValueError):
         self.code = code
 
 
-def _key_text(value: str, column: str, max_len: int = 40) -> str:
+def _key_text(value: str, column: str, masked: Masked, max_len: int = 40) -> str:
     text = value.strip()
     if not text:
         raise _CellError(column, "is blank")
-    if len(text) > max_len or _KEY_CHARS.fullmatch(text) is None:
+    chars = _KEY_CHARS
+    if looks_like_card_number(text):
+        text, chars = masked.value(column, text), _MASKED_KEY_CHARS
+    if len(text) > max_len or chars.fullmatch(text) is None:
         raise _CellError(column, f"{text!r} may hold only letters, digits, '-', '_' and '.'")
-    if _CARDISH.search(text) is not None and looks_like_card_number(text):
-        raise _CellError(column, "looks like a card number; card numbers are never kept")
     return text
 
 
-def _text(row: dict[str, str], column: str, *, required: bool = True, max_len: int = 200) -> str:
+def _text(
+    row: dict[str, str],
+    column: str,
+    masked: Masked,
+    *,
+    required: bool = True,
+    max_len: int = 200,
+) -> str:
     value = row[column].strip()
     if not value and not required:
         return ""
-    if value and len(value) <= max_len and value.isprintable() and _CARDISH.search(value) is None:
-        return value  # what nearly every cell is, checked in three calls (clean_text's rules)
+    if (
+        value
+        and len(value) <= max_len
+        and value.isascii()
+        and value.isprintable()
+        and _CARDISH(value) is None
+    ):
+        return value  # what nearly every cell is, checked in four calls (clean_text's rules)
     try:
-        return clean_text(value, column, max_len=max_len, required=required)
+        text = printable_text(value, column, max_len=max_len, required=required)
     except TextError as exc:
         raise _CellError(column, str(exc).removeprefix(column).strip()) from exc
+    return masked.value(column, text)
 
 
 def _money(row: dict[str, str], column: str) -> Money:
     plain = _PLAIN_AMOUNT.fullmatch(row[column])
     if plain is not None:  # "123.45", the usual cell, without building it twice
         return Money(int(plain[1]) * 100 + int(plain[2]))
+    if looks_like_card_number(row[column]):  # an amount cannot be masked: never kept
+        raise _CellError(column, "looks like a card number; card numbers are never kept")
     try:
         value = Money.parse(row[column].strip())
     except MoneyError as exc:
@@ -136,9 +166,9 @@ def _revenue_code(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
     except MoneyError as exc:
         raise _CellError("gl", str(exc)) from exc
     return {
-        "code": _key_text(row["code"], "code"),
-        "description": _text(row, "description"),
-        "program": _text(row, "program", max_len=60),
+        "code": _key_text(row["code"], "code", ctx.masked),
+        "description": _text(row, "description", ctx.masked),
+        "program": _text(row, "program", ctx.masked, max_len=60),
         "gl": str(gl),
         "fee_type": fee_type,
         "amount_cents": None if amount is None else amount.cents,
@@ -151,8 +181,8 @@ def _user(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
     if not (ctx.min_pin_length <= len(pin) <= 64) or not pin.isprintable():
         raise _CellError("pin", f"must be {ctx.min_pin_length} to 64 printable characters")
     return {
-        "login": _key_text(row["login"], "login"),
-        "name": _text(row, "name", max_len=100),
+        "login": _key_text(row["login"], "login", ctx.masked),
+        "name": _text(row, "name", ctx.masked, max_len=100),
         "role": _choice(row, "role", ROLES),
         "pin_hash": pin,  # hashed after the whole file has been checked
     }
@@ -205,20 +235,22 @@ def _open_item(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
         raise _CellError("due_date", "is blank")
     code = row["revenue_code"].strip()
     if code not in ctx.known_codes:  # the known ones were checked as keys when imported
-        code = _key_text(code, "revenue_code")
+        code = _key_text(code, "revenue_code", ctx.masked)
         raise _CellError("revenue_code", f"{code!r} is not a known revenue code")
     as_of = _as_of(row, ctx)
     return {
-        "ref": _key_text(row["ref"], "ref", max_len=60),
-        "program": _text(row, "program", max_len=60),
-        "account": _text(row, "account", max_len=60),
-        "name": _text(row, "name"),
-        "address": _text(row, "address", required=False),
+        "ref": _key_text(row["ref"], "ref", ctx.masked, max_len=60),
+        "program": _text(row, "program", ctx.masked, max_len=60),
+        "account": _text(row, "account", ctx.masked, max_len=60),
+        "name": _text(row, "name", ctx.masked),
+        "address": _text(row, "address", ctx.masked, required=False),
         "amount_due_cents": _money(row, "amount_due").cents,
         "due_date": due,
         "revenue_code": code,
         "status": _choice(row, "status", ITEM_STATUSES),
-        "plate": _text(row, "plate", required=False, max_len=20) if "plate" in row else "",
+        "plate": _text(row, "plate", ctx.masked, required=False, max_len=20)
+        if "plate" in row
+        else "",
         "as_of": as_of,
         # Without as_of the balance is the import's own: payments on receipt lines recorded
         # before it are in it (the ledger's own order, not a clock's).
@@ -236,6 +268,7 @@ class _Context:
     as_of_seen: dict[str, str] = field(default_factory=dict)  # a file repeats its as_of
     max_amount: Money | None = None  # [policy] max_amount: no fee above it (None: no check)
     min_pin_length: int = 4  # [policy] min_pin_length
+    masked: Masked = field(default_factory=Masked)
 
 
 _PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
@@ -271,6 +304,7 @@ def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
     key_column = KEY[kind]
     seen: set[int] = set()
     header: list[str] | None = None
+    masked = ctx.masked  # it notes the line of each masked cell
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh, strict=True)
@@ -288,6 +322,7 @@ def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
                         f"{len(header)}",
                     )
                 row = dict(zip(header, cells, strict=True))
+                masked.line = line
                 try:
                     record = parse(row, ctx)
                 except _CellError as exc:
@@ -333,7 +368,8 @@ def _first_line_of(kind: str, path: Path, key: str, before: int) -> int | None:
         for cells in reader:
             if reader.line_num >= before:
                 return None
-            if len(cells) == len(header) and cells[at].strip() == key:
+            # The key as it was kept: a card number in it was masked (two may mask alike).
+            if len(cells) == len(header) and mask_card_numbers(cells[at].strip()) == key:
                 return reader.line_num
     return None
 
@@ -346,9 +382,11 @@ def parse_file(
     last_line_id: int = 0,
     tz: tzinfo | None = None,
     max_amount: Money | None = None,
+    masked: Masked | None = None,
 ) -> list[dict[str, Any]]:
     """Read and check the whole file; raise :class:`Refusal` naming the first bad line
-    (users: :func:`read_users`, which hashes their PINs)."""
+    (users: :func:`read_users`, which hashes their PINs).  The cells whose card numbers were
+    masked are counted in ``masked``."""
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
     if kind == "users":
@@ -356,17 +394,26 @@ def parse_file(
     ctx = _Context(
         known_codes=set(known_codes), last_line_id=last_line_id, tz=tz, max_amount=max_amount
     )
+    if masked is not None:
+        ctx.masked = masked
     return list(_records(kind, path, ctx))
 
 
 def read_users(
-    path: Path, pins: PinHasher, min_pin_length: int, may_create: bool
+    path: Path,
+    pins: PinHasher,
+    min_pin_length: int,
+    may_create: bool,
+    *,
+    masked: Masked | None = None,
 ) -> list[dict[str, Any]]:
     """A users file checked whole (a PIN shorter than ``min_pin_length`` refuses the file,
     naming its line), then every PIN hashed with the pepper — slow on purpose, so never
     inside a write transaction.  ``may_create``: no peppered hash exists yet where the rows
     go, so a missing pepper file may be made."""
     ctx = _Context(known_codes=set(), last_line_id=0, tz=None, min_pin_length=min_pin_length)
+    if masked is not None:
+        ctx.masked = masked
     records = list(_records("users", path, ctx))
     hashes = pins.hash_all((r["pin_hash"] for r in records), may_create=may_create)
     for record, pin_hash in zip(records, hashes, strict=True):
@@ -382,29 +429,39 @@ def import_file(
     tz: tzinfo | None = None,
     max_amount: Money | None = None,
     users: list[dict[str, Any]] | None = None,
-) -> int:
-    """Check and write a file inside the caller's write transaction; returns the rows.
+    masked: Masked | None = None,
+) -> Imported:
+    """Check and write a file inside the caller's write transaction; returns what it did.
 
     Open items stream: each row is checked and written as it is read, so a million rows
     take no more memory than a few; a bad row raises and the caller's transaction writes
     nothing.  Users come read and hashed beforehand (``users``, :func:`read_users`)."""
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
+    masked = masked if masked is not None else Masked()
     if kind == "users":
         if users is None:
             raise ValueError("users are read and hashed before the write: read_users")
         write_rows(conn, kind, users)
-        return len(users)
+        return masked.result(len(users))
     codes = set(conn.execute(sa.select(revenue_codes.c.code)).scalars())
     last_line = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
     if kind != "open-items":
         records = parse_file(
-            kind, path, known_codes=codes, last_line_id=last_line, tz=tz, max_amount=max_amount
+            kind,
+            path,
+            known_codes=codes,
+            last_line_id=last_line,
+            tz=tz,
+            max_amount=max_amount,
+            masked=masked,
         )
         write_rows(conn, kind, records)
-        return len(records)
-    ctx = _Context(known_codes=codes, last_line_id=last_line, tz=tz)
-    return write_open_items(conn, _records(kind, path, ctx))
+        rows = len(records)
+    else:
+        ctx = _Context(known_codes=codes, last_line_id=last_line, tz=tz, masked=masked)
+        rows = write_open_items(conn, _records(kind, path, ctx))
+    return masked.result(rows)
 
 
 def write_rows(conn: sa.Connection, kind: str, records: list[dict[str, Any]]) -> None:

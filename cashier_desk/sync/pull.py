@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from cashier_desk.ledger import imports
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
+from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PREFIX, PinHasher
 from cashier_desk.sync import schema as c
 
@@ -58,10 +59,12 @@ def central_import(
     *,
     pins: PinHasher | None = None,
     min_pin_length: int = 4,
-) -> int:
+) -> Imported:
     """Load a CSV file into central's reference data; a bad row imports nothing.  Users'
     PINs are hashed here with the importer's pepper (``pins``), before central's
-    transaction: central gets the hashes, never the pepper nor a PIN."""
+    transaction: central gets the hashes, never the pepper nor a PIN.  A card number in a
+    cell is masked, as at a workstation."""
+    masked = Masked()
     users: list[dict[str, Any]] | None = None
     if kind == "users":
         if pins is None:
@@ -74,17 +77,21 @@ def central_import(
                 ).first()
                 is None
             )
-        users = imports.read_users(path, pins, min_pin_length, may_create)
+        users = imports.read_users(path, pins, min_pin_length, may_create, masked=masked)
     with engine.begin() as conn:
         codes = set(conn.execute(sa.select(c.ref_revenue_codes.c.code)).scalars())
-        records = users if users is not None else imports.parse_file(kind, path, known_codes=codes)
+        records = (
+            users
+            if users is not None
+            else imports.parse_file(kind, path, known_codes=codes, masked=masked)
+        )
         table, key = REF_TABLES[kind]
         for r in records:
             for column in LOCAL_ONLY:
                 r.pop(column, None)
             r["changed_at"] = now
         _upsert(conn, table, key, records)
-    return len(records)
+    return masked.result(len(records))
 
 
 @dataclass

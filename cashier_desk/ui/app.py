@@ -19,6 +19,7 @@ from typing import Any
 
 from cashier_desk import demo, resources
 from cashier_desk.app import App
+from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui import ledger_loss
 from cashier_desk.ui.bridge import DeskBridge
 from cashier_desk.ui.context import UiContext
@@ -190,7 +191,7 @@ def show_start_error(message: str) -> None:
     box = QMessageBox(
         QMessageBox.Icon.Critical,
         "cashier_desk cannot start",
-        f"{message}\n\nFix it and start cashier_desk again.",
+        f"{mask_card_numbers(message)}\n\nFix it and start cashier_desk again.",
         QMessageBox.StandardButton.Close,
     )
     box.setObjectName("startError")

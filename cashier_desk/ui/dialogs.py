@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
+from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QDialog,
@@ -193,6 +194,7 @@ class DeskDialog(QDialog):
 
     def complain(self, message: str, focus: QWidget | None = None) -> None:
         """Say what is wrong, in the dialog and on the banner; the dialog stays open."""
+        message = mask_card_numbers(message)  # it may quote what was typed
         self.message.setText(message)
         self.message.show()
         self.ctx.show_error(message)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cashier_desk.devices.model import DeviceStatus
+from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.gate import OPEN_WHEN_LOCKED, Gate, close_dialogs
 from cashier_desk.ui.qt import (
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
         amber a warning, green a success); stays 8 s."""
         if kind not in BANNER_KINDS:
             raise ValueError(f"no banner kind {kind!r}")
-        self.banner.setText(message)
+        self.banner.setText(mask_card_numbers(message))  # it may quote what was typed
         self.banner.setProperty("kind", kind)
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)

@@ -517,15 +517,21 @@ class ChildRun:
     seconds: float
 
 
-def cli(data_dir: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def cli(
+    data_dir: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*CLI, "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=child_env(),
+        env={**child_env(), **(env or {})},
         check=False,
     )
+
+
+#: An admin of the demo city, for commands that need one (headless.md "Who may run what").
+ADMIN = {"CASHIER_DESK_USER": "ada", "CASHIER_DESK_PIN": "9999"}
 
 
 def run_script(

@@ -219,10 +219,10 @@ def test_a_supervisors_import_of_revenue_codes_is_audited_with_her_login(
     seq = last_seq(data_dir)
     done = run(data_dir, "--user", "sam", "--pin", "3333", "import", "revenue-codes", str(codes))
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == {"import": "revenue-codes", "rows": 1}
+    assert json.loads(done.stdout) == {"import": "revenue-codes", "rows": 1, "masked": 0}
     imported = [r for r in audit(data_dir, seq) if r["action"] == "import"]
     assert [(r["actor"], r["target"]) for r in imported] == [("sam", "revenue-codes")]
-    assert imported[0]["details"] == {"file": "codes.csv", "rows": 1}
+    assert imported[0]["details"] == {"file": "codes.csv", "rows": 1, "masked": 0}
 
 
 def test_an_admins_import_of_users_is_accepted(data_dir: Path, tmp_path: Path) -> None:

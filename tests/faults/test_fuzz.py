@@ -367,7 +367,7 @@ def _import(app: App, kind: str, data: bytes, tmp: Path) -> tuple[int | None, Re
     path = tmp / f"{kind}.csv"
     path.write_bytes(data)
     try:
-        return app.desk.import_file(kind, path, **ADMIN), None
+        return app.desk.import_file(kind, path, **ADMIN).rows, None
     except Refusal as exc:
         return None, exc
 

@@ -314,7 +314,7 @@ def test_min_pin_length_holds_for_import_users(fresh: Callable[..., App], tmp_pa
     assert refused.message == "users.csv line 3, column pin: must be 6 to 64 printable characters"
     assert dump_tables(app) == before  # the whole file refused, zed too
     users.write_text("login,name,role,pin\nzed,Zed Q,cashier,777123\n", encoding="utf-8")
-    assert app.desk.import_file("users", users, **ADMIN) == 1
+    assert app.desk.import_file("users", users, **ADMIN).rows == 1
     assert app.desk.login("zed", "777123").login == "zed"
 
 
@@ -475,7 +475,7 @@ def test_an_import_of_1500_users_does_not_hold_up_a_sale(
 
     def import_people() -> None:
         try:
-            assert app.desk.import_file("users", people, **ADMIN) == 1500
+            assert app.desk.import_file("users", people, **ADMIN).rows == 1500
         except BaseException as exc:  # reported below
             errors.append(exc)
         finished["import"] = time.monotonic()
