@@ -80,7 +80,7 @@ def _raw_rows(csv_path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _child_raw(data: Path, csv_path: Path) -> dict[str, Any]:
-    from cashier_desk.ledger.imports import _UPSERT_ITEM
+    from cashier_desk.ledger.import_write import _UPSERT_ITEM
 
     conn = sqlite3.connect(data / "ledger.db", isolation_level=None)
     try:

@@ -26,9 +26,10 @@ from cashier_desk.desk.requests import (
     is_iso_date,
     system_clock,
 )
+from cashier_desk.desk.syncing import SyncOps
 
 
-class Desk(CounterOps, CashOps, ClosingOps):
+class Desk(CounterOps, CashOps, ClosingOps, SyncOps):
     """The application service of one workstation."""
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,13 +36,10 @@ from cashier_desk.ledger.pins import PinHasher
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
 from cashier_desk.ledger.schema import (
     drawer_sessions,
-    outbox,
 )
 from cashier_desk.ledger.watermark import ACCEPTED, ledger_state
 from cashier_desk.money import Money
-from cashier_desk.sync import central, quarantine
-from cashier_desk.sync.pull import PullResult, pull
-from cashier_desk.sync.relay import Relay, SyncResult
+from cashier_desk.sync.relay import Relay
 from cashier_desk.text import mask_card_numbers
 
 log = logging.getLogger(__name__)
@@ -209,85 +205,6 @@ class DeskBase:
             self.user = user
         self.events.publish("user_changed", user=user)
         return user
-
-    def sync(self) -> SyncResult:
-        """Push the closed batches waiting in the outbox to central now."""
-        if self.relay is None:
-            raise Refusal("no_central", "No central database is set for this workstation.")
-        return self.relay.push()
-
-    def sync_done(self, result: SyncResult) -> None:
-        """After each sync pass (the relay calls this): a batch central has just put in
-        quarantine is an alert for the lead, once."""
-        for held in result.held_now:
-            self.events.publish(
-                "alert",
-                kind="batch_quarantined",
-                message=f"Central holds {held}. It is kept out of central's totals until an "
-                "admin decides (cashier-desk sync resolve).",
-            )
-
-    def resolve_quarantined(
-        self, batch_id: str, *, accept: bool, login: object, pin: object, note: str = ""
-    ) -> dict[str, Any]:
-        """An admin's decision at central on a batch of this workstation held in quarantine:
-        accept it into central's books or reject it.  Audited here and at central."""
-        engine = self._central()
-        admin = authority.authorize(self, "sync resolve", login, pin)
-        with self._at_central():
-            central.ensure_ready(engine)
-            decided = quarantine.resolve(
-                engine,
-                batch_id,
-                accept=accept,
-                by=admin.login,
-                workstation=self.workstation,
-                at=self._now().isoformat(),
-                note=note,
-            )
-        details = {"reason": decided["reason"], "note": note}
-        with self.ledger.write() as conn:
-            conn.execute(
-                sa.update(outbox)
-                .where(outbox.c.batch_id == batch_id)
-                .values(outcome=decided["decision"])
-            )
-            self._audit(
-                conn, "sync_resolve", batch_id, details, actor=admin.login,
-                outcome=decided["decision"],
-            )  # fmt: skip
-        return decided
-
-    def pull_reference_data(self) -> PullResult:
-        """Fetch revenue codes, users and open items changed at central since the last pull,
-        with the open-item payments other counters made."""
-        engine = self._central()
-        with self._at_central():
-            central.ensure_ready(engine)
-            result = pull(self.ledger, engine, self.workstation, self._now().isoformat())
-        with self.ledger.write() as conn:
-            self._audit(conn, "sync_pull", "reference data", vars(result), actor="system")
-        self.events.publish("reference_data_changed", kind="pull")
-        return result
-
-    def _central(self) -> sa.Engine:
-        if self.relay is None:
-            raise Refusal("no_central", "No central database is set for this workstation.")
-        with self._at_central():
-            return self.relay.engine()
-
-    @staticmethod
-    @contextlib.contextmanager
-    def _at_central() -> Iterator[None]:
-        """Central's failures as refusals a person can read."""
-        try:
-            yield
-        except central.CentralError as exc:
-            raise Refusal("central_unreachable", str(exc)) from None
-        except sa.exc.SQLAlchemyError as exc:
-            raise Refusal(
-                "central_unreachable", f"Central cannot be reached: {central._reason(exc)}"
-            ) from None
 
     def unlock(self, login: object, pin: object, locked_for: str | None) -> User:
         """Unlock a locked counter: the same person's PIN, or a lead or above who takes over.

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
@@ -22,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import search
 from cashier_desk.ledger.auth import ROLES
 from cashier_desk.ledger.import_result import Imported, Masked
+from cashier_desk.ledger.import_write import KEY, write_open_items, write_rows
 from cashier_desk.ledger.pins import PinHasher
-from cashier_desk.ledger.schema import open_items, receipt_lines, revenue_codes, users
+from cashier_desk.ledger.schema import receipt_lines, revenue_codes
 from cashier_desk.money import GlSplit, Money, MoneyError
 from cashier_desk.text import (
     ASCII_CANDIDATE,
@@ -67,7 +65,6 @@ COLUMNS = {
 }
 #: Columns a file may have besides its own (programs.md, headless.md).
 OPTIONAL = {"open-items": ("plate", "as_of", "issued", "notice")}
-KEY = {"revenue-codes": "code", "users": "login", "open-items": "ref"}
 
 
 _KEY_CHARS = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -276,7 +273,6 @@ _PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
     "users": _user,
     "open-items": _open_item,
 }
-_TABLES = {"revenue-codes": revenue_codes, "users": users, "open-items": open_items}
 
 
 def _check_header(kind: str, path: Path, cells: list[str]) -> list[str]:
@@ -462,68 +458,3 @@ def import_file(
         ctx = _Context(known_codes=codes, last_line_id=last_line, tz=tz, masked=masked)
         rows = write_open_items(conn, _records(kind, path, ctx))
     return masked.result(rows)
-
-
-def write_rows(conn: sa.Connection, kind: str, records: list[dict[str, Any]]) -> None:
-    """Replace the rows with the same keys, inside the caller's write transaction."""
-    if not records:
-        return
-    if kind == "open-items":
-        write_open_items(conn, iter(records))
-        return
-    table = _TABLES[kind]
-    key = KEY[kind]
-    stmt = sqlite_insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[key],
-        set_={c.name: stmt.excluded[c.name] for c in table.columns if c.name != key},
-    )
-    conn.execute(stmt, records)
-
-
-#: The columns an import (or a pull from central) sets; what the counter made of an item is
-#: in other columns and stays.
-ITEM_COLUMNS = (
-    "ref",
-    "program",
-    "account",
-    "name",
-    "address",
-    "amount_due_cents",
-    "due_date",
-    "revenue_code",
-    "status",
-    "plate",
-    "as_of",
-    "issued",
-    "notice",
-    "paid_before_line",
-)
-_UPSERT_ITEM = (
-    f"INSERT INTO open_items ({', '.join(ITEM_COLUMNS)}, search_key) "
-    f"VALUES ({', '.join(':' + c for c in ITEM_COLUMNS)}, {search.NEW_KEY_SQL}) "
-    "ON CONFLICT (ref) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in ITEM_COLUMNS[1:])
-)
-
-
-def write_open_items(conn: sa.Connection, records: Iterator[dict[str, Any]]) -> int:
-    """Insert or replace open items (new ones get their search key; the search index follows
-    by its triggers), streaming ``records`` through ``sqlite3``'s ``executemany`` on the
-    write transaction's own connection; returns how many."""
-    count = 0
-
-    def params() -> Iterator[dict[str, Any]]:
-        nonlocal count
-        for record in records:
-            record["key_base"] = search.key_base(record["ref"])
-            count += 1
-            yield record
-
-    raw = conn.connection.dbapi_connection
-    assert isinstance(raw, sqlite3.Connection) and conn.in_transaction()
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(_UPSERT_ITEM, params())
-    finally:
-        cursor.close()
-    return count

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cashier_desk.ledger import imports
+from cashier_desk.ledger import import_write, imports
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.import_result import Imported, Masked
@@ -152,7 +152,7 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             items.append(item)
         # Through the import's own writer: new items get their search key, and the search
         # index follows in this transaction.
-        imports.write_open_items(lconn, iter(items))
+        import_write.write_open_items(lconn, iter(items))
         for ref, cents in other_payments.items():
             if ref in changed_refs:
                 continue  # the absolute figure above already counts it

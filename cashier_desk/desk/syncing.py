@@ -1,0 +1,102 @@
+"""The workstation and central: sending closed batches, pulling reference data, an admin's
+decision on a batch central holds in quarantine.  Central's failures become refusals a person
+can read (``central_unreachable``)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.desk import authority
+from cashier_desk.desk.base import DeskBase
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger.schema import outbox
+from cashier_desk.sync import central, quarantine
+from cashier_desk.sync.pull import PullResult, pull
+from cashier_desk.sync.relay import SyncResult
+
+
+class SyncOps(DeskBase):
+    """Central, seen from the Desk."""
+
+    def sync(self) -> SyncResult:
+        """Push the closed batches waiting in the outbox to central now."""
+        if self.relay is None:
+            raise Refusal("no_central", "No central database is set for this workstation.")
+        return self.relay.push()
+
+    def sync_done(self, result: SyncResult) -> None:
+        """After each sync pass (the relay calls this): a batch central has just put in
+        quarantine is an alert for the lead, once."""
+        for held in result.held_now:
+            self.events.publish(
+                "alert",
+                kind="batch_quarantined",
+                message=f"Central holds {held}. It is kept out of central's totals until an "
+                "admin decides (cashier-desk sync resolve).",
+            )
+
+    def resolve_quarantined(
+        self, batch_id: str, *, accept: bool, login: object, pin: object, note: str = ""
+    ) -> dict[str, Any]:
+        """An admin's decision at central on a batch of this workstation held in quarantine:
+        accept it into central's books or reject it.  Audited here and at central."""
+        engine = self._central()
+        admin = authority.authorize(self, "sync resolve", login, pin)
+        with self._at_central():
+            central.ensure_ready(engine)
+            decided = quarantine.resolve(
+                engine,
+                batch_id,
+                accept=accept,
+                by=admin.login,
+                workstation=self.workstation,
+                at=self._now().isoformat(),
+                note=note,
+            )
+        details = {"reason": decided["reason"], "note": note}
+        with self.ledger.write() as conn:
+            conn.execute(
+                sa.update(outbox)
+                .where(outbox.c.batch_id == batch_id)
+                .values(outcome=decided["decision"])
+            )
+            self._audit(
+                conn, "sync_resolve", batch_id, details, actor=admin.login,
+                outcome=decided["decision"],
+            )  # fmt: skip
+        return decided
+
+    def pull_reference_data(self) -> PullResult:
+        """Fetch revenue codes, users and open items changed at central since the last pull,
+        with the open-item payments other counters made."""
+        engine = self._central()
+        with self._at_central():
+            central.ensure_ready(engine)
+            result = pull(self.ledger, engine, self.workstation, self._now().isoformat())
+        with self.ledger.write() as conn:
+            self._audit(conn, "sync_pull", "reference data", vars(result), actor="system")
+        self.events.publish("reference_data_changed", kind="pull")
+        return result
+
+    def _central(self) -> sa.Engine:
+        if self.relay is None:
+            raise Refusal("no_central", "No central database is set for this workstation.")
+        with self._at_central():
+            return self.relay.engine()
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _at_central() -> Iterator[None]:
+        """Central's failures as refusals a person can read."""
+        try:
+            yield
+        except central.CentralError as exc:
+            raise Refusal("central_unreachable", str(exc)) from None
+        except sa.exc.SQLAlchemyError as exc:
+            raise Refusal(
+                "central_unreachable", f"Central cannot be reached: {central._reason(exc)}"
+            ) from None
