@@ -37,7 +37,7 @@ from psycopg.conninfo import make_conninfo
 from benchmarks.closeout import busy_day
 from benchmarks.common import Context, Figure
 from cashier_desk.ledger import audit
-from cashier_desk.sync import central
+from cashier_desk.sync import access, central
 
 TARGET = "ratio>=0.3"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -87,6 +87,7 @@ def server_answers() -> bool:
 
 @contextmanager
 def scratch_database() -> Iterator[sa.URL]:
+    """A database of this run, dropped at the end with the workstation roles made for it."""
     url = base_url()
     name = f"cashier_desk_bench_{secrets.token_hex(4)}"
     with _admin(url) as admin:
@@ -98,6 +99,11 @@ def scratch_database() -> Iterator[sa.URL]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+            roles = admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", [name + "\\_%"]
+            ).fetchall()
+            for (role,) in roles:
+                admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
 # -- the batches ----------------------------------------------------------------------------
@@ -167,20 +173,33 @@ def copy_rows(p: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
 # -- the two ways in -------------------------------------------------------------------------
 
 
-def deliver_all(ctx: Context, url: sa.URL, batches: list[tuple[str, str]]) -> float:
-    engine = central.engine_for(url.render_as_string(hide_password=False))
+def deliver_all(ctx: Context, url: sa.URL, batches: list[tuple[str, str, str]]) -> float:
+    """Each batch delivered as its workstation's own role (``central workstation add``), so
+    row-level security checks every row, as at a city's central."""
+    admin = central.engine_for(url.render_as_string(hide_password=False))
+    engines: dict[str, sa.Engine] = {}
     try:
-        central.init_central(engine, role=None)
-        central.ensure_ready(engine)  # as the relay does; warms the pool too
+        central.init_central(admin)
+        for ws in dict.fromkeys(ws for ws, _, _ in batches):
+            made = access.add(admin, ws, at=datetime.now(UTC).isoformat(), role=_role(url, ws))
+            as_ws = url.set(username=made["role"], password=made["password"])
+            engines[ws] = central.engine_for(as_ws.render_as_string(hide_password=False))
+            central.ensure_ready(engines[ws])  # as the relay does; warms the pool too
         started = time.perf_counter()
         with ctx.profiled("sync"):
-            for text, sha in batches:
-                outcome = central.deliver(engine, text, sha, datetime.now(UTC).isoformat())
+            for ws, text, sha in batches:
+                outcome = central.deliver(engines[ws], text, sha, datetime.now(UTC).isoformat())
                 if outcome != "sent":
                     raise RuntimeError(f"central answered {outcome!r} to a new batch")
         return time.perf_counter() - started
     finally:
-        engine.dispose()
+        for engine in (admin, *engines.values()):
+            engine.dispose()
+
+
+def _role(url: sa.URL, ws: str) -> str:
+    """A role of this run's own (roles are the whole server's): dropped with the database."""
+    return f"{url.database}_{ws.lower()}"
 
 
 def copy_all(
@@ -245,11 +264,11 @@ def run(ctx: Context) -> list[Figure]:
         return _skipped(f"no PostgreSQL server answers at {base_url().render_as_string()}")
     day = busy_day(ctx)
     payload = _day_batch(Path(day["data_dir"]) / "ledger.db", day["batch"])
-    batches: list[tuple[str, str]] = []
+    batches: list[tuple[str, str, str]] = []
     rows: dict[str, list[tuple[Any, ...]]] = {"receipts": [], "receipt_lines": [], "tenders": []}
     for k in range(ctx.size.sync_batches):
         text, sha, p = clone_batch(payload, k)
-        batches.append((text, sha))
+        batches.append((p["workstation"], text, sha))
         for table, more in copy_rows(p).items():
             rows[table] += more
     n_rows = sum(len(v) for v in rows.values())
@@ -258,7 +277,7 @@ def run(ctx: Context) -> list[Figure]:
         copies = copy_all(url, rows)
     copy_s = copies["fk"]
     receipts = len(rows["receipts"])
-    mb = sum(len(t) for t, _ in batches) / 1e6
+    mb = sum(len(t) for _, t, _ in batches) / 1e6
     return [
         Figure(
             "sync.rows_per_s",

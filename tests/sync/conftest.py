@@ -1,10 +1,10 @@
 """Fixtures and checks for the central-sync tests.
 
 PostgreSQL: a real server on 127.0.0.1:5432 (user postgres, trust auth).  The session creates
-one database ``cashier_desk_test_<random>`` with the central schema and the workstation role
-(``central.init_central`` as postgres) and drops it at the end; each test gets its own copy of
-it (``CREATE DATABASE ... TEMPLATE``), dropped after the test, so central starts empty every
-time.  Without a server the PostgreSQL tests skip — unless ``CI=true``, where they fail.
+one database ``cashier_desk_test_<random>`` with the central schema and the workstation role,
+registered as workstation W1's (``central.init_central`` and ``access.add`` as postgres), and
+drops it at the end; each test gets its own copy of it (``CREATE DATABASE ... TEMPLATE``),
+dropped after the test, so central starts empty every time.  Without a server the PostgreSQL tests skip — unless ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from psycopg import sql
 
 from cashier_desk.app import App
 from cashier_desk.ledger import schema as local
-from cashier_desk.sync import central
+from cashier_desk.sync import access, central
 from cashier_desk.sync import schema as c
 from cashier_desk.sync.relay import SyncResult
 from tests.helpers import FakeClock, run_ok
@@ -38,6 +38,7 @@ from tests.sync.proxy import TcpProxy
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
 PG_ADMIN = "postgres"
+AT = "2026-11-01T00:00:00+00:00"
 NO_SERVER = f"no PostgreSQL server on {PG_HOST}:{PG_PORT} (set CI=true to require it)"
 
 
@@ -119,6 +120,8 @@ def pg_server() -> Iterator[PgServer]:
         engine = central.engine_for(pg_url(name))
         try:
             central.init_central(engine)
+            # The run's one workstation role is workstation W1's (the tests' default id).
+            access.add(engine, "W1", at=AT, role=central.WORKSTATION_ROLE, password=False)
         finally:
             engine.dispose()
         yield PgServer(admin, name)
