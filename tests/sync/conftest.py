@@ -4,7 +4,8 @@ PostgreSQL: a real server on 127.0.0.1:5432 (user postgres, trust auth).  The se
 one database ``cashier_desk_test_<random>`` with the central schema and the workstation role,
 registered as workstation W1's (``central.init_central`` and ``access.add`` as postgres), and
 drops it at the end; each test gets its own copy of it (``CREATE DATABASE ... TEMPLATE``),
-dropped after the test, so central starts empty every time.  Without a server the PostgreSQL tests skip — unless ``CI=true``, where they fail.
+dropped after the test, so central starts empty every time.  Without a server the PostgreSQL
+tests skip — unless ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
@@ -49,12 +50,12 @@ def pg_url(database: str, user: str = PG_ADMIN, port: int = PG_PORT) -> str:
     )
 
 
-def _admin() -> psycopg.Connection[Any]:
+def _admin(dbname: str = "postgres") -> psycopg.Connection[Any]:
     return psycopg.connect(
         host=PG_HOST,
         port=PG_PORT,
         user=PG_ADMIN,
-        dbname="postgres",
+        dbname=dbname,
         autocommit=True,
         connect_timeout=3,
         sslmode="disable",
@@ -135,6 +136,10 @@ def pg_server() -> Iterator[PgServer]:
         ]
         for db in leftovers:
             _drop_database(admin, db)
+        for (role,) in admin.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", [name + "\\_%"]
+        ).fetchall():  # a test's own workstation roles (see ``ws_role``), should one be left
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
         _drop_role_unless_in_use(admin, central.WORKSTATION_ROLE)
         admin.close()
 
@@ -176,6 +181,30 @@ def central_pg(pg_server: PgServer) -> Iterator[CentralPg]:
     finally:
         engine.dispose()
         pg_server.drop(name)
+
+
+@pytest.fixture
+def ws_role(central_pg: CentralPg, pg_server: PgServer) -> Iterator[Callable[[str], str]]:
+    """``ws_role("W2")`` registers workstation W2 at the test's central with a role of its
+    own (named after the test's database: roles are the whole server's) and returns the URL
+    to connect as it; the roles are dropped after the test."""
+    made: list[str] = []
+
+    def add(ws: str) -> str:
+        role = f"{central_pg.name}_{ws.lower()}"
+        access.add(central_pg.engine, ws, at=AT, role=role, password=False)
+        made.append(role)
+        return pg_url(central_pg.name, role)
+
+    yield add
+    central_pg.engine.dispose()
+    for role in made:
+        pg_server.admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", [role]
+        )
+        with _admin(central_pg.name) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        pg_server.admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
 @pytest.fixture
