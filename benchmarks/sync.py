@@ -3,8 +3,10 @@
 The busy day's real batch (``benchmarks.closeout``) is sent ``size.sync_batches`` times, each
 copy as if from another workstation (its own workstation id, batch id, session ids and receipt
 numbers, a fresh SHA-256; the audit segment is the day's own, so central checks a whole chain
-each time).  The figure is receipts + lines + tenders per second through ``central.deliver``
-(JSON parse, chain check, every insert, the payload kept, one transaction per batch).
+each time).  Each copy is delivered as its workstation's own role (``central workstation
+add``), so row-level security checks every row as at a city's central.  The figure is receipts
++ lines + tenders per second through ``central.deliver`` (JSON parse, chain check, every
+insert, the payload kept, one transaction per batch).
 
 The limit is the same receipt, line and tender rows written with psycopg's ``COPY`` into
 tables made ``LIKE`` central's (``INCLUDING ALL``: the same columns, keys and indexes) with the
@@ -12,7 +14,8 @@ same foreign keys to ``batches``, in one transaction, on the same server — the
 tries.  COPY into the same tables without foreign keys is noted beside it for reference.
 
 PostgreSQL comes from ``CASHIER_DESK_BENCH_PG`` (an SQLAlchemy URL without a database; default
-``postgresql+psycopg://postgres@127.0.0.1:5432``); a scratch database is made and dropped.
+``postgresql+psycopg://postgres@127.0.0.1:5432``); a scratch database is made and dropped, with
+the workstation roles made for it (named after it).
 """
 
 from __future__ import annotations

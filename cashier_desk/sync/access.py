@@ -7,13 +7,16 @@ workstation writes, SELECT on reference data, and a ``lock_timeout``, ``statemen
 others for long.  Row-level security, enabled and forced on every table a workstation writes,
 keys each row on that role: ``central_workstation()`` is the id registered for the role running
 the statement, a row with a ``workstation`` column must carry it, and a row that refers to
-another secured row (a receipt's batch, a decision's quarantined batch) may refer only to one
-the role can see — so a role adds and reads only its own batches, receipts, chain heads and
-contacts, whatever client it uses.  The tables' owner (the administrator who ran
-``central init``) keeps a policy that sees everything.  The other counters' payments on open
-items, which ``sync pull`` needs, are read through the view ``open_item_payments`` (reference
-data: reference, amount, date, workstation and batch; nothing else of their batches), which
-lists only registered workstations' batches.
+another secured row (a decision's quarantined batch, a session's batch) may refer only to one
+the role can see — so a role adds and reads only its own batches, chain heads, sessions and
+contacts, whatever client it uses.  The three big tables of a batch (receipts, lines, tenders)
+take COPY, which row security forbids: a workstation role may only add to them, never read
+them, and a statement-level trigger refuses any statement with a row in a batch the role
+cannot see (``BULK``).  The tables' owner (the administrator who ran ``central init``) keeps a
+policy that sees everything.  The other counters' payments on open items, which ``sync pull``
+needs, are read through the view ``open_item_payments`` (reference data: reference, amount,
+date, workstation and batch; nothing else of their batches), which lists only registered
+workstations' batches.
 
 A SQLite central has no roles: whoever can write its file can write anything in it, so there a
 workstation is registered by its first batch (``deliver``), and ``workstation add`` only
@@ -46,6 +49,13 @@ ROLE_SETTINGS = {
 }
 _ROLE_RE = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 ME = "(SELECT central_workstation())"
+#: The big tables of a batch (a busy day: 10,000 rows each).  Row-level security would forbid
+#: COPY into them, and one INSERT ... SELECT takes twice as long; instead a workstation role
+#: may only INSERT (or COPY) into them — never read — and a statement-level trigger refuses a
+#: statement with any row in a batch the role cannot see (``central_own_batches``).  Their
+#: receipt numbers are checked through ``central_receipts_taken``, which answers only for the
+#: numbers it is given.
+BULK = ("receipts", "receipt_lines", "tenders")
 #: Tables a workstation reads and never writes (besides its own registry row).
 READ_ONLY = ("ref_revenue_codes", "ref_users", "ref_open_items", "central_alembic_version")
 NOT_SECURED = {"workstations", *READ_ONLY}
@@ -54,6 +64,24 @@ FUNCTION = """
 CREATE OR REPLACE FUNCTION central_workstation() RETURNS varchar
 LANGUAGE sql STABLE AS $$
     SELECT id FROM workstations WHERE role = current_user::text AND removed_at IS NULL
+$$"""
+
+BULK_CHECK = """
+CREATE OR REPLACE FUNCTION central_own_batches() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM new_rows n
+               WHERE NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = n.batch_id)) THEN
+        RAISE EXCEPTION 'rows of % for a batch that is not this workstation''s', TG_TABLE_NAME
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$"""
+
+TAKEN = """
+CREATE OR REPLACE FUNCTION central_receipts_taken(numbers varchar[]) RETURNS SETOF varchar
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT r.receipt_no FROM unnest(numbers) AS n(no) JOIN receipts r ON r.receipt_no = n.no
 $$"""
 
 #: Payments on open items from every registered workstation's batches: what `sync pull` needs
@@ -104,7 +132,7 @@ def secured_tables(conn: sa.Connection) -> list[str]:
         }
         grew = bool(more)
         found |= more
-    return sorted(found)
+    return sorted(found - set(BULK))
 
 
 def _own_rows(conn: sa.Connection, table: str, secured: set[str]) -> str:
@@ -126,8 +154,20 @@ def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
     nothing elsewhere.  Run by the migration and again by every `central init`."""
     if conn.dialect.name != "postgresql":
         return
-    conn.execute(sa.text(FUNCTION))
-    secured = set(tables if tables is not None else secured_tables(conn))
+    for function in (FUNCTION, BULK_CHECK, TAKEN):
+        conn.execute(sa.text(function))
+    conn.execute(
+        sa.text("REVOKE EXECUTE ON FUNCTION central_receipts_taken(varchar[]) FROM PUBLIC")
+    )
+    secured = set(tables if tables is not None else secured_tables(conn)) - set(BULK)
+    for table in BULK:
+        for stmt in (
+            f"DROP TRIGGER IF EXISTS central_own_batches ON {table}",
+            f"CREATE TRIGGER central_own_batches AFTER INSERT ON {table} "
+            "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT "
+            "EXECUTE FUNCTION central_own_batches()",
+        ):
+            conn.execute(sa.text(stmt))
     for table in ["workstations", *sorted(secured)]:
         own = "role = current_user::text" if table == "workstations" else None
         own = own or _own_rows(conn, table, secured)
@@ -163,6 +203,9 @@ def _grant(conn: sa.Connection, role: str, secured: Iterable[str]) -> None:
         f"GRANT USAGE ON SCHEMA public TO {r}",
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM {r}",
         f"GRANT SELECT, INSERT ON {tables} TO {r}",
+        f"REVOKE SELECT, UPDATE, DELETE, TRUNCATE ON {', '.join(BULK)} FROM {r}",
+        f"GRANT INSERT ON {', '.join(BULK)} TO {r}",
+        f"GRANT EXECUTE ON FUNCTION central_receipts_taken(varchar[]) TO {r}",
         f"GRANT SELECT ON {reads} TO {r}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {r}",
         "GRANT EXECUTE ON FUNCTION central_workstation() TO " + r,
@@ -262,9 +305,10 @@ def remove(engine: sa.Engine, ws: str, *, at: str) -> dict[str, Any]:
         conn.execute(sa.update(w).where(w.c.id == ws).values(removed_at=at))
         if conn.dialect.name == "postgresql" and row.role is not None:
             r = _q(str(row.role))
-            tables = ", ".join(["workstations", "open_item_payments", *secured_tables(conn)])
+            tables = ", ".join(["workstations", "open_item_payments", *BULK, *secured_tables(conn)])
             conn.execute(sa.text(f"REVOKE ALL ON {tables}, {', '.join(READ_ONLY)} FROM {r}"))
             conn.execute(sa.text(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {r}"))
+            conn.execute(sa.text(f"REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM {r}"))
             conn.execute(sa.text(f"ALTER ROLE {r} NOLOGIN"))
     return {"workstation": ws, "role": row.role, "removed": at}
 

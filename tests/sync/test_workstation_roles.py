@@ -106,9 +106,20 @@ def test_a_second_workstation_cannot_add_forge_or_read_the_first_ones_rows(
     _refused_by_the_database(as_w2, "INSERT INTO tender_totals VALUES (:b, 'cash', 0, 0, 0)",
                              b=bid)  # fmt: skip
 
-    # Reading: W2 sees none of W1's rows in any table, only itself among the workstations.
+    # COPY (which the big tables take) is checked the same way, once a statement.
+    with as_w2.connect() as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur, cur.copy("COPY tenders (batch_id, receipt_no, kind, "
+                                           "amount_cents) FROM STDIN") as copy:  # fmt: skip
+            copy.write_row((bid, "W1-999999", "cash", 100))
+
+    # Reading: W2 sees none of W1's rows in any table (the big ones it may not read at all),
+    # and only itself among the workstations.
+    for table in access.BULK:
+        _refused_by_the_database(as_w2, f'SELECT * FROM "{table}"')
     with as_w2.connect() as conn:
-        for table in c.BATCH_TABLES:
+        for table in set(c.BATCH_TABLES) - set(access.BULK):
             rows = conn.execute(sa.text(f'SELECT * FROM "{table}"')).all()
             assert all(bid not in (str(v) for v in r) for r in rows), table
             assert not [r for r in rows if "W1" in (str(v) for v in r)], table

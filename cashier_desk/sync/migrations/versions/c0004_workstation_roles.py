@@ -7,7 +7,9 @@ Create Date: 2026-12-05 14:00:00
 One shared PostgreSQL role let any workstation add rows to another's batch or forge its chain
 head.  Now central keeps a registry of the workstations it knows (``workstations``: id, its
 role, when added or removed) and, on PostgreSQL, row-level security keyed on it (see
-``cashier_desk.sync.access``): each workstation role adds and reads only its own rows.  The
+``cashier_desk.sync.access``): each workstation role adds and reads only its own rows (the
+receipts, lines and tenders it may only add, each statement checked by a trigger, so that
+they still take COPY).  The
 other counters' payments on open items, which ``sync pull`` needs, come through the view
 ``open_item_payments``.  Every workstation that has already sent a batch is registered without
 a role (its batches were taken under the old rule and stay known); an administrator gives each
@@ -55,6 +57,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
+        for table in access.BULK:
+            op.execute(f"DROP TRIGGER IF EXISTS central_own_batches ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS central_own_batches()")
+        op.execute("DROP FUNCTION IF EXISTS central_receipts_taken(varchar[])")
         for table in ("workstations", *TABLES):
             for policy in ("central_admin", "workstation_reads", "workstation_adds"):
                 op.execute(f"DROP POLICY IF EXISTS {policy} ON {table}")
