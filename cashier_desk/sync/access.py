@@ -70,7 +70,7 @@ BULK_CHECK = """
 CREATE OR REPLACE FUNCTION central_own_batches() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    IF EXISTS (SELECT 1 FROM new_rows n
+    IF EXISTS (SELECT 1 FROM (SELECT DISTINCT batch_id FROM new_rows) n
                WHERE NOT EXISTS (SELECT 1 FROM batches b WHERE b.id = n.batch_id)) THEN
         RAISE EXCEPTION 'rows of % for a batch that is not this workstation''s', TG_TABLE_NAME
             USING ERRCODE = 'insufficient_privilege';
