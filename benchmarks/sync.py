@@ -3,8 +3,10 @@
 The busy day's real batch (``benchmarks.closeout``) is sent ``size.sync_batches`` times, each
 copy as if from another workstation (its own workstation id, batch id, session ids and receipt
 numbers, a fresh SHA-256; the audit segment is the day's own, so central checks a whole chain
-each time).  The figure is receipts + lines + tenders per second through ``central.deliver``
-(JSON parse, chain check, every insert, the payload kept, one transaction per batch).
+each time).  Each copy is delivered as its workstation's own role (``central workstation
+add``), so row-level security checks every row as at a city's central.  The figure is receipts
++ lines + tenders per second through ``central.deliver`` (JSON parse, chain check, every
+insert, the payload kept, one transaction per batch).
 
 The limit is the same receipt, line and tender rows written with psycopg's ``COPY`` into
 tables made ``LIKE`` central's (``INCLUDING ALL``: the same columns, keys and indexes) with the
@@ -12,7 +14,8 @@ same foreign keys to ``batches``, in one transaction, on the same server — the
 tries.  COPY into the same tables without foreign keys is noted beside it for reference.
 
 PostgreSQL comes from ``CASHIER_DESK_BENCH_PG`` (an SQLAlchemy URL without a database; default
-``postgresql+psycopg://postgres@127.0.0.1:5432``); a scratch database is made and dropped.
+``postgresql+psycopg://postgres@127.0.0.1:5432``); a scratch database is made and dropped, with
+the workstation roles made for it (named after it).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from psycopg.conninfo import make_conninfo
 from benchmarks.closeout import busy_day
 from benchmarks.common import Context, Figure
 from cashier_desk.ledger import audit
-from cashier_desk.sync import central
+from cashier_desk.sync import access, central
 
 TARGET = "ratio>=0.3"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -87,6 +90,7 @@ def server_answers() -> bool:
 
 @contextmanager
 def scratch_database() -> Iterator[sa.URL]:
+    """A database of this run, dropped at the end with the workstation roles made for it."""
     url = base_url()
     name = f"cashier_desk_bench_{secrets.token_hex(4)}"
     with _admin(url) as admin:
@@ -98,6 +102,11 @@ def scratch_database() -> Iterator[sa.URL]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+            roles = admin.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", [name + "\\_%"]
+            ).fetchall()
+            for (role,) in roles:
+                admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
 
 # -- the batches ----------------------------------------------------------------------------
@@ -167,20 +176,49 @@ def copy_rows(p: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
 # -- the two ways in -------------------------------------------------------------------------
 
 
-def deliver_all(ctx: Context, url: sa.URL, batches: list[tuple[str, str]]) -> float:
-    engine = central.engine_for(url.render_as_string(hide_password=False))
+def deliver_all(ctx: Context, url: sa.URL, batches: list[tuple[str, str, str]]) -> float:
+    """Each batch delivered as its workstation's own role (``central workstation add``), so
+    row-level security and the bulk tables' trigger check every row, as at a city's central.
+    Like the figure before roles, the batches go through one warm pooled connection: each
+    transaction begins with ``SET LOCAL ROLE`` to the batch's workstation (a new server
+    process's first 12 MB insert costs ~50 ms more, whoever connects)."""
+    admin = central.engine_for(url.render_as_string(hide_password=False))
+    engines: dict[str, sa.Engine] = {}
     try:
-        central.init_central(engine, role=None)
-        central.ensure_ready(engine)  # as the relay does; warms the pool too
+        central.init_central(admin)
+        central.ensure_ready(admin)  # as the relay does; warms the pool too
+        for ws in dict.fromkeys(ws for ws, _, _ in batches):
+            role = access.add(admin, ws, at=datetime.now(UTC).isoformat(), role=_role(url, ws))
+            engines[ws] = _as_role(admin, str(role["role"]))
+            with engines[ws].begin() as conn:
+                mine = conn.execute(sa.text("SELECT central_workstation()")).scalar()
+                if mine != ws:
+                    raise RuntimeError(f"role {role['role']} is not workstation {ws}'s")
         started = time.perf_counter()
         with ctx.profiled("sync"):
-            for text, sha in batches:
-                outcome = central.deliver(engine, text, sha, datetime.now(UTC).isoformat())
+            for ws, text, sha in batches:
+                outcome = central.deliver(engines[ws], text, sha, datetime.now(UTC).isoformat())
                 if outcome != "sent":
                     raise RuntimeError(f"central answered {outcome!r} to a new batch")
         return time.perf_counter() - started
     finally:
-        engine.dispose()
+        admin.dispose()
+
+
+def _as_role(engine: sa.Engine, role: str) -> sa.Engine:
+    """The engine's pool, every transaction as ``role``."""
+    as_role = engine.execution_options()
+
+    @sa.event.listens_for(as_role, "begin")
+    def _set_role(conn: sa.Connection) -> None:
+        conn.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
+
+    return as_role
+
+
+def _role(url: sa.URL, ws: str) -> str:
+    """A role of this run's own (roles are the whole server's): dropped with the database."""
+    return f"{url.database}_{ws.lower()}"
 
 
 def copy_all(
@@ -245,11 +283,11 @@ def run(ctx: Context) -> list[Figure]:
         return _skipped(f"no PostgreSQL server answers at {base_url().render_as_string()}")
     day = busy_day(ctx)
     payload = _day_batch(Path(day["data_dir"]) / "ledger.db", day["batch"])
-    batches: list[tuple[str, str]] = []
+    batches: list[tuple[str, str, str]] = []
     rows: dict[str, list[tuple[Any, ...]]] = {"receipts": [], "receipt_lines": [], "tenders": []}
     for k in range(ctx.size.sync_batches):
         text, sha, p = clone_batch(payload, k)
-        batches.append((text, sha))
+        batches.append((p["workstation"], text, sha))
         for table, more in copy_rows(p).items():
             rows[table] += more
     n_rows = sum(len(v) for v in rows.values())
@@ -258,7 +296,7 @@ def run(ctx: Context) -> list[Figure]:
         copies = copy_all(url, rows)
     copy_s = copies["fk"]
     receipts = len(rows["receipts"])
-    mb = sum(len(t) for t, _ in batches) / 1e6
+    mb = sum(len(t) for _, t, _ in batches) / 1e6
     return [
         Figure(
             "sync.rows_per_s",

@@ -47,10 +47,19 @@ def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentPa
 
     cen = command("central", "the central database", cli_help.CENTRAL)
     cen_sub = cen.add_subparsers(dest="central_command", metavar="ACTION", required=True)
-    cen_init = cen_sub.add_parser("init", help="create or upgrade it (and the workstation role)")
-    cen_init.add_argument(
-        "--role", default="cashier_workstation", help="PostgreSQL role for workstations"
+    cen_sub.add_parser("init", help="create or upgrade it (and its row-level security)")
+    cen_ws = cen_sub.add_parser("workstation", help="who may send batches to it")
+    ws_sub = cen_ws.add_subparsers(dest="workstation_action", metavar="ACTION", required=True)
+    ws_add = ws_sub.add_parser(
+        "add", help="register a workstation; on PostgreSQL its own role (password printed once)"
     )
+    ws_add.add_argument("id", help="the workstation id, like W2")
+    ws_add.add_argument("--role", help="its PostgreSQL role (default cashier_ws_<id>)")
+    ws_add.add_argument(
+        "--no-password", action="store_true", help="the role signs in otherwise (certificate)"
+    )
+    ws_rm = ws_sub.add_parser("remove", help="it may send no more (its batches stay)")
+    ws_rm.add_argument("id")
     cen_tot = cen_sub.add_parser("totals", help="what arrived for a business date")
     cen_tot.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     cen_sub.add_parser("status", help="workstations, last batch, last contact, batches pending")
@@ -109,11 +118,14 @@ def central_command(args: argparse.Namespace) -> int:
         return 1
     try:
         if args.central_command == "init":
-            rev = central.init_central(engine, role=args.role)
+            rev = central.init_central(engine)
             _print_json({"central": engine.url.render_as_string(hide_password=True),
                          "revision": rev})  # fmt: skip
             return 0
         central.ensure_ready(engine)
+        if args.central_command == "workstation":
+            _print_json(workstation_command(engine, args))
+            return 0
         if args.central_command == "import":
             from datetime import UTC, datetime
 
@@ -202,6 +214,20 @@ def pin_rules(data_dir: Path) -> dict[str, Any]:
     config = load_config(data_dir) if (data_dir / "config.toml").is_file() else Config()
     pins = PinHasher.for_data_dir(data_dir, config)
     return {"pins": pins, "min_pin_length": config.min_pin_length}
+
+
+def workstation_command(engine: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from cashier_desk.sync import access
+
+    now = datetime.now(UTC).isoformat()
+    if args.workstation_action == "remove":
+        return access.remove(engine, args.id, at=now)
+    made = access.add(engine, args.id, at=now, role=args.role, password=not args.no_password)
+    if made["password"] is None:
+        made.pop("password")
+    return made
 
 
 def sa_errors() -> type[Exception]:

@@ -5,7 +5,7 @@ held in quarantine)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,21 +13,89 @@ import sqlalchemy as sa
 from cashier_desk.money import Money
 from cashier_desk.sync import schema as c
 
+Rows = list[dict[str, Any]]
 
-def _bulk(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows in the batch's transaction: COPY on PostgreSQL (one round trip for the
-    lot), executemany elsewhere."""
-    if not rows:
-        return
+
+def _bulk(conn: sa.Connection, *tables: tuple[sa.Table, Callable[[], Rows]]) -> None:
+    """Insert many rows into each table in the batch's transaction: COPY on PostgreSQL (one
+    round trip for the lot; these tables take COPY because a statement-level check, not row
+    security, keeps each workstation to its own batches — see ``access``), executemany
+    elsewhere."""
     raw = conn.connection.driver_connection
-    if conn.dialect.name == "postgresql" and raw is not None and hasattr(raw, "cursor"):
-        columns = list(rows[0])
-        names = ", ".join(f'"{c}"' for c in columns)
-        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
-        return
-    conn.execute(sa.insert(table), rows)
+    for table, make in tables:
+        rows = make()
+        if not rows:
+            continue
+        if conn.dialect.name != "postgresql" or raw is None:
+            conn.execute(sa.insert(table), rows)
+            continue
+        import psycopg
+
+        names = ", ".join(f'"{col}"' for col in rows[0])
+        statement = f'COPY "{table.name}" ({names}) FROM STDIN'
+        try:
+            with raw.cursor() as cur, cur.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(tuple(row.values()))
+        except psycopg.Error as exc:  # as SQLAlchemy would raise it (an IntegrityError, ...)
+            raise sa.exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
+
+
+def _receipts(bid: str, detail: Mapping[str, Any]) -> Rows:
+    voided = {v["receipt_id"] for v in detail["voids"]}
+    return [
+        {
+            "receipt_no": r["receipt_no"],
+            "batch_id": bid,
+            "session_id": r["session_id"],
+            "workstation": r["workstation"],
+            "cashier": r["cashier"],
+            "payer": r["payer"],
+            "created_at": r["created_at"],
+            "business_date": r["business_date"],
+            "total_cents": r["total_cents"],
+            "change_cents": r["change_cents"],
+            "voided": r["id"] in voided,
+        }
+        for r in detail["receipts"]
+    ]
+
+
+def _numbers(detail: Mapping[str, Any]) -> dict[int, str]:
+    return {r["id"]: r["receipt_no"] for r in detail["receipts"]}
+
+
+def _lines(bid: str, detail: Mapping[str, Any]) -> Rows:
+    numbers = _numbers(detail)
+    return [
+        {
+            "batch_id": bid,
+            "receipt_no": numbers[x["receipt_id"]],
+            "line_no": x["line_no"],
+            "code": x["code"],
+            "ref": x["ref"],
+            "description": x["description"],
+            "qty": x["qty"],
+            "amount_cents": x["amount_cents"],
+        }
+        for x in detail["lines"]
+    ]
+
+
+def _tenders(bid: str, detail: Mapping[str, Any]) -> Rows:
+    numbers = _numbers(detail)
+    return [
+        {
+            "batch_id": bid,
+            "receipt_no": numbers[t["receipt_id"]],
+            "kind": t["kind"],
+            "amount_cents": t["amount_cents"],
+            "number": t["number"],
+            "auth": t["auth"],
+            "last4": t["last4"],
+        }
+        for t in detail["tenders"]
+    ]
 
 
 def _cents(text: str) -> int:
@@ -69,64 +137,12 @@ def insert_batch(
                 for s in detail["sessions"]
             ],
         )
-    numbers = {r["id"]: r["receipt_no"] for r in detail["receipts"]}
-    voided = {v["receipt_id"] for v in detail["voids"]}
-    if detail["receipts"]:
-        _bulk(
-            conn,
-            c.receipts,
-            [
-                {
-                    "receipt_no": r["receipt_no"],
-                    "batch_id": bid,
-                    "session_id": r["session_id"],
-                    "workstation": r["workstation"],
-                    "cashier": r["cashier"],
-                    "payer": r["payer"],
-                    "created_at": r["created_at"],
-                    "business_date": r["business_date"],
-                    "total_cents": r["total_cents"],
-                    "change_cents": r["change_cents"],
-                    "voided": r["id"] in voided,
-                }
-                for r in detail["receipts"]
-            ],
-        )
-    if detail["lines"]:
-        _bulk(
-            conn,
-            c.lines,
-            [
-                {
-                    "batch_id": bid,
-                    "receipt_no": numbers[x["receipt_id"]],
-                    "line_no": x["line_no"],
-                    "code": x["code"],
-                    "ref": x["ref"],
-                    "description": x["description"],
-                    "qty": x["qty"],
-                    "amount_cents": x["amount_cents"],
-                }
-                for x in detail["lines"]
-            ],
-        )
-    if detail["tenders"]:
-        _bulk(
-            conn,
-            c.tenders,
-            [
-                {
-                    "batch_id": bid,
-                    "receipt_no": numbers[t["receipt_id"]],
-                    "kind": t["kind"],
-                    "amount_cents": t["amount_cents"],
-                    "number": t["number"],
-                    "auth": t["auth"],
-                    "last4": t["last4"],
-                }
-                for t in detail["tenders"]
-            ],
-        )
+    _bulk(
+        conn,
+        (c.receipts, lambda: _receipts(bid, detail)),
+        (c.lines, lambda: _lines(bid, detail)),
+        (c.tenders, lambda: _tenders(bid, detail)),
+    )
     gl_rows = [
         {"batch_id": bid, "account": a, "amount_cents": _cents(v)} for a, v in summary["gl"].items()
     ]
@@ -168,7 +184,18 @@ def insert_batch(
 
 
 def receipts_taken(conn: sa.Connection, numbers: list[str]) -> list[str]:
-    """Which of these receipt numbers central's books already hold."""
+    """Which of these receipt numbers central's books already hold, whichever workstation's.
+    On PostgreSQL through ``central_receipts_taken`` (a workstation role may not read
+    receipts; the function answers only for the numbers it is given), one join with the
+    numbers as an array: a list of IN parameters was checked against every row while the
+    table had no statistics yet (seconds a batch)."""
+    if conn.dialect.name == "postgresql":
+        return sorted(
+            conn.execute(
+                sa.text("SELECT central_receipts_taken(CAST(:numbers AS varchar[]))"),
+                {"numbers": numbers},
+            ).scalars()
+        )
     found: list[str] = []
     for i in range(0, len(numbers), 500):
         found += conn.execute(

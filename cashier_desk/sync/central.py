@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,12 +27,18 @@ if TYPE_CHECKING:
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
-from cashier_desk.sync import books, quarantine
+from cashier_desk.sync import access, books, quarantine
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "central_alembic_version"
 WORKSTATION_ROLE = "cashier_workstation"
+#: An execution option: on SQLite, take the write lock when the transaction begins (the
+#: deliveries of a workstation are serialised, and each reads what the one before wrote).
+IMMEDIATE = "cashier_desk_immediate"
+#: The first key of the advisory lock that serialises one workstation's deliveries on
+#: PostgreSQL (the second is its id's hash).
+DELIVERY_LOCK = 0x43445331
 
 
 class CentralError(RuntimeError):
@@ -62,12 +69,20 @@ def _engine_for(url: str) -> sa.Engine:
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # The driver's own transaction handling issues no BEGIN before DDL: SQLAlchemy's
+            # "begin" below does, so creating central.db is one transaction like any other.
+            dbapi_connection.isolation_level = None
             cur = dbapi_connection.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=10000")
             cur.close()
+
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            immediate = conn.get_execution_options().get(IMMEDIATE)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
@@ -95,44 +110,60 @@ def revision(engine: sa.Engine) -> str | None:
         return ctx.get_current_revision()
 
 
-def init_central(engine: sa.Engine, *, role: str | None = WORKSTATION_ROLE) -> str | None:
-    """Create or upgrade the central schema; on PostgreSQL also the workstations' role, which
-    may INSERT and SELECT batch data and never UPDATE or DELETE it."""
+def init_central(engine: sa.Engine) -> str | None:
+    """Create or upgrade the central schema, in one transaction (a kill leaves central as it
+    was, never half-built); on PostgreSQL also (re)apply row-level security and the
+    registered workstations' grants (``access.secure``).  A SQLite central.db that an older
+    version left half-built at its creation is cleared first (``_repair``)."""
     from alembic import command
 
     cfg = _config()
-    with engine.begin() as conn:
+    with writing(engine) as conn:
+        _repair(conn)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
-    if role and engine.dialect.name == "postgresql":
-        _grant_workstation_role(engine, role)
+        access.secure(conn)
     return revision(engine)
 
 
-def _grant_workstation_role(engine: sa.Engine, role: str) -> None:
-    if not role.replace("_", "").isalnum():
-        raise CentralError(f"{role!r} is not a role name")
-    with engine.begin() as conn:
-        exists = conn.execute(
-            sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}
-        ).scalar()
-        if not exists:
-            # Two inits at once may both see no role: the loser's CREATE fails harmlessly.
-            conn.execute(
-                sa.text(
-                    "DO $$ BEGIN "
-                    f'CREATE ROLE "{role}" LOGIN; '
-                    "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; "
-                    "END $$"
-                )
-            )
-        conn.execute(sa.text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
-        tables = ", ".join(f'"{t}"' for t in c.BATCH_TABLES + c.QUARANTINE_TABLES)
-        conn.execute(sa.text(f'REVOKE UPDATE, DELETE, TRUNCATE ON {tables} FROM "{role}"'))
-        conn.execute(sa.text(f'GRANT SELECT, INSERT ON {tables} TO "{role}"'))
-        refs = ", ".join(f'"{t}"' for t in ("ref_revenue_codes", "ref_users", "ref_open_items"))
-        conn.execute(sa.text(f'GRANT SELECT ON {refs}, "{VERSION_TABLE}" TO "{role}"'))
-        conn.execute(sa.text(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
+@contextmanager
+def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A transaction that writes: on SQLite it takes the write lock at its start, so two
+    writers wait for each other (busy_timeout) instead of one failing on a stale read."""
+    with engine.connect() as conn:
+        conn.execution_options(**{IMMEDIATE: True})
+        with conn.begin():
+            yield conn
+
+
+def _repair(conn: sa.Connection) -> None:
+    """A SQLite central with tables but no schema version was cut off while it was first
+    made (before it was made in one transaction): when every table is empty, nothing is
+    lost by making it again; with rows in it, refuse."""
+    if conn.dialect.name != "sqlite":
+        return
+    from alembic.runtime.migration import MigrationContext
+
+    ctx = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+    if ctx.get_current_revision() is not None:
+        return
+    insp = sa.inspect(conn)
+    tables = [t for t in insp.get_table_names() if not t.startswith("sqlite_")]
+    views = insp.get_view_names()
+    if not tables and not views:
+        return
+    held = [t for t in tables if conn.exec_driver_sql(f'SELECT 1 FROM "{t}" LIMIT 1').first()]
+    if held:
+        raise CentralError(
+            "the central database holds data but no schema version "
+            f"(tables {', '.join(sorted(held))}): it was not made by this program or is "
+            "damaged; restore it from a backup"
+        )
+    conn.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    for view in views:
+        conn.exec_driver_sql(f'DROP VIEW "{view}"')
+    for table in tables:
+        conn.exec_driver_sql(f'DROP TABLE "{table}"')
 
 
 def ensure_ready(engine: sa.Engine) -> None:
@@ -165,27 +196,28 @@ def _reason(exc: BaseException) -> str:
 def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str) -> str:
     """Take one batch: "sent" (into the books), "already_there" (the books hold it), or
     "quarantined" (refused — a conflict, or an audit chain that does not follow on — and kept
-    out of the books; the same batch again is "quarantined" again, held once).  Raises
-    BatchConflict for a payload that does not match its own SHA-256, and SQLAlchemy's errors
-    when the connection fails (the caller retries)."""
+    out of the books; the same batch again is "quarantined" again, held once).  One
+    workstation's deliveries are serialised (an advisory lock keyed by the workstation on
+    PostgreSQL, the write lock on SQLite), and what central already made of this very batch
+    is decided before anything else: two syncs at once never quarantine a batch the other
+    just delivered.  Raises BatchConflict for a payload that does not match its own SHA-256,
+    access.UnknownWorkstation for a workstation this connection may not send for (nothing
+    written), and SQLAlchemy's errors when the connection fails (the caller retries)."""
     if hashlib.sha256(payload_text.encode()).hexdigest() != sha256:
         raise BatchConflict("the batch does not match its own SHA-256")
     payload = json.loads(payload_text)
     batch_id = payload["batch"]
     try:
-        with engine.begin() as conn:
+        with writing(engine) as conn:
+            _serialise(conn, payload["workstation"])
             known = _known(conn, batch_id, sha256)
             if known is not None:
                 return known
+            access.check_sender(conn, payload["workstation"], received_at)
             refused = _refusal(conn, payload, sha256)
             if refused is None:
                 books.insert_batch(conn, payload, payload_text, sha256, received_at)
                 return "sent"
-            # A delivery of this very batch may have committed while this one looked (its
-            # chain head then refuses this one): that is "already there", not a refusal.
-            known = _known(conn, batch_id, sha256)
-            if known is not None:
-                return known
             quarantine.keep(conn, payload, payload_text, sha256, *refused, received_at)
             return "quarantined"
     except sa.exc.IntegrityError:
@@ -195,6 +227,16 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
         if known is None:
             raise
         return known
+
+
+def _serialise(conn: sa.Connection, workstation: str) -> None:
+    """Wait for any other delivery of this workstation's batches to end (PostgreSQL; on
+    SQLite the transaction already holds the write lock)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(
+            sa.text("SELECT pg_advisory_xact_lock(CAST(:k AS integer), hashtext(:ws))"),
+            {"k": DELIVERY_LOCK, "ws": workstation},
+        )
 
 
 def _known(conn: sa.Connection, batch_id: str, sha256: str) -> str | None:

@@ -4,7 +4,9 @@
 reference tables, each row stamped with when it changed.  ``sync pull`` brings to this
 workstation the rows changed since its last pull, and applies the open-item payments that
 other counters' batches carry, so an item paid at city hall shows as paid at the utility
-office too.  A billing system's new balance for an item (a changed row) replaces what was
+office too — only from the batches of workstations central knows (``access``), read through
+the view ``open_item_payments``, which shows nothing else of the other counters' batches.  A
+billing system's new balance for an item (a changed row) replaces what was
 due and restarts the count of this counter's payments against it, like a local import
 without ``as_of`` (central keeps no ``as_of`` yet).
 """
@@ -25,6 +27,9 @@ from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PREFIX, PinHasher
 from cashier_desk.sync import schema as c
 
+#: Other counters' payments on open items, of the workstations central knows only: a batch of
+#: a workstation central never registered is never applied here.
+pay = c.open_item_payments
 REF_TABLES = {
     "revenue-codes": (c.ref_revenue_codes, "code"),
     "users": (c.ref_users, "login"),
@@ -122,7 +127,7 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
         new_batches = [
             b
             for b in cconn.execute(
-                sa.select(c.batches.c.id).where(c.batches.c.workstation != workstation)
+                sa.select(pay.c.batch_id).distinct().where(pay.c.workstation != workstation)
             ).scalars()
             if b not in applied
         ]
@@ -192,17 +197,16 @@ def _local_only(conn: sa.Connection, refs: list[str]) -> dict[str, dict[str, Any
 
 def _live_lines() -> sa.Select[Any]:
     return (
-        sa.select(c.lines.c.ref, sa.func.sum(c.lines.c.amount_cents))
-        .join(c.receipts, c.receipts.c.receipt_no == c.lines.c.receipt_no)
-        .where(c.lines.c.ref.is_not(None), c.receipts.c.voided.is_(False))
-        .group_by(c.lines.c.ref)
+        sa.select(pay.c.ref, sa.func.sum(pay.c.amount_cents))
+        .where(pay.c.voided.is_(False))
+        .group_by(pay.c.ref)
     )
 
 
 def _payments(conn: sa.Connection, batch_ids: list[str]) -> dict[str, int]:
     if not batch_ids:
         return {}
-    rows = conn.execute(_live_lines().where(c.lines.c.batch_id.in_(batch_ids)))
+    rows = conn.execute(_live_lines().where(pay.c.batch_id.in_(batch_ids)))
     return {str(ref): int(cents) for ref, cents in rows}
 
 
@@ -210,9 +214,7 @@ def _paid_since(conn: sa.Connection, ref: str, workstation: str, since: str) -> 
     """Other counters' payments on an item made after the billing system's row changed."""
     row = conn.execute(
         _live_lines().where(
-            c.lines.c.ref == ref,
-            c.receipts.c.workstation != workstation,
-            c.receipts.c.created_at > since,
+            pay.c.ref == ref, pay.c.workstation != workstation, pay.c.created_at > since
         )
     ).first()
     return 0 if row is None else int(row[1])

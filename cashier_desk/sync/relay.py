@@ -27,7 +27,7 @@ from tenacity import RetryCallState, wait_exponential_jitter
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.schema import batches, outbox
-from cashier_desk.sync import central, quarantine, seen
+from cashier_desk.sync import access, central, quarantine, seen
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +206,13 @@ class Relay:
                 outcome = central.deliver(
                     self.engine(), self._payload(row.batch_id), row.sha256, now
                 )
+            except access.UnknownWorkstation as exc:
+                # Not this batch's fault: none of this workstation's batches can go.
+                self._note_failure(row.batch_id, str(exc))
+                result.problems.append(f"central refuses this workstation's batches: {exc}")
+                result.pending = sum(1 for b in to_send[i:] if b.pending)
+                log.error("central refuses workstation %s: %s", self.workstation, exc)
+                return result
             except central.BatchConflict as exc:
                 self._mark(row.batch_id, DAMAGED, str(exc))
                 result.problems.append(f"batch {row.batch_id}: {exc}")

@@ -125,6 +125,17 @@ chain_heads = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
 )
 
+# -- who may send: the workstations central knows (see ``access``) -------------------------
+
+workstations = sa.Table(
+    "workstations",
+    metadata,
+    sa.Column("id", sa.String(20), primary_key=True),
+    sa.Column("role", sa.String(63), unique=True),  # its PostgreSQL role (none on SQLite)
+    sa.Column("added_at", sa.String(40), nullable=False),
+    sa.Column("removed_at", sa.String(40)),  # it may send no more; its batches stay
+)
+
 # -- quarantine: batches central refused, kept with their audit records ----------------------
 
 quarantine = sa.Table(
@@ -210,4 +221,20 @@ ref_open_items = sa.Table(
     sa.Column("revenue_code", sa.String(40), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
     sa.Column("changed_at", sa.String(40), nullable=False, index=True),
+)
+
+# -- views (not tables: made by the migrations, read by ``sync pull``) ------------------------
+
+views = sa.MetaData()
+
+#: Every registered workstation's payments on open items (see ``access.PAYMENTS_VIEW``).
+open_item_payments = sa.Table(
+    "open_item_payments",
+    views,
+    sa.Column("batch_id", sa.String(60)),
+    sa.Column("workstation", sa.String(20)),
+    sa.Column("ref", sa.String(60)),
+    sa.Column("amount_cents", Cents),
+    sa.Column("created_at", sa.String(40)),
+    sa.Column("voided", sa.Boolean),
 )

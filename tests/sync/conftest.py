@@ -1,10 +1,11 @@
 """Fixtures and checks for the central-sync tests.
 
 PostgreSQL: a real server on 127.0.0.1:5432 (user postgres, trust auth).  The session creates
-one database ``cashier_desk_test_<random>`` with the central schema and the workstation role
-(``central.init_central`` as postgres) and drops it at the end; each test gets its own copy of
-it (``CREATE DATABASE ... TEMPLATE``), dropped after the test, so central starts empty every
-time.  Without a server the PostgreSQL tests skip — unless ``CI=true``, where they fail.
+one database ``cashier_desk_test_<random>`` with the central schema and the workstation role,
+registered as workstation W1's (``central.init_central`` and ``access.add`` as postgres), and
+drops it at the end; each test gets its own copy of it (``CREATE DATABASE ... TEMPLATE``),
+dropped after the test, so central starts empty every time.  Without a server the PostgreSQL
+tests skip — unless ``CI=true``, where they fail.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from psycopg import sql
 
 from cashier_desk.app import App
 from cashier_desk.ledger import schema as local
-from cashier_desk.sync import central
+from cashier_desk.sync import access, central
 from cashier_desk.sync import schema as c
 from cashier_desk.sync.relay import SyncResult
 from tests.helpers import FakeClock, run_ok
@@ -38,6 +39,7 @@ from tests.sync.proxy import TcpProxy
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
 PG_ADMIN = "postgres"
+AT = "2026-11-01T00:00:00+00:00"
 NO_SERVER = f"no PostgreSQL server on {PG_HOST}:{PG_PORT} (set CI=true to require it)"
 
 
@@ -48,12 +50,12 @@ def pg_url(database: str, user: str = PG_ADMIN, port: int = PG_PORT) -> str:
     )
 
 
-def _admin() -> psycopg.Connection[Any]:
+def _admin(dbname: str = "postgres") -> psycopg.Connection[Any]:
     return psycopg.connect(
         host=PG_HOST,
         port=PG_PORT,
         user=PG_ADMIN,
-        dbname="postgres",
+        dbname=dbname,
         autocommit=True,
         connect_timeout=3,
         sslmode="disable",
@@ -119,6 +121,8 @@ def pg_server() -> Iterator[PgServer]:
         engine = central.engine_for(pg_url(name))
         try:
             central.init_central(engine)
+            # The run's one workstation role is workstation W1's (the tests' default id).
+            access.add(engine, "W1", at=AT, role=central.WORKSTATION_ROLE, password=False)
         finally:
             engine.dispose()
         yield PgServer(admin, name)
@@ -132,6 +136,10 @@ def pg_server() -> Iterator[PgServer]:
         ]
         for db in leftovers:
             _drop_database(admin, db)
+        for (role,) in admin.execute(
+            "SELECT rolname FROM pg_roles WHERE rolname LIKE %s", [name + "\\_%"]
+        ).fetchall():  # a test's own workstation roles (see ``ws_role``), should one be left
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
         _drop_role_unless_in_use(admin, central.WORKSTATION_ROLE)
         admin.close()
 
@@ -173,6 +181,30 @@ def central_pg(pg_server: PgServer) -> Iterator[CentralPg]:
     finally:
         engine.dispose()
         pg_server.drop(name)
+
+
+@pytest.fixture
+def ws_role(central_pg: CentralPg, pg_server: PgServer) -> Iterator[Callable[[str], str]]:
+    """``ws_role("W2")`` registers workstation W2 at the test's central with a role of its
+    own (named after the test's database: roles are the whole server's) and returns the URL
+    to connect as it; the roles are dropped after the test."""
+    made: list[str] = []
+
+    def add(ws: str) -> str:
+        role = f"{central_pg.name}_{ws.lower()}"
+        access.add(central_pg.engine, ws, at=AT, role=role, password=False)
+        made.append(role)
+        return pg_url(central_pg.name, role)
+
+    yield add
+    central_pg.engine.dispose()
+    for role in made:
+        pg_server.admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", [role]
+        )
+        with _admin(central_pg.name) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+        pg_server.admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ context.configure(
     target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     version_table="central_alembic_version",
+    # central.init_central runs every migration in its one transaction, and the SQLite engine
+    # begins it for real (DDL included): a kill leaves central as it was.
+    transactional_ddl=True,
 )
 with context.begin_transaction():
     context.run_migrations()
