@@ -28,7 +28,7 @@ from cashier_desk.app import App
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
-from cashier_desk.sync import central
+from cashier_desk.sync import access, central
 from tests.faults.card_scan import (
     CARD_TEXTS,
     CVVS,
@@ -263,8 +263,9 @@ def test_a_card_number_written_with_dots_or_slashes_is_refused_too(
 @pytest.fixture(params=["sqlite", "postgresql"])
 def central_db(request: pytest.FixtureRequest) -> Iterator[str | None]:
     """Where the day's batch goes: central.db in the data folder (None), or a PostgreSQL
-    database of its own, ``cashier_desk_pan_<hex>`` (initialised, no workstation role made;
-    dropped after the test).  Without a server the PostgreSQL case skips, unless CI=true."""
+    database of its own, ``cashier_desk_pan_<hex>``, initialised, with workstation W1
+    registered for a role of its own, ``cashier_desk_pan_<hex>_w1`` (both dropped after the
+    test).  Without a server the PostgreSQL case skips, unless CI=true."""
     if request.param == "sqlite":
         yield None
         return
@@ -284,12 +285,15 @@ def central_db(request: pytest.FixtureRequest) -> Iterator[str | None]:
         admin.execute(f'CREATE DATABASE "{name}"')
         engine = central.engine_for(PG_URL.format(db=name))
         try:
-            central.init_central(engine, role=None)
+            central.init_central(engine)
+            access.add(engine, "W1", at="2026-12-01T00:00:00+00:00", role=f"{name}_w1",
+                       password=False)  # fmt: skip
         finally:
             engine.dispose()
         yield name
     finally:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'DROP ROLE IF EXISTS "{name}_w1"')
         admin.close()
 
 
@@ -360,7 +364,9 @@ def test_after_a_whole_day_with_card_payments_no_file_holds_a_card_number(
     shutil.copytree(slim_template, data)
     if central_db is not None:
         with (data / "config.toml").open("a", encoding="utf-8") as fh:
-            fh.write(f'\n[central]\nurl = "{PG_URL.format(db=central_db)}"\n')
+            # The day syncs as W1's role; central's own commands run as postgres (--central).
+            ws_url = PG_URL.replace("postgres@", f"{central_db}_w1@").format(db=central_db)
+            fh.write(f'\n[central]\nurl = "{ws_url}"\n')
     _import_the_card_texts(data, tmp_path)
     ops: list[Op] = [
         {"op": "login", "user": "amy", "pin": "4821"},
@@ -420,8 +426,10 @@ def test_after_a_whole_day_with_card_payments_no_file_holds_a_card_number(
         [f'C-{i},UTILITY,"{t}",Zed,1 Main,1.00,2026-12-01,UB-WATER,open'
          for i, t in enumerate(PANS)],
     )  # fmt: skip
-    _cli(data, "central", "import", "revenue-codes", str(DEMO / "revenue_codes.csv"))
-    assert _cli(data, "central", "import", "open-items", str(central_items))["masked"] == len(PANS)
+    admin = [] if central_db is None else ["--central", PG_URL.format(db=central_db)]
+    _cli(data, *admin, "central", "import", "revenue-codes", str(DEMO / "revenue_codes.csv"))
+    done_items = _cli(data, *admin, "central", "import", "open-items", str(central_items))
+    assert done_items["masked"] == len(PANS)
     assert {p.suffix for p in data.rglob("*") if p.is_file()} >= {".pdf", ".csv", ".db", ".log"}
     assert scan_tree(data) == {}
     assert scan_database(data / "ledger.db") == {}
