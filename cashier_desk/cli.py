@@ -362,7 +362,11 @@ def _cmd_devices(app: App, args: argparse.Namespace) -> int:
 def _cmd_window(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.ui.app import run_gui
 
-    return run_gui(app)
+    def reopen() -> App:  # after the first-run setup wrote config.toml
+        return open_app(app.data_dir, args.workstation, peripherals=True,
+                        central_url=args.central, background_sync=True)  # fmt: skip
+
+    return run_gui(app, reopen)
 
 
 def _refused(exc: Refusal) -> int:

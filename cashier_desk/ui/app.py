@@ -257,12 +257,29 @@ def end_on_signals() -> Callable[[], None]:
     return undo
 
 
-def run_gui(app: App) -> int:
+def first_run_setup(app: App, reopen: Callable[[], App] | None) -> App:
+    """A new counter that said No to the demo city: the setup (station, devices, central)
+    writes its config.toml, and the counter opens again on it.  The app to go on with."""
+    from cashier_desk import first_run
+    from cashier_desk.ui.first_run import run_setup
+
+    if reopen is None or not first_run.needs_setup(app.data_dir, app.is_empty()):
+        return app
+    if not run_setup(app.data_dir) or _asked_to_end:
+        return app
+    app.close()  # its devices and ledger were opened on the default settings
+    return reopen()
+
+
+def run_gui(app: App, reopen: Callable[[], App] | None = None) -> int:
+    """The window, after the start's questions (the demo city, then — for a real counter —
+    the first-run setup, which opens the counter again through ``reopen``)."""
     qapp = qt_app()
     undo = end_on_signals()
+    first = app
     try:
-        if not _asked_to_end:
-            offer_demo(app)
+        if not _asked_to_end and not offer_demo(app):
+            app = first_run_setup(app, reopen)
         if not _asked_to_end:
             ledger_loss.warn_if_damaged(app)
             ledger_loss.offer_acceptance(app)
@@ -282,3 +299,5 @@ def run_gui(app: App) -> int:
                     log.exception("logging out at the end failed")
     finally:
         undo()
+        if app is not first:
+            app.close()  # the one opened again after the setup (the caller closes the first)

@@ -80,6 +80,8 @@ from PySide6.QtWidgets import (
     QToolButton,
     QVBoxLayout,
     QWidget,
+    QWizard,
+    QWizardPage,
 )
 
 __all__ = [
@@ -152,6 +154,8 @@ __all__ = [
     "QToolButton",
     "QVBoxLayout",
     "QWidget",
+    "QWizard",
+    "QWizardPage",
     "Qt",
     "Signal",
     "Slot",
