@@ -23,8 +23,8 @@ def test_the_defaults_are_the_contracts() -> None:
 
 def test_versions_take_effect_on_their_day_and_keep_what_they_leave_out() -> None:
     rules = parse_rules(
-        "[[tot]]\neffective = 2027-01-01\nrate = \"12%\"\n"
-        "[[tot]]\neffective = \"2027-07-01\"\npenalty = \"15%\"\n"
+        '[[tot]]\neffective = 2027-01-01\nrate = "12%"\n'
+        '[[tot]]\neffective = "2027-07-01"\npenalty = "15%"\n'
     )
     before = rules.in_force("tot", date(2026, 12, 31))
     first = rules.in_force("tot", date(2027, 1, 1))
@@ -42,14 +42,14 @@ def test_versions_take_effect_on_their_day_and_keep_what_they_leave_out() -> Non
         ('[tot]\nrate = "ten"\n', "[tot] rate"),
         ('[tot]\nrates = "10%"\n', "[tot] has no key 'rates'"),
         ('[citation]\npenalty_gl = "41300"\n', "[citation] penalty_gl"),
-        ('[citations]\n', "no program table [citations]"),
+        ("[citations]\n", "no program table [citations]"),
         ('[plan]\nfee = "-1.00"\n', "[plan] fee"),
-        ('[plan]\nmax_months = 1.5\n', "[plan] max_months"),
-        ('[citation]\npenalties = [ { after_days = 0 } ]\n', "[citation] penalties"),
+        ("[plan]\nmax_months = 1.5\n", "[plan] max_months"),
+        ("[citation]\npenalties = [ { after_days = 0 } ]\n", "[citation] penalties"),
         ('[parking_permit]\nyear_end = "02-30"\n', "[parking_permit] year_end"),
         ('[[tot]]\neffective = 2027-01-01\n[[tot]]\nrate = "9%"\n', "version 2 has no effective"),
-        ('[[tot]]\neffective = 2027-06-01\n[[tot]]\neffective = 2027-01-01\n', "in order"),
-        ('[tot\n', "not a TOML file"),
+        ("[[tot]]\neffective = 2027-06-01\n[[tot]]\neffective = 2027-01-01\n", "in order"),
+        ("[tot\n", "not a TOML file"),
     ],
 )
 def test_a_bad_file_names_its_table_and_key(text: str, named: str) -> None:
