@@ -98,7 +98,9 @@ def _check_copy(file: Path, copy: Path, manifest: dict[str, Any]) -> None:
                 raise _bad(file, f"PRAGMA integrity_check found: {'; '.join(rows)}")
             found = describe(db)
     except sqlite3.DatabaseError as exc:
-        raise _bad(file, f"its {LEDGER} is not a whole SQLite ledger ({exc})") from None
+        raise _bad(
+            file, f"its {LEDGER} is not a whole SQLite ledger (PRAGMA integrity_check: {exc})"
+        ) from None
     version = found["schema_version"]
     if version != manifest["schema_version"]:
         raise _bad(file, f"its schema is {version}, the manifest says {manifest['schema_version']}")
