@@ -80,9 +80,10 @@ class Closeout:
     #: side; the amounts of an account add up to its ``gl``.  Not part of the batch's JSON.
     sources: dict[tuple[str, str], Money] = field(default_factory=dict)
     #: The backup written after the closeout (its path), or why none could be: told to the
-    #: lead, never failing the closeout.  Only a failure is in the JSON (``backup_failed``).
-    backup: str | None = None
-    backup_problem: str | None = None
+    #: lead, never failing the closeout.  Only a failure is in the JSON (``backup_failed``);
+    #: neither is part of what the closeout is (a closeout read back again equals it).
+    backup: str | None = field(default=None, compare=False)
+    backup_problem: str | None = field(default=None, compare=False)
 
     @property
     def deposit_total(self) -> Money:
