@@ -20,6 +20,7 @@ from typing import Any
 from cashier_desk import __version__
 from cashier_desk.app import App, config_if_any
 from cashier_desk.config import DEFAULT_TEXT, backup_folder
+from cashier_desk.errors import Refusal
 
 BACKUP_HELP = """\
 Writes a consistent copy of the ledger to FILE (a zip archive: ledger.db and manifest.json),
@@ -106,7 +107,12 @@ def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
     """`restore FILE` (before anything in the folder is opened)."""
     from cashier_desk.ledger.restore import restore
 
-    done = restore(args.file, data_dir)
+    try:
+        done = restore(args.file, data_dir)
+    except OSError as exc:  # the folder cannot be written; the checks already passed or not
+        raise Refusal(
+            "bad_file", f"cannot restore into {data_dir}: {exc.strerror or exc}"
+        ) from None
     manifest = done["manifest"]
     ws = str(manifest["workstation"])
     config = data_dir / "config.toml"

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -58,6 +60,18 @@ def test_rotation_keeps_the_newest_and_touches_nothing_else(app: App) -> None:
         "cashier-desk-W2-20200101T000000Z-001.zip",
         "notes.zip",
     ]
+
+
+def test_what_a_backup_cut_short_left_is_removed_later(app: App) -> None:
+    folder = app.data_dir / "backups"
+    folder.mkdir()
+    old = folder / ".cashier-desk-W1-20261122T150000Z-001.zip.4242.part"
+    new = folder / ".cashier-desk-W1-20261123T150000Z-001.zip.4243.db"
+    for p in (old, new):
+        p.write_bytes(b"half a backup")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    auto_backup(app.ledger, folder, workstation="W1", now=datetime.now(UTC), keep=5)
+    assert not old.exists() and new.exists()  # a backup running now is left alone
 
 
 def test_backup_config_is_read_and_checked() -> None:

@@ -22,13 +22,12 @@ import logging
 import os
 import re
 import sqlite3
+import time
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.db import Ledger
@@ -156,6 +155,7 @@ def auto_backup(
     while f"cashier-desk-{workstation}-{stamp}-{n:03d}.zip" in taken:
         n += 1
     dest = folder / f"cashier-desk-{workstation}-{stamp}-{n:03d}.zip"
+    _remove_leftovers(folder, workstation)
     take_backup(ledger, dest, workstation=workstation, now=now)
     for old in _auto_names(folder, workstation)[:-keep]:
         try:
@@ -163,6 +163,14 @@ def auto_backup(
         except OSError as exc:  # a file we cannot remove stays; the next rotation tries again
             log.warning("could not remove the old backup %s: %s", old, exc)
     return dest
+
+
+def _remove_leftovers(folder: Path, workstation: str) -> None:
+    """The temporary files of a backup cut short (the process killed) an hour ago or more."""
+    with contextlib.suppress(FileNotFoundError):
+        for p in folder.glob(f".cashier-desk-{workstation}-*"):
+            if p.suffix in (".db", ".part") and time.time() - p.stat().st_mtime > 3600:
+                p.unlink(missing_ok=True)
 
 
 def newest_backup(folder: Path) -> tuple[Path, datetime] | None:
@@ -177,7 +185,3 @@ def newest_backup(folder: Path) -> tuple[Path, datetime] | None:
             if best is None or at > best[0]:
                 best = (at, p)
     return None if best is None else (best[1], best[0])
-
-
-def receipt_count(conn: sa.Connection) -> int:
-    return int(conn.exec_driver_sql("SELECT count(*) FROM receipts").scalar_one())
