@@ -178,6 +178,7 @@ def restore(file: Path, data_dir: Path) -> dict[str, Any]:
     Returns ``{"restored": ..., "manifest": ..., "ledger_loss": sentence or None}``."""
     replace = check_empty(data_dir)
     manifest = read_manifest(file)
+    made = [p for p in (data_dir, *data_dir.parents) if not p.exists()]
     data_dir.mkdir(parents=True, exist_ok=True)
     copy = data_dir / f".{LEDGER}.restoring"
     ledger = data_dir / LEDGER
@@ -194,9 +195,24 @@ def restore(file: Path, data_dir: Path) -> dict[str, Any]:
             for name in (LEDGER, *_SIDE_FILES):
                 (data_dir / name).unlink(missing_ok=True)
         os.replace(copy, ledger)
-    finally:
+        _sync_folder(data_dir)
+    except BaseException:
         copy.unlink(missing_ok=True)
+        for folder in made:  # refused: the folders made for it go too (innermost first)
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
     return {"restored": str(file), "manifest": manifest, "ledger_loss": loss}
+
+
+def _sync_folder(folder: Path) -> None:
+    """The rename on disk too (POSIX; Windows cannot open a folder to sync it)."""
+    with contextlib.suppress(OSError, AttributeError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _reaches(ledger: Path, mark: watermark.Mark) -> bool:
