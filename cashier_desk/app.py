@@ -6,6 +6,7 @@ Nothing else creates devices or opens the ledger; the GUI and the command line b
 from __future__ import annotations
 
 import logging
+import logging.handlers
 import os
 import sys
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from cashier_desk.sync.relay import Relay
 from cashier_desk.text import mask_card_numbers
 
 DEFAULT_WORKSTATION = "W1"
+#: The log file rotates by size: ``cashier-desk.log`` and at most LOG_KEEP older files
+#: (``.1`` newest), each up to LOG_BYTES.
+LOG_BYTES = 5 * 1024 * 1024
+LOG_KEEP = 4
 
 
 def default_data_dir() -> Path:
@@ -129,7 +134,9 @@ def _log_to(path: Path) -> None:
     target = str(path.resolve())
     if any(getattr(h, "baseFilename", None) == target for h in root.handlers):
         return
-    handler = logging.FileHandler(target, encoding="utf-8")
+    handler = logging.handlers.RotatingFileHandler(
+        target, maxBytes=LOG_BYTES, backupCount=LOG_KEEP, encoding="utf-8"
+    )
     handler.setFormatter(_MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > logging.INFO:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_desk import cli_auth, cli_central, cli_help, cli_ledger
+from cashier_desk import cli_auth, cli_central, cli_help, cli_ledger, cli_ops
 from cashier_desk.app import App, default_data_dir, open_app
 from cashier_desk.cli_folder import check_data_dir
 from cashier_desk.config import ConfigError
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="who runs a command that needs authority (or $CASHIER_DESK_USER)",
     )
     p.add_argument("--pin", default=None, help="that person's PIN (or $CASHIER_DESK_PIN)")
+    cli_ops.add_version(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help: str, text: str) -> argparse.ArgumentParser:
@@ -123,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_central.add_parsers(sub, command)
     cli_ledger.add_parsers(sub, command)
+    cli_ops.add_parsers(sub, command)
 
     sea = command("search", "find open items as the counter does (JSON lines)", cli_help.SEARCH)
     sea.add_argument(
@@ -396,6 +398,8 @@ COMMANDS = {
     "sync": cli_central.cmd_sync,
     "search": _cmd_search,
     "ledger": cli_ledger.cmd_ledger,
+    "backup": cli_ops.cmd_backup,
+    "doctor": cli_ops.cmd_doctor,
 }
 
 
@@ -418,6 +422,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     data_dir = args.data_dir or default_data_dir()
     try:
+        if command == "restore":
+            return cli_ops.restore_command(args, data_dir)
         read_only = check_data_dir(command, data_dir)
     except Refusal as exc:
         return _refused(exc)
@@ -425,10 +431,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = open_app(
             data_dir,
             args.workstation,
-            peripherals=command in ("devices", "window"),
+            peripherals=command in ("devices", "window", "doctor"),
             central_url=args.central,
             background_sync=command == "window",
-            devices=command in ("run", "demo", "devices", "window"),
+            devices=command in ("run", "demo", "devices", "window", "doctor"),
             quick_check=command in cli_ledger.MONEY,
             read_only=read_only,
         )

@@ -12,7 +12,9 @@ from cashier_desk.ledger.read_only import read_only_message, writable
 
 # Commands that only read the ledger: on a data folder without one they refuse and create
 # nothing (a typo in --data-dir must not leave an empty ledger behind).
-READING = frozenset({"receipts", "audit", "report", "papers", "export", "search"})
+READING = frozenset(
+    {"receipts", "audit", "report", "papers", "export", "search", "backup", "doctor"}
+)
 #: Commands that change the ledger (the window says why it cannot start in its own dialog).
 WRITING = frozenset({"import", "run", "demo", "sync"})
 

@@ -54,6 +54,11 @@ min_pin_length = 4             # the shortest PIN import users and the first adm
 # argon2_time_cost = 2         # argon2id passes per PIN check ...
 # argon2_memory_kib = 65536    # ... and its memory: about 100 ms a check (benchmarks/README.md)
 
+[backup]
+# dir = "backups"    # where a backup is written after every closeout (default: backups in this
+                     # data folder; a relative path is taken from the data folder)
+keep = 30            # the newest automatic backups kept
+
 [devices]
 printer = "sim"      # escpos+serial:///dev/ttyUSB0?baudrate=19200, escpos+tcp://HOST:9100, none
 drawer = "printer"   # the printer's drawer port; or drawer+serial://..., sim, none
@@ -105,6 +110,8 @@ class Config:
     pepper_file: str | None = None  # [security] pepper_file; None: pepper.key in the data dir
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 65536
+    backup_dir: str | None = None  # [backup] dir; None: backups in the data dir
+    backup_keep: int = 30  # [backup] keep
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:
@@ -155,6 +162,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "min_pin_length",
         },
         "security": {"pepper_file", "argon2_time_cost", "argon2_memory_kib"},
+        "backup": {"dir", "keep"},
         "devices": {
             "printer",
             "drawer",
@@ -216,7 +224,13 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     idle = policy.get("idle_lock_minutes", 15)
     if type(idle) is not int or not 1 <= idle <= 480:
         raise ConfigError("[policy] idle_lock_minutes must be a whole number from 1 to 480")
+    backup = data.get("backup", {})
+    backup_dir = backup.get("dir")
+    if backup_dir is not None and (not isinstance(backup_dir, str) or not backup_dir.strip()):
+        raise ConfigError("[backup] dir must be a folder path in quotes")
     return Config(
+        backup_dir=backup_dir,
+        backup_keep=_whole(backup, "backup", "keep", 30, 1, 10000),
         central_url=_central_url(data.get("central", {})),
         workstation=ws,
         idle_lock_minutes=idle,
@@ -359,6 +373,11 @@ def load_config(data_dir: Path, *, create: bool = True) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(f"{path} is not UTF-8 text") from None
     return parse_config(text, str(path))
+
+
+def backup_folder(config: Config, data_dir: Path) -> Path:
+    """Where the automatic backups go: ``[backup] dir`` (from the data dir when relative)."""
+    return data_dir / (config.backup_dir or "backups")
 
 
 def write_default_config(data_dir: Path) -> None:

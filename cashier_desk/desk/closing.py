@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.desk.backing_up import back_up_after_closeout
 from cashier_desk.desk.printing import PrintingOps
 from cashier_desk.desk.requests import (
     BlindCount,
@@ -313,6 +314,9 @@ class ClosingOps(PrintingOps):
                 {"date": day, "receipts": result.receipts, "deposit": str(result.deposit_total)},
                 actor=approver_user.login,
             )
+        result = back_up_after_closeout(
+            self.ledger, self.config, self.workstation, self._now(), result
+        )
         self.events.publish("closeout_done", batch=result.batch)
         return result
 

@@ -79,6 +79,11 @@ class Closeout:
     #: ``gl`` by what brought the money in (``SOURCES``): ``(account, source)`` -> its credit
     #: side; the amounts of an account add up to its ``gl``.  Not part of the batch's JSON.
     sources: dict[tuple[str, str], Money] = field(default_factory=dict)
+    #: The backup written after the closeout (its path), or why none could be: told to the
+    #: lead, never failing the closeout.  Only a failure is in the JSON (``backup_failed``);
+    #: neither is part of what the closeout is (a closeout read back again equals it).
+    backup: str | None = field(default=None, compare=False)
+    backup_problem: str | None = field(default=None, compare=False)
 
     @property
     def deposit_total(self) -> Money:
@@ -100,7 +105,7 @@ class Closeout:
             },
             "gl": {k: str(v) for k, v in self.gl.items()},
             "deposit": {k: str(v) for k, v in self.deposit.items()},
-        }
+        } | ({"backup_failed": self.backup_problem} if self.backup_problem else {})
 
 
 def check_ready(conn: sa.Connection, workstation: str, business_date: str) -> set[str]:

@@ -376,10 +376,13 @@ class CloseoutScreen(Screen):
 
     def _closed(self, result: Closeout) -> None:
         self.show_closeout(result)
-        self.ctx.show_info(
-            f"Batch {result.batch} closed out: deposit {result.deposit_total}. "
-            "Saving the deposit slip and the closeout summary…"
-        )
+        done = f"Batch {result.batch} closed out: deposit {result.deposit_total}. "
+        if result.backup_problem:
+            self.ctx.show_warning(f"{done}{result.backup_problem}")
+        else:
+            self.ctx.show_info(
+                f"{done}Backed up. Saving the deposit slip and the closeout summary…"
+            )
         self.refresh()
         self._make_papers(result, again=False)
 
@@ -444,11 +447,16 @@ class CloseoutScreen(Screen):
             self.ctx.show_error(papers.problem)
         slip = "printed" if papers.slip_printed else "NOT printed (printer not ready)"
         lines.append(f"Closeout slip {slip}.")
+        backup = self.result.backup_problem if self.result is not None else None
+        if backup:
+            lines.append(backup)
         self.files.setText("\n".join(lines))
         if papers.saved is not None and not papers.problem:
             folder = papers.saved.deposit_slip.parent
             saved = f"Deposit slip and closeout summary saved in {folder}."
-            if papers.slip_printed:
+            if backup:
+                self.ctx.show_warning(f"{saved} {backup}")
+            elif papers.slip_printed:
                 self.ctx.show_info(saved)
             else:
                 self.ctx.show_warning(f"{saved} The closeout slip did not print (printer).")

@@ -1,0 +1,143 @@
+"""The command line for whoever looks after the counters (operations.md): `backup`, `restore`,
+`doctor` and `--version`.
+
+`backup` and `doctor` only read (no credentials, like `receipts`; a folder with no ledger is
+refused ``no_ledger``); `restore` goes only into an empty data folder and needs no credentials
+(headless.md "Who may run what"): it runs before the folder is opened, so it creates nothing
+when it refuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from cashier_desk import __version__
+from cashier_desk.app import App, config_if_any
+from cashier_desk.config import DEFAULT_TEXT, backup_folder
+from cashier_desk.errors import Refusal
+
+BACKUP_HELP = """\
+Writes a consistent copy of the ledger to FILE (a zip archive: ledger.db and manifest.json),
+taken with SQLite's online backup API while the counter may be taking money. stdout: the
+manifest as JSON (created, workstation, schema_version, row_counts, last_receipts,
+audit_head, sha256, bytes). A backup is also written after every closeout into
+[backup] dir (default: backups in the data folder), keeping the newest [backup] keep (30).
+"""
+RESTORE_HELP = """\
+Restores a backup into an EMPTY data folder (no ledger yet, or one with no people and no
+receipts; refused not_empty otherwise). Before anything is written it checks the manifest's
+SHA-256, PRAGMA integrity_check, the schema, the audit chain and the row counts; a damaged
+backup is refused bad_backup naming the fault. A folder whose ledger lost work: stop the
+program, move ledger.db (with ledger.db-wal and ledger.db-shm) out, and restore into the same
+folder: its ledger.mark stays, and a backup that does not reach it still refuses money until
+a supervisor accepts the (smaller) loss.
+"""
+DOCTOR_HELP = """\
+Checks the workstation and prints one line each (--json: one JSON object); exit 1 if any
+fails: integrity_check and pragmas, lost work, the audit chain, the schema version, receipts
+waiting to print, batches waiting for central (and the oldest's age), batches central refused
+or holds, devices, free disk space, the newest backup's age, the clock. Asks nothing of
+central: what it refused is what the ledger last heard.
+"""
+
+
+def version() -> str:
+    try:
+        return metadata.version("cashier-desk")
+    except metadata.PackageNotFoundError:  # run from a source tree that is not installed
+        return __version__
+
+
+def add_version(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--version", action="version", version=f"cashier-desk {version()}")
+
+
+def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentParser]) -> None:
+    bak = command(
+        "backup", "write a backup of the ledger to FILE (stdout: its manifest)", BACKUP_HELP
+    )
+    bak.add_argument("file", type=Path, metavar="FILE")
+    res = command("restore", "restore a backup FILE into an empty data folder", RESTORE_HELP)
+    res.add_argument("file", type=Path, metavar="FILE")
+    doc = command("doctor", "check the workstation's health, one line each", DOCTOR_HELP)
+    doc.add_argument("--json", action="store_true", help="one JSON object for machines")
+
+
+def cmd_backup(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.ledger.backup import take_backup
+
+    manifest = take_backup(
+        app.ledger, args.file, workstation=app.desk.workstation, now=app.desk._now()
+    )
+    print(json.dumps(manifest, separators=(",", ":")), flush=True)
+    print(f"cashier-desk: backup written to {args.file}", file=sys.stderr)
+    return 0
+
+
+def cmd_doctor(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.desk import doctor
+
+    def devices() -> list[dict[str, Any]]:
+        from cashier_desk.devices import check
+
+        return [] if app.devices is None else check.list_devices(app.config, app.devices)
+
+    checks = doctor.run_checks(
+        app.ledger,
+        now=app.desk._now(),
+        business_date=app.desk.business_date(),
+        backups=backup_folder(app.config, app.data_dir),
+        devices=devices,
+    )
+    if args.json:
+        print(doctor.as_json(checks), flush=True)
+    else:
+        for c in checks:
+            print(c.line(), flush=True)
+    return 0 if all(c.ok for c in checks) else 1
+
+
+def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
+    """`restore FILE` (before anything in the folder is opened)."""
+    from cashier_desk.ledger.restore import restore
+
+    try:
+        done = restore(args.file, data_dir)
+    except OSError as exc:  # the folder cannot be written; the checks already passed or not
+        raise Refusal(
+            "bad_file", f"cannot restore into {data_dir}: {exc.strerror or exc}"
+        ) from None
+    manifest = done["manifest"]
+    ws = str(manifest["workstation"])
+    config = data_dir / "config.toml"
+    if not config.exists():
+        config.write_text(DEFAULT_TEXT.replace('# id = "W1"', f'id = "{ws}"', 1), encoding="utf-8")
+    else:
+        configured = args.workstation or config_if_any(data_dir).workstation or "W1"
+        if configured != ws:
+            print(
+                f"cashier-desk: the backup is of workstation {ws} but this folder is set up "
+                f'for {configured}: set [station] id = "{ws}" in {config} (or give '
+                f"--workstation {ws}) before taking money.",
+                file=sys.stderr,
+            )
+    print(json.dumps(done, separators=(",", ":")), flush=True)
+    last = ", ".join(manifest.get("last_receipts", {}).values()) or "none"
+    print(
+        f"cashier-desk: restored {args.file} into {data_dir} (last receipt {last}).",
+        file=sys.stderr,
+    )
+    if done["ledger_loss"]:
+        print(
+            f"cashier-desk: the restored ledger is behind what this folder's ledger had saved: "
+            f"{done['ledger_loss']}. No money is taken until a supervisor accepts the loss "
+            "(cashier-desk ledger accept-loss).",
+            file=sys.stderr,
+        )
+    return 0
