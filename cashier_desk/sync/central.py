@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
-from cashier_desk.sync import access, books, quarantine
+from cashier_desk.sync import access, books, quarantine, recheck
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -253,8 +253,8 @@ def _known(conn: sa.Connection, batch_id: str, sha256: str) -> str | None:
 def _refusal(
     conn: sa.Connection, payload: Mapping[str, Any], sha256: str
 ) -> tuple[str, str] | None:
-    """Why the books cannot take this batch — ("conflict" | "chain", what for a person) — or
-    None when they can."""
+    """Why the books cannot take this batch — ("conflict" | "chain" | "detail", what for a
+    person) — or None when they can (``recheck``: the detail against its audit records)."""
     batch_id = payload["batch"]
     known = conn.execute(sa.select(c.batches.c.sha256).where(c.batches.c.id == batch_id)).scalar()
     if known is not None:
@@ -272,7 +272,8 @@ def _refusal(
         _check_chain(conn, payload)
     except ChainRefused as exc:
         return "chain", str(exc)
-    return None
+    problem = recheck.refusal(conn, payload)
+    return None if problem is None else ("detail", problem)
 
 
 def _check_chain(conn: sa.Connection, payload: Mapping[str, Any]) -> None:
