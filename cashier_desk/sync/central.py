@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
-from cashier_desk.sync import access, books, quarantine, recheck
+from cashier_desk.sync import access, books, contacts, quarantine, recheck
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -229,6 +229,19 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
         return known
 
 
+def contact(
+    engine: sa.Engine, workstation: str, head: tuple[int, str], at: str, hash_at: contacts.HashAt
+) -> str | None:
+    """Anchor the workstation's audit head (seq, hash) at central at a sync contact, in one
+    transaction serialised with its deliveries; central's flag on it (behind, fork) or None
+    (see ``contacts``).  Raises access.UnknownWorkstation and SQLAlchemy's errors like
+    ``deliver``."""
+    with writing(engine) as conn:
+        _serialise(conn, workstation)
+        access.check_sender(conn, workstation, at)
+        return contacts.note(conn, workstation, head[0], head[1], at, hash_at)
+
+
 def _serialise(conn: sa.Connection, workstation: str) -> None:
     """Wait for any other delivery of this workstation's batches to end (PostgreSQL; on
     SQLite the transaction already holds the write lock)."""
@@ -272,6 +285,9 @@ def _refusal(
         _check_chain(conn, payload)
     except ChainRefused as exc:
         return "chain", str(exc)
+    rewritten = contacts.check_batch(conn, payload)
+    if rewritten is not None:
+        return "chain", rewritten
     problem = recheck.refusal(conn, payload)
     return None if problem is None else ("detail", problem)
 
@@ -377,7 +393,8 @@ def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
 
 
 def status(engine: sa.Engine) -> list[dict[str, Any]]:
-    """Each workstation central has heard from: batches, the last one, the last contact."""
+    """Each workstation central has heard from: batches, the last one, the last contact (a
+    batch or a sync contact, ``contacts``) and how many contacts central flagged."""
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(
@@ -386,20 +403,26 @@ def status(engine: sa.Engine) -> list[dict[str, Any]]:
                 sa.func.max(c.batches.c.received_at),
             ).group_by(c.batches.c.workstation)
         ).all()
+        seen = contacts.last_contacts(conn)
+        with_batches = {str(r[0]) for r in rows}
+        only_contacts = [(ws, 0, None) for ws in seen if ws not in with_batches]
         out = []
-        for ws, n, last_contact in rows:
+        for ws, n, received in [*rows, *only_contacts]:
             last = conn.execute(
                 sa.select(c.batches.c.id)
                 .where(c.batches.c.workstation == ws)
                 .order_by(c.batches.c.received_at.desc(), c.batches.c.id.desc())
                 .limit(1)
             ).scalar()
+            contact_at, flags = seen.get(str(ws), (None, 0))
+            times = [t for t in (received, contact_at) if t]
             out.append(
                 {
                     "workstation": ws,
                     "batches": int(n),
                     "last_batch": last,
-                    "last_contact": last_contact,
+                    "last_contact": max(times) if times else None,
+                    "flagged_contacts": flags,
                 }
             )
-    return out
+    return sorted(out, key=lambda r: str(r["workstation"]))

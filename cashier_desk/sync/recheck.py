@@ -211,9 +211,9 @@ def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> li
                 f"{rec.get('tenders')}"
             )
     for (action, target), recs in records.items():
-        if action == "sale" and target not in totals:
-            if any(rec.get("session") in sessions for rec in recs):
-                found.append(f"receipt {target} has a sale record but is not in the batch")
+        in_batch = any(rec.get("session") in sessions for rec in recs)
+        if action == "sale" and target not in totals and in_batch:
+            found.append(f"receipt {target} has a sale record but is not in the batch")
 
     voided: set[str] = set()
     for v in d["voids"]:
@@ -274,9 +274,7 @@ def _movements(
     return found
 
 
-def _closes(
-    d: Mapping[str, Any], records: Records, lacks: Callable[[str], None]
-) -> list[str]:
+def _closes(d: Mapping[str, Any], records: Records, lacks: Callable[[str], None]) -> list[str]:
     found: list[str] = []
     counts: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
     for row in d["close_counts"]:
@@ -348,6 +346,4 @@ def describe(found: list[str], limit: int = 5) -> str | None:
     if not found:
         return None
     more = f"; and {len(found) - limit} more" if len(found) > limit else ""
-    return (
-        "the batch's detail does not match its audit records: " + "; ".join(found[:limit]) + more
-    )
+    return "the batch's detail does not match its audit records: " + "; ".join(found[:limit]) + more

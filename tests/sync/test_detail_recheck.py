@@ -22,7 +22,6 @@ from cashier_desk.sync import central, quarantine, recheck
 from tests.helpers import FakeClock, small_day
 from tests.sync.conftest import (
     CentralPg,
-    assert_central_equals_local,
     local_payload,
     other_day,
     outbox_row,
@@ -79,10 +78,12 @@ def line_dropped(p: Payload) -> str:
 
 def receipt_added(p: Payload) -> str:
     d = p["detail"]
-    r = dict(_receipt(p, "W1-000003"), id=9999, receipt_no="W1-000099")
-    d["receipts"].append(r)
-    d["lines"] += [dict(x, id=9999, receipt_id=9999) for x in d["lines"] if x["receipt_id"] == 3]
-    d["tenders"] += [dict(t, id=9999, receipt_id=9999) for t in d["tenders"] if t["receipt_id"] == 3]
+    r = _receipt(p, "W1-000003")
+    d["receipts"].append(dict(r, id=9999, receipt_no="W1-000099"))
+    for table in ("lines", "tenders"):
+        d[table] += [
+            dict(x, id=9999, receipt_id=9999) for x in d[table] if x["receipt_id"] == r["id"]
+        ]
     p["summary"]["receipts"] += 1
     return "receipt W1-000099 has no sale record"
 
