@@ -26,6 +26,7 @@ earlier payloads read.  One pass over the payload, dictionaries only: no query p
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -131,8 +132,14 @@ def index(records: Iterable[Mapping[str, Any]], into: Records | None = None) -> 
 
 
 def _cents(text: Any) -> int | None:
+    return _parsed(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(text: str) -> int | None:
+    """Cents of an amount as the records write it (a day repeats a few hundred amounts)."""
     try:
-        return Money.parse(str(text)).cents
+        return Money.parse(text).cents
     except (ValueError, TypeError, ArithmeticError):
         return None
 
@@ -211,8 +218,9 @@ def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> li
                 f"{rec.get('tenders')}"
             )
     for (action, target), recs in records.items():
-        in_batch = any(rec.get("session") in sessions for rec in recs)
-        if action == "sale" and target not in totals and in_batch:
+        if action != "sale" or target in totals:
+            continue
+        if any(rec.get("session") in sessions for rec in recs):
             found.append(f"receipt {target} has a sale record but is not in the batch")
 
     voided: set[str] = set()

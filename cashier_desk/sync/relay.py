@@ -195,8 +195,11 @@ class Relay:
     def _central_made(self) -> bool:
         from pathlib import Path
 
-        db = sa.make_url(self.central_url).database
-        return bool(db) and db != ":memory:" and Path(str(db)).is_file()
+        url = sa.make_url(self.central_url)
+        if not url.drivername.startswith("sqlite"):
+            return True
+        db = url.database
+        return db is not None and db not in ("", ":memory:") and Path(db).is_file()
 
     def _hash_at(self, seq: int) -> str | None:
         with self.ledger.read() as conn:
