@@ -252,3 +252,54 @@ def test_the_recheck_reads_earlier_segments_for_records_made_before_them() -> No
         "receipt W1-000001 has no sale record"
     ]
     assert recheck.problems(payload, recheck.index([sale]), final=True) == []
+
+
+def test_a_session_open_across_a_closeout_finds_its_records_in_the_batch_before(
+    make_app: MakeApp, where: tuple[str, str], engines: Callable[[str], sa.Engine]
+) -> None:
+    """Bob's drawer of the next day is open (a sale made) when the first day closes out: his
+    sale record travels in the first batch, his receipt in the second, which still goes."""
+    from tests.helpers import run_ok
+
+    ws_url, admin_url = where
+    clock = FakeClock()
+    app = workstation(make_app, ws_url, clock)
+    sale = {
+        "op": "sale",
+        "items": [{"code": "DOG-LIC", "qty": 1}],
+        "tenders": [{"type": "cash", "amount": "20.00"}],
+    }
+    day1 = app.desk.business_date()
+    run_ok(
+        app,
+        {"op": "login", "user": "amy", "pin": "4821"},
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
+        sale,
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 6}}},
+        {"op": "logout"},
+    )
+    clock.advance(days=1)
+    run_ok(
+        app,
+        {"op": "login", "user": "bob", "pin": "2468"},
+        {"op": "open_drawer", "drawer": "D2", "opening": {"20.00": 5}},
+        sale,
+        {"op": "logout"},
+    )
+    first = app.desk.closeout(day1, "lee", "1111")
+    run_ok(
+        app,
+        {"op": "login", "user": "bob", "pin": "2468"},
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 6}}},
+        {"op": "logout"},
+    )
+    second = app.desk.closeout(None, "lee", "1111")
+    text, _ = local_payload(app, second.batch)
+    payload = json.loads(text)
+    (receipt,) = payload["detail"]["receipts"]
+    assert not any(r["target"] == receipt["receipt_no"] for r in payload["audit"])
+    result = run_op(app.desk, {"op": "sync"})
+    assert (result["sent"], result["quarantined"]) == (2, 0), result
+    admin = engines(admin_url)
+    assert central.totals(admin, second.business_date)["receipts"] == 1
+    assert first.batch != second.batch
