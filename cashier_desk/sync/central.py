@@ -5,8 +5,10 @@ A batch goes in whole, in one transaction keyed by its id.  The same id with the
 is "already there" (acknowledged, not posted twice); the same id (or a receipt number) with
 other content is a conflict, never overwritten.  Each batch carries the audit records since its
 workstation's previous batch: central re-computes their links from the head it holds, so a
-workstation whose audit chain was rewritten is refused.  A refused batch is kept in quarantine
-(see ``quarantine``), out of the books, and the workstation's chain continues through it.
+workstation whose audit chain was rewritten is refused, and holds the batch's detail to those
+records (``recheck``) and to the heads shown at sync contacts (``contacts``).  A refused
+batch is kept in quarantine (see ``quarantine``), out of the books, and the workstation's
+chain continues through it.
 The same code serves SQLite (the embedded default) and PostgreSQL.
 """
 

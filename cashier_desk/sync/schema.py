@@ -159,7 +159,7 @@ quarantine = sa.Table(
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("workstation", sa.String(20), nullable=False, index=True),
     sa.Column("business_date", sa.String(10), nullable=False),
-    sa.Column("reason", sa.String(20), nullable=False),  # conflict, chain
+    sa.Column("reason", sa.String(20), nullable=False),  # conflict, chain, detail
     sa.Column("problem", sa.Text, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),  # the batch as sent, audit records included
     sa.Column("audit_since", sa.Integer, nullable=False),
