@@ -144,8 +144,26 @@ def clone_batch(payload_text: str, k: int) -> tuple[str, str, dict[str, Any]]:
         m["session_id"] = renamed(m["session_id"])
     for x in d["postings"]:
         x["session_id"] = renamed(x["session_id"])
+    _rename_records(p, old_ws, ws)
     text = audit.canonical(p)
     return text, hashlib.sha256(text.encode()).hexdigest(), p
+
+
+def _rename_records(p: dict[str, Any], old_ws: str, ws: str) -> None:
+    """The audit segment as workstation ``ws`` would have written it (targets and sessions
+    renamed, the chain hashed again): central holds the detail to its records."""
+    prev = audit.GENESIS if int(p["audit_since"]) == 0 else p["audit"][0]["prev_hash"]
+    for record in p["audit"]:
+        record["workstation"] = ws
+        if record["target"].startswith(old_ws):
+            record["target"] = ws + record["target"].removeprefix(old_ws)
+        details = json.loads(record["details"])
+        if str(details.get("session", "")).startswith(old_ws):
+            details["session"] = ws + details["session"].removeprefix(old_ws)
+            record["details"] = audit.canonical(details)
+        record["prev_hash"] = prev
+        record["hash"] = prev = audit.record_hash(prev, int(record["seq"]), record)
+    p["audit_head"]["hash"] = prev
 
 
 def copy_rows(p: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:

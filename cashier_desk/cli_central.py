@@ -74,6 +74,12 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
     if args.sync_action == "pull":
         pulled = app.desk.pull_reference_data()
         _print_json({"ok": True, **vars(pulled)})
+        if app.desk.relay is not None and app.desk.relay.flagged:
+            print(
+                "cashier-desk: central flags this workstation's audit chain: "
+                f"{app.desk.relay.flagged} (chain_flagged)",
+                file=sys.stderr,
+            )
         return 0
     if args.sync_action == "resolve":
         login, pin = cli_auth.credentials(app, args, "sync resolve")
@@ -107,7 +113,7 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
 
 def central_command(args: argparse.Namespace) -> int:
     from cashier_desk.app import central_url_of, default_data_dir, is_embedded
-    from cashier_desk.sync import central, quarantine
+    from cashier_desk.sync import central, contacts, quarantine
 
     data_dir = args.data_dir or default_data_dir()
     try:
@@ -157,6 +163,8 @@ def central_command(args: argparse.Namespace) -> int:
             _print_json(row)
         for held in quarantine.undecided(engine):
             _print_json({"quarantined": held.pop("batch_id"), **held})
+        for flag in contacts.flagged(engine):
+            _print_json({"flagged_contact": flag.pop("workstation"), **flag})
         if (data_dir / "ledger.db").exists():
             from cashier_desk.ledger.db import Ledger
             from cashier_desk.sync.relay import pending_batches

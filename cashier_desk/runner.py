@@ -239,6 +239,12 @@ def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
         raise Refusal("ledger_rolled_back", desk.ledger_loss_message())
     if r.problems:
         raise Refusal("sync_refused", "Central refused: " + "; ".join(r.problems))
+    if r.flagged:
+        raise Refusal(
+            "chain_flagged",
+            f"Central flags this workstation's audit chain at this contact ({r.flagged}); a "
+            "supervisor checks the ledger (cashier-desk audit verify).",
+        )
     if r.unreachable and r.pending:
         raise Refusal(
             "central_unreachable",

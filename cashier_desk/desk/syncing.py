@@ -5,6 +5,7 @@ can read (``central_unreachable``)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,9 +15,11 @@ from cashier_desk.desk import authority
 from cashier_desk.desk.base import DeskBase
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.schema import outbox
-from cashier_desk.sync import central, quarantine
+from cashier_desk.sync import access, central, quarantine
 from cashier_desk.sync.pull import PullResult, pull
 from cashier_desk.sync.relay import SyncResult
+
+log = logging.getLogger(__name__)
 
 
 class SyncOps(DeskBase):
@@ -38,6 +41,16 @@ class SyncOps(DeskBase):
                 message=f"Central holds {held}. It is kept out of central's totals until an "
                 "admin decides (cashier-desk sync resolve).",
             )
+        if result.flagged:
+            self._chain_flagged(result.flagged)
+
+    def _chain_flagged(self, flag: str) -> None:
+        self.events.publish(
+            "alert",
+            kind="chain_flagged",
+            message=f"Central flags this workstation's audit chain: {flag}. A supervisor "
+            "checks the ledger (cashier-desk audit verify).",
+        )
 
     def resolve_quarantined(
         self, batch_id: str, *, accept: bool, login: object, pin: object, note: str = ""
@@ -80,7 +93,20 @@ class SyncOps(DeskBase):
         with self.ledger.write() as conn:
             self._audit(conn, "sync_pull", "reference data", vars(result), actor="system")
         self.events.publish("reference_data_changed", kind="pull")
+        self._anchor()
         return result
+
+    def _anchor(self) -> None:
+        """A sync contact after a pull: the audit head anchored at central (its flag, if any,
+        an alert and ``relay.flagged``); a contact that fails changes nothing of the pull."""
+        assert self.relay is not None
+        try:
+            flag = self.relay.anchor()
+        except (central.CentralError, access.UnknownWorkstation, sa.exc.SQLAlchemyError) as exc:
+            log.warning("the contact with central after a pull failed: %s", exc)
+            return
+        if flag is not None:
+            self._chain_flagged(flag)
 
     def _central(self) -> sa.Engine:
         if self.relay is None:

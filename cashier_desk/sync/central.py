@@ -5,8 +5,10 @@ A batch goes in whole, in one transaction keyed by its id.  The same id with the
 is "already there" (acknowledged, not posted twice); the same id (or a receipt number) with
 other content is a conflict, never overwritten.  Each batch carries the audit records since its
 workstation's previous batch: central re-computes their links from the head it holds, so a
-workstation whose audit chain was rewritten is refused.  A refused batch is kept in quarantine
-(see ``quarantine``), out of the books, and the workstation's chain continues through it.
+workstation whose audit chain was rewritten is refused, and holds the batch's detail to those
+records (``recheck``) and to the heads shown at sync contacts (``contacts``).  A refused
+batch is kept in quarantine (see ``quarantine``), out of the books, and the workstation's
+chain continues through it.
 The same code serves SQLite (the embedded default) and PostgreSQL.
 """
 
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
-from cashier_desk.sync import access, books, quarantine
+from cashier_desk.sync import access, books, contacts, quarantine, recheck
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -229,6 +231,19 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
         return known
 
 
+def contact(
+    engine: sa.Engine, workstation: str, head: tuple[int, str], at: str, hash_at: contacts.HashAt
+) -> str | None:
+    """Anchor the workstation's audit head (seq, hash) at central at a sync contact, in one
+    transaction serialised with its deliveries; central's flag on it (behind, fork) or None
+    (see ``contacts``).  Raises access.UnknownWorkstation and SQLAlchemy's errors like
+    ``deliver``."""
+    with writing(engine) as conn:
+        _serialise(conn, workstation)
+        access.check_sender(conn, workstation, at)
+        return contacts.note(conn, workstation, head[0], head[1], at, hash_at)
+
+
 def _serialise(conn: sa.Connection, workstation: str) -> None:
     """Wait for any other delivery of this workstation's batches to end (PostgreSQL; on
     SQLite the transaction already holds the write lock)."""
@@ -253,8 +268,8 @@ def _known(conn: sa.Connection, batch_id: str, sha256: str) -> str | None:
 def _refusal(
     conn: sa.Connection, payload: Mapping[str, Any], sha256: str
 ) -> tuple[str, str] | None:
-    """Why the books cannot take this batch — ("conflict" | "chain", what for a person) — or
-    None when they can."""
+    """Why the books cannot take this batch — ("conflict" | "chain" | "detail", what for a
+    person) — or None when they can (``recheck``: the detail against its audit records)."""
     batch_id = payload["batch"]
     known = conn.execute(sa.select(c.batches.c.sha256).where(c.batches.c.id == batch_id)).scalar()
     if known is not None:
@@ -272,7 +287,11 @@ def _refusal(
         _check_chain(conn, payload)
     except ChainRefused as exc:
         return "chain", str(exc)
-    return None
+    rewritten = contacts.check_batch(conn, payload)
+    if rewritten is not None:
+        return "chain", rewritten
+    problem = recheck.refusal(conn, payload)
+    return None if problem is None else ("detail", problem)
 
 
 def _check_chain(conn: sa.Connection, payload: Mapping[str, Any]) -> None:
@@ -376,7 +395,8 @@ def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
 
 
 def status(engine: sa.Engine) -> list[dict[str, Any]]:
-    """Each workstation central has heard from: batches, the last one, the last contact."""
+    """Each workstation central has heard from: batches, the last one, the last contact (a
+    batch or a sync contact, ``contacts``) and how many contacts central flagged."""
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(
@@ -385,20 +405,26 @@ def status(engine: sa.Engine) -> list[dict[str, Any]]:
                 sa.func.max(c.batches.c.received_at),
             ).group_by(c.batches.c.workstation)
         ).all()
+        seen = contacts.last_contacts(conn)
+        with_batches = {str(r[0]) for r in rows}
+        only_contacts = [(ws, 0, None) for ws in seen if ws not in with_batches]
         out = []
-        for ws, n, last_contact in rows:
+        for ws, n, received in [*rows, *only_contacts]:
             last = conn.execute(
                 sa.select(c.batches.c.id)
                 .where(c.batches.c.workstation == ws)
                 .order_by(c.batches.c.received_at.desc(), c.batches.c.id.desc())
                 .limit(1)
             ).scalar()
+            contact_at, flags = seen.get(str(ws), (None, 0))
+            times = [t for t in (received, contact_at) if t]
             out.append(
                 {
                     "workstation": ws,
                     "batches": int(n),
                     "last_batch": last,
-                    "last_contact": last_contact,
+                    "last_contact": max(times) if times else None,
+                    "flagged_contacts": flags,
                 }
             )
-    return out
+    return sorted(out, key=lambda r: str(r["workstation"]))

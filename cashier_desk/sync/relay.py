@@ -26,7 +26,7 @@ from tenacity import RetryCallState, wait_exponential_jitter
 
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.db import Ledger
-from cashier_desk.ledger.schema import batches, outbox
+from cashier_desk.ledger.schema import audit_log, batches, outbox
 from cashier_desk.sync import access, central, quarantine, seen
 
 log = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ class SyncResult:
     held_now: list[str] = field(default_factory=list)  # of those, the ones held in this pass
     unreachable: str | None = None
     ledger_behind: str | None = None  # how the ledger is behind what central saw of it
+    flagged: str | None = None  # central's flag on this contact's audit head (behind, fork)
+    refused: bool = False  # central takes nothing from this workstation (not registered)
 
 
 def describe(embedded: bool, pending: int, quarantined: int) -> str:
@@ -109,6 +111,7 @@ class Relay:
         self.interval = interval
         self.embedded = embedded  # central is the data dir's own central.db
         self.last: SyncResult | None = None
+        self.flagged: str | None = None  # central's flag on the last contact
         self._engine: sa.Engine | None = None
         self._engine_url: str | None = None
         self._lock = threading.Lock()
@@ -170,15 +173,63 @@ class Relay:
                 conn.execute(sa.select(batches.c.payload).where(batches.c.id == batch_id)).scalar()
             )
 
+    def anchor(self) -> str | None:
+        """Show central this workstation's audit head now (a sync contact, ``contacts``):
+        central's flag on it (behind what it saw, a fork), or None.  Raises CentralError,
+        access.UnknownWorkstation and SQLAlchemy's errors; an embedded central not made yet
+        is left unmade."""
+        if self.embedded and not self._central_made():
+            return None
+        engine = self.engine()
+        central.ensure_ready(engine)
+        with self.ledger.read() as conn:
+            head = audit.head(conn)
+        flag = central.contact(
+            engine, self.workstation, head, self.clock().isoformat(), self._hash_at
+        )
+        self.flagged = flag
+        if flag is not None:
+            log.error("central flags this workstation's audit chain: %s", flag)
+        return flag
+
+    def _central_made(self) -> bool:
+        from pathlib import Path
+
+        url = sa.make_url(self.central_url)
+        if not url.drivername.startswith("sqlite"):
+            return True
+        db = url.database
+        return db is not None and db not in ("", ":memory:") and Path(db).is_file()
+
+    def _hash_at(self, seq: int) -> str | None:
+        with self.ledger.read() as conn:
+            found = conn.execute(sa.select(audit_log.c.hash).where(audit_log.c.seq == seq))
+            return found.scalar()
+
     def _push(self) -> SyncResult:
-        """Ask central which of this workstation's batches it holds, then send, oldest first,
-        every batch still pending here and every one central does not hold (whatever this
-        workstation noted: the central URL may have changed since)."""
+        """Send what waits (``_send``), then anchor the audit head at central (a contact,
+        even with nothing to send)."""
         result = SyncResult()
         local = self._local()
         result.ledger_behind = self.check_ledger()
-        if not local:
-            return result  # nothing was ever closed: nothing to send
+        if local:
+            self._send(result, local)
+        if result.unreachable is not None or result.refused:
+            return result
+        try:
+            result.flagged = self.anchor()
+        except access.UnknownWorkstation as exc:
+            log.warning("central takes no contact from %s: %s", self.workstation, exc)
+        except (central.CentralError, sa.exc.SQLAlchemyError) as exc:
+            log.warning("the contact with central failed: %s", exc_reason(exc))
+            if local:
+                result.unreachable = exc_reason(exc)
+        return result
+
+    def _send(self, result: SyncResult, local: list[_Local]) -> SyncResult:
+        """Ask central which of this workstation's batches it holds, then send, oldest first,
+        every batch still pending here and every one central does not hold (whatever this
+        workstation noted: the central URL may have changed since)."""
         waiting = [b for b in local if b.pending]
         try:
             central.ensure_ready(self.engine())
@@ -210,6 +261,7 @@ class Relay:
                 # Not this batch's fault: none of this workstation's batches can go.
                 self._note_failure(row.batch_id, str(exc))
                 result.problems.append(f"central refuses this workstation's batches: {exc}")
+                result.refused = True
                 result.pending = sum(1 for b in to_send[i:] if b.pending)
                 log.error("central refuses workstation %s: %s", self.workstation, exc)
                 return result

@@ -125,6 +125,20 @@ chain_heads = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
 )
 
+# -- contacts: the audit head a workstation showed at each sync contact (see ``contacts``) --
+
+contacts = sa.Table(
+    "contacts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("problem", sa.Text),  # why central flags it (behind, fork); None when it fits
+    sa.Index("ix_contacts_workstation_seq", "workstation", "seq"),
+)
+
 # -- who may send: the workstations central knows (see ``access``) -------------------------
 
 workstations = sa.Table(
@@ -145,7 +159,7 @@ quarantine = sa.Table(
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("workstation", sa.String(20), nullable=False, index=True),
     sa.Column("business_date", sa.String(10), nullable=False),
-    sa.Column("reason", sa.String(20), nullable=False),  # conflict, chain
+    sa.Column("reason", sa.String(20), nullable=False),  # conflict, chain, detail
     sa.Column("problem", sa.Text, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),  # the batch as sent, audit records included
     sa.Column("audit_since", sa.Integer, nullable=False),

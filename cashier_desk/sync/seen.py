@@ -2,7 +2,8 @@
 
 A ledger put back to an older copy together with its mark (``ledger.mark``) cannot know, by
 itself, what it lost; central can.  Its books hold every closed batch's receipts and the
-audit head each batch carried (a batch held in quarantine still carries its head).  Asked
+audit head each batch carried (a batch held in quarantine still carries its head), and every
+sync contact leaves the head the workstation showed then (``contacts``).  Asked
 at each sync contact and before a scripted session, it lets the ledger refuse money until a
 supervisor accepts the loss (see ``Ledger.note_central``).  The question only reads;
 whenever central cannot answer it, nothing is concluded.
@@ -29,7 +30,7 @@ def last_seen(engine: sa.Engine, workstation: str) -> Mark | None:
         db = engine.url.database
         if not db or db == ":memory:" or not Path(db).is_file():
             return None  # asking would create the file
-    ch, q, r = c.chain_heads.c, c.quarantine.c, c.receipts.c
+    ch, q, r, k = c.chain_heads.c, c.quarantine.c, c.receipts.c, c.contacts.c
     with engine.connect() as conn:
         # Both by the keys' indexes: the newest head in the books (its batch holds the
         # newest receipts) and in quarantine.
@@ -45,15 +46,28 @@ def last_seen(engine: sa.Engine, workstation: str) -> Mark | None:
             .order_by(q.head_seq.desc())
             .limit(1)
         ).first()
+        # And the newest head shown at a sync contact that central did not flag.
+        contacted = conn.execute(
+            sa.select(k.seq, k.hash)
+            .where(k.workstation == workstation, k.problem.is_(None))
+            .order_by(k.seq.desc())
+            .limit(1)
+        ).first()
         last_no = None
         if books is not None:
-            last_no = conn.execute(
-                sa.select(r.receipt_no)
-                .where(r.batch_id == books.batch_id)
-                .order_by(sa.func.length(r.receipt_no).desc(), r.receipt_no.desc())
-                .limit(1)
-            ).scalar()
-    heads = [(int(h[0]), str(h[1])) for h in (books, held) if h is not None]
+            try:
+                with conn.begin_nested():
+                    last_no = conn.execute(
+                        sa.select(r.receipt_no)
+                        .where(r.batch_id == books.batch_id)
+                        .order_by(sa.func.length(r.receipt_no).desc(), r.receipt_no.desc())
+                        .limit(1)
+                    ).scalar()
+            except sa.exc.ProgrammingError as exc:
+                # A workstation role may only add receipts, never read them (``access.BULK``):
+                # the audit head still answers.
+                log.info("central's receipts of %s cannot be read: %s", workstation, exc)
+    heads = [(int(h[0]), str(h[1])) for h in (books, held, contacted) if h is not None]
     head = max(heads) if heads else None
     if head is None:
         return None

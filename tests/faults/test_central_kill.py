@@ -49,6 +49,7 @@ MOMENTS = [
     "ALTER TABLE batches",  # c0002 (nothing on SQLite: the next one then)
     "CREATE TABLE quarantine_decisions",  # c0003
     "CREATE VIEW open_item_payments",  # c0004
+    "CREATE TABLE contacts",  # c0005
     "UPDATE central_alembic_version",  # the version, after a migration
     "INSERT INTO batches",  # the first batch
     "INSERT INTO receipt_lines",  # its receipts are in, its lines not yet

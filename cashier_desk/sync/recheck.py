@@ -1,0 +1,357 @@
+"""Central re-checks a batch's detail against the audit records it carries (issue 12, item 3).
+
+The audit chain proves the records were not rewritten; the batch's detail (receipts, lines,
+tenders, voids, drawer movements, closes) is what goes into central's books.  Both travel in
+one payload, so whoever can edit the payload in transit (or the outbox before it leaves) could
+change a receipt and keep the records: central therefore holds the detail to the records.
+
+* every receipt has its ``sale`` record (its number the target) with the same session, total,
+  change and tenders — the record's ``tenders`` is the sum per kind — and its lines add up to
+  its total, its tenders less the change too; every ``sale`` record of one of the batch's
+  sessions has its receipt;
+* every void has its ``void`` record (approver, the receipt's total), and no receipt with a
+  ``void`` record is left unvoided;
+* the drops and paid-outs of a session, in order, match its ``drop``/``paid_out`` records
+  (amount, GL account), one for one;
+* every count of a drawer matches its ``close_drawer`` record (counted and over/short per
+  tender);
+* the summary counts the detail's receipts and voids, its deposit adds up, and a ``closeout``
+  record (the next batch carries it: the closeout is audited after its batch is made) agrees
+  with what central holds of the batch it names (receipts, deposit).
+
+A record made before the workstation's previous batch (a session open across a closeout) is
+in an earlier batch's segment: only when something lacks its record are the workstation's
+earlier payloads read.  One pass over the payload, dictionaries only: no query per row.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.money import Money
+from cashier_desk.sync import schema as c
+
+#: The audit actions whose records the detail is held to.
+WATCHED = frozenset({"sale", "void", "drop", "paid_out", "close_drawer", "closeout"})
+#: The movements held to records (a no-sale moves no money).
+MOVED = ("drop", "paid_out")
+#: What central holds of an earlier batch: (receipts, deposit total in cents), or None.
+Holdings = Callable[[str], "tuple[int, int] | None"]
+
+Records = dict[tuple[str, str], list[dict[str, Any]]]
+#: How many of the workstation's earlier batches are read for records made before them.
+EARLIER = 31
+
+
+def refusal(conn: sa.Connection, payload: Mapping[str, Any]) -> str | None:
+    """Why the batch's detail cannot go into the books (for a person), or None."""
+    segment = index(payload["audit"])
+    found = closeouts(segment, lambda bid: _holds(conn, bid), payload["batch"])
+    try:
+        return describe(found + problems(payload, segment, final=False))
+    except Missing:
+        pass
+    earlier = _earlier(conn, payload)
+    for n in range(1, len(earlier) + 1):
+        merged: Records = defaultdict(list)
+        for records in reversed(earlier[:n]):  # oldest first
+            index(records, merged)
+        for key, recs in segment.items():
+            merged[key] += recs
+        try:
+            return describe(found + problems(payload, merged, final=False))
+        except Missing:
+            if n == len(earlier):
+                return describe(found + problems(payload, merged, final=True))
+    return describe(found + problems(payload, segment, final=True))
+
+
+def _earlier(conn: sa.Connection, payload: Mapping[str, Any]) -> list[list[dict[str, Any]]]:
+    """The audit records of the workstation's batches before this one (in the books or in
+    quarantine), newest batch first, each batch's records oldest first."""
+    ws, since = payload["workstation"], int(payload["audit_since"])
+    b, q, h = c.batches.c, c.quarantine.c, c.chain_heads.c
+    rows = conn.execute(
+        sa.union_all(
+            sa.select(h.seq, b.payload)
+            .join(c.batches, b.id == h.batch_id)
+            .where(h.workstation == ws, h.seq <= since),
+            sa.select(q.head_seq, q.payload).where(q.workstation == ws, q.head_seq <= since),
+        )
+        .order_by(sa.desc("seq"))
+        .limit(EARLIER)
+    ).all()
+    seen: set[int] = set()
+    out = []
+    for _seq, text in rows:
+        records = [r for r in json.loads(text)["audit"] if int(r["seq"]) not in seen]
+        seen.update(int(r["seq"]) for r in records)
+        out.append(records)
+    return out
+
+
+def _holds(conn: sa.Connection, batch_id: str) -> tuple[int, int] | None:
+    """What central holds of one of the workstation's batches: its receipts and deposit total
+    (from the books, else from quarantine), or None."""
+    row = conn.execute(
+        sa.select(c.batches.c.receipts, c.deposits.c.total_cents)
+        .join(c.deposits, c.deposits.c.batch_id == c.batches.c.id)
+        .where(c.batches.c.id == batch_id)
+    ).first()
+    if row is not None:
+        return int(row[0]), int(row[1])
+    text = conn.execute(
+        sa.select(c.quarantine.c.payload)
+        .where(c.quarantine.c.batch_id == batch_id)
+        .order_by(c.quarantine.c.received_at.desc())
+        .limit(1)
+    ).scalar()
+    if text is None:
+        return None
+    summary = json.loads(text)["summary"]
+    return int(summary["receipts"]), Money.parse(summary["deposit"]["total"]).cents
+
+
+def index(records: Iterable[Mapping[str, Any]], into: Records | None = None) -> Records:
+    """The watched records by (action, target), oldest first, their details parsed."""
+    out: Records = into if into is not None else defaultdict(list)
+    for r in records:
+        action = r["action"]
+        if action in WATCHED:
+            details = r["details"]
+            out[(action, r["target"])].append(
+                json.loads(details) if isinstance(details, str) else dict(details)
+            )
+    return out
+
+
+def _cents(text: Any) -> int | None:
+    return _parsed(text) if isinstance(text, str) else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed(text: str) -> int | None:
+    """Cents of an amount as the records write it (a day repeats a few hundred amounts)."""
+    try:
+        return Money.parse(text).cents
+    except (ValueError, TypeError, ArithmeticError):
+        return None
+
+
+def _kinds(sums: Any) -> dict[str, int | None] | None:
+    if not isinstance(sums, Mapping):
+        return None
+    return {str(k): _cents(v) for k, v in sums.items()}
+
+
+def _money(cents: int) -> str:
+    return str(Money(cents))
+
+
+class Missing(Exception):
+    """A detail row whose record is not in this batch's segment (perhaps in an earlier one)."""
+
+
+def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> list[str]:
+    """What in the detail does not match the records, for a person (at most a few of each
+    kind).  Raises Missing when a row lacks its record and ``final`` is False (the caller
+    adds the earlier segments' records and asks again)."""
+    found: list[str] = []
+    d = payload["detail"]
+    missing: list[str] = []
+
+    def lacks(what: str) -> None:
+        if not final:
+            raise Missing(what)
+        missing.append(what)
+
+    sessions = {s["id"] for s in d["sessions"]}
+    numbers = {r["id"]: r["receipt_no"] for r in d["receipts"]}
+    line_sums: dict[Any, int] = defaultdict(int)
+    for x in d["lines"]:
+        line_sums[x["receipt_id"]] += int(x["amount_cents"])
+    tender_sums: dict[Any, dict[str, int]] = defaultdict(dict)
+    for t in d["tenders"]:
+        by_kind = tender_sums[t["receipt_id"]]
+        by_kind[t["kind"]] = by_kind.get(t["kind"], 0) + int(t["amount_cents"])
+    if len(numbers) != len(d["receipts"]):
+        found.append("two receipts share one id")
+    for x in (*d["lines"], *d["tenders"]):
+        if x["receipt_id"] not in numbers:
+            found.append(f"a line or tender of receipt id {x['receipt_id']} has no receipt")
+            break
+
+    totals: dict[str, int] = {}
+    for r in d["receipts"]:
+        no, total, change = r["receipt_no"], int(r["total_cents"]), int(r["change_cents"])
+        totals[no] = total
+        paid = tender_sums.get(r["id"], {})
+        if line_sums.get(r["id"], 0) != total:
+            found.append(
+                f"receipt {no}: its lines add up to {_money(line_sums.get(r['id'], 0))}, "
+                f"its total is {_money(total)}"
+            )
+        if sum(paid.values()) - change != total:
+            found.append(f"receipt {no}: its tenders less change are not its total")
+        sale = records.get(("sale", no))
+        if not sale:
+            lacks(f"receipt {no} has no sale record")
+            continue
+        rec = sale[-1]
+        said = (
+            rec.get("session"),
+            _cents(rec.get("total")),
+            _cents(rec.get("change")),
+            _kinds(rec.get("tenders")),
+        )
+        if said != (r["session_id"], total, change, paid):
+            found.append(
+                f"receipt {no}: total {_money(total)}, change {_money(change)}, tenders "
+                f"{ {k: _money(v) for k, v in sorted(paid.items())} } — its sale record says "
+                f"total {rec.get('total')}, change {rec.get('change')}, tenders "
+                f"{rec.get('tenders')}"
+            )
+    for (action, target), recs in records.items():
+        if action != "sale" or target in totals:
+            continue
+        if any(rec.get("session") in sessions for rec in recs):
+            found.append(f"receipt {target} has a sale record but is not in the batch")
+
+    voided: set[str] = set()
+    for v in d["voids"]:
+        no = numbers.get(v["receipt_id"])
+        if no is None:
+            found.append(f"a void of receipt id {v['receipt_id']} has no receipt")
+            continue
+        voided.add(no)
+        void = records.get(("void", no))
+        if not void:
+            lacks(f"the void of receipt {no} has no void record")
+            continue
+        rec = void[-1]
+        if (rec.get("approver"), _cents(rec.get("total"))) != (v["approver"], totals[no]):
+            found.append(
+                f"the void of receipt {no}: approver {v['approver']}, total "
+                f"{_money(totals[no])} — its void record says approver {rec.get('approver')}, "
+                f"total {rec.get('total')}"
+            )
+    for no in totals.keys() - voided:
+        if records.get(("void", no)):
+            found.append(f"receipt {no} has a void record but no void in the batch")
+
+    found += _movements(d, records, sessions, lacks)
+    found += _closes(d, records, lacks)
+    found += _summary(payload, d)
+    return found + missing
+
+
+def _movements(
+    d: Mapping[str, Any], records: Records, sessions: set[str], lacks: Callable[[str], None]
+) -> list[str]:
+    found: list[str] = []
+    moved: dict[tuple[str, str], list[Mapping[str, Any]]] = defaultdict(list)
+    for m in d["movements"]:
+        if m["kind"] in MOVED:
+            moved[(m["kind"], m["session_id"])].append(m)
+    for kind in MOVED:
+        for sid in sorted(sessions | {s for k, s in moved if k == kind}):
+            rows = moved.get((kind, sid), [])
+            recs = records.get((kind, sid), [])
+            if len(recs) < len(rows):
+                lacks(f"a {kind} of session {sid} has no {kind} record")
+                continue
+            if len(recs) > len(rows):
+                found.append(
+                    f"session {sid}: {len(recs)} {kind} record(s) but {len(rows)} in the batch"
+                )
+                continue
+            for m, rec in zip(rows, recs, strict=True):
+                said = (_cents(rec.get("amount", "0.00")), rec.get("gl") or None)
+                if said != (int(m["amount_cents"]), m["gl"] or None):
+                    found.append(
+                        f"session {sid}: {kind} {m['id']} of {_money(int(m['amount_cents']))}"
+                        f"{' to ' + m['gl'] if m['gl'] else ''} — its record says "
+                        f"{rec.get('amount', '0.00')}{' to ' + rec['gl'] if rec.get('gl') else ''}"
+                    )
+    return found
+
+
+def _closes(d: Mapping[str, Any], records: Records, lacks: Callable[[str], None]) -> list[str]:
+    found: list[str] = []
+    counts: dict[tuple[str, int], dict[str, tuple[int, int]]] = defaultdict(dict)
+    for row in d["close_counts"]:
+        counts[(row["session_id"], int(row["count_no"]))][row["tender"]] = (
+            int(row["counted_cents"]),
+            int(row["expected_cents"]),
+        )
+    for close in d["closes"]:
+        sid, n = close["session_id"], int(close["count_no"])
+        recs = [r for r in records.get(("close_drawer", sid), []) if int(r.get("count", 1)) == n]
+        if not recs:
+            lacks(f"count {n} of session {sid} has no close_drawer record")
+            continue
+        rec = recs[-1]
+        figures = counts.get((sid, n), {})
+        counted = {k: c for k, (c, _e) in figures.items()}
+        over_short = {k: c - e for k, (c, e) in figures.items()}
+        if (_kinds(rec.get("counted")), _kinds(rec.get("over_short"))) != (counted, over_short):
+            found.append(
+                f"count {n} of session {sid}: counted "
+                f"{ {k: _money(v) for k, v in sorted(counted.items())} } — its close_drawer "
+                f"record says {rec.get('counted')} (over/short {rec.get('over_short')})"
+            )
+    return found
+
+
+def _summary(payload: Mapping[str, Any], d: Mapping[str, Any]) -> list[str]:
+    found: list[str] = []
+    summary = payload["summary"]
+    if int(summary["receipts"]) != len(d["receipts"]):
+        found.append(
+            f"the summary counts {summary['receipts']} receipts, the batch holds "
+            f"{len(d['receipts'])}"
+        )
+    if int(summary["voids"]) != len(d["voids"]):
+        found.append(
+            f"the summary counts {summary['voids']} voids, the batch holds {len(d['voids'])}"
+        )
+    deposit = summary["deposit"]
+    parts = [_cents(deposit.get(k)) for k in ("cash", "checks", "money_orders")]
+    if None in parts or sum(p or 0 for p in parts) != _cents(deposit.get("total")):
+        found.append(f"the deposit's parts do not add up to its total {deposit.get('total')}")
+    return found
+
+
+def closeouts(segment: Records, holdings: Holdings, batch_id: str) -> list[str]:
+    """The ``closeout`` records of this segment against what central holds of the batches they
+    name (a batch central does not hold is not judged here)."""
+    found: list[str] = []
+    for (action, target), recs in segment.items():
+        if action != "closeout" or target == batch_id:
+            continue
+        held = holdings(target)
+        if held is None:
+            continue
+        rec = recs[-1]
+        said = (rec.get("receipts"), _cents(rec.get("deposit")))
+        if said != held:
+            found.append(
+                f"batch {target}: central holds {held[0]} receipts, deposit "
+                f"{_money(held[1])} — its closeout record says {rec.get('receipts')} receipts, "
+                f"deposit {rec.get('deposit')}"
+            )
+    return found
+
+
+def describe(found: list[str], limit: int = 5) -> str | None:
+    """The problems in one message (None when there are none)."""
+    if not found:
+        return None
+    more = f"; and {len(found) - limit} more" if len(found) > limit else ""
+    return "the batch's detail does not match its audit records: " + "; ".join(found[:limit]) + more
