@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Mapping
@@ -26,7 +27,16 @@ from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
-from cashier_desk.ledger import audit, auth, drawer, evidence, first_use, health, imports
+from cashier_desk.ledger import (
+    audit,
+    auth,
+    crosscheck,
+    drawer,
+    evidence,
+    first_use,
+    health,
+    imports,
+)
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
@@ -390,8 +400,11 @@ class DeskBase:
             )
 
     def verify_audit(self) -> audit.Verification:
+        """The audit chain, then the money rows against the records that seal them."""
         with self.ledger.read() as conn:
-            return audit.verify(conn)
+            chain = audit.verify(conn)
+            found = tuple(str(p) for p in crosscheck.check(conn))
+        return dataclasses.replace(chain, ok=chain.ok and not found, problems=found)
 
     def import_file(
         self, kind: str, path: Path, *, login: object = None, pin: object = None
