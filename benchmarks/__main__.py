@@ -18,7 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import closeout, imports, lookup, pins, printing, sale, startup
+from benchmarks import closeout, imports, lookup, pins, printing, sale, startup, verify
 from benchmarks.common import (
     SIZES,
     Context,
@@ -51,6 +51,7 @@ BENCHES: dict[str, Callable[[Context], list[Figure]]] = {
     "print": printing.run,
     "startup": startup.run,
     "pins": pins.run,
+    "verify": verify.run,
 }
 
 

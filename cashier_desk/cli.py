@@ -313,8 +313,14 @@ def _cmd_audit(app: App, args: argparse.Namespace) -> int:
     if v.ok:
         _print_json({"ok": True, "records": v.records})
         return 0
-    _print_json({"ok": False, "records": v.records, "bad_record": v.bad_seq, "problem": v.problem})
-    print(f"cashier-desk: audit record {v.bad_seq} is bad: {v.problem}", file=sys.stderr)
+    if v.bad_seq is not None:
+        out = {"ok": False, "records": v.records, "bad_record": v.bad_seq, "problem": v.problem}
+        _print_json({**out, "problems": list(v.problems)} if v.problems else out)
+        print(f"cashier-desk: audit record {v.bad_seq} is bad: {v.problem}", file=sys.stderr)
+    else:
+        _print_json({"ok": False, "records": v.records, "problems": list(v.problems)})
+    for problem in v.problems:
+        print(f"cashier-desk: {problem}", file=sys.stderr)
     return 1
 
 

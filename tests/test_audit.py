@@ -126,7 +126,8 @@ def test_two_swapped_records_are_caught(day_dir: Path) -> None:
 
 def test_a_record_rehashed_after_an_edit_still_breaks_the_next_link(day_dir: Path) -> None:
     db = day_dir / "ledger.db"
-    _tamper(db, "UPDATE audit_log SET hash = 'f' || substr(hash, 2) WHERE seq = 2")
+    first = "CASE substr(hash, 1, 1) WHEN 'f' THEN '0' ELSE 'f' END"  # always a change
+    _tamper(db, f"UPDATE audit_log SET hash = {first} || substr(hash, 2) WHERE seq = 2")
     done = _verify(day_dir)
     assert done.returncode == 1
     assert json.loads(done.stdout)["bad_record"] == 2

@@ -40,6 +40,7 @@ FIGURES = {
     "startup.seconds": "Cold start to the login screen",
     "pins.check_ms": "One PIN check",
     "pins.guesses_per_s": "Offline guesses a second a core",
+    "verify.seconds": "audit verify of",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Mapping
@@ -26,7 +27,16 @@ from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
 from cashier_desk.ids import Login, SessionId
-from cashier_desk.ledger import audit, auth, drawer, first_use, health, imports
+from cashier_desk.ledger import (
+    audit,
+    auth,
+    crosscheck,
+    drawer,
+    evidence,
+    first_use,
+    health,
+    imports,
+)
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
@@ -325,19 +335,19 @@ class DeskBase:
             n = next_number(conn, self.workstation, "session")
             sid = SessionId(f"{self.workstation}-S{n:06d}")
             now = self._now()
-            conn.execute(
-                sa.insert(drawer_sessions).values(
-                    id=sid,
-                    workstation=self.workstation,
-                    drawer=name,
-                    cashier=user.login,
-                    business_date=local_time(now, self.config.timezone).date().isoformat(),
-                    opened_at=now.isoformat(),
-                    opening_cents=fund.cents,
-                    opening_counts=drawer.opening_counts_json(counts),
-                )
-            )
-            self._audit(conn, "open_drawer", sid, {"drawer": name, "opening": str(fund)})
+            row = {
+                "id": sid,
+                "workstation": self.workstation,
+                "drawer": name,
+                "cashier": user.login,
+                "business_date": local_time(now, self.config.timezone).date().isoformat(),
+                "opened_at": now.isoformat(),
+                "opening_cents": fund.cents,
+                "opening_counts": drawer.opening_counts_json(counts),
+            }
+            conn.execute(sa.insert(drawer_sessions).values(**row))
+            sealed = evidence.seals(drawer_sessions=[evidence.row_of("drawer_sessions", row)])
+            self._audit(conn, "open_drawer", sid, {"drawer": name, "opening": str(fund), **sealed})
             session = drawer.get_session(conn, sid)
         if session is None:  # pragma: no cover - just written in the same transaction
             raise RuntimeError("the drawer session vanished")
@@ -390,8 +400,11 @@ class DeskBase:
             )
 
     def verify_audit(self) -> audit.Verification:
+        """The audit chain, then the money rows against the records that seal them."""
         with self.ledger.read() as conn:
-            return audit.verify(conn)
+            chain = audit.verify(conn)
+            found = tuple(str(p) for p in crosscheck.check(conn))
+        return dataclasses.replace(chain, ok=chain.ok and not found, problems=found)
 
     def import_file(
         self, kind: str, path: Path, *, login: object = None, pin: object = None

@@ -5,13 +5,15 @@ journal entry and an audit record; the slip prints and the drawer opens after th
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from cashier_desk.desk.printing import PrintingOps
 from cashier_desk.desk.requests import CashMovement, positive, text
 from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import drawer
+from cashier_desk.ledger import drawer, evidence
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.posting import SAFE_CASH, drawer_account, post_entry
@@ -39,31 +41,36 @@ class CashOps(PrintingOps):
             if amount:
                 self._cash_for(conn, session, amount)
             now = self._now().isoformat()
-            inserted = conn.execute(
-                sa.insert(drawer_movements).values(
-                    session_id=session.id,
-                    kind=kind,
-                    amount_cents=amount.cents,
-                    reason=reason,
-                    gl=gl,
-                    at=now,
-                    bag=bag,
-                    approver=None if approver is None else approver.login,
-                )
-            )
+            row: dict[str, Any] = {
+                "session_id": session.id,
+                "kind": kind,
+                "amount_cents": amount.cents,
+                "reason": reason,
+                "gl": gl,
+                "at": now,
+                "bag": bag,
+                "approver": None if approver is None else approver.login,
+            }
+            inserted = conn.execute(sa.insert(drawer_movements).values(**row))
             movement_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
             cash = drawer_account("cash")
+            lines: list[tuple[str, Money]] = []
             if kind == "drop":
-                post_entry(
-                    conn, session_id=session.id, kind=kind, at=now,
-                    lines=[(SAFE_CASH, amount), (cash, -amount)],
-                )  # fmt: skip
+                lines = [(SAFE_CASH, amount), (cash, -amount)]
             elif kind == "paid_out" and gl is not None:
-                post_entry(
-                    conn, session_id=session.id, kind=kind, at=now,
-                    lines=[(gl, amount), (cash, -amount)],
-                )  # fmt: skip
-            details: dict[str, str] = {"session": session.id, "reason": reason}
+                lines = [(gl, amount), (cash, -amount)]
+            details: dict[str, Any] = {"session": session.id, "reason": reason}
+            details["movement"] = movement_id
+            sealed = {
+                "drawer_movements": [
+                    evidence.row_of("drawer_movements", {**row, "id": movement_id})
+                ]
+            }
+            if lines:
+                details["entry"] = post_entry(
+                    conn, session_id=session.id, kind=kind, at=now, lines=lines
+                )
+                sealed["postings"] = evidence.entry_rows(session.id, kind, lines)
             if amount:
                 details["amount"] = str(amount)
             if gl:
@@ -72,6 +79,7 @@ class CashOps(PrintingOps):
                 details["bag"] = bag
             if approver:
                 details["approver"] = approver.login
+            details.update(evidence.seals(**sealed))
             self._audit(conn, kind, session.id, details)
             movement = drawer.load_movement(conn, movement_id)
         if movement is None:  # pragma: no cover - just written in the same transaction

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -20,7 +21,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
-from cashier_desk.ledger import closeout, drawer
+from cashier_desk.ledger import audit, closeout, drawer, evidence
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer_report import DrawerReport, drawer_report
@@ -76,36 +77,38 @@ class ClosingOps(PrintingOps):
                 abs(over_short["cash"].cents) > tolerance.cents
             )
             now = self._now().isoformat()
-            conn.execute(
-                sa.insert(drawer_closes).values(
-                    session_id=session.id,
-                    count_no=count_no,
-                    closed_at=now,
-                    counted=json.dumps(self._count_json(count), sort_keys=True),
-                    needs_approval=needs,
-                )
-            )
-            conn.execute(
-                sa.insert(close_counts),
-                [
-                    {
-                        "session_id": session.id,
-                        "count_no": count_no,
-                        "tender": k,
-                        "expected_cents": expected[k].cents,
-                        "counted_cents": counted[k].cents,
-                    }
-                    for k in TENDER_KINDS
-                ],
-            )
-            self._post_over_short(conn, session.id, over_short, now)
+            close = {
+                "session_id": session.id,
+                "count_no": count_no,
+                "closed_at": now,
+                "counted": json.dumps(self._count_json(count), sort_keys=True),
+                "needs_approval": needs,
+            }
+            conn.execute(sa.insert(drawer_closes).values(**close))
+            counts = [
+                {
+                    "session_id": session.id,
+                    "count_no": count_no,
+                    "tender": k,
+                    "expected_cents": expected[k].cents,
+                    "counted_cents": counted[k].cents,
+                }
+                for k in TENDER_KINDS
+            ]
+            conn.execute(sa.insert(close_counts), counts)
+            entries = self._post_over_short(conn, session.id, over_short, now)
             details: dict[str, Any] = {
                 "counted": {k: str(v) for k, v in counted.items()},
                 "over_short": {k: str(v) for k, v in over_short.items()},
                 "needs_approval": needs,
+                "count": count_no,
+                "entries": [eid for eid, _ in entries],
+                **evidence.seals(
+                    drawer_closes=[evidence.row_of("drawer_closes", close)],
+                    close_counts=sorted(evidence.row_of("close_counts", c) for c in counts),
+                    postings=[row for _, rows in entries for row in rows],
+                ),
             }
-            if count_no > 1:
-                details["count"] = count_no
             self._audit(conn, "close_drawer", session.id, details)
         self.events.publish("drawer_closed", session=session.id, needs_approval=needs)
         return CloseResult(session.id, over_short, needs)
@@ -135,20 +138,25 @@ class ClosingOps(PrintingOps):
 
     def _post_over_short(
         self, conn: sa.Connection, session_id: str, over_short: dict[str, Money], now: str
-    ) -> None:
+    ) -> list[tuple[int, list[tuple[str, str, str, int]]]]:
         """Post the count's over/short; the over/short of a count sent back is reversed first
-        by a new entry (nothing posted is ever changed), so only the deciding count's stands."""
+        by a new entry (nothing posted is ever changed), so only the deciding count's stands.
+        Returns each entry's id and its sealed rows (``ledger/evidence.py``)."""
+        posted = []
         standing = drawer.over_short_postings(conn, session_id)
         if any(standing.values()):
             reversal = [(account, -amount) for account, amount in standing.items()]
-            post_entry(conn, session_id=session_id, kind="over_short", at=now, lines=reversal)
+            eid = post_entry(conn, session_id=session_id, kind="over_short", at=now, lines=reversal)
+            posted.append((eid, evidence.entry_rows(session_id, "over_short", reversal)))
         if any(over_short.values()):
             account = self.config.over_short_account
             lines: list[tuple[str, Money]] = [
                 (drawer_account(k), over_short[k]) for k in TENDER_KINDS
             ]
             lines.append((account, -Money(sum(m.cents for m in over_short.values()))))
-            post_entry(conn, session_id=session_id, kind="over_short", at=now, lines=lines)
+            eid = post_entry(conn, session_id=session_id, kind="over_short", at=now, lines=lines)
+            posted.append((eid, evidence.entry_rows(session_id, "over_short", lines)))
+        return posted
 
     @staticmethod
     def _count_json(count: BlindCount) -> dict[str, Any]:
@@ -194,19 +202,15 @@ class ClosingOps(PrintingOps):
         with self.ledger.write() as conn:
             session = self._awaiting(conn, session.id)
             recheck_approver(conn, approver_user, not_={session.cashier})
-            conn.execute(
-                sa.insert(close_approvals).values(
-                    session_id=session.id,
-                    approver=approver_user.login,
-                    comment=note,
-                    approved_at=self._now().isoformat(),
-                )
-            )
+            row = {"approver": approver_user.login, "comment": note}
+            row["approved_at"] = self._now().isoformat()
+            conn.execute(sa.insert(close_approvals).values(session_id=session.id, **row))
+            sealed = evidence.seals(close_approvals=[evidence.row_of("close_approvals", row)])
             self._audit(
                 conn,
                 "approve_close",
                 session.id,
-                {"comment": note},
+                {"comment": note, **sealed},
                 actor=approver_user.login,
             )
         self.events.publish("close_approved", session=session.id)
@@ -228,20 +232,15 @@ class ClosingOps(PrintingOps):
             session = self._awaiting_recount(conn, session.id)
             recheck_approver(conn, approver_user, not_={session.cashier})
             count_no = drawer.count_of(conn, session.id)
-            conn.execute(
-                sa.insert(close_rejections).values(
-                    session_id=session.id,
-                    count_no=count_no,
-                    approver=approver_user.login,
-                    comment=note,
-                    rejected_at=self._now().isoformat(),
-                )
-            )
+            row: dict[str, Any] = {"count_no": count_no, "approver": approver_user.login}
+            row.update(comment=note, rejected_at=self._now().isoformat())
+            conn.execute(sa.insert(close_rejections).values(session_id=session.id, **row))
+            sealed = evidence.seals(close_rejections=[evidence.row_of("close_rejections", row)])
             self._audit(
                 conn,
                 "reject_close",
                 session.id,
-                {"comment": note, "count": count_no, "cashier": session.cashier},
+                {"comment": note, "count": count_no, "cashier": session.cashier, **sealed},
                 actor=approver_user.login,
             )
         self.events.publish("close_rejected", session=session.id)
@@ -311,9 +310,16 @@ class ClosingOps(PrintingOps):
                 conn,
                 "closeout",
                 result.batch,
-                {"date": day, "receipts": result.receipts, "deposit": str(result.deposit_total)},
+                {
+                    "date": day,
+                    "receipts": result.receipts,
+                    "deposit": str(result.deposit_total),
+                    **closeout.sealed(conn, result.batch),
+                },
                 actor=approver_user.login,
             )
+            # The chain's head, its own record included, goes on the closeout slip.
+            result = dataclasses.replace(result, audit_head=audit.head(conn))
         result = back_up_after_closeout(
             self.ledger, self.config, self.workstation, self._now(), result
         )

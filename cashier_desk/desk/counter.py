@@ -25,7 +25,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo
-from cashier_desk.ledger import drawer, search
+from cashier_desk.ledger import drawer, evidence, search
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
@@ -66,6 +66,14 @@ _ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys"
 _INSERT_RECEIPT = FastInsert(receipts)
 _INSERT_LINE = FastInsert(receipt_lines)
 _INSERT_TENDER = FastInsert(tenders)
+
+
+def tender_sums(checked: Sequence[TenderRequest]) -> dict[str, Money]:
+    """The tenders' amounts summed per kind (a sale may take two checks)."""
+    sums: dict[str, Money] = {}
+    for t in checked:
+        sums[t.kind] = sums.get(t.kind, Money(0)) + t.amount
+    return sums
 
 
 class CounterOps(PrintingOps):
@@ -263,7 +271,7 @@ class CounterOps(PrintingOps):
                     "tenders_short", f"The tenders ({tendered}) do not cover the total ({total})."
                 )
             change = tendered - total
-            view = self._write_receipt(
+            view, sealed = self._write_receipt(
                 conn, user, session, lines, checked, total, change, payer_name
             )
             receipt_no = view.receipt_no
@@ -276,7 +284,8 @@ class CounterOps(PrintingOps):
                     "session": session.id,
                     "total": str(total),
                     "change": str(change),
-                    "tenders": {t.kind: str(t.amount) for t in checked},
+                    "tenders": {k: str(m) for k, m in tender_sums(checked).items()},
+                    **sealed,
                 },
             )
         sold = SaleResult(receipt_no, total, change, printed=False)
@@ -293,7 +302,9 @@ class CounterOps(PrintingOps):
         total: Money,
         change: Money,
         payer: str,
-    ) -> ReceiptView:
+    ) -> tuple[ReceiptView, dict[str, Any]]:
+        """Write the receipt, its lines, tenders and journal entry; return it and the seals of
+        those rows for its audit record (``ledger/evidence.py``)."""
         seq = next_number(conn, self.workstation, "receipt")
         receipt_no = ReceiptNo(f"{self.workstation}-{seq:06d}")
         now = self._now()
@@ -310,39 +321,33 @@ class CounterOps(PrintingOps):
             "change_cents": change.cents,
         }
         receipt_id = _INSERT_RECEIPT.one(conn, receipt)
-        _INSERT_LINE.many(
-            conn,
-            [
-                {
-                    "receipt_id": receipt_id,
-                    "line_no": i,
-                    "code": line.code,
-                    "ref": line.ref,
-                    "description": line.description,
-                    "qty": line.qty,
-                    "amount_cents": line.amount.cents,
-                }
-                for i, line in enumerate(lines, 1)
-            ],
-        )
-        _INSERT_TENDER.many(
-            conn,
-            [
-                {
-                    "receipt_id": receipt_id,
-                    "kind": t.kind,
-                    "amount_cents": t.amount.cents,
-                    "number": t.number,
-                    "auth": t.auth,
-                    "last4": t.last4,
-                }
-                for t in checked
-            ],
-        )
+        line_rows = [
+            {
+                "receipt_id": receipt_id,
+                "line_no": i,
+                "code": line.code,
+                "ref": line.ref,
+                "description": line.description,
+                "qty": line.qty,
+                "amount_cents": line.amount.cents,
+            }
+            for i, line in enumerate(lines, 1)
+        ]
+        _INSERT_LINE.many(conn, line_rows)
+        tender_rows = [
+            {
+                "receipt_id": receipt_id,
+                "kind": t.kind,
+                "amount_cents": t.amount.cents,
+                "number": t.number,
+                "auth": t.auth,
+                "last4": t.last4,
+            }
+            for t in checked
+        ]
+        _INSERT_TENDER.many(conn, tender_rows)
         entry: list[tuple[str, Money]] = []
-        by_tender: dict[str, Money] = {}
-        for t in checked:
-            by_tender[t.kind] = by_tender.get(t.kind, Money(0)) + t.amount
+        by_tender = tender_sums(checked)
         by_tender["cash"] = by_tender.get("cash", Money(0)) - change
         entry.extend((drawer_account(kind), amount) for kind, amount in by_tender.items())
         for line in lines:
@@ -357,7 +362,13 @@ class CounterOps(PrintingOps):
             lines=entry,
             receipt_id=receipt_id,
         )
-        return ReceiptView(
+        sealed = evidence.seals(
+            receipts=[evidence.row_of("receipts", receipt)],
+            receipt_lines=[evidence.row_of("receipt_lines", r) for r in line_rows],
+            tenders=[evidence.row_of("tenders", r) for r in tender_rows],
+            postings=evidence.entry_rows(session.id, "sale", entry),
+        )
+        view = ReceiptView(
             id=receipt_id,
             receipt_no=receipt_no,
             workstation=self.workstation,
@@ -373,6 +384,7 @@ class CounterOps(PrintingOps):
             voided=False,
             void_reason=None,
         )
+        return view, sealed
 
     # -- corrections -----------------------------------------------------------------------
 
@@ -390,34 +402,33 @@ class CounterOps(PrintingOps):
             recheck_approver(conn, approver_user, not_={user.login, session.cashier})
             receipt_id, total = self._voidable(conn, number, session)
             now = self._now().isoformat()
-            conn.execute(
-                sa.insert(voids).values(
-                    receipt_id=receipt_id,
-                    approver=approver_user.login,
-                    reason=why,
-                    voided_at=now,
-                )
-            )
+            void_row = {"approver": approver_user.login, "reason": why, "voided_at": now}
+            conn.execute(sa.insert(voids).values(receipt_id=receipt_id, **void_row))
             sale_postings = conn.execute(
                 sa.select(postings.c.account, postings.c.amount_cents)
                 .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
                 .where(journal_entries.c.receipt_id == receipt_id, journal_entries.c.kind == "sale")
                 .order_by(postings.c.id)
             ).all()
+            reversal = [(str(a), Money(-c)) for a, c in sale_postings]
             post_entry(
                 conn,
                 session_id=session.id,
                 kind="void",
                 at=now,
-                lines=[(a, Money(-c)) for a, c in sale_postings],
+                lines=reversal,
                 receipt_id=receipt_id,
+            )
+            sealed = evidence.seals(
+                voids=[evidence.row_of("voids", void_row)],
+                postings=evidence.entry_rows(session.id, "void", reversal),
             )
             job_id, doc = self._queue_print(conn, number, receipt_id, "void")
             self._audit(
                 conn,
                 "void",
                 number,
-                {"approver": approver_user.login, "reason": why, "total": str(total)},
+                {"approver": approver_user.login, "reason": why, "total": str(total), **sealed},
             )
         printed = self._print_job(job_id, doc)
         self.events.publish("receipt_voided", receipt=number)

@@ -97,6 +97,8 @@ class Verification:
     records: int
     bad_seq: int | None = None
     problem: str = ""
+    #: What the cross-check of the money rows found (``ledger/crosscheck.py``), if it ran.
+    problems: tuple[str, ...] = ()
 
 
 def verify(conn: sa.Connection) -> Verification:

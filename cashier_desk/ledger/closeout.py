@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import BatchId
-from cashier_desk.ledger import audit, drawer
+from cashier_desk.ledger import audit, drawer, evidence
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.deposit import DepositDetail, deposit_detail
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
@@ -84,6 +84,9 @@ class Closeout:
     #: neither is part of what the closeout is (a closeout read back again equals it).
     backup: str | None = field(default=None, compare=False)
     backup_problem: str | None = field(default=None, compare=False)
+    #: The audit chain's head once the closeout was recorded (its own record): sequence
+    #: number and hash, printed on the closeout slip as evidence on paper.
+    audit_head: tuple[int, str] | None = None
 
     @property
     def deposit_total(self) -> Money:
@@ -276,6 +279,15 @@ def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> l
         .where(batches.c.workstation == workstation, batches.c.business_date == business_date)
         .order_by(batches.c.created_at, batches.c.id)
     ).all()
+    heads = {
+        str(target): (int(seq), str(digest))
+        for target, seq, digest in conn.execute(
+            sa.select(audit_log.c.target, audit_log.c.seq, audit_log.c.hash).where(
+                audit_log.c.action == "closeout",
+                audit_log.c.target.in_([row.id for row in found]),
+            )
+        )
+    }
     result = []
     for batch_id, payload, digest in found:
         sent = json.loads(payload)
@@ -303,9 +315,23 @@ def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> l
                     ((p["kind"], p["account"]), int(p["amount_cents"]))
                     for p in sent.get("detail", {}).get("postings", ())
                 ),
+                audit_head=heads.get(batch_id),
             )
         )
     return result
+
+
+def sealed(conn: sa.Connection, batch_id: str) -> dict[str, dict[str, str]]:
+    """The seals of a batch's rows for its closeout's audit record (``ledger/evidence.py``)."""
+    batch = conn.execute(sa.select(batches).where(batches.c.id == batch_id)).mappings().one()
+    sessions = conn.execute(
+        sa.select(batch_sessions.c.session_id)
+        .where(batch_sessions.c.batch_id == batch_id)
+        .order_by(batch_sessions.c.session_id)
+    ).all()
+    return evidence.seals(
+        batches=[evidence.row_of("batches", batch)], batch_sessions=[tuple(r) for r in sessions]
+    )
 
 
 def _tender_order(item: tuple[str, Any]) -> tuple[int, str]:

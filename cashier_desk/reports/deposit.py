@@ -345,5 +345,8 @@ def closeout_slip(closeout: Closeout, *, city: str, workstation: str, columns: i
             ),
         ]
     lines.append(Line(pair("DEPOSIT", str(closeout.deposit_total)).text, bold=True))
+    if closeout.audit_head is not None:
+        seq, digest = closeout.audit_head
+        lines += [Line("-" * w), pair("Audit chain head", f"#{seq} {digest[:16]}")]
     lines += [Line(), Line("Keep with the day's records", align="center")]
     return ReceiptDoc(columns, tuple(lines))
