@@ -127,3 +127,68 @@ def test_every_refusal_code_is_documented() -> None:
     runner_only = {"bad_json", "bad_row", "drawer_open", "approval_pending", "nothing_to_close"}
     assert used - listed == set()
     assert listed - used <= runner_only, listed - used - runner_only
+
+
+#: The packages' layers, top to bottom (issue 13): each imports only from layers below it,
+#: and the packages of one layer from each other except reports into devices.  Top-level
+#: modules: the composition root and the command line sit above everything; the base modules
+#: (money, config, paper, text, ids, errors, events) at the bottom.
+LAYERS = {
+    "ui": 0,
+    "desk": 1,
+    **dict.fromkeys(("ledger", "programs", "devices", "sync", "reports"), 2),
+    **dict.fromkeys(("money", "config", "paper", "text", "ids", "errors", "events"), 3),
+}
+NOT_SIDEWAYS = {("reports", "devices")}
+
+
+def _unit(parts: tuple[str, ...]) -> str:
+    """The package (or top-level module) a module belongs to."""
+    return parts[0].removesuffix(".py")
+
+
+def import_problems(root: Path) -> list[str]:
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).parts
+        if "migrations" in parts:
+            continue
+        me = _unit(parts)
+        for name in _imports(path):
+            bits = name.split(".")
+            if bits[0] != "cashier_desk" or len(bits) < 2:
+                continue
+            other = bits[1]
+            if other == me or me not in LAYERS or other not in LAYERS:
+                continue
+            if LAYERS[other] < LAYERS[me] or (me, other) in NOT_SIDEWAYS:
+                found.append(f"{'/'.join(parts)} imports {name}")
+    return found
+
+
+def test_imports_go_down_the_layers_only() -> None:
+    assert import_problems(PACKAGE) == []
+
+
+def test_the_import_check_would_notice_an_upward_import(tmp_path: Path) -> None:
+    (tmp_path / "ledger").mkdir()
+    (tmp_path / "ledger" / "bad.py").write_text("from cashier_desk.desk import base\n")
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "slip.py").write_text("import cashier_desk.devices.receipt\n")
+    (tmp_path / "money.py").write_text("from cashier_desk.ledger import schema\n")
+    assert import_problems(tmp_path) == [
+        "ledger/bad.py imports cashier_desk.desk",
+        "money.py imports cashier_desk.ledger",
+        "reports/slip.py imports cashier_desk.devices.receipt",
+    ]
+
+
+def test_no_module_passes_500_lines() -> None:
+    """Files of one reason and a readable size; migrations aside."""
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in _modules()
+        if "migrations" not in p.parts
+        and (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
+    }
+    assert long == {}

@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from cashier_desk.config import local_time
-from cashier_desk.devices.receipt import COLUMNS, Line, ReceiptDoc, _pair, _wrap
 from cashier_desk.ledger.drawer import Movement
+from cashier_desk.paper import COLUMNS, Line, ReceiptDoc
+from cashier_desk.paper import pair as _pair
+from cashier_desk.paper import wrap as _wrap
 
 SIGN_HERE = "_"
 

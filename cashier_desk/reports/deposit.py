@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cashier_desk.devices.receipt import TENDER_NAMES, Line, ReceiptDoc
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.money import Money
+from cashier_desk.paper import TENDER_NAMES, Line, ReceiptDoc
 from cashier_desk.reports.journal import JournalAccounts, JournalLine, fund_totals, gl_journal
 
 DEPOSIT_NAMES = {

@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from cashier_desk.config import local_time
-from cashier_desk.devices.receipt import TENDER_NAMES, Line, ReceiptDoc, _wrap
 from cashier_desk.ledger.drawer_report import DrawerReport
+from cashier_desk.paper import TENDER_NAMES, Line, ReceiptDoc
+from cashier_desk.paper import wrap as _wrap
 from cashier_desk.reports.deposit import pair_line, slip_heading
 
 
