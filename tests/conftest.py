@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -19,6 +20,23 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # argon2 at its lowest cost: every test that hashes or checks a PIN (and every command-line run
 # a test starts, which inherits this) would otherwise spend about 100 ms on each.
 os.environ.setdefault("CASHIER_DESK_ARGON2_COST", "1,8")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cycles_collected_on_the_main_thread_only() -> Iterator[None]:
+    """As the window does (cashier_desk/ui/collector.py): a widget left in a reference cycle
+    by one test must never be freed by the collector on a later test's spooler or device
+    thread, where Qt deadlocks. Automatic collection is off; each test ends with a collection
+    on this (the GUI) thread."""
+    gc.disable()
+    yield
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_each_test(_cycles_collected_on_the_main_thread_only: None) -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from cashier_desk.app import App
 from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui import ledger_loss
 from cashier_desk.ui.bridge import DeskBridge
+from cashier_desk.ui.collector import collect_on_gui_thread
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.dialogs import install_dialogs
 from cashier_desk.ui.main_window import MainWindow
@@ -64,6 +65,7 @@ def qt_app() -> QApplication:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(sys.argv[:1])
+    collect_on_gui_thread(app)
     if STYLE.exists() and not app.property("cashierDeskStyled"):
         app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
         app.setProperty("cashierDeskStyled", True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -33,14 +34,35 @@ def at_sale_with_a_line(counter: Counter) -> Any:
     return sale
 
 
-def when_modal(act: Callable[[Any], bool]) -> None:
+def when_modal(act: Callable[[Any], bool], within: float = 60.0) -> None:
     """Once a modal dialog is up that ``act`` takes (it returns True, having closed it), stop
-    looking; until then look again every 20 ms."""
+    looking; until then look again every 20 ms.
+
+    A test must fail, never hang: when ``act`` raises, the dialog it was given is closed before
+    the error goes on (pytest-qt fails the test with it), and after ``within`` seconds with no
+    dialog taken, whatever modal dialog is up is closed and the test fails saying so."""
+    deadline = time.monotonic() + within
 
     def look() -> None:
         box = QApplication.activeModalWidget()
-        if box is not None and act(box):
-            return
+        if box is not None:
+            try:
+                if act(box):
+                    return
+            except BaseException:
+                _close(box)
+                raise
+        if time.monotonic() > deadline:
+            if box is not None:
+                _close(box)
+            raise AssertionError(f"no modal dialog the test could answer in {within:.0f} s")
         QTimer.singleShot(20, look)
 
     QTimer.singleShot(20, look)
+
+
+def _close(box: Any) -> None:
+    if hasattr(box, "reject"):
+        box.reject()
+    else:
+        box.close()
