@@ -78,7 +78,7 @@ class DaySales:
             ]
         else:
             items = [ItemRequest(code="MISC", amount=Money(rng.randint(100, 6_000)))]
-        total = desk.quote(items)
+        total = desk.quote(items).total
         if 80 <= kind < 90:
             tenders = [TenderRequest("card", total, auth=f"A{n:05d}", last4="4242")]
         elif kind < 45 and rng.random() < 0.5:

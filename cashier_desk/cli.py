@@ -199,35 +199,18 @@ def _miss(result: dict[str, Any]) -> str:
     return f"the {result['op']} operation was refused: {result.get('message', '')}"
 
 
-def _finished_day(
-    app: App, args: argparse.Namespace, default_folder: str
-) -> tuple[list[Closeout], Path]:
-    """The closeouts of ``--date`` (refused when there are none) and the folder for their
-    files: ``--out``, or ``default_folder`` in the data folder."""
+def _finished_day(app: App, args: argparse.Namespace) -> list[Closeout]:
+    """The closeouts of ``--date`` (refused when there are none)."""
     found = app.desk.day_closeouts(args.date)
     if not found:
         day = args.date or app.desk.business_date()
         raise Refusal("no_closeout", f"There is no closeout of {day} at this workstation.")
-    folder = args.out if args.out is not None else app.desk.ledger.path.parent / default_folder
-    return found, folder
+    return found
 
 
 def _cmd_papers(app: App, args: argparse.Namespace) -> int:
-    from cashier_desk.reports.deposit import write_closeout_papers
-    from cashier_desk.reports.journal import JournalAccounts
-
-    found, folder = _finished_day(app, args, "reports")
-    for result in found:
-        try:
-            saved = write_closeout_papers(
-                result,
-                folder,
-                city=app.config.city,
-                workstation=app.desk.workstation,
-                accounts=JournalAccounts.of(app.config),
-            )
-        except OSError as exc:
-            raise Refusal("bad_file", f"cannot save the papers in {folder}: {exc}") from None
+    for result in _finished_day(app, args):
+        saved = app.desk.save_closeout_pdfs(result, args.out)
         _print_json(
             {
                 "batch": result.batch,
@@ -241,21 +224,8 @@ def _cmd_papers(app: App, args: argparse.Namespace) -> int:
 
 
 def _cmd_export(app: App, args: argparse.Namespace) -> int:
-    from cashier_desk.reports.exports import write_exports
-    from cashier_desk.reports.journal import JournalAccounts
-
-    found, folder = _finished_day(app, args, "exports")
-    for result in found:
-        try:
-            written = write_exports(
-                result,
-                app.desk.item_payments(result.batch),
-                folder,
-                accounts=JournalAccounts.of(app.config),
-            )
-        except OSError as exc:
-            raise Refusal("bad_file", f"cannot write the exports in {folder}: {exc}") from None
-        for f in written:
+    for result in _finished_day(app, args):
+        for f in app.desk.write_closeout_exports(result, args.out):
             line = {"batch": result.batch, "export": f.kind, "file": str(f.path), "rows": f.rows}
             if f.program is not None:
                 line["program"] = f.program

@@ -115,7 +115,7 @@ def run_demo_day(desk: Desk, folder: Path = DEMO_DIR, seed: int = 7) -> dict[str
         for _ in range(25):
             n += 1
             sale = _sale(desk, rng, refs)
-            total = desk.quote([parse_item(i) for i in sale["items"]])
+            total = desk.quote([parse_item(i) for i in sale["items"]]).total
             sale["tenders"] = _tenders(total.cents, rng, n)
             receipts.append(_do(desk, sale)["receipt"])
         _do(desk, {"op": "void", "receipt": receipts[3], "approver": "lee",

@@ -23,6 +23,7 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "logout": (set(), set()),
     "open_drawer": ({"drawer", "opening"}, set()),
     "sale": ({"items", "tenders"}, {"payer"}),
+    "quote": ({"items"}, {"date", "tender"}),
     "reprint": ({"receipt"}, set()),
     "print_pending": (set(), set()),
     "void": ({"receipt", "approver", "approver_pin", "reason"}, set()),
@@ -169,6 +170,14 @@ def _op_sale(desk: Desk, op: dict[str, Any]) -> Result:
     }
 
 
+def _op_quote(desk: Desk, op: dict[str, Any]) -> Result:
+    items = [parse_item(i) for i in _list(op["items"], "items")]
+    tender = op.get("tender")
+    if tender is not None and (not isinstance(tender, str) or tender not in TENDER_FIELDS):
+        raise Refusal("bad_tender", f"{tender!r} is not a tender (cash, check, money_order, card).")
+    return desk.quote(items, op.get("date")).as_json()
+
+
 def _op_reprint(desk: Desk, op: dict[str, Any]) -> Result:
     return {"receipt": op["receipt"], "printed": desk.reprint(op["receipt"])}
 
@@ -230,7 +239,8 @@ def _op_unlock_user(desk: Desk, op: dict[str, Any]) -> Result:
 
 
 def _op_closeout(desk: Desk, op: dict[str, Any]) -> Result:
-    return desk.closeout(op.get("date"), op["approver"], op["approver_pin"]).as_json()
+    result = desk.closeout(op.get("date"), op["approver"], op["approver_pin"])
+    return result.as_json() | desk.closeout_papers(result).as_json()
 
 
 def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
@@ -273,6 +283,7 @@ HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {
     "logout": _op_logout,
     "open_drawer": _op_open_drawer,
     "sale": _op_sale,
+    "quote": _op_quote,
     "reprint": _op_reprint,
     "print_pending": _op_print_pending,
     "void": _op_void,

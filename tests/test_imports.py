@@ -152,7 +152,8 @@ def test_rows_with_the_same_key_are_replaced(app: App, tmp_path: Path) -> None:
     assert app.desk.import_file("revenue-codes", f, **SUPERVISOR).rows == 1
     from cashier_desk.desk import ItemRequest
 
-    assert str(app.desk.quote([ItemRequest(code="DOG-LIC")])) == "25.00"
+    app.desk.login("amy", "4821")  # a quote needs someone logged in (programs.md)
+    assert str(app.desk.quote([ItemRequest(code="DOG-LIC")]).total) == "25.00"
 
 
 def test_pins_are_stored_only_as_peppered_argon2id_hashes(app: App, tmp_path: Path) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from cashier_desk.desk.backing_up import back_up_after_closeout
+from cashier_desk.desk.papers import PapersWritten, Paperwork
 from cashier_desk.desk.printing import PrintingOps
 from cashier_desk.desk.requests import (
     BlindCount,
@@ -36,7 +38,9 @@ from cashier_desk.ledger.schema import (
     drawer_sessions,
 )
 from cashier_desk.money import Money
+from cashier_desk.reports.deposit import CloseoutPapers
 from cashier_desk.reports.drawer import drawer_report_slip
+from cashier_desk.reports.exports import ExportFile
 
 
 class ClosingOps(PrintingOps):
@@ -325,6 +329,35 @@ class ClosingOps(PrintingOps):
         )
         self.events.publish("closeout_done", batch=result.batch)
         return result
+
+    # -- the closeout's papers (desk/papers.py) --------------------------------------------
+
+    def _paperwork(self) -> Paperwork:
+        return Paperwork(
+            data_dir=self.ledger.path.parent,
+            config=self.config,
+            workstation=self.workstation,
+            columns=lambda: self.printer.columns,
+            print_document=self.print_document,
+            item_payments=self.item_payments,
+        )
+
+    def closeout_papers(self, result: Closeout, *, again: bool = False) -> PapersWritten:
+        """The batch's PDFs (``reports``), exports (``exports``) and closeout slip (printed;
+        marked REPRINT when ``again``): the one way every caller makes them."""
+        return self._paperwork().closeout_papers(result, again=again)
+
+    def save_closeout_pdfs(self, result: Closeout, folder: Path | None = None) -> CloseoutPapers:
+        """The deposit slip and the summary again, in ``folder`` or the data folder's
+        ``reports``."""
+        return self._paperwork().save_pdfs(result, folder)
+
+    def write_closeout_exports(
+        self, result: Closeout, folder: Path | None = None
+    ) -> list[ExportFile]:
+        """The GL journal and payments files again, in ``folder`` or the data folder's
+        ``exports``."""
+        return self._paperwork().write_exports(result, folder)
 
     def drawer_report(self, session_id: object) -> DrawerReport:
         """The report of a closed drawer session (refused while it is open: the count is

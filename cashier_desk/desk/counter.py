@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,11 +15,13 @@ from cashier_desk.desk.requests import (
     ItemRequest,
     OpenItemView,
     PricedLine,
+    Quote,
     SaleResult,
     ScanResult,
     TenderRequest,
     amounts_in_range,
     check_count,
+    is_iso_date,
     positive,
     text,
     typed,
@@ -162,6 +165,14 @@ class CounterOps(PrintingOps):
             raise Refusal("unknown_code", f"There is no revenue code {code!r}.")
         return row
 
+    def _price(self, conn: sa.Connection, items: Sequence[ItemRequest]) -> list[PricedLine]:
+        """The lines the items make, priced: the one path of a quote and a sale."""
+        paying: dict[str, Money] = {}
+        return [
+            dataclasses.replace(self._resolve(conn, item, paying), item=n)
+            for n, item in enumerate(items)
+        ]
+
     def _resolve(
         self, conn: sa.Connection, item: ItemRequest, paying: dict[str, Money]
     ) -> PricedLine:
@@ -229,11 +240,21 @@ class CounterOps(PrintingOps):
             return TenderRequest(t.kind, t.amount, auth=auth_code, last4=t.last4)
         return TenderRequest(t.kind, t.amount)
 
-    def quote(self, items: Sequence[ItemRequest]) -> Money:
-        """What the items come to, checked as a sale would check them; nothing is written."""
+    def quote(self, items: Sequence[ItemRequest], date: object = None) -> Quote:
+        """What a sale of the items would be on ``date`` (today by default): its lines, priced
+        and split, as the sale would post them, and their total; refused for exactly what the
+        sale would refuse of the items. Nothing is written."""
+        day = self.business_date() if date is None else date
+        if not isinstance(day, str) or not is_iso_date(day):
+            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        if not items:
+            raise Refusal("no_items", "Ring up at least one item.")
+        if len(items) > MAX_LINES:
+            raise Refusal("too_many_items", f"A receipt holds at most {MAX_LINES} lines.")
+        self._need_user()  # anyone logged in may quote (programs.md); no drawer needed
         with self.ledger.read() as conn, amounts_in_range():
-            paying: dict[str, Money] = {}
-            return Money(sum(self._resolve(conn, i, paying).amount.cents for i in items))
+            lines = self._price(conn, items)
+        return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))
 
     def sale(
         self,
@@ -255,8 +276,7 @@ class CounterOps(PrintingOps):
             )
         with self.ledger.write() as conn, amounts_in_range():
             user, session = self._need_session(conn)
-            paying: dict[str, Money] = {}
-            lines = [self._resolve(conn, item, paying) for item in items]
+            lines = self._price(conn, items)
             total = Money(sum(line.amount.cents for line in lines))
             tendered = Money(sum(t.amount.cents for t in checked))
             non_cash = Money(sum(t.amount.cents for t in checked if t.kind != "cash"))
@@ -351,9 +371,7 @@ class CounterOps(PrintingOps):
         by_tender["cash"] = by_tender.get("cash", Money(0)) - change
         entry.extend((drawer_account(kind), amount) for kind, amount in by_tender.items())
         for line in lines:
-            entry.extend(
-                (acct, -share) for acct, share in line.split.allocate(line.amount, line.qty)
-            )
+            entry.extend((acct, -share) for acct, share in line.gl())
         post_entry(
             conn,
             session_id=session.id,

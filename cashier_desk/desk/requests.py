@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo, SessionId
@@ -115,12 +116,50 @@ class ScanResult:
 
 @dataclass(frozen=True)
 class PricedLine:
+    """A line as the Desk prices it — what a quote shows and what a sale posts, one path."""
+
     code: str
     ref: str | None
     description: str
     qty: int
     amount: Money
     split: GlSplit
+    item: int = 0  # which of the requested items made it (an item may make several lines)
+
+    def gl(self) -> list[tuple[str, Money]]:
+        """Where the line's money goes: the split's fixed parts (× qty) first, the rest on
+        its bare account; sums to ``amount``."""
+        return [(str(a), m) for a, m in self.split.allocate(self.amount, self.qty)]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "ref": self.ref,
+            "code": self.code,
+            "amount": str(self.amount),
+            "gl": {account: str(m) for account, m in self.gl()},
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What a sale of some items would be on a date: its priced lines and total."""
+
+    date: str
+    lines: tuple[PricedLine, ...]
+    total: Money
+
+    def item_amount(self, item: int) -> Money:
+        """What the ``item``-th requested item comes to (all the lines it made)."""
+        return Money(sum(line.amount.cents for line in self.lines if line.item == item))
+
+    def as_json(self) -> dict[str, Any]:
+        """As programs.md writes a quote's result (less ``op`` and ``ok``)."""
+        return {
+            "date": self.date,
+            "lines": [line.as_json() for line in self.lines],
+            "total": str(self.total),
+        }
 
 
 def refuse_text(exc: TextError) -> Refusal:

@@ -550,7 +550,7 @@ def test_a_keyboard_only_day_closes_out_exactly_as_the_same_day_run_headless(
 
     headless = results[-1]
     assert headless["op"] == "closeout"
-    expected = {k: v for k, v in headless.items() if k not in ("op", "ok", "batch")}
+    expected = {k: v for k, v in headless.items() if k not in ("op", "ok", "batch", "papers")}
     got = {k: v for k, v in window.items() if k != "batch"}
     assert got == expected
     # and the figures are the day's (not two equal mistakes)

@@ -15,22 +15,15 @@ earlier shows its batch; Alt+G saves and prints its papers again (the slip marke
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cashier_desk.desk import is_iso_date
+from cashier_desk.desk.papers import PapersWritten
 from cashier_desk.devices.receipt import TENDER_NAMES
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer import AWAITING_APPROVAL, Session
-from cashier_desk.reports.deposit import (
-    CloseoutPapers,
-    closeout_slip,
-    write_closeout_papers,
-)
-from cashier_desk.reports.exports import write_exports
-from cashier_desk.reports.journal import JournalAccounts
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QHBoxLayout,
@@ -64,16 +57,6 @@ KEYS_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class Papers:
-    """What became of the closeout's papers: the PDFs saved (or why not), the slip printed."""
-
-    saved: CloseoutPapers | None
-    problem: str | None
-    slip_printed: bool
-    exports: tuple[Path, ...] = ()  # the GL journal and the payment files (CSV)
-
-
 class CloseoutScreen(Screen):
     name = "closeout"
     title = "Closeout and approvals"
@@ -82,7 +65,7 @@ class CloseoutScreen(Screen):
         super().__init__(ctx)
         self.sessions: list[Session] = []
         self.result: Closeout | None = None
-        self.papers: Papers | None = None
+        self.papers: PapersWritten | None = None
         self._dialog: ApproverDialog | None = None
         layout = QVBoxLayout(self)
         # One line on top (what, which day); the keys are on the buttons, the rest in tooltips:
@@ -395,48 +378,12 @@ class CloseoutScreen(Screen):
         self._make_papers(result, again=True)
 
     def _make_papers(self, result: Closeout, *, again: bool) -> None:
-        """Save the PDFs and print the closeout slip (marked REPRINT when ``again``), off the
-        window's thread."""
-        ctx = self.ctx
-        folder = reports_folder(ctx)
-        config = ctx.config
-        city, workstation = config.city, ctx.desk.workstation
-        desk = ctx.desk
-        printer = desk.printer
+        """Save the PDFs, write the exports and print the closeout slip (marked REPRINT when
+        ``again``), off the window's thread: the Desk's one closeout-papers use case."""
+        desk = self.ctx.desk
+        self.ctx.run(lambda: desk.closeout_papers(result, again=again), self._papers_done)
 
-        def papers() -> Papers:
-            problems = []
-            try:
-                saved: CloseoutPapers | None = write_closeout_papers(
-                    result,
-                    folder,
-                    city=city,
-                    workstation=workstation,
-                    accounts=JournalAccounts.of(config),
-                )
-            except OSError as exc:
-                saved = None
-                problems.append(f"The closeout papers could not be saved: {exc}")
-            exported: tuple[Path, ...] = ()
-            try:
-                written = write_exports(
-                    result,
-                    desk.item_payments(result.batch),
-                    folder.parent / "exports",
-                    accounts=JournalAccounts.of(config),
-                )
-                exported = tuple(f.path for f in written)
-            except OSError as exc:
-                problems.append(f"The GL journal and payment files could not be written: {exc}")
-            slip = closeout_slip(
-                result, city=city, workstation=workstation, columns=printer.columns
-            )
-            printed = desk.print_document(slip.marked("REPRINT") if again else slip)
-            return Papers(saved, " ".join(problems) or None, printed, exported)
-
-        self.ctx.run(papers, self._papers_done)
-
-    def _papers_done(self, papers: Papers) -> None:
+    def _papers_done(self, papers: PapersWritten) -> None:
         self.papers = papers
         lines = []
         if papers.saved is not None:
@@ -479,8 +426,3 @@ def _by_folder(verb: str, paths: Iterable[Path]) -> list[str]:
     for path in paths:
         folders.setdefault(path.parent, []).append(path.name)
     return [f"{verb} in {folder}: {', '.join(names)}" for folder, names in folders.items()]
-
-
-def reports_folder(ctx: UiContext) -> Path:
-    """Where the closeout papers are saved: ``reports`` beside the ledger."""
-    return ctx.desk.ledger.path.parent / "reports"

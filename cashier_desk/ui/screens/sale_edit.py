@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cashier_desk.desk import OpenItemView
+from cashier_desk.desk import OpenItemView, Quote
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money, MoneyError
 from cashier_desk.ui.qt import Qt, QTableWidgetItem
@@ -224,10 +224,16 @@ class SaleEditing(SaleBase):
         self._quoting = True
         gen = self._gen
 
-        def quoted(total: Money) -> None:
+        def quoted(quote: Quote | None) -> None:
             if gen == self._gen:  # else the customer was cleared meanwhile
-                self.lines = proposed
-                self.total = total
+                if quote is None:  # the last line taken away: nothing to price
+                    self.lines, self.total = [], Money(0)
+                else:
+                    self.lines = [
+                        replace(line, priced=quote.item_amount(n))
+                        for n, line in enumerate(proposed)
+                    ]
+                    self.total = quote.total
                 self._default_payer()
                 self._render_lines()
                 self._select_key(select)
@@ -240,7 +246,13 @@ class SaleEditing(SaleBase):
                 self._render_lines()
             self._next_change()
 
-        self._call(lambda: self.ctx.desk.quote(requests), quoted, refused, self._render_then_next)
+        desk = self.ctx.desk
+        self._call(
+            lambda: desk.quote(requests) if requests else None,
+            quoted,
+            refused,
+            self._render_then_next,
+        )
 
     def _render_then_next(self) -> None:
         self._render_lines()

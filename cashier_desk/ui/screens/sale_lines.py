@@ -52,6 +52,7 @@ class SaleLine:
     amount: Money | None = None  # keyed: an open fee's amount or the payment on an open item
     still_due: Money | None = None  # of an open item, when it was added
     payer: str | None = None  # of an open item: the name on it
+    priced: Money | None = None  # what the Desk's quote made of it (all the lines it makes)
     key: int = 0
 
     def request(self) -> ItemRequest:
@@ -61,9 +62,8 @@ class SaleLine:
         return ItemRequest(code=self.code, qty=self.qty, amount=keyed)
 
     def line_amount(self) -> Money:
-        if self.ref is None and self.fee_type != "open" and self.unit is not None:
-            return self.unit * self.qty
-        return (self.amount or Money(0)) * self.qty
+        """What the Desk priced the line at (its quote); nothing is priced here."""
+        return self.priced if self.priced is not None else Money(0)
 
     @property
     def qty_editable(self) -> bool:
