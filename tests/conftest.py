@@ -33,10 +33,16 @@ def _cycles_collected_on_the_main_thread_only() -> Iterator[None]:
     gc.enable()
 
 
+_tests_run = [0]
+
+
 @pytest.fixture(autouse=True)
 def _collect_after_each_test(_cycles_collected_on_the_main_thread_only: None) -> Iterator[None]:
+    """The young generations after every test (cheap); everything every 25th test (a full
+    collection of a long session's objects takes a good part of a second)."""
     yield
-    gc.collect()
+    _tests_run[0] += 1
+    gc.collect(2 if _tests_run[0] % 25 == 0 else 1)
 
 
 @pytest.fixture(scope="session")
