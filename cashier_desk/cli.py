@@ -238,7 +238,7 @@ def _cmd_report(app: App, args: argparse.Namespace) -> int:
 
     rows = app.desk.over_short_history(args.date_from, args.date_to)
     default = f"over-short-{args.date_from}-{args.date_to}.csv"
-    path = args.out if args.out is not None else app.desk.ledger.path.parent / "reports" / default
+    path = args.out if args.out is not None else app.desk.data_dir() / "reports" / default
     try:
         write_over_short(rows, path)
     except OSError as exc:

@@ -74,10 +74,11 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
     if args.sync_action == "pull":
         pulled = app.desk.pull_reference_data()
         _print_json({"ok": True, **vars(pulled)})
-        if app.desk.relay is not None and app.desk.relay.flagged:
+        flag = app.desk.chain_flag()
+        if flag:
             print(
-                "cashier-desk: central flags this workstation's audit chain: "
-                f"{app.desk.relay.flagged} (chain_flagged)",
+                f"cashier-desk: central flags this workstation's audit chain: {flag} "
+                "(chain_flagged)",
                 file=sys.stderr,
             )
         return 0
@@ -94,20 +95,18 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
     if not result["ok"]:
         print(f"cashier-desk: {result['message']}", file=sys.stderr)
         return 1
-    relay = app.desk.relay
     if result.get("resent"):
         print(
             f"cashier-desk: {result['resent']} batch(es) marked sent here were not at this "
             "central and were sent to it now",
             file=sys.stderr,
         )
-    if relay is not None and relay.last is not None:
-        for line in relay.last.held_back:
-            print(
-                f"cashier-desk: central holds {line} — in quarantine, out of its totals; an "
-                "admin decides: cashier-desk --user LOGIN sync resolve BATCH --accept|--reject",
-                file=sys.stderr,
-            )
+    for line in app.desk.held_back():
+        print(
+            f"cashier-desk: central holds {line} — in quarantine, out of its totals; an "
+            "admin decides: cashier-desk --user LOGIN sync resolve BATCH --accept|--reject",
+            file=sys.stderr,
+        )
     return 0
 
 

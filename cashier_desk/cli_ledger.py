@@ -49,8 +49,8 @@ def say_at_start(app: App, command: str) -> None:
     """Before a command runs: a scripted session asks central what it saw of this
     workstation; a ledger that lost work or is damaged says so on stderr (the window shows
     it in a dialog instead)."""
-    if command == "run" and app.desk.relay is not None:
-        app.desk.relay.check_ledger()
+    if command == "run":
+        app.desk.check_central_ledger()
     if command == "window":
         return
     ledger = app.ledger

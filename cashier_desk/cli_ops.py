@@ -73,7 +73,7 @@ def cmd_backup(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.ledger.backup import take_backup
 
     manifest = take_backup(
-        app.ledger, args.file, workstation=app.desk.workstation, now=app.desk._now()
+        app.ledger, args.file, workstation=app.desk.workstation, now=app.desk.now()
     )
     print(json.dumps(manifest, separators=(",", ":")), flush=True)
     print(f"cashier-desk: backup written to {args.file}", file=sys.stderr)
@@ -90,7 +90,7 @@ def cmd_doctor(app: App, args: argparse.Namespace) -> int:
 
     checks = doctor.run_checks(
         app.ledger,
-        now=app.desk._now(),
+        now=app.desk.now(),
         business_date=app.desk.business_date(),
         backups=backup_folder(app.config, app.data_dir),
         devices=devices,

@@ -192,3 +192,33 @@ def test_no_module_passes_500_lines() -> None:
         and (n := len(p.read_text(encoding="utf-8").splitlines())) > 500
     }
     assert long == {}
+
+
+#: What the Desk holds to do its work; its callers ask it through methods instead.
+DESK_INSIDES = {"ledger", "printer", "cash_drawer", "relay", "pins", "clock"}
+
+
+def _reaches_into_the_desk(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Attribute):
+            continue
+        owner = node.value
+        owner_name = owner.attr if isinstance(owner, ast.Attribute) else getattr(owner, "id", "")
+        if owner_name == "desk" and (node.attr in DESK_INSIDES or node.attr.startswith("_")):
+            found.append(f"{path.name}:{node.lineno} desk.{node.attr}")
+    return found
+
+
+def test_the_window_the_command_line_and_the_runner_reach_only_desk_methods() -> None:
+    """Issue 13, item 1: callers use the Desk's methods, never what it holds (its ledger,
+    printer, drawer, relay, PIN hasher, clock) nor its private methods."""
+    callers = [*(PACKAGE / "ui").rglob("*.py"), *PACKAGE.glob("cli*.py"), PACKAGE / "runner.py"]
+    offenders = [hit for path in callers for hit in _reaches_into_the_desk(path)]
+    assert offenders == []
+
+
+def test_the_desk_reach_check_would_notice_a_reach(tmp_path: Path) -> None:
+    caller = tmp_path / "screen.py"
+    caller.write_text("def f(ctx):\n    return ctx.desk.printer.columns, desk._now()\n")
+    assert _reaches_into_the_desk(caller) == ["screen.py:2 desk.printer", "screen.py:2 desk._now"]

@@ -137,6 +137,22 @@ class DeskBase:
         if self.ledger.loss is not None:
             raise Refusal("ledger_rolled_back", self.ledger_loss_message())
 
+    def now(self) -> datetime:
+        """The Desk's clock (a test's fixed clock, or the real one)."""
+        return self._now()
+
+    def data_dir(self) -> Path:
+        """The data folder: the ledger, its papers (``reports``, ``exports``) and backups."""
+        return self.ledger.path.parent
+
+    def receipt_columns(self) -> int:
+        """How many characters a line of the receipt printer holds."""
+        return self.printer.columns
+
+    def ledger_lost_work(self) -> bool:
+        """Whether the ledger lost work it had saved and no supervisor has accepted it yet."""
+        return self.ledger.loss is not None
+
     def ledger_loss_message(self) -> str:
         known = self.ledger.known.last_receipt() or "none"
         return (

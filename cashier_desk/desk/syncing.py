@@ -31,6 +31,25 @@ class SyncOps(DeskBase):
             raise Refusal("no_central", "No central database is set for this workstation.")
         return self.relay.push()
 
+    def sync_status(self) -> str:
+        """The batches waiting for central, said for the status bar ("" without central)."""
+        return self.relay.status_text() if self.relay is not None else ""
+
+    def chain_flag(self) -> str | None:
+        """What central flags of this workstation's audit chain at the last contact."""
+        return self.relay.flagged if self.relay is not None else None
+
+    def held_back(self) -> list[str]:
+        """The batches the last sync found held in quarantine at central."""
+        if self.relay is None or self.relay.last is None:
+            return []
+        return list(self.relay.last.held_back)
+
+    def check_central_ledger(self) -> None:
+        """Ask central what it saw of this workstation (a ledger behind it lost work)."""
+        if self.relay is not None:
+            self.relay.check_ledger()
+
     def sync_done(self, result: SyncResult) -> None:
         """After each sync pass (the relay calls this): a batch central has just put in
         quarantine is an alert for the lead, once."""

@@ -91,7 +91,7 @@ class PaperPanel(QWidget):
         self.paper.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.paper.ensurePolished()
         # as wide as a line of the roll, and not wider: the counter keeps the rest
-        line = QFontMetrics(self.paper.font()).horizontalAdvance("0" * ctx.desk.printer.columns)
+        line = QFontMetrics(self.paper.font()).horizontalAdvance("0" * ctx.desk.receipt_columns())
         bar = self.paper.verticalScrollBar().sizeHint().width()
         self.paper.setMinimumWidth(line + bar + 2 * self.paper.frameWidth() + 12)
         layout.addWidget(self.paper)

@@ -54,7 +54,7 @@ def offer_acceptance(
     refusal (its reason shown first), until it is accepted or put off.  Whether it was."""
     desk = app.desk
     refused = ""
-    while desk.ledger.loss is not None:
+    while desk.ledger_lost_work():
         if not ask(refused + desk.ledger_loss_message()):
             return False
         given = credentials()

@@ -314,8 +314,7 @@ class MainWindow(QMainWindow):
         desk = self.ctx.desk
 
         def counts() -> tuple[int, str]:
-            batches = desk.relay.status_text() if desk.relay is not None else ""
-            return desk.pending_prints(), batches
+            return desk.pending_prints(), desk.sync_status()
 
         def finished() -> None:
             self._counting = False

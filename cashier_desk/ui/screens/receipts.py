@@ -120,7 +120,7 @@ class ReceiptSearchScreen(Screen):
         self.detail.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.detail.ensurePolished()
         # a receipt line whole, no wider: the results keep the rest of the screen
-        line = QFontMetrics(self.detail.font()).horizontalAdvance("0" * ctx.desk.printer.columns)
+        line = QFontMetrics(self.detail.font()).horizontalAdvance("0" * ctx.desk.receipt_columns())
         bar = self.detail.verticalScrollBar().sizeHint().width()
         self.detail.setMinimumWidth(line + bar + 2 * self.detail.frameWidth() + 12)
         outer.addWidget(self.detail)
@@ -251,7 +251,7 @@ class ReceiptSearchScreen(Screen):
             return
         self._shown = view.receipt_no
         config = self.ctx.config
-        columns = self.ctx.desk.printer.columns
+        columns = self.ctx.desk.receipt_columns()
         doc = build_receipt(
             view,
             city=config.city,
