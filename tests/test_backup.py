@@ -24,6 +24,7 @@ import pytest
 from cashier_desk import cli
 from cashier_desk.app import App
 from cashier_desk.ledger.backup import MANIFEST
+from cashier_desk.ledger.db import HEAD
 from tests.helpers import run_ok, small_day
 
 
@@ -72,7 +73,7 @@ def test_backup_then_restore_answers_every_query_alike(
     backed_up: tuple[App, Path, dict[str, Any]], tmp_path: Path
 ) -> None:
     app, file, manifest = backed_up
-    assert manifest["workstation"] == "W1" and manifest["schema_version"] == "0007"
+    assert manifest["workstation"] == "W1" and manifest["schema_version"] == HEAD
     assert manifest["last_receipts"] == {"W1": "W1-000004"}
     assert manifest["row_counts"]["receipts"] == 4 and manifest["audit_head"]["seq"] > 0
     assert len(manifest["sha256"]) == 64

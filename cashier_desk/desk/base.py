@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from cashier_desk.config import Config, local_time
-from cashier_desk.desk import authority
+from cashier_desk.desk import authority, rules
 from cashier_desk.desk.requests import (
     Clock,
     check_count,
@@ -427,6 +427,8 @@ class DeskBase:
     ) -> Imported:
         """Import a CSV file of ``kind`` as the person ``login`` (see desk/authority.py: none
         needed while the ledger has no users yet); the audit names that person."""
+        if kind == rules.KIND:
+            return rules.import_program_rules(self, path, login, pin)
         who = authority.import_authority(self, kind, login, pin)
         tz = ZoneInfo(self.config.timezone) if self.config.timezone else None
         masked = Masked()

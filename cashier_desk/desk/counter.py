@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.printing import PrintingOps
+from cashier_desk.desk.pricing import ITEMS, ITEMS_BY_KEY, PricingOps
 from cashier_desk.desk.requests import (
     MAX_LINES,
-    MAX_QTY,
     ItemRequest,
     OpenItemView,
     PricedLine,
-    Quote,
     SaleResult,
     ScanResult,
     TenderRequest,
     amounts_in_range,
-    check_count,
-    is_iso_date,
     positive,
     text,
     typed,
@@ -37,7 +32,6 @@ from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.receipts import LineView, ReceiptView, TenderView
 from cashier_desk.ledger.schema import (
     journal_entries,
-    open_items,
     postings,
     receipt_lines,
     receipts,
@@ -45,27 +39,8 @@ from cashier_desk.ledger.schema import (
     tenders,
     voids,
 )
-from cashier_desk.money import GlSplit, Money
+from cashier_desk.money import Money
 
-# Built once: a sale runs each of them, and building a statement costs more than running it.
-_CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
-# Open items with what was paid on each at this counter after the billing system's balance
-# time (``as_of``; voided receipts do not count), in one query for any number of references.
-_PAID_ON_ITEM = (
-    sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
-    .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
-    .where(
-        receipt_lines.c.ref == open_items.c.ref,
-        receipt_lines.c.id > open_items.c.paid_before_line,
-        receipts.c.created_at > open_items.c.as_of,
-        ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
-    )
-    .correlate(open_items)
-    .scalar_subquery()
-)
-_ITEM_ROWS = sa.select(open_items, _PAID_ON_ITEM.label("paid_cents"))
-_ITEMS = _ITEM_ROWS.where(open_items.c.ref.in_(sa.bindparam("refs", expanding=True)))
-_ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys", expanding=True)))
 _INSERT_RECEIPT = FastInsert(receipts)
 _INSERT_LINE = FastInsert(receipt_lines)
 _INSERT_TENDER = FastInsert(tenders)
@@ -79,12 +54,12 @@ def tender_sums(checked: Sequence[TenderRequest]) -> dict[str, Money]:
     return sums
 
 
-class CounterOps(PrintingOps):
+class CounterOps(PricingOps):
     # -- open items ------------------------------------------------------------------------
 
     @staticmethod
     def _item_view(row: sa.Row[Any]) -> OpenItemView:
-        """An open item read with :data:`_ITEMS` (its row and what was paid on it since)."""
+        """An open item read with :data:`ITEMS` (its row and what was paid on it since)."""
         return OpenItemView(
             ref=row.ref,
             program=row.program,
@@ -101,7 +76,7 @@ class CounterOps(PrintingOps):
     def open_item(self, ref: str) -> OpenItemView | None:
         typed(ref, "the reference")
         with self.ledger.read() as conn:
-            row = conn.execute(_ITEMS, {"refs": [ref]}).first()
+            row = conn.execute(ITEMS, {"refs": [ref]}).first()
         return None if row is None else self._item_view(row)
 
     def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
@@ -114,10 +89,10 @@ class CounterOps(PrintingOps):
         exact = typed(query, "the search").strip()
         with self.ledger.read() as conn:
             keys = search.matching_keys(conn, query, limit)
-            rows = list(conn.execute(_ITEMS_BY_KEY, {"keys": keys})) if keys else []
+            rows = list(conn.execute(ITEMS_BY_KEY, {"keys": keys})) if keys else []
             folded = exact.casefold()
             if rows and exact and not any(r.ref.casefold() == folded for r in rows):
-                rows += conn.execute(_ITEMS, {"refs": sorted({exact, exact.upper()})})
+                rows += conn.execute(ITEMS, {"refs": sorted({exact, exact.upper()})})
         rows.sort(key=lambda r: (r.ref.casefold() != folded, r.ref))
         return [self._item_view(row) for row in rows[:limit]]
 
@@ -159,68 +134,6 @@ class CounterOps(PrintingOps):
 
     # -- sale ------------------------------------------------------------------------------
 
-    def _code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
-        row = conn.execute(_CODE, {"code": code}).first()
-        if row is None:
-            raise Refusal("unknown_code", f"There is no revenue code {code!r}.")
-        return row
-
-    def _price(self, conn: sa.Connection, items: Sequence[ItemRequest]) -> list[PricedLine]:
-        """The lines the items make, priced: the one path of a quote and a sale."""
-        paying: dict[str, Money] = {}
-        return [
-            dataclasses.replace(self._resolve(conn, item, paying), item=n)
-            for n, item in enumerate(items)
-        ]
-
-    def _resolve(
-        self, conn: sa.Connection, item: ItemRequest, paying: dict[str, Money]
-    ) -> PricedLine:
-        if (item.code is None) == (item.ref is None):
-            raise Refusal("bad_item", "Each item needs either a revenue code or an open-item ref.")
-        qty = check_count(item.qty, "The quantity", low=1, high=MAX_QTY)
-        if item.code is not None:
-            code = self._code(conn, typed(item.code, "the revenue code"))
-            if code.fee_type == "open":
-                if item.amount is None:
-                    raise Refusal("amount_required", f"Key the amount for {code.description}.")
-                unit = positive(item.amount, f"The amount for {code.description}")
-                self._at_most(unit, f"the amount for {code.description}")
-            else:
-                if item.amount is not None:
-                    raise Refusal(
-                        "amount_not_allowed",
-                        f"The fee for {code.description} is set at {Money(code.amount_cents)}; "
-                        "do not key an amount.",
-                    )
-                unit = Money(code.amount_cents)
-            line = self._at_most(unit * qty, f"the line {code.description}")
-            return PricedLine(code.code, None, code.description, qty, line, GlSplit.parse(code.gl))
-        ref = typed(str(item.ref), "the open item's reference")
-        if qty != 1:
-            raise Refusal("bad_quantity", "A payment on an open item has no quantity.")
-        row = conn.execute(_ITEMS, {"refs": [ref]}).first()
-        if row is None:
-            raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
-        if row.status == "hold":
-            raise Refusal("item_on_hold", f"{ref} is on hold and cannot be paid at the counter.")
-        code = self._code(conn, row.revenue_code)
-        due = Money(row.amount_due_cents - int(row.paid_cents))
-        due -= paying.get(ref, Money(0))
-        if row.status == "paid" or not due.is_positive():
-            raise Refusal("already_paid", f"{ref} is already paid in full.")
-        amount = due if item.amount is None else positive(item.amount, f"The payment on {ref}")
-        self._at_most(amount, f"the payment on {ref}")
-        if amount > due:
-            raise Refusal("overpayment", f"{ref} has only {due} due; {amount} is more than that.")
-        if amount < due and not code.partial_allowed:
-            raise Refusal(
-                "partial_not_allowed",
-                f"{ref} must be paid in full ({due}); {code.description} takes no part payments.",
-            )
-        paying[ref] = paying.get(ref, Money(0)) + amount
-        return PricedLine(code.code, ref, code.description, 1, amount, GlSplit.parse(code.gl))
-
     def _check_tender(self, t: TenderRequest) -> TenderRequest:
         if t.kind not in TENDER_KINDS:
             raise Refusal(
@@ -239,22 +152,6 @@ class CounterOps(PrintingOps):
                 raise Refusal("bad_card", "The authorisation code is letters and digits only.")
             return TenderRequest(t.kind, t.amount, auth=auth_code, last4=t.last4)
         return TenderRequest(t.kind, t.amount)
-
-    def quote(self, items: Sequence[ItemRequest], date: object = None) -> Quote:
-        """What a sale of the items would be on ``date`` (today by default): its lines, priced
-        and split, as the sale would post them, and their total; refused for exactly what the
-        sale would refuse of the items. Nothing is written."""
-        day = self.business_date() if date is None else date
-        if not isinstance(day, str) or not is_iso_date(day):
-            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
-        if not items:
-            raise Refusal("no_items", "Ring up at least one item.")
-        if len(items) > MAX_LINES:
-            raise Refusal("too_many_items", f"A receipt holds at most {MAX_LINES} lines.")
-        self._need_user()  # anyone logged in may quote (programs.md); no drawer needed
-        with self.ledger.read() as conn, amounts_in_range():
-            lines = self._price(conn, items)
-        return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))
 
     def sale(
         self,

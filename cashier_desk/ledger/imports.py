@@ -64,7 +64,9 @@ COLUMNS = {
     ),
 }
 #: Columns a file may have besides its own (programs.md, headless.md).
-OPTIONAL = {"open-items": ("plate", "as_of", "issued", "notice")}
+OPTIONAL = {"open-items": ("plate", "as_of", "issued", "notice"), "revenue-codes": ("rule",)}
+#: The rules a revenue code's lines may follow (programs.md); empty: a plain fee or bill.
+RULES = ("citation", "tot", "business_licence", "animal_licence", "parking_permit", "nsf_fee")
 
 
 _KEY_CHARS = re.compile(r"[A-Za-z0-9_.\-]+")
@@ -170,7 +172,21 @@ def _revenue_code(row: dict[str, str], ctx: _Context) -> dict[str, Any]:
         "fee_type": fee_type,
         "amount_cents": None if amount is None else amount.cents,
         "partial_allowed": _choice(row, "partial_allowed", ("yes", "no")) == "yes",
+        "rule": _rule(row, fee_type),
     }
+
+
+def _rule(row: dict[str, str], fee_type: str) -> str | None:
+    """The optional ``rule`` column: one of :data:`RULES` or empty. A rule's code is an open
+    fee (its lines are priced by the rule), but for a parking permit's, a fee of its own."""
+    rule = row.get("rule", "").strip()
+    if not rule:
+        return None
+    if rule not in RULES:
+        raise _CellError("rule", f"{rule!r} is not one of {', '.join(RULES)} (or empty)")
+    if rule != "parking_permit" and fee_type != "open":
+        raise _CellError("fee_type", f"must be open for a code of rule {rule}")
+    return rule
 
 
 def _user(row: dict[str, str], ctx: _Context) -> dict[str, Any]:

@@ -65,6 +65,19 @@ revenue_codes = sa.Table(
     sa.Column("fee_type", sa.String(10), nullable=False),
     sa.Column("amount_cents", Cents),
     sa.Column("partial_allowed", sa.Boolean, nullable=False),
+    # The program rule its lines follow (programs.md); NULL: a plain fee or bill.
+    sa.Column("rule", sa.String(20)),
+)
+
+#: Every program rules file imported (TOML, whole); the newest is in force (migration 0008).
+program_rules = sa.Table(
+    "program_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("imported_at", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(40), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
 )
 
 open_items = sa.Table(

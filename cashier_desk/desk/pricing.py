@@ -1,0 +1,182 @@
+"""Pricing: the lines requested items make, priced and split — the one path of a quote and a
+sale (issue 13, item 3). A revenue code's program rule (programs.md) prices its lines here: a
+citation's fine and each late penalty in force on the date of the computation."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.desk.printing import PrintingOps
+from cashier_desk.desk.requests import (
+    MAX_LINES,
+    MAX_QTY,
+    ItemRequest,
+    PricedLine,
+    Quote,
+    amounts_in_range,
+    check_count,
+    is_iso_date,
+    positive,
+    typed,
+)
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger import program_rules
+from cashier_desk.ledger.schema import open_items, receipt_lines, receipts, revenue_codes, voids
+from cashier_desk.money import GlSplit, Money
+from cashier_desk.programs.citations import penalties
+
+# Built once: a sale runs each of them, and building a statement costs more than running it.
+_CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
+# Open items with what was paid on each at this counter after the billing system's balance
+# time (``as_of``; voided receipts do not count), in one query for any number of references.
+_PAID_ON_ITEM = (
+    sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
+    .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
+    .where(
+        receipt_lines.c.ref == open_items.c.ref,
+        receipt_lines.c.id > open_items.c.paid_before_line,
+        receipts.c.created_at > open_items.c.as_of,
+        ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
+    )
+    .correlate(open_items)
+    .scalar_subquery()
+)
+_ITEM_ROWS = sa.select(open_items, _PAID_ON_ITEM.label("paid_cents"))
+ITEMS = _ITEM_ROWS.where(open_items.c.ref.in_(sa.bindparam("refs", expanding=True)))
+ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys", expanding=True)))
+
+
+class PricingOps(PrintingOps):
+    """Prices requested items (see the module's docstring)."""
+
+    def _code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
+        row = conn.execute(_CODE, {"code": code}).first()
+        if row is None:
+            raise Refusal("unknown_code", f"There is no revenue code {code!r}.")
+        return row
+
+    def _price(
+        self, conn: sa.Connection, items: Sequence[ItemRequest], on: date | None = None
+    ) -> list[PricedLine]:
+        """The lines the items make, priced on ``on`` (the business date by default): the one
+        path of a quote and a sale."""
+        day = on if on is not None else date.fromisoformat(self.business_date())
+        paying: dict[str, Money] = {}
+        return [
+            dataclasses.replace(line, item=n)
+            for n, item in enumerate(items)
+            for line in self._resolve(conn, item, paying, day)
+        ]
+
+    def _resolve(
+        self, conn: sa.Connection, item: ItemRequest, paying: dict[str, Money], on: date
+    ) -> list[PricedLine]:
+        if (item.code is None) == (item.ref is None):
+            raise Refusal("bad_item", "Each item needs either a revenue code or an open-item ref.")
+        qty = check_count(item.qty, "The quantity", low=1, high=MAX_QTY)
+        if item.code is not None:
+            code = self._code(conn, typed(item.code, "the revenue code"))
+            if code.fee_type == "open":
+                if item.amount is None:
+                    raise Refusal("amount_required", f"Key the amount for {code.description}.")
+                unit = positive(item.amount, f"The amount for {code.description}")
+                self._at_most(unit, f"the amount for {code.description}")
+            else:
+                if item.amount is not None:
+                    raise Refusal(
+                        "amount_not_allowed",
+                        f"The fee for {code.description} is set at {Money(code.amount_cents)}; "
+                        "do not key an amount.",
+                    )
+                unit = Money(code.amount_cents)
+            line = self._at_most(unit * qty, f"the line {code.description}")
+            return [
+                PricedLine(code.code, None, code.description, qty, line, GlSplit.parse(code.gl))
+            ]
+        ref = typed(str(item.ref), "the open item's reference")
+        if qty != 1:
+            raise Refusal("bad_quantity", "A payment on an open item has no quantity.")
+        row = conn.execute(ITEMS, {"refs": [ref]}).first()
+        if row is None:
+            raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
+        if row.status == "hold":
+            raise Refusal("item_on_hold", f"{ref} is on hold and cannot be paid at the counter.")
+        code = self._code(conn, row.revenue_code)
+        if code.rule == "citation":
+            return self._citation(conn, row, code, item, paying, on)
+        due = Money(row.amount_due_cents - int(row.paid_cents))
+        due -= paying.get(ref, Money(0))
+        if row.status == "paid" or not due.is_positive():
+            raise Refusal("already_paid", f"{ref} is already paid in full.")
+        amount = due if item.amount is None else positive(item.amount, f"The payment on {ref}")
+        self._at_most(amount, f"the payment on {ref}")
+        if amount > due:
+            raise Refusal("overpayment", f"{ref} has only {due} due; {amount} is more than that.")
+        if amount < due and not code.partial_allowed:
+            raise Refusal(
+                "partial_not_allowed",
+                f"{ref} must be paid in full ({due}); {code.description} takes no part payments.",
+            )
+        paying[ref] = paying.get(ref, Money(0)) + amount
+        return [PricedLine(code.code, ref, code.description, 1, amount, GlSplit.parse(code.gl))]
+
+    def _citation(
+        self,
+        conn: sa.Connection,
+        row: sa.Row[Any],
+        code: sa.Row[Any],
+        item: ItemRequest,
+        paying: dict[str, Money],
+        on: date,
+    ) -> list[PricedLine]:
+        """A parking citation (programs.md): the fine as issued on its code's split, then one
+        line ``Late penalty <ref>`` per step in force on ``on``, wholly on the rules'
+        ``penalty_gl``. Paid whole or not at all; a paid citation grows nothing."""
+        ref = row.ref
+        fine = Money(row.amount_due_cents)
+        paid = Money(int(row.paid_cents)) + paying.get(ref, Money(0))
+        if row.status == "paid" or paid >= fine:
+            raise Refusal("already_paid", f"{ref} is already paid in full.")
+        rules = program_rules.in_force(conn).citation(on)
+        grown = penalties(fine, date.fromisoformat(row.due_date), on, rules)
+        lines = [PricedLine(code.code, ref, code.description, 1, fine, GlSplit.parse(code.gl))]
+        lines += [
+            PricedLine(code.code, ref, f"Late penalty {ref}", 1, p, GlSplit((), rules.penalty_gl))
+            for p in grown
+        ]
+        total = Money(sum(line.amount.cents for line in lines))
+        self._at_most(total, f"the payment on {ref}")
+        if item.amount is not None:
+            keyed = positive(item.amount, f"The payment on {ref}")
+            if keyed > total:
+                raise Refusal(
+                    "overpayment", f"{ref} has only {total} due; {keyed} is more than that."
+                )
+            if keyed < total:
+                raise Refusal(
+                    "partial_not_allowed",
+                    f"{ref} must be paid in full ({total}): a citation takes no part payments.",
+                )
+        paying[ref] = paying.get(ref, Money(0)) + total
+        return lines
+
+    def quote(self, items: Sequence[ItemRequest], on: object = None) -> Quote:
+        """What a sale of the items would be on ``date`` (today by default): its lines, priced
+        and split, as the sale would post them, and their total; refused for exactly what the
+        sale would refuse of the items. Nothing is written."""
+        day = self.business_date() if on is None else on
+        if not isinstance(day, str) or not is_iso_date(day):
+            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        if not items:
+            raise Refusal("no_items", "Ring up at least one item.")
+        if len(items) > MAX_LINES:
+            raise Refusal("too_many_items", f"A receipt holds at most {MAX_LINES} lines.")
+        self._need_user()  # anyone logged in may quote (programs.md); no drawer needed
+        with self.ledger.read() as conn, amounts_in_range():
+            lines = self._price(conn, items, date.fromisoformat(day))
+        return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))

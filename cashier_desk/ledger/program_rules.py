@@ -1,0 +1,42 @@
+"""The program rules a city imported (programs.md, "Rules are reference data"): every file is
+kept whole, as given, with who imported it and when; the newest is in force (the versions in
+it say from which day each value holds). Until a file is imported the defaults apply."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+import sqlalchemy as sa
+
+from cashier_desk.ledger.schema import program_rules
+from cashier_desk.programs.rules import ProgramRules, defaults, parse_rules
+
+
+def store(conn: sa.Connection, text: str, *, at: str, actor: str) -> str:
+    """Keep a rules file (already checked whole by :func:`parse_rules`); its SHA-256."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    conn.execute(
+        program_rules.insert().values(imported_at=at, actor=actor, sha256=digest, text=text)
+    )
+    return digest
+
+
+def in_force(conn: sa.Connection) -> ProgramRules:
+    """The rules of the newest file imported, or the defaults."""
+    row = conn.execute(
+        sa.select(program_rules.c.id, program_rules.c.text)
+        .order_by(program_rules.c.id.desc())
+        .limit(1)
+    ).first()
+    return _DEFAULTS() if row is None else _parsed(row.id, row.text)
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(row_id: int, text: str) -> ProgramRules:
+    return parse_rules(text)
+
+
+@functools.lru_cache(maxsize=1)
+def _DEFAULTS() -> ProgramRules:
+    return defaults()
