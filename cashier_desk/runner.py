@@ -24,6 +24,7 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "open_drawer": ({"drawer", "opening"}, set()),
     "sale": ({"items", "tenders"}, {"payer"}),
     "quote": ({"items"}, {"date", "tender"}),
+    "lookup": ({"ref"}, {"date"}),
     "reprint": ({"receipt"}, set()),
     "print_pending": (set(), set()),
     "void": ({"receipt", "approver", "approver_pin", "reason"}, set()),
@@ -178,6 +179,10 @@ def _op_quote(desk: Desk, op: dict[str, Any]) -> Result:
     return desk.quote(items, op.get("date")).as_json()
 
 
+def _op_lookup(desk: Desk, op: dict[str, Any]) -> Result:
+    return desk.lookup(op["ref"], op.get("date")).as_json()
+
+
 def _op_reprint(desk: Desk, op: dict[str, Any]) -> Result:
     return {"receipt": op["receipt"], "printed": desk.reprint(op["receipt"])}
 
@@ -284,6 +289,7 @@ HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {
     "open_drawer": _op_open_drawer,
     "sale": _op_sale,
     "quote": _op_quote,
+    "lookup": _op_lookup,
     "reprint": _op_reprint,
     "print_pending": _op_print_pending,
     "void": _op_void,

@@ -11,6 +11,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.desk import lookup
+from cashier_desk.desk.lookup import Lookup
 from cashier_desk.desk.printing import PrintingOps
 from cashier_desk.desk.requests import (
     MAX_LINES,
@@ -164,6 +166,24 @@ class PricingOps(PrintingOps):
                 )
         paying[ref] = paying.get(ref, Money(0)) + total
         return lines
+
+    def lookup(self, ref: object, on: object = None) -> Lookup:
+        """An open item as the counter sees it on ``on`` (today by default): its status, what
+        is due and of what parts; anyone logged in may look. Nothing is written."""
+        day = self.business_date() if on is None else on
+        if not isinstance(day, str) or not is_iso_date(day):
+            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        if not isinstance(ref, str) or not ref:
+            raise Refusal("bad_request", "The lookup needs the open item's reference as text.")
+        wanted = typed(ref, "the open item's reference")
+        self._need_user()
+        with self.ledger.read() as conn:
+            row = conn.execute(ITEMS, {"refs": [wanted]}).first()
+            if row is None:
+                raise lookup.unknown(wanted)
+            code = conn.execute(_CODE, {"code": row.revenue_code}).first()
+            rule = None if code is None else code.rule
+            return lookup.look_up(row, rule, conn, date.fromisoformat(day))
 
     def quote(self, items: Sequence[ItemRequest], on: object = None) -> Quote:
         """What a sale of the items would be on ``date`` (today by default): its lines, priced

@@ -87,6 +87,8 @@ def test_a_sale_posts_the_fine_and_penalty_and_a_paid_citation_grows_nothing(
         ("Parking citation", "50.00"), ("Late penalty PC-1001", "50.00")]  # fmt: skip
     later = run_op(city.desk, {"op": "quote", "items": [{"ref": "PC-1001"}], "date": "2027-03-01"})
     assert (later["ok"], later["error"]) == (False, "already_paid")
+    paid = run_op(city.desk, {"op": "lookup", "ref": "PC-1001", "date": "2027-03-01"})
+    assert (paid["status"], paid["amount_due"], paid["parts"]) == ("paid", "0.00", [])
 
 
 @pytest.mark.parametrize(
@@ -180,3 +182,30 @@ def test_a_code_with_a_bad_rule_is_refused_naming_the_column(
     with pytest.raises(Refusal) as refused:
         city.desk.import_file("revenue-codes", path, **SUPERVISOR)
     assert refused.value.code == "bad_row" and named in refused.value.message
+
+
+def test_lookup_shows_a_citation_as_its_fine_and_each_penalty(city: App) -> None:
+    on_time = run_op(city.desk, {"op": "lookup", "ref": "PC-1001", "date": "2026-11-30"})
+    assert on_time == {"op": "lookup", "ok": True, "ref": "PC-1001", "status": "open",
+                       "amount_due": "50.00", "parts": [{"what": "fine", "amount": "50.00"}],
+                       "flags": [], "plan": None, "contest": None}  # fmt: skip
+    late = run_op(city.desk, {"op": "lookup", "ref": "PC-1001", "date": "2026-12-01"})
+    assert late["amount_due"] == "100.00" and late["parts"] == [
+        {"what": "fine", "amount": "50.00"}, {"what": "penalty", "amount": "50.00"}]  # fmt: skip
+
+
+def test_lookup_of_a_plain_item_and_of_what_is_not_there(city: App) -> None:
+    plain = run_op(city.desk, {"op": "lookup", "ref": "UB-100234"})
+    assert plain["ok"] and plain["parts"] == [{"what": "due", "amount": plain["amount_due"]}]
+    before = dump_tables(city)
+    for op, code in (
+        ({"ref": "NOPE-1"}, "unknown_ref"),
+        ({"ref": "PC-1001", "date": "2026-02-30"}, "bad_date"),
+        ({"ref": 12}, "bad_request"),
+    ):
+        result = run_op(city.desk, {"op": "lookup", **op})
+        assert (result["ok"], result["error"]) == (False, code), result
+    assert dump_tables(city) == before
+    run_ok(city, {"op": "logout"})
+    refused = run_op(city.desk, {"op": "lookup", "ref": "PC-1001"})
+    assert refused["error"] == "not_logged_in"
