@@ -124,8 +124,10 @@ class PricingOps(PrintingOps):
                 "partial_not_allowed",
                 f"{ref} must be paid in full ({due}); {code.description} takes no part payments.",
             )
+        before = Money(int(row.paid_cents)) + paying.get(ref, Money(0))
         paying[ref] = paying.get(ref, Money(0)) + amount
-        return [PricedLine(code.code, ref, code.description, 1, amount, GlSplit.parse(code.gl))]
+        split = GlSplit.parse(code.gl)
+        return [PricedLine(code.code, ref, code.description, 1, amount, split, paid_before=before)]
 
     def _citation(
         self,

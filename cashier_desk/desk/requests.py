@@ -13,6 +13,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo, SessionId
 from cashier_desk.ledger.drawer import Movement
 from cashier_desk.money import GlSplit, Money, MoneyError
+from cashier_desk.programs.split import cumulative_share
 from cashier_desk.text import TextError, clean_text
 
 Clock = Callable[[], datetime]
@@ -125,10 +126,17 @@ class PricedLine:
     amount: Money
     split: GlSplit
     item: int = 0  # which of the requested items made it (an item may make several lines)
+    # A payment on an open item: what was paid on the item before it (None: not one).
+    paid_before: Money | None = None
 
     def gl(self) -> list[tuple[str, Money]]:
         """Where the line's money goes: the split's fixed parts (× qty) first, the rest on
-        its bare account; sums to ``amount``."""
+        its bare account; sums to ``amount``. A payment on an open item is split
+        cumulatively (programs.md, Precise readings): the split of all the item's payments up
+        to it less the split of those before, so fixed parts are owed once per item."""
+        if self.paid_before is not None:
+            parts = cumulative_share(self.split, self.paid_before, self.amount)
+            return [(str(a), m) for a, m in parts]
         return [(str(a), m) for a, m in self.split.allocate(self.amount, self.qty)]
 
     def as_json(self) -> dict[str, Any]:
