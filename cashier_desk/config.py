@@ -47,6 +47,8 @@ drawer_must_close = true       # the next sale waits until the cash drawer is cl
 drawer_alert_seconds = 60      # alert when the drawer stays open longer than this
 idle_lock_minutes = 15         # the window locks after this long without a key or a click
 min_pin_length = 4             # the shortest PIN import users and the first admin take (6 advised)
+cash_rounding = "0.01"         # "0.05": what is paid in cash is rounded to 5 cents (0.01: none)
+cash_rounding_account = "101-0000-49910"  # ... and the difference goes here
 
 [security]
 # pepper_file = "pepper.key"   # the city's PIN pepper (default: pepper.key in this data folder);
@@ -112,6 +114,8 @@ class Config:
     argon2_memory_kib: int = 65536
     backup_dir: str | None = None  # [backup] dir; None: backups in the data dir
     backup_keep: int = 30  # [backup] keep
+    cash_rounding: Money = Money(1)  # [policy] cash_rounding; 0.01: none
+    cash_rounding_account: GlAccount = GlAccount("101-0000-49910")
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:
@@ -160,6 +164,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
             "drawer_alert_seconds",
             "idle_lock_minutes",
             "min_pin_length",
+            "cash_rounding",
+            "cash_rounding_account",
         },
         "security": {"pepper_file", "argon2_time_cost", "argon2_memory_kib"},
         "backup": {"dir", "keep"},
@@ -198,6 +204,10 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
     deposit_account = _gl(policy, "deposit_account", d.deposit_account)
     card_account = _gl(policy, "card_clearing_account", d.card_clearing_account)
     due_from, due_to = _due_accounts(policy, d, deposit_account)
+    cash_rounding = _amount(policy, "cash_rounding", d.cash_rounding)
+    if not Money(1) <= cash_rounding <= Money(100):
+        raise ConfigError('[policy] cash_rounding must be from "0.01" (none) to "1.00"')
+    rounding_account = _gl(policy, "cash_rounding_account", d.cash_rounding_account)
     zone = station.get("timezone")
     if zone is not None:
         try:
@@ -253,6 +263,8 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         card_clearing_account=card_account,
         due_from_account=due_from,
         due_to_account=due_to,
+        cash_rounding=cash_rounding,
+        cash_rounding_account=rounding_account,
         printer=_get_str(devices, "devices", "printer", d.printer),
         drawer=_get_str(devices, "devices", "drawer", d.drawer),
         scanner=_get_str(devices, "devices", "scanner", d.scanner),

@@ -176,7 +176,7 @@ def _op_quote(desk: Desk, op: dict[str, Any]) -> Result:
     tender = op.get("tender")
     if tender is not None and (not isinstance(tender, str) or tender not in TENDER_FIELDS):
         raise Refusal("bad_tender", f"{tender!r} is not a tender (cash, check, money_order, card).")
-    return desk.quote(items, op.get("date")).as_json()
+    return desk.quote(items, op.get("date"), tender).as_json()
 
 
 def _op_lookup(desk: Desk, op: dict[str, Any]) -> Result:

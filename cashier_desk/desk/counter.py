@@ -174,9 +174,11 @@ class CounterOps(PricingOps):
         with self.ledger.write() as conn, amounts_in_range():
             user, session = self._need_session(conn)
             lines = self._price(conn, items)
+            non_cash = Money(sum(t.amount.cents for t in checked if t.kind != "cash"))
+            if any(t.kind == "cash" for t in checked):
+                lines += self._cash_rounding(lines, non_cash, len(items))
             total = Money(sum(line.amount.cents for line in lines))
             tendered = Money(sum(t.amount.cents for t in checked))
-            non_cash = Money(sum(t.amount.cents for t in checked if t.kind != "cash"))
             if non_cash > total:
                 raise Refusal(
                     "non_cash_over_total",

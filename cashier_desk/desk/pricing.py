@@ -31,6 +31,7 @@ from cashier_desk.ledger import program_rules
 from cashier_desk.ledger.schema import open_items, receipt_lines, receipts, revenue_codes, voids
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs.citations import penalties
+from cashier_desk.programs.rounding import rounding_difference
 
 # Built once: a sale runs each of them, and building a statement costs more than running it.
 _CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
@@ -187,7 +188,21 @@ class PricingOps(PrintingOps):
             rule = None if code is None else code.rule
             return lookup.look_up(row, rule, conn, date.fromisoformat(day))
 
-    def quote(self, items: Sequence[ItemRequest], on: object = None) -> Quote:
+    def _cash_rounding(
+        self, lines: Sequence[PricedLine], non_cash: Money, item: int
+    ) -> list[PricedLine]:
+        """The ``Cash rounding`` line (programs.md) when what is left after the non-cash
+        tenders is paid in cash and ``[policy] cash_rounding`` rounds it; else none."""
+        total = Money(sum(line.amount.cents for line in lines))
+        diff = rounding_difference(total - non_cash, self.config.cash_rounding)
+        if not diff:
+            return []
+        account = GlSplit((), self.config.cash_rounding_account)
+        return [PricedLine("", None, "Cash rounding", 1, diff, account, item=item)]
+
+    def quote(
+        self, items: Sequence[ItemRequest], on: object = None, tender: str | None = None
+    ) -> Quote:
         """What a sale of the items would be on ``date`` (today by default): its lines, priced
         and split, as the sale would post them, and their total; refused for exactly what the
         sale would refuse of the items. Nothing is written."""
@@ -201,4 +216,6 @@ class PricingOps(PrintingOps):
         self._need_user()  # anyone logged in may quote (programs.md); no drawer needed
         with self.ledger.read() as conn, amounts_in_range():
             lines = self._price(conn, items, date.fromisoformat(day))
+        if tender == "cash":  # all of it paid in cash: rounded as the sale would round it
+            lines += self._cash_rounding(lines, Money(0), len(items))
         return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))

@@ -134,6 +134,8 @@ class PricedLine:
         its bare account; sums to ``amount``. A payment on an open item is split
         cumulatively (programs.md, Precise readings): the split of all the item's payments up
         to it less the split of those before, so fixed parts are owed once per item."""
+        if self.amount.is_negative():  # the one line that may be: cash rounding down
+            return [(str(self.split.remainder), self.amount)]
         if self.paid_before is not None:
             parts = cumulative_share(self.split, self.paid_before, self.amount)
             return [(str(a), m) for a, m in parts]
@@ -143,7 +145,7 @@ class PricedLine:
         return {
             "description": self.description,
             "ref": self.ref,
-            "code": self.code,
+            "code": self.code or None,
             "amount": str(self.amount),
             "gl": {account: str(m) for account, m in self.gl()},
         }
