@@ -25,6 +25,11 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "sale": ({"items", "tenders"}, {"payer"}),
     "quote": ({"items"}, {"date", "tender"}),
     "lookup": ({"ref"}, {"date"}),
+    "contest": (
+        {"ref", "level", "reason", "contact"},
+        {"inability_to_pay", "approver", "approver_pin"},
+    ),
+    "plan": ({"ref", "monthly", "first_due", "approver", "approver_pin"}, {"indigent"}),
     "reprint": ({"receipt"}, set()),
     "print_pending": (set(), set()),
     "void": ({"receipt", "approver", "approver_pin", "reason"}, set()),
@@ -183,6 +188,26 @@ def _op_lookup(desk: Desk, op: dict[str, Any]) -> Result:
     return desk.lookup(op["ref"], op.get("date")).as_json()
 
 
+def _op_contest(desk: Desk, op: dict[str, Any]) -> Result:
+    return desk.contest(
+        op["ref"],
+        op["level"],
+        op["reason"],
+        op["contact"],
+        inability_to_pay=op.get("inability_to_pay", False),
+        approver=op.get("approver"),
+        approver_pin=op.get("approver_pin"),
+    ).as_json()
+
+
+def _op_plan(desk: Desk, op: dict[str, Any]) -> Result:
+    monthly = _money(op["monthly"], "The monthly amount")
+    return desk.plan(
+        op["ref"], monthly, op["first_due"], op["approver"], op["approver_pin"],
+        indigent=op.get("indigent", False),
+    ).as_json()  # fmt: skip
+
+
 def _op_reprint(desk: Desk, op: dict[str, Any]) -> Result:
     return {"receipt": op["receipt"], "printed": desk.reprint(op["receipt"])}
 
@@ -290,6 +315,8 @@ HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {
     "sale": _op_sale,
     "quote": _op_quote,
     "lookup": _op_lookup,
+    "contest": _op_contest,
+    "plan": _op_plan,
     "reprint": _op_reprint,
     "print_pending": _op_print_pending,
     "void": _op_void,

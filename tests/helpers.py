@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -84,3 +85,12 @@ def small_day(app: App) -> dict[str, Any]:
 SUPERVISOR = {"login": "sam", "pin": "3333"}
 ADMIN = {"login": "ada", "pin": "9999"}
 AS_ADMIN = ("--user", "ada", "--pin", "9999")
+
+
+def import_city(app: App, folder: Path, codes: str, items: str) -> None:
+    """Import revenue codes and open items (CSV text) as a supervisor, through the files a
+    city would hand over."""
+    (folder / "codes.csv").write_text(codes, encoding="utf-8")
+    (folder / "items.csv").write_text(items, encoding="utf-8")
+    app.desk.import_file("revenue-codes", folder / "codes.csv", **SUPERVISOR)
+    app.desk.import_file("open-items", folder / "items.csv", **SUPERVISOR)

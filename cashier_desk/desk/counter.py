@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.pricing import ITEMS, ITEMS_BY_KEY, PricingOps
+from cashier_desk.desk.pricing import ITEMS, ITEMS_BY_KEY
+from cashier_desk.desk.program_ops import ProgramOps
 from cashier_desk.desk.requests import (
     MAX_LINES,
     ItemRequest,
@@ -54,7 +55,7 @@ def tender_sums(checked: Sequence[TenderRequest]) -> dict[str, Money]:
     return sums
 
 
-class CounterOps(PricingOps):
+class CounterOps(ProgramOps):
     # -- open items ------------------------------------------------------------------------
 
     @staticmethod

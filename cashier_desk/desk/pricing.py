@@ -27,10 +27,11 @@ from cashier_desk.desk.requests import (
     typed,
 )
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import program_rules
+from cashier_desk.ledger import item_programs, program_rules
 from cashier_desk.ledger.schema import open_items, receipt_lines, receipts, revenue_codes, voids
 from cashier_desk.money import GlSplit, Money
-from cashier_desk.programs.citations import penalties
+from cashier_desk.programs.citations import as_of, penalties
+from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
 
 # Built once: a sale runs each of them, and building a statement costs more than running it.
@@ -110,6 +111,9 @@ class PricingOps(PrintingOps):
         if row.status == "hold":
             raise Refusal("item_on_hold", f"{ref} is on hold and cannot be paid at the counter.")
         code = self._code(conn, row.revenue_code)
+        plan = item_programs.plan_of(conn, ref)
+        if plan is not None:
+            return self._plan_payment(conn, row, code, plan, item, paying)
         if code.rule == "citation":
             return self._citation(conn, row, code, item, paying, on)
         due = Money(row.amount_due_cents - int(row.paid_cents))
@@ -148,7 +152,9 @@ class PricingOps(PrintingOps):
         if row.status == "paid" or paid >= fine:
             raise Refusal("already_paid", f"{ref} is already paid in full.")
         rules = program_rules.in_force(conn).citation(on)
-        grown = penalties(fine, date.fromisoformat(row.due_date), on, rules)
+        grown = penalties(
+            fine, date.fromisoformat(row.due_date), contested_as_of(conn, ref, on), rules
+        )
         lines = [PricedLine(code.code, ref, code.description, 1, fine, GlSplit.parse(code.gl))]
         lines += [
             PricedLine(code.code, ref, f"Late penalty {ref}", 1, p, GlSplit((), rules.penalty_gl))
@@ -188,6 +194,51 @@ class PricingOps(PrintingOps):
             rule = None if code is None else code.rule
             return lookup.look_up(row, rule, conn, date.fromisoformat(day))
 
+    def _plan_payment(
+        self,
+        conn: sa.Connection,
+        row: sa.Row[Any],
+        code: sa.Row[Any],
+        plan: item_programs.Plan,
+        item: ItemRequest,
+        paying: dict[str, Money],
+    ) -> list[PricedLine]:
+        """A payment on an item on a plan (programs.md): any amount up to what is left (no
+        amount: the next instalment's rest), applied to the fee, then the fine (split
+        cumulatively), then the penalties."""
+        ref = row.ref
+        paid = item_programs.paid_after(conn, ref, plan.after_line) + paying.get(ref, Money(0))
+        left = plan.total - paid
+        if not left.is_positive():
+            raise Refusal("already_paid", f"{ref} is already paid in full (its plan is paid).")
+        if item.amount is None:
+            amount = next_rest(apply_paid(list(plan.instalments), paid))
+        else:
+            amount = positive(item.amount, f"The payment on {ref}")
+        self._at_most(amount, f"the payment on {ref}")
+        if amount > left:
+            raise Refusal(
+                "overpayment", f"{ref} has only {left} left on its plan; {amount} is more."
+            )
+        in_force = program_rules.in_force(conn)
+        fee_gl = in_force.plan(plan.on).fee_gl
+        penalty_gl = in_force.citation(plan.on).penalty_gl
+        # What was paid on the item before the plan took it, for the fine's cumulative split.
+        before_plan = Money(row.amount_due_cents) - plan.fine
+        parts = [("fee", plan.fee), ("fine", plan.fine), ("penalty", plan.penalty)]
+        lines = []
+        for part, share, before in payment_parts(parts, paid, amount):
+            if part == "fee":
+                split, what, paid_before = GlSplit((), fee_gl), f"Payment plan fee {ref}", None
+            elif part == "fine":
+                split, what = GlSplit.parse(code.gl), code.description
+                paid_before = before_plan + before
+            else:
+                split, what, paid_before = GlSplit((), penalty_gl), f"Late penalty {ref}", None
+            lines.append(PricedLine(code.code, ref, what, 1, share, split, paid_before=paid_before))
+        paying[ref] = paying.get(ref, Money(0)) + amount
+        return lines
+
     def _cash_rounding(
         self, lines: Sequence[PricedLine], non_cash: Money, item: int
     ) -> list[PricedLine]:
@@ -219,3 +270,10 @@ class PricingOps(PrintingOps):
         if tender == "cash":  # all of it paid in cash: rounded as the sale would round it
             lines += self._cash_rounding(lines, Money(0), len(items))
         return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))
+
+
+def contested_as_of(conn: sa.Connection, ref: str, on: date) -> date:
+    """The date a citation's penalties are computed on: its first contest's while contested
+    (they stop growing then), never later than ``on``."""
+    found = item_programs.contests_of(conn, ref)
+    return as_of(on, found[0].on if found else None)

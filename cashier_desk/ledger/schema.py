@@ -69,6 +69,55 @@ revenue_codes = sa.Table(
     sa.Column("rule", sa.String(20)),
 )
 
+#: Contests of citations made at the counter (programs.md; migration 0009), append-only.
+contests = sa.Table(
+    "contests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("ref", sa.String(60), nullable=False, index=True),
+    sa.Column("level", sa.String(10), nullable=False),  # review, hearing
+    sa.Column("business_date", sa.String(10), nullable=False),  # penalties stop growing here
+    sa.Column("reason", sa.String(400), nullable=False),
+    sa.Column("contact", sa.String(200), nullable=False),
+    sa.Column("inability_to_pay", sa.Boolean, nullable=False),
+    sa.Column("workstation", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(40), nullable=False),
+    sa.Column("approver", sa.String(40)),  # a lead who allowed it after the window
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+#: Payment plans on open items (programs.md; migration 0009), append-only; the item's payments
+#: on receipt lines after ``after_line`` are the plan's.
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    sa.Column("ref", sa.String(60), nullable=False, unique=True),
+    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("indigent", sa.Boolean, nullable=False),
+    sa.Column("monthly_cents", Cents, nullable=False),
+    sa.Column("fee_cents", Cents, nullable=False),
+    sa.Column("fine_cents", Cents, nullable=False),  # the item's principal in the plan
+    sa.Column("penalty_cents", Cents, nullable=False),  # the penalties in it (0 if waived)
+    sa.Column("total_cents", Cents, nullable=False),
+    sa.Column("after_line", sa.Integer, nullable=False),
+    sa.Column("workstation", sa.String(40), nullable=False),
+    sa.Column("actor", sa.String(40), nullable=False),
+    sa.Column("approver", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+plan_instalments = sa.Table(
+    "plan_instalments",
+    metadata,
+    sa.Column("plan_id", sa.Integer, sa.ForeignKey("plans.id"), primary_key=True),
+    sa.Column("n", sa.Integer, primary_key=True),
+    sa.Column("due", sa.String(10), nullable=False),
+    sa.Column("amount_cents", Cents, nullable=False),
+)
+
 #: Every program rules file imported (TOML, whole); the newest is in force (migration 0008).
 program_rules = sa.Table(
     "program_rules",

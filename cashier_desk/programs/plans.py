@@ -95,3 +95,21 @@ def next_rest(states: list[InstalmentState]) -> Money:
 def delinquent(states: list[InstalmentState], on: date, grace_days: int) -> bool:
     """An instalment still unpaid more than ``grace_days`` after its due date."""
     return any(s.rest and days_late(on, s.due) > grace_days for s in states)
+
+
+def payment_parts(
+    parts: list[tuple[str, Money]], paid: Money, payment: Money
+) -> list[tuple[str, Money, Money]]:
+    """How a payment on a plan falls on the plan's parts, taken in their order (programs.md:
+    the fee, then the fine, then penalties): each part's name, what this payment puts on it
+    and what was paid on it before. Parts it does not reach are left out."""
+    out: list[tuple[str, Money, Money]] = []
+    start = Money(0)
+    for name, size in parts:
+        end = start + size
+        before = min(max(paid - start, Money(0)), size)
+        after = min(max(paid + payment - start, Money(0)), size)
+        if after > before:
+            out.append((name, after - before, before))
+        start = end
+    return out

@@ -15,7 +15,7 @@ from cashier_desk.app import App
 from cashier_desk.ledger.schema import audit_log, program_rules
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
-from tests.helpers import SUPERVISOR, FakeClock, dump_tables, run_ok
+from tests.helpers import SUPERVISOR, FakeClock, dump_tables, import_city, run_ok
 
 STATE = "250-0000-22010=3.00;250-0000-22020=4.50;250-0000-22030=5.00;101-0000-41300"
 CODES = (
@@ -31,10 +31,7 @@ LOGIN = {"op": "login", "user": "amy", "pin": "4821"}
 
 @pytest.fixture
 def city(app: App, tmp_path: Path) -> App:
-    (tmp_path / "codes.csv").write_text(CODES, encoding="utf-8")
-    (tmp_path / "items.csv").write_text(ITEMS, encoding="utf-8")
-    app.desk.import_file("revenue-codes", tmp_path / "codes.csv", **SUPERVISOR)
-    app.desk.import_file("open-items", tmp_path / "items.csv", **SUPERVISOR)
+    import_city(app, tmp_path, CODES, ITEMS)
     run_ok(app, LOGIN)
     return app
 

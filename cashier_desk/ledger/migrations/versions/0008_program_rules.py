@@ -22,11 +22,12 @@ def upgrade() -> None:
     op.add_column("revenue_codes", sa.Column("rule", sa.String(20)))
     op.create_table(
         "program_rules",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("id", sa.Integer, autoincrement=True),
         sa.Column("imported_at", sa.String(40), nullable=False),
         sa.Column("actor", sa.String(40), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("text", sa.Text, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_program_rules")),
     )
 
 

@@ -1,0 +1,223 @@
+"""The city's programs at the counter (programs.md): a contest of a citation and a payment
+plan on an open item. Each is one transaction, audited; a contest prints its acknowledgement
+on the receipt printer after the commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.desk.pricing import ITEMS, PricingOps, contested_as_of
+from cashier_desk.desk.requests import is_iso_date, positive, text
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger import item_programs, program_rules
+from cashier_desk.ledger.item_programs import Plan
+from cashier_desk.money import Money
+from cashier_desk.paper import Line, ReceiptDoc, wrap
+from cashier_desk.programs.citations import penalties, review_window_open
+from cashier_desk.programs.plans import plan_total, schedule
+
+LEVELS = ("review", "hearing")
+NEXT_STEPS = {
+    "review": "The processing agency reviews the citation and mails its decision to the "
+    "contact given. Penalties stop growing while it is contested.",
+    "hearing": "The processing agency sets a hearing and writes to the contact given. The "
+    "deposit is returned if the citation is dismissed.",
+}
+
+
+@dataclass(frozen=True)
+class ContestResult:
+    contest: str
+    ref: str
+    level: str
+    printed: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {"contest": self.contest, "ref": self.ref, "level": self.level,
+                "printed": self.printed}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: str
+    total: Money
+    instalments: tuple[tuple[date, Money], ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "plan": self.plan,
+            "total": str(self.total),
+            "instalments": [{"due": d.isoformat(), "amount": str(m)} for d, m in self.instalments],
+        }
+
+
+class ProgramOps(PricingOps):
+    """Contests and payment plans (see the module's docstring)."""
+
+    def _item_row(self, conn: sa.Connection, ref: object) -> tuple[sa.Row[Any], sa.Row[Any]]:
+        if not isinstance(ref, str) or not ref:
+            raise Refusal("bad_request", "Name the open item by its reference (ref).")
+        row = conn.execute(ITEMS, {"refs": [ref]}).first()
+        if row is None:
+            raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
+        return row, self._code(conn, row.revenue_code)
+
+    def contest(
+        self,
+        ref: object,
+        level: object,
+        reason: object,
+        contact: object,
+        *,
+        inability_to_pay: object = False,
+        approver: object = None,
+        approver_pin: object = None,
+    ) -> ContestResult:
+        """Record a request for initial review (or a hearing) of a citation and print its
+        acknowledgement; penalties stop growing at its date."""
+        user = self._need_user()
+        if level not in LEVELS:
+            raise Refusal("bad_request", f"{level!r} is not a contest level (review, hearing).")
+        said = text(reason, "the reason", max_len=400)
+        reach = text(contact, "the contact", max_len=200)
+        if not isinstance(inability_to_pay, bool):
+            raise Refusal("bad_request", "inability_to_pay is true or false.")
+        on = date.fromisoformat(self.business_date())
+        # A lead's leave for a late contest is checked before the writing transaction (a
+        # wrong PIN is counted in one of its own); it is recorded only when it was needed.
+        lead = None
+        if approver is not None:
+            lead = self._approver(approver, approver_pin, "late contest", not_={user.login})
+        with self.ledger.write() as conn:
+            row, code = self._item_row(conn, ref)
+            if code.rule != "citation":
+                raise Refusal("not_a_citation", f"{row.ref} is not a citation: it has no contest.")
+            levels = [c.level for c in item_programs.contests_of(conn, row.ref)]
+            fine, paid = Money(row.amount_due_cents), Money(int(row.paid_cents))
+            paid_whole = row.status == "paid" or paid >= fine
+            allowed_by = None
+            if level == "review":
+                if paid_whole:
+                    raise Refusal("already_paid", f"{row.ref} is paid: there is nothing to review.")
+                if "review" in levels:
+                    raise Refusal("already_contested", f"{row.ref} is already under review.")
+                rules = program_rules.in_force(conn).citation(on)
+                issued = date.fromisoformat(row.issued) if row.issued else None
+                notice = date.fromisoformat(row.notice) if row.notice else None
+                if not review_window_open(on, issued, notice, rules):
+                    if lead is None:
+                        raise Refusal(
+                            "contest_window_closed",
+                            f"The time to contest {row.ref} has passed; a lead may allow it.",
+                        )
+                    allowed_by = lead.login
+            else:
+                if "hearing" in levels:
+                    raise Refusal("already_contested", f"{row.ref} already has a hearing.")
+                if "review" not in levels and row.status != "appeal":
+                    raise Refusal(
+                        "review_required", f"{row.ref} needs an initial review before a hearing."
+                    )
+                if not paid_whole and inability_to_pay is not True:
+                    rules = program_rules.in_force(conn).citation(on)
+                    due = contested_as_of(conn, row.ref, on)
+                    owed = fine + Money(sum(p.cents for p in penalties(
+                        fine, date.fromisoformat(row.due_date), due, rules)))  # fmt: skip
+                    raise Refusal(
+                        "deposit_required",
+                        f"A hearing of {row.ref} needs the amount due ({owed}) paid as a "
+                        "deposit first, unless the person cannot pay.",
+                    )
+            number = item_programs.add_contest(
+                conn,
+                workstation=self.workstation,
+                ref=row.ref,
+                level=level,
+                business_date=on.isoformat(),
+                reason=said,
+                contact=reach,
+                inability_to_pay=inability_to_pay,
+                actor=user.login,
+                approver=allowed_by,
+                created_at=self._now().isoformat(),
+            )
+            self._audit(conn, "contest", row.ref, {"contest": number, "level": level,
+                                                    "approver": allowed_by})  # fmt: skip
+        slip = self._acknowledgement(number, row.ref, str(level), on)
+        return ContestResult(number, row.ref, str(level), self.print_document(slip))
+
+    def _acknowledgement(self, number: str, ref: str, level: str, on: date) -> ReceiptDoc:
+        w = self.printer.columns
+        title = "INITIAL REVIEW" if level == "review" else "HEARING REQUEST"
+        lines = [
+            Line(self.config.city[:w], bold=True, align="center"),
+            Line(title, bold=True, big=True, align="center"),
+            Line(f"Contest {number}"[:w], align="center"),
+            Line("-" * w),
+            Line(f"Citation {ref}"[:w]),
+            Line(f"Received {on.isoformat()}"),
+            Line("-" * w),
+            *(Line(t) for t in wrap(NEXT_STEPS[level], w)),
+        ]
+        return ReceiptDoc(w, tuple(lines))
+
+    def plan(
+        self,
+        ref: object,
+        monthly: Money,
+        first_due: object,
+        approver: object,
+        approver_pin: object,
+        *,
+        indigent: object = False,
+    ) -> PlanResult:
+        """Put an open item on a payment plan, approved by a lead who is not the cashier."""
+        user = self._need_user()
+        amount = positive(monthly, "The monthly amount")
+        if not isinstance(first_due, str) or not is_iso_date(first_due):
+            raise Refusal("bad_date", f"{first_due!r} is not a date like 2026-11-22.")
+        if not isinstance(indigent, bool):
+            raise Refusal("bad_request", "indigent is true or false.")
+        lead = self._approver(approver, approver_pin, "payment plan", not_={user.login})
+        on = date.fromisoformat(self.business_date())
+        with self.ledger.write() as conn:
+            row, code = self._item_row(conn, ref)
+            if row.status == "hold":
+                raise Refusal("item_on_hold", f"{row.ref} is on hold.")
+            if code.rule not in (None, "citation"):
+                raise Refusal("plan_not_allowed", f"{code.description} takes no payment plan.")
+            if item_programs.plan_of(conn, row.ref) is not None:
+                raise Refusal("already_on_plan", f"{row.ref} is already on a payment plan.")
+            if item_programs.contests_of(conn, row.ref) or row.status == "appeal":
+                raise Refusal("in_contest", f"{row.ref} is contested: no plan while it is.")
+            rules = program_rules.in_force(conn)
+            plan_rules = rules.plan(on)
+            citation = code.rule == "citation"
+            paid = Money(int(row.paid_cents))
+            if citation:
+                fine = Money(row.amount_due_cents)
+                if row.status == "paid" or paid >= fine:
+                    raise Refusal("already_paid", f"{row.ref} is already paid in full.")
+                grown = penalties(fine, date.fromisoformat(row.due_date), on, rules.citation(on))
+                penalty = Money(0) if indigent else Money(sum(p.cents for p in grown))
+            else:
+                fine, penalty = Money(row.amount_due_cents) - paid, Money(0)
+                if row.status == "paid" or not fine.is_positive():
+                    raise Refusal("already_paid", f"{row.ref} is already paid in full.")
+            fee = plan_rules.fee_for(indigent)
+            total = plan_total(fine + penalty, fine, False, fee)
+            limit = plan_rules.months_for(indigent)
+            instalments = schedule(total, amount, date.fromisoformat(first_due), limit)
+            made = Plan("", row.ref, on, indigent, fee, fine, penalty, total,
+                        item_programs.last_line(conn), tuple(instalments))  # fmt: skip
+            number = item_programs.add_plan(
+                conn, made, monthly=amount, workstation=self.workstation, actor=user.login,
+                approver=lead.login, created_at=self._now().isoformat(),
+            )  # fmt: skip
+            self._audit(conn, "plan", row.ref, {"plan": number, "total": str(total),
+                                                 "approver": lead.login})  # fmt: skip
+        return PlanResult(number, total, tuple((i.due, i.amount) for i in instalments))

@@ -1,0 +1,147 @@
+"""What the counter records of an open item's program: contests of a citation and a payment
+plan (programs.md; migration 0009). Both are append-only; the item's status is read from them
+(``plan`` when it has a plan, ``appeal`` when it has a contest) over the imported one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from cashier_desk.ledger.counters import next_number
+from cashier_desk.ledger.schema import (
+    contests,
+    plan_instalments,
+    plans,
+    receipt_lines,
+    receipts,
+    voids,
+)
+from cashier_desk.money import Money
+from cashier_desk.programs.plans import Instalment
+
+
+@dataclass(frozen=True)
+class Contest:
+    number: str
+    level: str  # review, hearing
+    on: date  # the business date it was made
+
+
+@dataclass(frozen=True)
+class Plan:
+    number: str
+    ref: str
+    on: date
+    indigent: bool
+    fee: Money
+    fine: Money  # the item's principal in the plan (the code's split applies to it)
+    penalty: Money  # the penalties in it (0.00 when waived)
+    total: Money
+    after_line: int
+    instalments: tuple[Instalment, ...]
+
+
+def contests_of(conn: sa.Connection, ref: str) -> list[Contest]:
+    rows = conn.execute(
+        sa.select(contests.c.number, contests.c.level, contests.c.business_date)
+        .where(contests.c.ref == ref)
+        .order_by(contests.c.id)
+    )
+    return [Contest(r.number, r.level, date.fromisoformat(r.business_date)) for r in rows]
+
+
+def add_contest(conn: sa.Connection, *, workstation: str, **values: object) -> str:
+    """Record a contest; its number (``W1-C000001``)."""
+    number = f"{workstation}-C{next_number(conn, workstation, 'contest'):06d}"
+    conn.execute(contests.insert().values(number=number, workstation=workstation, **values))
+    return number
+
+
+def contests_on(conn: sa.Connection, workstation: str, day: str) -> list[sa.Row[object]]:
+    """The contests this workstation recorded on a business date (the closeout's export)."""
+    return list(
+        conn.execute(
+            sa.select(contests)
+            .where(contests.c.workstation == workstation, contests.c.business_date == day)
+            .order_by(contests.c.id)
+        )
+    )
+
+
+def plan_of(conn: sa.Connection, ref: str) -> Plan | None:
+    row = conn.execute(sa.select(plans).where(plans.c.ref == ref)).first()
+    if row is None:
+        return None
+    schedule = conn.execute(
+        sa.select(plan_instalments.c.due, plan_instalments.c.amount_cents)
+        .where(plan_instalments.c.plan_id == row.id)
+        .order_by(plan_instalments.c.n)
+    )
+    return Plan(
+        row.number,
+        row.ref,
+        date.fromisoformat(row.business_date),
+        bool(row.indigent),
+        Money(row.fee_cents),
+        Money(row.fine_cents),
+        Money(row.penalty_cents),
+        Money(row.total_cents),
+        row.after_line,
+        tuple(Instalment(date.fromisoformat(d), Money(c)) for d, c in schedule),
+    )
+
+
+def add_plan(
+    conn: sa.Connection, plan: Plan, *, monthly: Money, workstation: str, **who: str
+) -> str:
+    """Record a plan and its schedule; its number (``W1-P000001``)."""
+    number = f"{workstation}-P{next_number(conn, workstation, 'plan'):06d}"
+    plan_id = conn.execute(
+        plans.insert()
+        .values(
+            number=number,
+            ref=plan.ref,
+            business_date=plan.on.isoformat(),
+            indigent=plan.indigent,
+            monthly_cents=monthly.cents,
+            fee_cents=plan.fee.cents,
+            fine_cents=plan.fine.cents,
+            penalty_cents=plan.penalty.cents,
+            total_cents=plan.total.cents,
+            after_line=plan.after_line,
+            workstation=workstation,
+            **who,
+        )
+        .returning(plans.c.id)
+    ).scalar_one()
+    conn.execute(
+        plan_instalments.insert(),
+        [
+            {"plan_id": plan_id, "n": n, "due": i.due.isoformat(), "amount_cents": i.amount.cents}
+            for n, i in enumerate(plan.instalments, 1)
+        ],
+    )
+    return number
+
+
+def last_line(conn: sa.Connection) -> int:
+    """The newest receipt line's id (0 when there is none)."""
+    return int(
+        conn.execute(sa.select(sa.func.coalesce(sa.func.max(receipt_lines.c.id), 0))).scalar_one()
+    )
+
+
+def paid_after(conn: sa.Connection, ref: str, after_line: int) -> Money:
+    """What receipts not voided paid on ``ref`` on lines after ``after_line``."""
+    paid = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
+        .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
+        .where(
+            receipt_lines.c.ref == ref,
+            receipt_lines.c.id > after_line,
+            ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
+        )
+    ).scalar_one()
+    return Money(int(paid))
