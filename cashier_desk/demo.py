@@ -31,13 +31,14 @@ DEMO_DIR = resources.path("demo")
 FILES = (
     ("revenue-codes", "revenue_codes.csv"),
     ("open-items", "open_items.csv"),
+    ("program-rules", "program_rules.toml"),
     ("users", "users.csv"),
 )
 
 
 def load_reference_data(desk: Desk, folder: Path = DEMO_DIR) -> dict[str, int]:
-    """Import the demo revenue codes, open items and users (rows with the same key replaced)
-    into a ledger that has no people yet."""
+    """Import the demo revenue codes, open items, program rules and users (rows with the same
+    key replaced) into a ledger that has no people yet."""
     return {kind: desk.import_file(kind, folder / name).rows for kind, name in FILES}
 
 

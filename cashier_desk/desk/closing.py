@@ -23,10 +23,11 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
-from cashier_desk.ledger import audit, closeout, drawer, evidence
+from cashier_desk.ledger import audit, closeout, drawer, evidence, item_programs
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer_report import DrawerReport, drawer_report
+from cashier_desk.ledger.item_programs import ContestRecord
 from cashier_desk.ledger.over_short import OverShort, over_short_history
 from cashier_desk.ledger.payments import ItemPayment, item_payments
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
@@ -340,6 +341,7 @@ class ClosingOps(PrintingOps):
             columns=lambda: self.printer.columns,
             print_document=self.print_document,
             item_payments=self.item_payments,
+            contests_on=self.day_contests,
         )
 
     def closeout_papers(self, result: Closeout, *, again: bool = False) -> PapersWritten:
@@ -399,6 +401,11 @@ class ClosingOps(PrintingOps):
         """The payments on open items in a batch, for the systems the items came from."""
         with self.ledger.read() as conn:
             return item_payments(conn, batch_id)
+
+    def day_contests(self, business_date: str) -> list[ContestRecord]:
+        """The contests this workstation recorded on a business date."""
+        with self.ledger.read() as conn:
+            return item_programs.contests_on(conn, self.workstation, business_date)
 
     def day_closeouts(self, business_date: object = None) -> list[Closeout]:
         """The closeouts of a business date (today by default), oldest first, as they were

@@ -19,6 +19,7 @@ from typing import Any
 from cashier_desk.config import Config
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.item_programs import ContestRecord
 from cashier_desk.ledger.payments import ItemPayment
 from cashier_desk.paper import ReceiptDoc
 from cashier_desk.reports.deposit import CloseoutPapers, closeout_slip, write_closeout_papers
@@ -66,6 +67,7 @@ class Paperwork:
     columns: Callable[[], int]  # the receipt printer's width, as it is now
     print_document: Callable[[ReceiptDoc], bool]
     item_payments: Callable[[str], Sequence[ItemPayment]]
+    contests_on: Callable[[str], Sequence[ContestRecord]]  # the day's, by business date
 
     def folder(self, name: str) -> Path:
         return self.data_dir / name
@@ -117,6 +119,7 @@ class Paperwork:
                 self.item_payments(result.batch),
                 where,
                 accounts=JournalAccounts.of(self.config),
+                contests=self.contests_on(result.business_date),
             )
         except OSError as exc:
             raise Refusal("bad_file", f"cannot write the exports in {where}: {exc}") from None

@@ -59,15 +59,34 @@ def add_contest(conn: sa.Connection, *, workstation: str, **values: object) -> s
     return number
 
 
-def contests_on(conn: sa.Connection, workstation: str, day: str) -> list[sa.Row[object]]:
+@dataclass(frozen=True)
+class ContestRecord:
+    """A contest as the processing agency gets it (the closeout's export)."""
+
+    number: str
+    ref: str
+    level: str
+    business_date: str
+    reason: str
+    contact: str
+    inability_to_pay: bool
+    workstation: str
+    actor: str
+    approver: str | None
+
+
+def contests_on(conn: sa.Connection, workstation: str, day: str) -> list[ContestRecord]:
     """The contests this workstation recorded on a business date (the closeout's export)."""
-    return list(
-        conn.execute(
-            sa.select(contests)
-            .where(contests.c.workstation == workstation, contests.c.business_date == day)
-            .order_by(contests.c.id)
-        )
+    rows = conn.execute(
+        sa.select(contests)
+        .where(contests.c.workstation == workstation, contests.c.business_date == day)
+        .order_by(contests.c.id)
     )
+    return [
+        ContestRecord(r.number, r.ref, r.level, r.business_date, r.reason, r.contact,
+                      bool(r.inability_to_pay), r.workstation, r.actor, r.approver)
+        for r in rows
+    ]  # fmt: skip
 
 
 def plan_of(conn: sa.Connection, ref: str) -> Plan | None:

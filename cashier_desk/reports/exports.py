@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cashier_desk.ledger.closeout import Closeout
+from cashier_desk.ledger.item_programs import ContestRecord
 from cashier_desk.ledger.over_short import OverShort
 from cashier_desk.ledger.payments import ItemPayment
 from cashier_desk.reports.journal import JournalAccounts, gl_journal
@@ -98,8 +99,10 @@ def write_exports(
     folder: Path,
     *,
     accounts: JournalAccounts,
+    contests: Sequence[ContestRecord] = (),
 ) -> list[ExportFile]:
-    """Write the batch's GL journal and one payments file per program into ``folder``."""
+    """Write the batch's GL journal, one payments file per program and, when the day had any,
+    its contests (for the processing agency) into ``folder``."""
     journal = gl_journal(closeout, accounts)
     path = folder / f"gl-journal-{closeout.batch}.csv"
     _write_csv(
@@ -127,7 +130,26 @@ def write_exports(
             ],
         )  # fmt: skip
         written.append(ExportFile("payments", path, len(mine), program))
+    if contests:
+        path = folder / f"contests-{closeout.batch}.csv"
+        _write_csv(
+            path,
+            CONTESTS_HEADER,
+            [
+                (c.number, c.ref, c.level, c.business_date, c.reason, c.contact,
+                 "yes" if c.inability_to_pay else "no", c.workstation, c.actor,
+                 c.approver or "")
+                for c in contests
+            ],
+        )  # fmt: skip
+        written.append(ExportFile("contests", path, len(contests)))
     return written
+
+
+CONTESTS_HEADER = (
+    "contest", "ref", "level", "date", "reason", "contact", "inability_to_pay",
+    "workstation", "taken_by", "allowed_late_by",
+)  # fmt: skip
 
 
 OVER_SHORT_HEADER = (

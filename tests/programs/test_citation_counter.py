@@ -141,12 +141,19 @@ def test_rules_need_a_supervisor_and_the_import_is_audited_as_that_person(
 ) -> None:
     path = tmp_path / "rules.toml"
     path.write_text('[citation]\npenalty_gl = "101-0000-45199"\n', encoding="utf-8")
+
+    def kept() -> int:
+        with city.ledger.read() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(program_rules)).scalar_one()
+            )
+
+    before = kept()  # the demo city's own file
     refused = run_cli_import(city, path, login="amy", pin="4821")
-    assert refused["code"] == "not_authorized"
+    assert refused["code"] == "not_authorized" and kept() == before
     done = city.desk.import_file("program-rules", path, **SUPERVISOR)
-    assert done.rows == 1
+    assert done.rows == 1 and kept() == before + 1
     with city.ledger.read() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(program_rules)).scalar() == 1
         last = conn.execute(sa.select(audit_log).order_by(audit_log.c.seq.desc())).first()
     assert last is not None and (last.action, last.target, last.actor) == (
         "import", "program-rules", "sam")  # fmt: skip
@@ -206,3 +213,11 @@ def test_lookup_of_a_plain_item_and_of_what_is_not_there(city: App) -> None:
     run_ok(city, {"op": "logout"})
     refused = run_op(city.desk, {"op": "lookup", "ref": "PC-1001"})
     assert refused["error"] == "not_logged_in"
+
+
+def test_the_demo_citys_rules_file_is_the_contracts_defaults() -> None:
+    from cashier_desk.demo import DEMO_DIR
+    from cashier_desk.programs.rules import defaults, parse_rules
+
+    given = parse_rules((DEMO_DIR / "program_rules.toml").read_text(encoding="utf-8"))
+    assert given.tables == defaults().tables

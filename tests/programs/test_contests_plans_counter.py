@@ -4,6 +4,7 @@ changing nothing."""
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,20 @@ def test_another_citys_plan_fee_and_limit(city: App, tmp_path: Path) -> None:
     _refused(city, {**op, "monthly": "40.00"}, "plan_too_long")  # 135.00 needs 4
     plan = _ok(city, {**op, "monthly": "45.00"})
     assert plan["total"] == "135.00" and len(plan["instalments"]) == 3
+
+
+def test_the_days_contests_go_to_exports_at_closeout(city: App) -> None:
+    _on(city, "2026-11-25")
+    _ok(city, _contest("PC-1005"))
+    run_ok(city, {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
+           {"op": "sale", "items": [{"code": "MISC", "amount": "5.00"}],
+            "tenders": [{"type": "cash", "amount": "5.00"}]},
+           {"op": "close_drawer", "counted": {"cash": {"20.00": 5, "5.00": 1}}},
+           {"op": "logout"})  # fmt: skip
+    done = _ok(city, {"op": "closeout", **LEAD})
+    [path] = [p for p in done["papers"] if Path(p).name.startswith("contests-")]
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["contest"], r["ref"], r["level"], r["date"]) for r in rows] == [
+        ("W1-C000001", "PC-1005", "review", "2026-11-25")]  # fmt: skip
+    assert rows[0]["contact"] == "ann@example.org" and rows[0]["taken_by"] == "amy"
