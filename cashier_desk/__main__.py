@@ -1,8 +1,6 @@
 """``python -m cashier_desk`` is the ``cashier-desk`` command."""
 
-import sys
-
-from cashier_desk.cli import main
+from cashier_desk.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -1,8 +1,6 @@
 """The frozen program's entry point: the ``cashier-desk`` command."""
 
-import sys
-
-from cashier_desk.cli import main
+from cashier_desk.cli import entry
 
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

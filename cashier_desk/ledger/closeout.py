@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import BatchId
-from cashier_desk.ledger import audit, drawer, evidence
+from cashier_desk.ledger import audit, drawer, evidence, item_programs
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.deposit import DepositDetail, deposit_detail
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
@@ -207,6 +207,7 @@ def close_out(
     n = next_number(conn, workstation, "batch")
     batch_id = BatchId(f"{workstation}-{business_date.replace('-', '')}-{n:03d}")
     summary = Closeout(batch_id, business_date, receipt_count, void_count, figures, gl, deposit, "")
+    previous = _previous_payload(conn, workstation)
     payload = audit.canonical(
         {
             "format": 1,
@@ -218,7 +219,8 @@ def close_out(
             "over_short_account": over_short_account,
             "summary": summary.as_json(),
             "detail": _detail(conn, session_ids),
-            **_audit_segment(conn, workstation),
+            **_audit_segment(conn, workstation, previous),
+            "programs": item_programs.for_batch(conn, workstation, previous),
         }
     )
     digest = hashlib.sha256(payload.encode()).hexdigest()
@@ -406,17 +408,24 @@ def _detail(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, Any]:
     }
 
 
-def _audit_segment(conn: sa.Connection, workstation: str) -> dict[str, Any]:
-    """The audit chain's head now, and every record since the head the workstation's previous
-    batch carried — central re-computes the links, so a rewritten chain cannot pass."""
-    seq, digest = audit.head(conn)
-    previous = conn.execute(
+def _previous_payload(conn: sa.Connection, workstation: str) -> dict[str, Any] | None:
+    """The payload of the workstation's newest batch before this one (None: the first)."""
+    text = conn.execute(
         sa.select(batches.c.payload)
         .where(batches.c.workstation == workstation)
         .order_by(batches.c.created_at.desc(), batches.c.id.desc())
         .limit(1)
     ).scalar()
-    since = int(json.loads(previous)["audit_head"]["seq"]) if previous else 0
+    return None if text is None else dict(json.loads(text))
+
+
+def _audit_segment(
+    conn: sa.Connection, workstation: str, previous: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The audit chain's head now, and every record since the head the workstation's previous
+    batch carried — central re-computes the links, so a rewritten chain cannot pass."""
+    seq, digest = audit.head(conn)
+    since = int(previous["audit_head"]["seq"]) if previous else 0
     records = [
         dict(r)
         for r in conn.execute(

@@ -4,8 +4,10 @@ plan (programs.md; migration 0009). Both are append-only; the item's status is r
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -164,3 +166,39 @@ def paid_after(conn: sa.Connection, ref: str, after_line: int) -> Money:
         )
     ).scalar_one()
     return Money(int(paid))
+
+
+def for_batch(
+    conn: sa.Connection, workstation: str, previous: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """What a closeout's batch carries to central of the counter's programs: every contest and
+    plan this workstation recorded since its previous batch (the ids it went up to are kept in
+    the payload, so each goes exactly once)."""
+    before = (previous or {}).get("programs", {})
+    since_c, since_p = int(before.get("contests_upto", 0)), int(before.get("plans_upto", 0))
+    made = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(contests)
+            .where(contests.c.workstation == workstation, contests.c.id > since_c)
+            .order_by(contests.c.id)
+        ).mappings()
+    ]
+    planned = []
+    for r in conn.execute(
+        sa.select(plans)
+        .where(plans.c.workstation == workstation, plans.c.id > since_p)
+        .order_by(plans.c.id)
+    ).mappings():
+        schedule = conn.execute(
+            sa.select(plan_instalments.c.n, plan_instalments.c.due, plan_instalments.c.amount_cents)
+            .where(plan_instalments.c.plan_id == r["id"])
+            .order_by(plan_instalments.c.n)
+        ).mappings()
+        planned.append(dict(r) | {"instalments": [dict(i) for i in schedule]})
+    return {
+        "contests": made,
+        "plans": planned,
+        "contests_upto": made[-1]["id"] if made else since_c,
+        "plans_upto": planned[-1]["id"] if planned else since_p,
+    }

@@ -22,6 +22,13 @@ def store(conn: sa.Connection, text: str, *, at: str, actor: str) -> str:
     return digest
 
 
+def newest_sha256(conn: sa.Connection) -> str | None:
+    """The SHA-256 of the newest rules file kept here (None: only the defaults)."""
+    return conn.execute(
+        sa.select(program_rules.c.sha256).order_by(program_rules.c.id.desc()).limit(1)
+    ).scalar()
+
+
 def in_force(conn: sa.Connection) -> ProgramRules:
     """The rules of the newest file imported, or the defaults."""
     row = conn.execute(

@@ -57,7 +57,13 @@ ME = "(SELECT central_workstation())"
 #: numbers it is given.
 BULK = ("receipts", "receipt_lines", "tenders")
 #: Tables a workstation reads and never writes (besides its own registry row).
-READ_ONLY = ("ref_revenue_codes", "ref_users", "ref_open_items", "central_alembic_version")
+READ_ONLY = (
+    "ref_revenue_codes",
+    "ref_users",
+    "ref_open_items",
+    "ref_program_rules",
+    "central_alembic_version",
+)
 NOT_SECURED = {"workstations", *READ_ONLY}
 
 FUNCTION = """

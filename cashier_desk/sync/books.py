@@ -143,6 +143,7 @@ def insert_batch(
         (c.lines, lambda: _lines(bid, detail)),
         (c.tenders, lambda: _tenders(bid, detail)),
     )
+    _programs(conn, bid, p["workstation"], p.get("programs") or {})
     gl_rows = [
         {"batch_id": bid, "account": a, "amount_cents": _cents(v)} for a, v in summary["gl"].items()
     ]
@@ -204,3 +205,34 @@ def receipts_taken(conn: sa.Connection, numbers: list[str]) -> list[str]:
             )
         ).scalars()
     return sorted(found)
+
+
+CONTEST_KEYS = ("number", "ref", "level", "business_date", "reason", "contact",
+                "inability_to_pay", "actor", "approver", "created_at")  # fmt: skip
+PLAN_KEYS = ("number", "ref", "business_date", "indigent", "monthly_cents", "fee_cents",
+             "fine_cents", "penalty_cents", "total_cents", "actor", "approver",
+             "created_at")  # fmt: skip
+
+
+def _programs(conn: sa.Connection, bid: str, ws: str, programs: Mapping[str, Any]) -> None:
+    """The contests and payment plans the batch carries (a batch made before they existed
+    carries none), kept with it."""
+    made = [{k: x[k] for k in CONTEST_KEYS} | {"batch_id": bid, "workstation": ws}
+            for x in programs.get("contests", ())]  # fmt: skip
+    if made:
+        conn.execute(sa.insert(c.contests), made)
+    planned = programs.get("plans", ())
+    if planned:
+        conn.execute(
+            sa.insert(c.plans),
+            [{k: x[k] for k in PLAN_KEYS} | {"batch_id": bid, "workstation": ws} for x in planned],
+        )
+        conn.execute(
+            sa.insert(c.plan_instalments),
+            [
+                {"plan": x["number"], "n": i["n"], "due": i["due"],
+                 "amount_cents": i["amount_cents"]}
+                for x in planned
+                for i in x["instalments"]
+            ],
+        )  # fmt: skip

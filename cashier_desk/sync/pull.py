@@ -13,6 +13,8 @@ without ``as_of`` (central keeps no ``as_of`` yet).
 
 from __future__ import annotations
 
+import hashlib
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cashier_desk.ledger import import_write, imports
+from cashier_desk.errors import Refusal
+from cashier_desk.ledger import import_write, imports, program_rules
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PREFIX, PinHasher
+from cashier_desk.programs.rules import RulesError, parse_rules
 from cashier_desk.sync import schema as c
 
 #: Other counters' payments on open items, of the workstations central knows only: a batch of
@@ -69,6 +73,8 @@ def central_import(
     PINs are hashed here with the importer's pepper (``pins``), before central's
     transaction: central gets the hashes, never the pepper nor a PIN.  A card number in a
     cell is masked, as at a workstation."""
+    if kind == RULES:
+        return _import_rules(engine, path, now)
     masked = Masked()
     users: list[dict[str, Any]] | None = None
     if kind == "users":
@@ -99,12 +105,37 @@ def central_import(
     return masked.result(len(records))
 
 
+RULES = "program-rules"
+
+
+def _import_rules(engine: sa.Engine, path: Path, now: str) -> Imported:
+    """A program rules file into central, checked whole first (``bad_rules`` names the table
+    and key; nothing is kept); ``rows`` counts its program tables."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise Refusal("bad_file", f"There is no file {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Refusal("bad_file", f"{path.name} cannot be read as UTF-8 text: {exc}") from None
+    try:
+        parse_rules(text)
+    except RulesError as exc:
+        raise Refusal("bad_rules", f"{path.name}: {exc}; nothing was imported.") from None
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with engine.begin() as conn:
+        conn.execute(
+            sa.insert(c.ref_program_rules).values(changed_at=now, sha256=digest, text=text)
+        )
+    return Imported(len(tomllib.loads(text)))
+
+
 @dataclass
 class PullResult:
     revenue_codes: int = 0
     users: int = 0
     open_items: int = 0
     payments_applied: int = 0
+    program_rules: int = 0  # 1 when central's newest rules file was new here
 
 
 def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullResult:
@@ -132,6 +163,11 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             if b not in applied
         ]
         other_payments = _payments(cconn, new_batches)
+        rules = cconn.execute(
+            sa.select(c.ref_program_rules.c.sha256, c.ref_program_rules.c.text)
+            .order_by(c.ref_program_rules.c.id.desc())
+            .limit(1)
+        ).first()
         changed_refs = {r["ref"]: r for r in changed["open-items"]}
         absolute = {
             ref: row["amount_due_cents"] - _paid_since(cconn, ref, workstation, row["changed_at"])
@@ -167,6 +203,9 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
                 .values(amount_due_cents=local.open_items.c.amount_due_cents - cents)
             )
             result.payments_applied += int(done.rowcount or 0)
+        if rules is not None and program_rules.newest_sha256(lconn) != rules.sha256:
+            program_rules.store(lconn, rules.text, at=now, actor="central")
+            result.program_rules = 1
         if new_batches:
             lconn.execute(
                 sa.insert(local.pulled_batches),

@@ -125,6 +125,53 @@ chain_heads = sa.Table(
     sa.Column("received_at", sa.String(40), nullable=False),
 )
 
+# -- the counter's programs, as a batch carries them (see ``books``; migration c0006) --------
+
+contests = sa.Table(
+    "contests",
+    metadata,
+    sa.Column("number", sa.String(40), primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("ref", sa.String(60), nullable=False, index=True),
+    sa.Column("level", sa.String(10), nullable=False),
+    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("reason", sa.String(400), nullable=False),
+    sa.Column("contact", sa.String(200), nullable=False),
+    sa.Column("inability_to_pay", sa.Boolean, nullable=False),
+    sa.Column("actor", sa.String(40), nullable=False),
+    sa.Column("approver", sa.String(40)),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+plans = sa.Table(
+    "plans",
+    metadata,
+    sa.Column("number", sa.String(40), primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("ref", sa.String(60), nullable=False, index=True),
+    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("indigent", sa.Boolean, nullable=False),
+    sa.Column("monthly_cents", Cents, nullable=False),
+    sa.Column("fee_cents", Cents, nullable=False),
+    sa.Column("fine_cents", Cents, nullable=False),
+    sa.Column("penalty_cents", Cents, nullable=False),
+    sa.Column("total_cents", Cents, nullable=False),
+    sa.Column("actor", sa.String(40), nullable=False),
+    sa.Column("approver", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+plan_instalments = sa.Table(
+    "plan_instalments",
+    metadata,
+    sa.Column("plan", sa.String(40), sa.ForeignKey("plans.number"), primary_key=True),
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("due", sa.String(10), nullable=False),
+    sa.Column("amount_cents", Cents, nullable=False),
+)
+
 # -- contacts: the audit head a workstation showed at each sync contact (see ``contacts``) --
 
 contacts = sa.Table(
@@ -210,6 +257,18 @@ ref_revenue_codes = sa.Table(
     sa.Column("amount_cents", Cents),
     sa.Column("partial_allowed", sa.Boolean, nullable=False),
     sa.Column("changed_at", sa.String(40), nullable=False, index=True),
+    sa.Column("rule", sa.String(20)),  # the program rule its lines follow (c0006)
+)
+
+#: The city's program rules files imported at central (c0006); the newest is in force and
+#: ``sync pull`` brings it to every workstation.
+ref_program_rules = sa.Table(
+    "ref_program_rules",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("changed_at", sa.String(40), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
 )
 
 ref_users = sa.Table(
