@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cashier_desk.app import App, open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
+from tests.doubles import CountingDrawer, MemoryPrinter
 
 WORKSTATION = "W1"
 

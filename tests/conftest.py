@@ -13,7 +13,7 @@ import pytest
 
 from cashier_desk import demo
 from cashier_desk.app import App, open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

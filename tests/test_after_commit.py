@@ -20,12 +20,12 @@ import sqlalchemy as sa
 
 from cashier_desk.app import App, open_app
 from cashier_desk.desk import ItemRequest, TenderRequest
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.setup import Devices, attach_to_desk
 from cashier_desk.ledger.schema import audit_log, journal_entries, receipts
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, run_ok
 
 CASH_SALE = {

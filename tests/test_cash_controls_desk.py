@@ -12,13 +12,13 @@ from alembic import command
 
 from cashier_desk.app import App
 from cashier_desk.config import ConfigError, parse_config
-from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger.db import Ledger, alembic_config
 from cashier_desk.ledger.drawer import Movement
 from cashier_desk.money import Money
+from tests.doubles import MemoryPrinter
 from tests.helpers import dump_tables, run_ok
 
 LEE = {"approver": "lee", "approver_pin": "1111"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from cashier_desk.app import App
-from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.runner import run_op
+from tests.doubles import MemoryPrinter
 from tests.helpers import run_ok, small_day
 from tests.test_exports import worked_day
 

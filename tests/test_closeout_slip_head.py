@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from cashier_desk.app import App
-from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.reports.deposit import closeout_slip
+from tests.doubles import MemoryPrinter
 from tests.helpers import run_ok, small_day
 
 

@@ -49,12 +49,12 @@ from hypothesis.stateful import (
 
 from cashier_desk.app import App, open_app
 from cashier_desk.desk import BlindCount, CountedItem, Desk, ItemRequest, TenderRequest
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import drawer
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.schema import audit_log, postings
 from cashier_desk.money import Money
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, dump_tables
 
 SETTINGS = settings(

@@ -8,9 +8,9 @@ import re
 import pytest
 
 from cashier_desk.app import App
-from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
+from tests.doubles import MemoryPrinter
 from tests.helpers import run_ok
 from tests.test_exports import _day
 

@@ -8,8 +8,8 @@ import pytest
 
 from cashier_desk.app import App, open_app
 from cashier_desk.demo import DEMO_DIR
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.errors import Refusal
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, dump_tables, run_ok
 
 

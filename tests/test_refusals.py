@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import App
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.runner import run_op
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, dump_tables
 
 Op = dict[str, Any]

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 
 from cashier_desk.app import App
 from cashier_desk.desk import ItemRequest, TenderRequest
-from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.devices.receipt import ReceiptDoc
 from cashier_desk.ledger.schema import print_jobs
 from cashier_desk.money import Money
+from tests.doubles import MemoryPrinter
 
 
 def test_cash_sale_gives_change_and_a_gapless_number(app: App) -> None:

@@ -51,39 +51,10 @@ class FilePrinter:
         return True
 
 
-class MemoryPrinter:
-    """A printer that keeps jobs in memory; ``online`` can be switched off to test faults."""
-
-    def __init__(self, columns: int = 42) -> None:
-        self.jobs: list[str] = []
-        self.columns = columns
-        self.online = True
-
-    def print_receipt(self, doc: ReceiptDoc) -> bool:
-        if not self.online:
-            return False
-        self.jobs.append(doc.as_text())
-        return True
-
-
 class NoPrinter:
     """``printer = "none"``: nothing can print; receipts wait in the queue."""
 
     columns = 42
 
     def print_receipt(self, doc: ReceiptDoc) -> bool:
-        return False
-
-
-class CountingDrawer:
-    """A drawer that only counts its pulses (the interim simulator)."""
-
-    def __init__(self) -> None:
-        self.opened = 0
-
-    def open_drawer(self) -> bool:
-        self.opened += 1
-        return True
-
-    def is_open(self) -> bool | None:
         return False

@@ -37,7 +37,6 @@ from PySide6.QtGui import (
     QRegularExpressionValidator,
     QShortcut,
 )
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -147,7 +146,6 @@ __all__ = [
     "QTableView",
     "QTableWidget",
     "QTableWidgetItem",
-    "QTest",
     "QTextBoundaryFinder",
     "QThreadPool",
     "QTimer",

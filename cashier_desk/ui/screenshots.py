@@ -23,7 +23,16 @@ from cashier_desk import demo
 from cashier_desk.app import open_app
 from cashier_desk.ui.app import Window, build_window, qt_app
 from cashier_desk.ui.fit import clipped
-from cashier_desk.ui.qt import QApplication, QDialog, QLineEdit, QSize, Qt, QTest, QWidget
+from cashier_desk.ui.qt import (
+    QApplication,
+    QDialog,
+    QEvent,
+    QKeyEvent,
+    QLineEdit,
+    QSize,
+    Qt,
+    QWidget,
+)
 
 #: The screen the pictures are taken on: the most common counter screen.
 SCREEN = (1366, 768)
@@ -95,15 +104,15 @@ class Player:
         if isinstance(widget, QLineEdit):
             widget.selectAll()
         for ch in text:
-            QTest.keyClicks(widget, ch)
+            press(widget, Qt.Key(ord(ch.upper())), text=ch)
             time.sleep(0.04)  # a person's pace: the wedge detector must not take it for a scan
         if enter:
-            QTest.keyClick(widget, Qt.Key.Key_Return)
+            press(widget, Qt.Key.Key_Return)
         self.settle()
 
     def key(self, key: Any, modifier: Any = Qt.KeyboardModifier.NoModifier) -> None:
         target = QApplication.focusWidget() or self.window
-        QTest.keyClick(target, key, modifier)
+        press(target, key, modifier)
         self.settle()
 
     def shot(self, name: str, widget: QWidget | None = None) -> None:
@@ -115,6 +124,19 @@ class Player:
         path = self.out / f"{name}.png"
         (widget or self.window).grab().save(str(path))
         self.saved.append(path)
+
+
+def press(
+    widget: QWidget,
+    key: Qt.Key,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+    text: str = "",
+) -> None:
+    """A key pressed and released on ``widget``, as the keyboard would send it (the program
+    needs no test library to play its own screens)."""
+    for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        QApplication.sendEvent(widget, QKeyEvent(kind, key, modifier, text))
+    QApplication.processEvents()
 
 
 def take_screenshots(out: Path) -> list[Path]:
@@ -184,7 +206,7 @@ def _play(p: Player, app: Any) -> None:
     p.child(approver, "approverPin").setText("1111")
     p.child(approver, "approverReason").setText("rang up the wrong licence")
     p.shot("05-void-approval", approver)
-    QTest.keyClick(p.child(approver, "approverReason"), Qt.Key.Key_Return)
+    press(p.child(approver, "approverReason"), Qt.Key.Key_Return)
     p.settle(lambda: any(r.voided for r in app.desk.receipts()))
     w.trigger("close_drawer")
     p.settle(lambda: w.current_screen().name == "close_drawer")

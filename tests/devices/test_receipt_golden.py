@@ -36,13 +36,13 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.devices.escpos_render import to_escpos
 from cashier_desk.devices.receipt import COLUMNS, Line, ReceiptDoc, build_receipt
 from cashier_desk.devices.sim.escpos_printer import EscPosPrinterSim, SimReceipt
 from cashier_desk.ids import ReceiptNo, SessionId
 from cashier_desk.ledger.receipts import LineView, ReceiptView, TenderView
 from cashier_desk.money import Money
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, run_ok
 
 GOLDEN_DIR = Path(__file__).parent / "golden"

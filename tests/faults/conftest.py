@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from cashier_desk.app import App, open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.devices.sim.escpos_printer import EscPosPrinterSim
 from cashier_desk.devices.sim.transports import TcpSimServer
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.faults.fuzzing import slim_city
 from tests.helpers import FakeClock
 

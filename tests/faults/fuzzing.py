@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from cashier_desk.app import App, open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.runner import FIELDS, ITEM_FIELDS, run_op
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.faults.harness import DEMO
 from tests.helpers import dump_tables
 

@@ -26,13 +26,13 @@ from argon2.exceptions import VerifyMismatchError
 from cashier_desk.app import App, open_app
 from cashier_desk.config import Config, ConfigError, parse_config
 from cashier_desk.demo import DEMO_DIR
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import auth
 from cashier_desk.ledger.pins import COST_ENV, PREFIX, Pepper, PinHasher, key_id
 from cashier_desk.runner import run_op
 from cashier_desk.sync import central
 from cashier_desk.sync.pull import central_import
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import ADMIN, FakeClock, dump_tables, run_ok
 
 SALE = {

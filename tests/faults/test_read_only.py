@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from cashier_desk.app import open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.runner import run_op
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.faults.unprivileged import as_nobody, make_read_only, open_folder, snapshot
 from tests.helpers import FakeClock
 

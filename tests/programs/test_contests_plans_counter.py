@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import App
-from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.runner import run_op
+from tests.doubles import MemoryPrinter
 from tests.helpers import SUPERVISOR, FakeClock, dump_tables, import_city, run_ok
 
 STATE = "250-0000-22010=3.00;250-0000-22020=4.50;250-0000-22030=5.00;101-0000-41300"

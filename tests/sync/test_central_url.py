@@ -21,9 +21,9 @@ from cashier_desk.app import (
     resolve_central_url,
 )
 from cashier_desk.config import Config, ConfigError, parse_config
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.sync import central
 from cashier_desk.sync.relay import describe
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, small_day
 from tests.sync.conftest import (
     CentralPg,

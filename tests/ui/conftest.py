@@ -14,8 +14,8 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from cashier_desk.app import App, open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ui.app import Window, build_window, qt_app
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock
 
 

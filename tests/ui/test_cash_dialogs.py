@@ -10,10 +10,10 @@ import dataclasses
 import pytest
 import sqlalchemy as sa
 
-from cashier_desk.devices.base import MemoryPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.schema import close_rejections, drawer_closes, drawer_movements
 from cashier_desk.ui.qt import QComboBox, QLabel, QLineEdit, Qt, QTableWidget
+from tests.doubles import MemoryPrinter
 from tests.helpers import run_ok
 from tests.ui.conftest import Counter
 from tests.ui.keys import focused, wait_focus

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ledger.schema import batches, drawer_movements, print_jobs
 from cashier_desk.ui.qt import QDialog, QLabel, Qt, QTableWidget, QWidget
 from cashier_desk.ui.screens.closeout import CloseoutScreen
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import run_ok
 from tests.ui.conftest import Counter
 from tests.ui.keys import focused, wait_focus

@@ -20,11 +20,11 @@ import sqlalchemy as sa
 
 from cashier_desk import cli
 from cashier_desk.app import App, open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ledger.schema import print_jobs
 from cashier_desk.ui import display
 from cashier_desk.ui.app import ask_demo_city, offer_demo
 from cashier_desk.ui.qt import QMessageBox
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, run_ok
 from tests.ui.steps import when_modal
 

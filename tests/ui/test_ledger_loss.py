@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from cashier_desk.app import App, open_app
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ui import ledger_loss
 from cashier_desk.ui.qt import QLineEdit, QMessageBox
 from cashier_desk.ui.widgets.approver import ApproverDialog
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock, run_ok
 from tests.ui.steps import when_modal
 

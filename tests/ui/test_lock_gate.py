@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtTest import QTest
 
 from cashier_desk.app import open_app
 from cashier_desk.demo import DEMO_DIR
-from cashier_desk.devices.base import CountingDrawer, MemoryPrinter
 from cashier_desk.ui.app import build_window, qt_app
 from cashier_desk.ui.qt import (
     QAction,
@@ -27,8 +27,8 @@ from cashier_desk.ui.qt import (
     QLineEdit,
     QShortcut,
     Qt,
-    QTest,
 )
+from tests.doubles import CountingDrawer, MemoryPrinter
 from tests.helpers import FakeClock
 from tests.ui.conftest import Counter
 from tests.ui.keys import focused

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from cashier_desk.devices.base import CountingDrawer
 from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.setup import Devices, attach_to_desk
 from cashier_desk.ui.qt import QListWidget, Qt
+from tests.doubles import CountingDrawer
 from tests.ui.conftest import Counter
 from tests.ui.keys import focused, press
 

@@ -3,7 +3,7 @@ kept current."""
 
 from __future__ import annotations
 
-from cashier_desk.devices.base import MemoryPrinter
+from tests.doubles import MemoryPrinter
 from tests.helpers import small_day
 from tests.ui.conftest import Counter
 
