@@ -222,3 +222,21 @@ def test_the_desk_reach_check_would_notice_a_reach(tmp_path: Path) -> None:
     caller = tmp_path / "screen.py"
     caller.write_text("def f(ctx):\n    return ctx.desk.printer.columns, desk._now()\n")
     assert _reaches_into_the_desk(caller) == ["screen.py:2 desk.printer", "screen.py:2 desk._now"]
+
+
+def _asserts(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{path.name}:{n.lineno}" for n in ast.walk(tree) if isinstance(n, ast.Assert)]
+
+
+def test_the_program_checks_its_state_without_assert() -> None:
+    """Issue 13, item 7: ``python -O`` drops asserts, so the program never relies on one;
+    a state that cannot be is raised as an error that says what it is."""
+    found = [hit for path in _modules() if "migrations" not in path.parts for hit in _asserts(path)]
+    assert found == []
+
+
+def test_the_assert_check_would_notice_one(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f(x):\n    assert x\n    return x\n")
+    assert _asserts(module) == ["m.py:2"]

@@ -386,16 +386,16 @@ class ClosingOps(PrintingOps):
     def over_short_history(self, date_from: object, date_to: object) -> list[OverShort]:
         """Every closed drawer session of the period (business dates, inclusive): its
         over/short per tender and who approved it."""
+        days: list[str] = []
         for day in (date_from, date_to):
             if not isinstance(day, str) or not is_iso_date(day):
                 raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
-        assert isinstance(date_from, str) and isinstance(date_to, str)
-        if date_from > date_to:
-            raise Refusal(
-                "bad_date", f"The period ends ({date_to}) before it starts ({date_from})."
-            )
+            days.append(day)
+        start, end = days
+        if start > end:
+            raise Refusal("bad_date", f"The period ends ({end}) before it starts ({start}).")
         with self.ledger.read() as conn:
-            return over_short_history(conn, date_from, date_to)
+            return over_short_history(conn, start, end)
 
     def item_payments(self, batch_id: str) -> list[ItemPayment]:
         """The payments on open items in a batch, for the systems the items came from."""

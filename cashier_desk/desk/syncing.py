@@ -118,7 +118,8 @@ class SyncOps(DeskBase):
     def _anchor(self) -> None:
         """A sync contact after a pull: the audit head anchored at central (its flag, if any,
         an alert and ``relay.flagged``); a contact that fails changes nothing of the pull."""
-        assert self.relay is not None
+        if self.relay is None:
+            return  # no central: nothing to anchor at
         try:
             flag = self.relay.anchor()
         except (central.CentralError, access.UnknownWorkstation, sa.exc.SQLAlchemyError) as exc:

@@ -83,7 +83,8 @@ def describe(db: sqlite3.Connection) -> dict[str, Any]:
 def _raw(ledger: Ledger) -> Iterator[sqlite3.Connection]:
     with ledger.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
-        assert isinstance(raw, sqlite3.Connection)
+        if not isinstance(raw, sqlite3.Connection):
+            raise RuntimeError("the ledger is not an SQLite database")
         yield raw
 
 

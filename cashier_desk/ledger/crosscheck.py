@@ -46,7 +46,8 @@ def _m(cents: int) -> str:
 
 def check(conn: sa.Connection) -> list[Problem]:
     raw = conn.connection.driver_connection
-    assert raw is not None
+    if raw is None:
+        raise RuntimeError("the cross-check needs the ledger's own connection")
     q = raw.execute
     problems: list[Problem] = []
     add = problems.append

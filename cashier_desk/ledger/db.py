@@ -134,7 +134,8 @@ class FastInsert:
             # then roll it back without a word.
             raise RuntimeError("a FastInsert runs inside the ledger's write transaction")
         raw = conn.connection.dbapi_connection
-        assert isinstance(raw, sqlite3.Connection)
+        if not isinstance(raw, sqlite3.Connection):
+            raise RuntimeError("the ledger is not an SQLite database")
         return raw.cursor()
 
 

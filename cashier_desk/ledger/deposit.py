@@ -66,7 +66,8 @@ def _counts(by_denomination: Mapping[str, object]) -> dict[Money, int]:
 
 def _items(count: Mapping[str, object], key: str, drawer: str, cashier: str) -> list[DepositItem]:
     listed = count.get(key) or []
-    assert isinstance(listed, list)
+    if not isinstance(listed, list):
+        raise ValueError(f"the counted {key} of drawer {drawer} are not a list")
     return [
         DepositItem(str(x["number"]), Money.parse(str(x["amount"])), drawer, cashier)
         for x in listed

@@ -75,7 +75,8 @@ def write_open_items(conn: sa.Connection, records: Iterator[dict[str, Any]]) -> 
             yield record
 
     raw = conn.connection.dbapi_connection
-    assert isinstance(raw, sqlite3.Connection) and conn.in_transaction()
+    if not isinstance(raw, sqlite3.Connection) or not conn.in_transaction():
+        raise RuntimeError("open items are written inside the ledger's write transaction")
     cursor = raw.cursor()
     try:
         cursor.executemany(_UPSERT_ITEM, params())

@@ -81,7 +81,8 @@ class RateOrAmount:
         """The step's amount for this base (a rate of it, rounded once; or the fixed amount)."""
         if self.rate is not None:
             return self.rate.of(base)
-        assert self.amount is not None
+        if self.amount is None:
+            raise ValueError("a penalty step with neither a rate nor an amount")
         return self.amount
 
     def __str__(self) -> str:

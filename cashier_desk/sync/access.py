@@ -271,8 +271,7 @@ def add(
             conn.execute(sa.insert(w).values(id=ws, role=role, added_at=at))
         else:
             conn.execute(sa.update(w).where(w.c.id == ws).values(role=role, removed_at=None))
-        if pg:
-            assert role is not None
+        if pg and role is not None:
             _grant(conn, role, secured_tables(conn))
     if role is not None:
         with engine.begin() as conn:  # roles are the whole server's: apart, after the grants

@@ -327,8 +327,7 @@ def _check_chain(conn: sa.Connection, payload: Mapping[str, Any]) -> None:
             return
         except ChainRefused as exc:
             problem = problem or exc
-    assert problem is not None
-    raise problem
+    raise problem if problem is not None else ChainRefused("the audit chain does not follow on")
 
 
 def _follows(ws: str, since: int, start: str, payload: Mapping[str, Any]) -> None:

@@ -155,7 +155,8 @@ class PaidOutDialog(DeskDialog):
     def _account(self) -> str:
         if self.accounts is not None:
             return self.accounts.currentText()
-        assert self.gl is not None
+        if self.gl is None:
+            raise RuntimeError("the paid-out dialog has neither an account list nor a field")
         return _text(self.gl)
 
     def submit(self) -> None:

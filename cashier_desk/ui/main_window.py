@@ -152,7 +152,8 @@ class MainWindow(QMainWindow):
 
     def current_screen(self) -> Screen:
         widget = self.stack.currentWidget()
-        assert isinstance(widget, Screen)  # the stack holds screens only
+        if not isinstance(widget, Screen):  # the stack holds screens only
+            raise TypeError(f"the screen stack holds {type(widget).__name__}, not a screen")
         return widget
 
     def show_message(self, message: str, *, kind: str) -> None:
