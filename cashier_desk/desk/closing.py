@@ -23,7 +23,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
-from cashier_desk.ledger import audit, closeout, drawer, evidence, item_programs
+from cashier_desk.ledger import audit, closeout, closes, drawer, evidence, item_programs
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer_report import DrawerReport, drawer_report
@@ -32,10 +32,6 @@ from cashier_desk.ledger.over_short import OverShort, over_short_history
 from cashier_desk.ledger.payments import ItemPayment, item_payments
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.schema import (
-    close_approvals,
-    close_counts,
-    close_rejections,
-    drawer_closes,
     drawer_sessions,
 )
 from cashier_desk.money import Money
@@ -89,7 +85,6 @@ class ClosingOps(PrintingOps):
                 "counted": json.dumps(self._count_json(count), sort_keys=True),
                 "needs_approval": needs,
             }
-            conn.execute(sa.insert(drawer_closes).values(**close))
             counts = [
                 {
                     "session_id": session.id,
@@ -100,7 +95,7 @@ class ClosingOps(PrintingOps):
                 }
                 for k in TENDER_KINDS
             ]
-            conn.execute(sa.insert(close_counts), counts)
+            closes.add_close(conn, close, counts)
             entries = self._post_over_short(conn, session.id, over_short, now)
             details: dict[str, Any] = {
                 "counted": {k: str(v) for k, v in counted.items()},
@@ -179,21 +174,10 @@ class ClosingOps(PrintingOps):
         (newest) count — for the lead who approves it.  Never shown to the cashier before the
         blind count is in."""
         with self.ledger.read() as conn:
-            rows = conn.execute(
-                sa.select(close_counts).where(
-                    close_counts.c.session_id == session_id, drawer.deciding(close_counts)
-                )
-            ).all()
-        if not rows:
+            figures = closes.deciding_figures(conn, session_id)
+        if not figures:
             raise Refusal("unknown_session", f"Session {session_id} has no close yet.")
-        return {
-            r.tender: (
-                Money(r.expected_cents),
-                Money(r.counted_cents),
-                Money(r.counted_cents - r.expected_cents),
-            )
-            for r in rows
-        }
+        return figures
 
     def approve_close(
         self, session_id: object, approver: object, approver_pin: object, comment: object
@@ -209,7 +193,7 @@ class ClosingOps(PrintingOps):
             recheck_approver(conn, approver_user, not_={session.cashier})
             row = {"approver": approver_user.login, "comment": note}
             row["approved_at"] = self._now().isoformat()
-            conn.execute(sa.insert(close_approvals).values(session_id=session.id, **row))
+            closes.add_approval(conn, session.id, row)
             sealed = evidence.seals(close_approvals=[evidence.row_of("close_approvals", row)])
             self._audit(
                 conn,
@@ -239,7 +223,7 @@ class ClosingOps(PrintingOps):
             count_no = drawer.count_of(conn, session.id)
             row: dict[str, Any] = {"count_no": count_no, "approver": approver_user.login}
             row.update(comment=note, rejected_at=self._now().isoformat())
-            conn.execute(sa.insert(close_rejections).values(session_id=session.id, **row))
+            closes.add_rejection(conn, session.id, row)
             sealed = evidence.seals(close_rejections=[evidence.row_of("close_rejections", row)])
             self._audit(
                 conn,
@@ -270,15 +254,7 @@ class ClosingOps(PrintingOps):
             ]
             if not waiting:
                 raise Refusal("nothing_to_approve", "No drawer close is awaiting approval.")
-            closed_at = {
-                r.session_id: r.closed_at
-                for r in conn.execute(
-                    sa.select(drawer_closes.c.session_id, drawer_closes.c.closed_at).where(
-                        drawer_closes.c.session_id.in_([s.id for s in waiting]),
-                        drawer.deciding(drawer_closes),
-                    )
-                )
-            }
+            closed_at = closes.closed_at(conn, [s.id for s in waiting])
             return max(waiting, key=lambda s: (closed_at[s.id], s.id))
         sid = text(session_id, "the session", max_len=40)
         session = drawer.get_session(conn, sid)
