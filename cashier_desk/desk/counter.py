@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.pricing import ITEMS, ITEMS_BY_KEY
 from cashier_desk.desk.program_ops import ProgramOps
 from cashier_desk.desk.requests import (
     MAX_LINES,
@@ -24,27 +23,13 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo
-from cashier_desk.ledger import drawer, evidence, search
+from cashier_desk.ledger import drawer, evidence, items, sales, search
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
-from cashier_desk.ledger.db import FastInsert
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.receipts import LineView, ReceiptView, TenderView
-from cashier_desk.ledger.schema import (
-    journal_entries,
-    postings,
-    receipt_lines,
-    receipts,
-    revenue_codes,
-    tenders,
-    voids,
-)
 from cashier_desk.money import Money
-
-_INSERT_RECEIPT = FastInsert(receipts)
-_INSERT_LINE = FastInsert(receipt_lines)
-_INSERT_TENDER = FastInsert(tenders)
 
 
 def tender_sums(checked: Sequence[TenderRequest]) -> dict[str, Money]:
@@ -60,7 +45,7 @@ class CounterOps(ProgramOps):
 
     @staticmethod
     def _item_view(row: sa.Row[Any]) -> OpenItemView:
-        """An open item read with :data:`ITEMS` (its row and what was paid on it since)."""
+        """An open item as ``ledger.items`` reads it (its row and what was paid on it since)."""
         return OpenItemView(
             ref=row.ref,
             program=row.program,
@@ -77,7 +62,7 @@ class CounterOps(ProgramOps):
     def open_item(self, ref: str) -> OpenItemView | None:
         typed(ref, "the reference")
         with self.ledger.read() as conn:
-            row = conn.execute(ITEMS, {"refs": [ref]}).first()
+            row = items.item_row(conn, ref)
         return None if row is None else self._item_view(row)
 
     def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
@@ -90,10 +75,10 @@ class CounterOps(ProgramOps):
         exact = typed(query, "the search").strip()
         with self.ledger.read() as conn:
             keys = search.matching_keys(conn, query, limit)
-            rows = list(conn.execute(ITEMS_BY_KEY, {"keys": keys})) if keys else []
+            rows = items.items_by_keys(conn, keys)
             folded = exact.casefold()
             if rows and exact and not any(r.ref.casefold() == folded for r in rows):
-                rows += conn.execute(ITEMS, {"refs": sorted({exact, exact.upper()})})
+                rows += items.item_rows(conn, sorted({exact, exact.upper()}))
         rows.sort(key=lambda r: (r.ref.casefold() != folded, r.ref))
         return [self._item_view(row) for row in rows[:limit]]
 
@@ -107,7 +92,7 @@ class CounterOps(ProgramOps):
                     r.fee_type,
                     None if r.amount_cents is None else Money(r.amount_cents),
                 )
-                for r in conn.execute(sa.select(revenue_codes).order_by(revenue_codes.c.code))
+                for r in items.all_codes(conn)
             ]
 
     def lookup_scan(self, code: object) -> ScanResult:
@@ -117,16 +102,10 @@ class CounterOps(ProgramOps):
         if item is not None:
             return ScanResult("open_item", item.ref, f"{item.name}, {item.still_due} due", item)
         with self.ledger.read() as conn:
-            fee = conn.execute(
-                sa.select(revenue_codes).where(revenue_codes.c.code == scanned)
-            ).first()
+            fee = items.code_row(conn, scanned)
             if fee is not None:
                 return ScanResult("revenue_code", fee.code, fee.description)
-            receipt = conn.execute(
-                sa.select(receipts.c.receipt_no, receipts.c.total_cents).where(
-                    receipts.c.receipt_no == scanned
-                )
-            ).first()
+            receipt = items.receipt_total(conn, scanned)
             if receipt is not None:
                 return ScanResult(
                     "receipt", receipt.receipt_no, f"receipt for {Money(receipt.total_cents)}"
@@ -240,7 +219,7 @@ class CounterOps(ProgramOps):
             "total_cents": total.cents,
             "change_cents": change.cents,
         }
-        receipt_id = _INSERT_RECEIPT.one(conn, receipt)
+        receipt_id = sales.add_receipt(conn, receipt)
         line_rows = [
             {
                 "receipt_id": receipt_id,
@@ -253,7 +232,7 @@ class CounterOps(ProgramOps):
             }
             for i, line in enumerate(lines, 1)
         ]
-        _INSERT_LINE.many(conn, line_rows)
+        sales.add_lines(conn, line_rows)
         tender_rows = [
             {
                 "receipt_id": receipt_id,
@@ -265,7 +244,7 @@ class CounterOps(ProgramOps):
             }
             for t in checked
         ]
-        _INSERT_TENDER.many(conn, tender_rows)
+        sales.add_tenders(conn, tender_rows)
         entry: list[tuple[str, Money]] = []
         by_tender = tender_sums(checked)
         by_tender["cash"] = by_tender.get("cash", Money(0)) - change
@@ -321,14 +300,8 @@ class CounterOps(ProgramOps):
             receipt_id, total = self._voidable(conn, number, session)
             now = self._now().isoformat()
             void_row = {"approver": approver_user.login, "reason": why, "voided_at": now}
-            conn.execute(sa.insert(voids).values(receipt_id=receipt_id, **void_row))
-            sale_postings = conn.execute(
-                sa.select(postings.c.account, postings.c.amount_cents)
-                .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
-                .where(journal_entries.c.receipt_id == receipt_id, journal_entries.c.kind == "sale")
-                .order_by(postings.c.id)
-            ).all()
-            reversal = [(str(a), Money(-c)) for a, c in sale_postings]
+            sales.add_void(conn, receipt_id, void_row)
+            reversal = [(a, -m) for a, m in sales.sale_postings(conn, receipt_id)]
             post_entry(
                 conn,
                 session_id=session.id,
@@ -354,11 +327,7 @@ class CounterOps(ProgramOps):
 
     @staticmethod
     def _voidable(conn: sa.Connection, number: str, session: drawer.Session) -> tuple[int, Money]:
-        row = conn.execute(
-            sa.select(receipts.c.id, receipts.c.session_id, receipts.c.total_cents).where(
-                receipts.c.receipt_no == number
-            )
-        ).first()
+        row = sales.receipt_for_void(conn, number)
         if row is None:
             raise Refusal("unknown_receipt", f"There is no receipt {number}.")
         if row.session_id != session.id:
@@ -366,18 +335,10 @@ class CounterOps(ProgramOps):
                 "not_in_session",
                 f"{number} is not from your open drawer session; after close use a refund.",
             )
-        if conn.execute(sa.select(voids.c.id).where(voids.c.receipt_id == row.id)).first():
+        if sales.is_voided(conn, row.id):
             raise Refusal("already_voided", f"{number} is already void.")
         # The cash the sale brought in goes back to the customer from this drawer.
-        cash_back = conn.execute(
-            sa.select(sa.func.coalesce(sa.func.sum(postings.c.amount_cents), 0))
-            .join(journal_entries, journal_entries.c.id == postings.c.entry_id)
-            .where(
-                journal_entries.c.receipt_id == row.id,
-                journal_entries.c.kind == "sale",
-                postings.c.account == drawer_account("cash"),
-            )
-        ).scalar_one()
+        cash_back = sales.cash_taken(conn, row.id).cents
         available = drawer.expected_cash_in_drawer(conn, session)
         if int(cash_back) > available.cents:
             raise Refusal(

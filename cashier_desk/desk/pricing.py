@@ -27,39 +27,18 @@ from cashier_desk.desk.requests import (
     typed,
 )
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import item_programs, program_rules
-from cashier_desk.ledger.schema import open_items, receipt_lines, receipts, revenue_codes, voids
+from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs.citations import as_of, penalties
 from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
-
-# Built once: a sale runs each of them, and building a statement costs more than running it.
-_CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
-# Open items with what was paid on each at this counter after the billing system's balance
-# time (``as_of``; voided receipts do not count), in one query for any number of references.
-_PAID_ON_ITEM = (
-    sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
-    .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
-    .where(
-        receipt_lines.c.ref == open_items.c.ref,
-        receipt_lines.c.id > open_items.c.paid_before_line,
-        receipts.c.created_at > open_items.c.as_of,
-        ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
-    )
-    .correlate(open_items)
-    .scalar_subquery()
-)
-_ITEM_ROWS = sa.select(open_items, _PAID_ON_ITEM.label("paid_cents"))
-ITEMS = _ITEM_ROWS.where(open_items.c.ref.in_(sa.bindparam("refs", expanding=True)))
-ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys", expanding=True)))
 
 
 class PricingOps(PrintingOps):
     """Prices requested items (see the module's docstring)."""
 
     def _code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
-        row = conn.execute(_CODE, {"code": code}).first()
+        row = items.code_row(conn, code)
         if row is None:
             raise Refusal("unknown_code", f"There is no revenue code {code!r}.")
         return row
@@ -105,7 +84,7 @@ class PricingOps(PrintingOps):
         ref = typed(str(item.ref), "the open item's reference")
         if qty != 1:
             raise Refusal("bad_quantity", "A payment on an open item has no quantity.")
-        row = conn.execute(ITEMS, {"refs": [ref]}).first()
+        row = items.item_row(conn, ref)
         if row is None:
             raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
         if row.status == "hold":
@@ -187,10 +166,10 @@ class PricingOps(PrintingOps):
         wanted = typed(ref, "the open item's reference")
         self._need_user()
         with self.ledger.read() as conn:
-            row = conn.execute(ITEMS, {"refs": [wanted]}).first()
+            row = items.item_row(conn, wanted)
             if row is None:
                 raise lookup.unknown(wanted)
-            code = conn.execute(_CODE, {"code": row.revenue_code}).first()
+            code = items.code_row(conn, row.revenue_code)
             rule = None if code is None else code.rule
             return lookup.look_up(row, rule, conn, date.fromisoformat(day))
 

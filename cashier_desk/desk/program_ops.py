@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.pricing import ITEMS, PricingOps, contested_as_of
+from cashier_desk.desk.pricing import PricingOps, contested_as_of
 from cashier_desk.desk.requests import is_iso_date, positive, text
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import item_programs, program_rules
+from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.ledger.item_programs import Plan
 from cashier_desk.money import Money
 from cashier_desk.paper import Line, ReceiptDoc, wrap
@@ -61,7 +61,7 @@ class ProgramOps(PricingOps):
     def _item_row(self, conn: sa.Connection, ref: object) -> tuple[sa.Row[Any], sa.Row[Any]]:
         if not isinstance(ref, str) or not ref:
             raise Refusal("bad_request", "Name the open item by its reference (ref).")
-        row = conn.execute(ITEMS, {"refs": [ref]}).first()
+        row = items.item_row(conn, ref)
         if row is None:
             raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
         return row, self._code(conn, row.revenue_code)
