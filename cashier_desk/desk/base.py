@@ -361,7 +361,7 @@ class DeskBase:
                 "opening_cents": fund.cents,
                 "opening_counts": drawer.opening_counts_json(counts),
             }
-            conn.execute(sa.insert(drawer_sessions).values(**row))
+            drawer.add_session(conn, row)
             sealed = evidence.seals(drawer_sessions=[evidence.row_of("drawer_sessions", row)])
             self._audit(conn, "open_drawer", sid, {"drawer": name, "opening": str(fund), **sealed})
             session = drawer.get_session(conn, sid)

@@ -17,7 +17,6 @@ from cashier_desk.ledger import drawer, evidence
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.posting import SAFE_CASH, drawer_account, post_entry
-from cashier_desk.ledger.schema import drawer_movements
 from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
 
 
@@ -51,8 +50,7 @@ class CashOps(PrintingOps):
                 "bag": bag,
                 "approver": None if approver is None else approver.login,
             }
-            inserted = conn.execute(sa.insert(drawer_movements).values(**row))
-            movement_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
+            movement_id = drawer.add_movement(conn, row)
             cash = drawer_account("cash")
             lines: list[tuple[str, Money]] = []
             if kind == "drop":

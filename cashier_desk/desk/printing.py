@@ -20,24 +20,10 @@ from cashier_desk.desk.requests import SaleResult, text
 from cashier_desk.devices.model import Device, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger.db import FastInsert
+from cashier_desk.ledger import print_queue
 from cashier_desk.ledger.receipts import ReceiptView, load_receipt
-from cashier_desk.ledger.schema import print_jobs, receipts
 
 log = logging.getLogger(__name__)
-
-# Built once: each sale runs them, and building a statement costs more than running it.
-_INSERT_JOB = FastInsert(print_jobs)
-_JOB = sa.select(print_jobs).where(print_jobs.c.id == sa.bindparam("job_id"))
-_JOB_STATE = sa.select(print_jobs.c.receipt_id, print_jobs.c.printed_at).where(
-    print_jobs.c.id == sa.bindparam("job_id")
-)
-_MARK_TRIED = (
-    sa.update(print_jobs)
-    .where(print_jobs.c.id == sa.bindparam("job_id"))
-    .values(attempts=print_jobs.c.attempts + 1)
-)
-_MARK_PRINTED = _MARK_TRIED.values(printed_at=sa.bindparam("at"))
 
 
 class PrintingOps(DeskBase):
@@ -76,7 +62,7 @@ class PrintingOps(DeskBase):
             "attempts": 0,
             "printed_at": None,
         }
-        return _INSERT_JOB.one(conn, params), doc
+        return print_queue.add_job(conn, params), doc
 
     def _print_job(self, job_id: int, doc: ReceiptDoc | None = None) -> bool:
         """Send one queued job to the printer; mark it printed only if the printer took it.
@@ -85,7 +71,7 @@ class PrintingOps(DeskBase):
         void, a reprint): only whether it is still pending is then read back, not the job."""
         with self._print_lock:
             with self.ledger.read() as conn:
-                job = conn.execute(_JOB if doc is None else _JOB_STATE, {"job_id": job_id}).first()
+                job = print_queue.job(conn, job_id, whole=doc is None)
             if job is None or job.printed_at is not None:
                 return job is not None  # gone: False; printed meanwhile: True
             receipt_id = job.receipt_id
@@ -97,11 +83,7 @@ class PrintingOps(DeskBase):
                 ok = False
             try:
                 with self.ledger.write(durable=False) as conn:
-                    if ok:
-                        at = self._now().isoformat()
-                        conn.execute(_MARK_PRINTED, {"job_id": job_id, "at": at})
-                    else:
-                        conn.execute(_MARK_TRIED, {"job_id": job_id})
+                    print_queue.mark(conn, job_id, self._now().isoformat() if ok else None)
             except Exception:
                 if ok:  # its paper came out but the job stays pending: a retry says "copy"
                     self._maybe_printed.add(job_id)
@@ -172,22 +154,12 @@ class PrintingOps(DeskBase):
 
     def pending_prints(self) -> int:
         with self.ledger.read() as conn:
-            return int(
-                conn.execute(
-                    sa.select(sa.func.count()).where(print_jobs.c.printed_at.is_(None))
-                ).scalar_one()
-            )
+            return print_queue.pending_count(conn)
 
     def print_pending(self) -> tuple[int, int]:
         """Retry every job the printer has not taken, oldest first: (printed, still pending)."""
         with self.ledger.read() as conn:
-            pending = list(
-                conn.execute(
-                    sa.select(print_jobs.c.id)
-                    .where(print_jobs.c.printed_at.is_(None))
-                    .order_by(print_jobs.c.id)
-                ).scalars()
-            )
+            pending = print_queue.pending_ids(conn)
         printed = 0
         for job_id in pending:
             if not self._print_job(job_id):
@@ -199,12 +171,10 @@ class PrintingOps(DeskBase):
         self._need_user()
         number = text(receipt_no, "the receipt number", max_len=40)
         with self.ledger.write() as conn:
-            row = conn.execute(
-                sa.select(receipts.c.id).where(receipts.c.receipt_no == number)
-            ).first()
-            if row is None:
+            found = print_queue.receipt_id(conn, number)
+            if found is None:
                 raise Refusal("unknown_receipt", f"There is no receipt {number}.")
-            job_id, doc = self._queue_print(conn, number, row.id, "reprint")
+            job_id, doc = self._queue_print(conn, number, found, "reprint")
             self._audit(conn, "reprint", number)
         return self._print_job(job_id, doc)
 
@@ -215,8 +185,7 @@ class PrintingOps(DeskBase):
         if self._spooler is not None:
             return
         with self.ledger.read() as conn:
-            newest = conn.execute(sa.select(sa.func.max(print_jobs.c.id))).scalar()
-        self._restart_upto = int(newest or 0)
+            self._restart_upto = print_queue.newest_id(conn)
         self._spool_stop.clear()
         self._spooler = threading.Thread(target=self._spool, name="print-spooler", daemon=True)
         self._spooler.start()

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from cashier_desk.desk import authority
 from cashier_desk.desk.base import DeskBase
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger.schema import outbox
+from cashier_desk.ledger import closeout
 from cashier_desk.sync import access, central, quarantine
 from cashier_desk.sync.pull import PullResult, pull
 from cashier_desk.sync.relay import SyncResult
@@ -91,11 +91,7 @@ class SyncOps(DeskBase):
             )
         details = {"reason": decided["reason"], "note": note}
         with self.ledger.write() as conn:
-            conn.execute(
-                sa.update(outbox)
-                .where(outbox.c.batch_id == batch_id)
-                .values(outcome=decided["decision"])
-            )
+            closeout.set_outcome(conn, batch_id, decided["decision"])
             self._audit(
                 conn, "sync_resolve", batch_id, details, actor=admin.login,
                 outcome=decided["decision"],

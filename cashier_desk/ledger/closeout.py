@@ -435,3 +435,8 @@ def _audit_segment(
         ).mappings()
     ]
     return {"audit_head": {"seq": seq, "hash": digest}, "audit_since": since, "audit": records}
+
+
+def set_outcome(conn: sa.Connection, batch_id: str, outcome: str) -> None:
+    """What became of a batch at central, as an admin decided it (accepted, rejected)."""
+    conn.execute(sa.update(outbox).where(outbox.c.batch_id == batch_id).values(outcome=outcome))

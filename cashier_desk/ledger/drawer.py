@@ -9,7 +9,9 @@ batched (in a closeout).  Every count is kept; the newest one decides (:func:`de
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -270,3 +272,17 @@ def over_short_postings(conn: sa.Connection, session_id: str) -> dict[str, Money
         .order_by(postings.c.account)
     )
     return {str(a): Money(int(s)) for a, s in conn.execute(q)}
+
+
+def add_session(conn: sa.Connection, row: Mapping[str, Any]) -> None:
+    """Open a drawer session (its row)."""
+    conn.execute(sa.insert(drawer_sessions).values(**row))
+
+
+def add_movement(conn: sa.Connection, row: Mapping[str, Any]) -> int:
+    """Record a drop, paid-out or no-sale; its id."""
+    return int(
+        conn.execute(
+            sa.insert(drawer_movements).values(**row).returning(drawer_movements.c.id)
+        ).scalar_one()
+    )
