@@ -240,3 +240,34 @@ def test_the_assert_check_would_notice_one(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f(x):\n    assert x\n    return x\n")
     assert _asserts(module) == ["m.py:2"]
+
+
+SQL_CALLS = {"select", "insert", "update", "delete", "execute", "exec_driver_sql"}
+#: The health checks ask the ledger directly what they check (pragma, schema version).
+SQL_ALLOWED_IN_DESK = {"doctor.py"}
+
+
+def _sql_calls(path: Path) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in SQL_CALLS
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in ("sa", "conn")
+        ):
+            found.append(f"{path.name}:{node.lineno} {node.func.value.id}.{node.func.attr}")
+    return found
+
+
+def test_the_desks_use_cases_hold_no_sql() -> None:
+    """Issue 13, item 1: all SQL lives in ledger/ (and sync/ for central); desk/ decides."""
+    desk = [p for p in (PACKAGE / "desk").glob("*.py") if p.name not in SQL_ALLOWED_IN_DESK]
+    assert [hit for path in desk for hit in _sql_calls(path)] == []
+
+
+def test_the_sql_check_would_notice_a_query(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f(conn, t):\n    return conn.execute(sa.select(t))\n")
+    assert _sql_calls(module) == ["m.py:2 conn.execute", "m.py:2 sa.select"]
