@@ -69,9 +69,12 @@ def as_json(d: Daily) -> dict[str, Any]:
 
 
 def csv_rows(d: Daily) -> list[tuple[str, str, str, str]]:
+    return csv_rows_of(as_json(d))
+
+
+def csv_rows_of(shown: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """Every figure of the JSON, one a row: (section, key, field, value)."""
-    shown = as_json(d)
-    rows: list[tuple[str, str, str, str]] = [("date", "", "", d.date)]
+    rows: list[tuple[str, str, str, str]] = [("date", "", "", shown["date"])]
     for b in shown["batches"]:
         for f in ("receipts", "voids", "sync"):
             rows.append(("batch", b["batch"], f, str(b[f])))
