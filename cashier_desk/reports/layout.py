@@ -86,17 +86,17 @@ def _table(table: Table) -> Any:
         # Padding keeps every rule clear of the text above and below it.
         ("TOPPADDING", (0, 0), (-1, -1), 3),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+        ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
     ]
     for col in table.right:
         style.append(("ALIGN", (col, 0), (col, -1), "RIGHT"))
     if table.last_bold and table.rows:
         style.append(("FONT", (0, -1), (-1, -1), _BOLD, _SIZE))
-        style.append(("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black))
+        style.append(("LINEABOVE", (0, -1), (-1, -1), 1, colors.black))
     for n in range(1, len(data)):
         if n % 2 == 0:
-            style.append(("BACKGROUND", (0, n), (-1, n), colors.Color(0.94, 0.94, 0.94)))
+            style.append(("BACKGROUND", (0, n), (-1, n), colors.HexColor("#F0F0F0")))
     return Grid(data, repeatRows=1, style=TableStyle(style), hAlign="LEFT")
 
 
@@ -109,7 +109,7 @@ def _chart(chart: Chart) -> Any:
     height = min(_CHART_MOST, _BAR * n + 40)
     size = 8 if height / max(n, 1) >= 10 else 6
     longest = max((len(label) for label in chart.labels), default=4)
-    left = min(200, 12 + longest * size * 0.55)
+    left = min(200, 12 + longest * size * 11 // 20)  # Helvetica: about 0.55 em a character
     drawing = Drawing(_CHART_WIDTH, height)
     bars = HorizontalBarChart()
     bars.x = left
@@ -128,8 +128,8 @@ def _chart(chart: Chart) -> Any:
     bars.valueAxis.labelTextFormat = lambda cents: str(Money(int(cents)))
     bars.valueAxis.forceZero = True
     bars.valueAxis.visibleGrid = True
-    bars.valueAxis.gridStrokeColor = colors.Color(0.85, 0.85, 0.85)
-    bars.bars[0].fillColor = colors.Color(0.25, 0.42, 0.65)
+    bars.valueAxis.gridStrokeColor = colors.HexColor("#D9D9D9")
+    bars.bars[0].fillColor = colors.HexColor("#406BA6")
     bars.bars[0].strokeColor = None
     bars.barSpacing = 1
     drawing.add(bars)
