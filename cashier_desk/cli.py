@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from cashier_desk import cli_auth, cli_central, cli_help, cli_ledger, cli_ops
+from cashier_desk import cli_auth, cli_central, cli_help, cli_ledger, cli_ops, cli_reports
 from cashier_desk.app import App, default_data_dir, open_app
 from cashier_desk.cli_folder import check_data_dir
 from cashier_desk.config import ConfigError
@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="folder (default: exports in the data folder)"
     )
 
-    rep = command("report", "reports for supervisors (CSV)", cli_help.REPORT)
+    rep = command("report", "reports (JSON, PDF, CSV)", cli_help.REPORT + cli_reports.HELP)
     rep_sub = rep.add_subparsers(dest="report_command", metavar="REPORT", required=True)
     rep_os = rep_sub.add_parser(
         "over-short", help="every closed drawer of a period: over/short per tender, approvals"
@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep_os.add_argument("--from", dest="date_from", required=True, help="first business date")
     rep_os.add_argument("--to", dest="date_to", required=True, help="last business date")
     rep_os.add_argument("--out", type=Path, default=None, help="CSV file (default: in reports)")
+    cli_reports.add_parsers(rep_sub)
 
     aud = command("audit", "the audit log", cli_help.AUDIT)
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -236,6 +237,9 @@ def _cmd_export(app: App, args: argparse.Namespace) -> int:
 
 def _cmd_report(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.reports.exports import write_over_short
+
+    if args.report_command != "over-short":
+        return cli_reports.cmd_report(app, args)
 
     rows = app.desk.over_short_history(args.date_from, args.date_to)
     default = f"over-short-{args.date_from}-{args.date_to}.csv"

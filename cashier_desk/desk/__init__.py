@@ -12,6 +12,7 @@ from __future__ import annotations
 from cashier_desk.desk.cash import CashOps
 from cashier_desk.desk.closing import ClosingOps
 from cashier_desk.desk.counter import CounterOps
+from cashier_desk.desk.reporting import ReportingOps
 from cashier_desk.desk.requests import (
     BlindCount,
     CashMovement,
@@ -28,10 +29,9 @@ from cashier_desk.desk.requests import (
     is_iso_date,
     system_clock,
 )
-from cashier_desk.desk.syncing import SyncOps
 
 
-class Desk(CounterOps, CashOps, ClosingOps, SyncOps):
+class Desk(CounterOps, CashOps, ClosingOps, ReportingOps):
     """The application service of one workstation."""
 
 

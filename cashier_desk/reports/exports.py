@@ -82,7 +82,7 @@ def safe_cell(value: str) -> str:
     return value
 
 
-def _write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     """Write a CSV file whole or not at all, every cell made safe to open in a spreadsheet."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".part")
@@ -105,7 +105,7 @@ def write_exports(
     its contests (for the processing agency) into ``folder``."""
     journal = gl_journal(closeout, accounts)
     path = folder / f"gl-journal-{closeout.batch}.csv"
-    _write_csv(
+    write_csv(
         path,
         JOURNAL_HEADER,
         [
@@ -120,7 +120,7 @@ def write_exports(
     for program in programs:
         mine = [p for p in payments if p.program == program]
         path = folder / f"payments-{names[program]}-{closeout.batch}.csv"
-        _write_csv(
+        write_csv(
             path,
             PAYMENTS_HEADER,
             [
@@ -132,7 +132,7 @@ def write_exports(
         written.append(ExportFile("payments", path, len(mine), program))
     if contests:
         path = folder / f"contests-{closeout.batch}.csv"
-        _write_csv(
+        write_csv(
             path,
             CONTESTS_HEADER,
             [
@@ -161,7 +161,7 @@ OVER_SHORT_HEADER = (
 def write_over_short(rows: Sequence[OverShort], path: Path) -> None:
     """The over/short history as CSV: a row per closed session, over (+) or short (-) per
     tender and in all."""
-    _write_csv(
+    write_csv(
         path,
         OVER_SHORT_HEADER,
         [

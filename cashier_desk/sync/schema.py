@@ -54,7 +54,7 @@ receipts = sa.Table(
     sa.Column("cashier", sa.String(40), nullable=False),
     sa.Column("payer", sa.String(200), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
-    sa.Column("business_date", sa.String(10), nullable=False),
+    sa.Column("business_date", sa.String(10), nullable=False, index=True),  # reports (c0007)
     sa.Column("total_cents", Cents, nullable=False),
     sa.Column("change_cents", Cents, nullable=False),
     sa.Column("voided", sa.Boolean, nullable=False),
@@ -65,7 +65,7 @@ lines = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
-    sa.Column("receipt_no", sa.String(40), nullable=False),
+    sa.Column("receipt_no", sa.String(40), nullable=False, index=True),  # reports (c0007)
     sa.Column("line_no", sa.Integer, nullable=False),
     sa.Column("code", sa.String(40), nullable=False),
     sa.Column("ref", sa.String(60), index=True),
@@ -79,7 +79,7 @@ tenders = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
-    sa.Column("receipt_no", sa.String(40), nullable=False),
+    sa.Column("receipt_no", sa.String(40), nullable=False, index=True),  # reports (c0007)
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("amount_cents", Cents, nullable=False),
     sa.Column("number", sa.String(40)),
