@@ -11,7 +11,9 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-TENDER_NAMES = {"cash": "Cash", "check": "Check", "money_order": "Money order", "card": "Card"}
+from cashier_desk.words import TenderKind
+
+TENDER_NAMES: dict[str, str] = {k.value: k.label for k in TenderKind}
 COLUMNS = (42, 48)
 
 

@@ -137,7 +137,7 @@ LAYERS = {
     "ui": 0,
     "desk": 1,
     **dict.fromkeys(("ledger", "programs", "devices", "sync", "reports"), 2),
-    **dict.fromkeys(("money", "config", "paper", "text", "ids", "errors", "events"), 3),
+    **dict.fromkeys(("money", "config", "paper", "text", "ids", "errors", "events", "words"), 3),
 }
 NOT_SIDEWAYS = {("reports", "devices")}
 

@@ -30,6 +30,7 @@ from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, post_entry
 from cashier_desk.ledger.receipts import LineView, ReceiptView, TenderView
 from cashier_desk.money import Money
+from cashier_desk.words import ScanKind
 
 
 def tender_sums(checked: Sequence[TenderRequest]) -> dict[str, Money]:
@@ -100,15 +101,19 @@ class CounterOps(ProgramOps):
         scanned = text(code, "the scanned code", max_len=128)
         item = self.open_item(scanned)
         if item is not None:
-            return ScanResult("open_item", item.ref, f"{item.name}, {item.still_due} due", item)
+            return ScanResult(
+                ScanKind.OPEN_ITEM, item.ref, f"{item.name}, {item.still_due} due", item
+            )
         with self.ledger.read() as conn:
             fee = items.code_row(conn, scanned)
             if fee is not None:
-                return ScanResult("revenue_code", fee.code, fee.description)
+                return ScanResult(ScanKind.REVENUE_CODE, fee.code, fee.description)
             receipt = items.receipt_total(conn, scanned)
             if receipt is not None:
                 return ScanResult(
-                    "receipt", receipt.receipt_no, f"receipt for {Money(receipt.total_cents)}"
+                    ScanKind.RECEIPT,
+                    receipt.receipt_no,
+                    f"receipt for {Money(receipt.total_cents)}",
                 )
         raise Refusal("unknown_scan", f"Nothing is known by the code {scanned!r}.")
 

@@ -15,6 +15,7 @@ from cashier_desk.ledger.drawer import Movement
 from cashier_desk.money import GlSplit, Money, MoneyError
 from cashier_desk.programs.split import cumulative_share
 from cashier_desk.text import TextError, clean_text
+from cashier_desk.words import ScanKind
 
 Clock = Callable[[], datetime]
 MAX_QTY = 9999
@@ -109,7 +110,7 @@ class OpenItemView:
 class ScanResult:
     """What a scanned (or keyed) barcode is: an open item, a revenue code or a receipt."""
 
-    kind: str  # open_item, revenue_code, receipt
+    kind: ScanKind
     code: str
     description: str
     item: OpenItemView | None = None

@@ -23,10 +23,11 @@ from cashier_desk.ledger import audit
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.pins import PREFIX, PinHasher
 from cashier_desk.ledger.schema import login_state, users
+from cashier_desk.words import Role
 
 log = logging.getLogger(__name__)
 
-ROLES = ("cashier", "lead", "supervisor", "admin")
+ROLES: tuple[str, ...] = tuple(Role)
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=30)
 #: Who can clear a lockout before it ends (``unlock_user``; a lead or above).

@@ -36,10 +36,11 @@ from cashier_desk.text import (
     mask_card_numbers,
     printable_text,
 )
+from cashier_desk.words import FeeType, ItemStatus
 
 KINDS = ("revenue-codes", "users", "open-items")
-FEE_TYPES = ("fixed", "per_unit", "open")
-ITEM_STATUSES = ("open", "paid", "hold", "appeal")
+FEE_TYPES: tuple[str, ...] = tuple(FeeType)
+ITEM_STATUSES: tuple[str, ...] = tuple(ItemStatus)
 COLUMNS = {
     "revenue-codes": (
         "code",

@@ -16,8 +16,9 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger.db import FastInsert
 from cashier_desk.ledger.schema import journal_entries, postings
 from cashier_desk.money import Money
+from cashier_desk.words import TenderKind
 
-TENDER_KINDS = ("cash", "check", "money_order", "card")
+TENDER_KINDS: tuple[str, ...] = tuple(TenderKind)
 SAFE_CASH = "SAFE:cash"
 INTERNAL_PREFIXES = ("DRAWER:", "SAFE:")
 

@@ -36,6 +36,7 @@ from cashier_desk.ui.qt import (
     QWidget,
 )
 from cashier_desk.ui.screens import Screen
+from cashier_desk.words import Role
 
 #: (menu, text, shortcut, action name, lowest role that sees it)
 ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -54,7 +55,7 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("&Session", "Log &out", "Ctrl+Q", "logout", "cashier"),
     ("&Session", "&Quit", "Ctrl+Shift+Q", "quit", "cashier"),
 )
-ROLES = ("cashier", "lead", "supervisor", "admin")
+ROLES: tuple[str, ...] = tuple(Role)
 MID_SALE = "A sale is open on this counter: finish it (F10) or drop it (Esc) before quitting."
 LOCKED = "The counter is locked: unlock it (or a lead takes over) before closing the window."
 

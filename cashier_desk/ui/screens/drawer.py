@@ -49,8 +49,9 @@ from cashier_desk.ui.screens.open_drawer import (
 from cashier_desk.ui.widgets.approver import ApproverDialog, Override
 from cashier_desk.ui.widgets.denominations import CountedItemsEntry, DenominationGrid
 from cashier_desk.ui.widgets.money import MoneyEdit, limit_amounts
+from cashier_desk.words import TenderKind
 
-TENDER_NAMES = {"cash": "Cash", "check": "Checks", "money_order": "Money orders", "card": "Card"}
+TENDER_NAMES: dict[str, str] = {k.value: k.plural for k in TenderKind}
 NEGATIVE_STYLE = "color: #b00020;"
 
 
