@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
-
 from cashier_desk.desk import lookup
 from cashier_desk.desk.lookup import Lookup
-from cashier_desk.desk.pricing import ITEMS
 from cashier_desk.desk.requests import is_iso_date
 from cashier_desk.desk.syncing import SyncOps
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import daily, delinquent
-from cashier_desk.ledger.schema import revenue_codes
+from cashier_desk.ledger import daily, delinquent, items
 from cashier_desk.ledger.stats import BY, Stats, local_source, stats
 from cashier_desk.sync import central
 from cashier_desk.sync.stats import central_stats
@@ -70,13 +66,8 @@ class ReportingOps(SyncOps):
         found: list[delinquent.Delinquent] = []
         with self.ledger.read() as conn:
             refs = delinquent.candidate_refs(conn, text)
-            rows = conn.execute(ITEMS, {"refs": refs}).all() if refs else []
-            rules = {
-                str(code): code_rule
-                for code, code_rule in conn.execute(
-                    sa.select(revenue_codes.c.code, revenue_codes.c.rule)
-                )
-            }
+            rows = items.item_rows(conn, refs) if refs else []
+            rules = items.code_rules(conn)
             for row in rows:
                 seen = lookup.look_up(row, rules.get(row.revenue_code), conn, day)
                 late = _late(row.due_date, seen, day)

@@ -61,3 +61,9 @@ def all_codes(conn: sa.Connection) -> list[sa.Row[Any]]:
 def receipt_total(conn: sa.Connection, number: str) -> sa.Row[Any] | None:
     """A receipt's number and total, or None."""
     return conn.execute(_RECEIPT_TOTAL, {"number": number}).first()
+
+
+def code_rules(conn: sa.Connection) -> dict[str, str | None]:
+    """Each revenue code's program rule (None: a plain fee or bill)."""
+    rows = conn.execute(sa.select(revenue_codes.c.code, revenue_codes.c.rule))
+    return {str(code): rule for code, rule in rows}
