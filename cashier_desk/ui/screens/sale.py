@@ -15,7 +15,7 @@ customer.
 Keys: Enter resolve / finish / next customer · ↑↓ choose a line · F3 quantity · F4 amount ·
 Delete remove a line · Esc clear the input or drop the sale · F5 cash · F6 check · F7 money order
 · F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer · Alt+P the
-payer (Enter or Esc back to the input).
+payer (Enter or Esc back to the input) · Alt+T contest · Alt+N payment plan (``sale_programs``).
 
 The parts: ``sale_lines`` (the lines as data), ``sale_base`` (what the parts share, Desk calls),
 ``sale_edit`` (lines and quoting), ``sale_input`` (input, scans, search, keys) and this screen
@@ -63,6 +63,7 @@ from cashier_desk.ui.screens.sale_lines import (
     SaleLine,
     split_quantity,
 )
+from cashier_desk.ui.screens.sale_programs import SalePrograms
 from cashier_desk.ui.wedge import WedgeDetector
 from cashier_desk.ui.widgets.item_results import OpenItemResults
 from cashier_desk.ui.widgets.money import limit_amounts
@@ -78,7 +79,7 @@ NOT_PRINTED = (
 )
 
 
-class SaleScreen(SaleEditing, SaleInput):
+class SaleScreen(SalePrograms, SaleEditing, SaleInput):
     name = "sale"
     title = "Sale"
 
@@ -173,6 +174,7 @@ class SaleScreen(SaleEditing, SaleInput):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemChanged.connect(self._cell_edited)
         left.addWidget(self.table, 1)
+        self._build_item_status(left)
 
         self.keys = QLabel(
             "Enter add · ↑↓ choose a line · F3 quantity · F4 amount · Delete remove line · "
@@ -229,6 +231,7 @@ class SaleScreen(SaleEditing, SaleInput):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
+        self._install_program_keys()
         limit_amounts(self, self.ctx.config.max_amount)
         self._show_total()
 
