@@ -43,7 +43,7 @@ class SaleEditing(SaleBase):
             description=f"{item.name} — {what}",
             ref=item.ref,
             payer=item.name,
-            amount=item.still_due,
+            amount=None,  # the whole of it, as the Desk prices it (a citation's penalties too)
             still_due=item.still_due,
         )
         self._apply(lambda lines: [*lines, line], line.key)
@@ -167,7 +167,7 @@ class SaleEditing(SaleBase):
         due = f" ({line.still_due} due)" if line.still_due is not None else ""
         self.prompt.ask_money(
             f"Amount for {line.ref or line.description}{due}",
-            line.amount,
+            line.amount if line.amount is not None else line.priced,
             lambda amount: self._apply(replacing(replace(line, amount=amount)), line.key),
         )
 

@@ -52,10 +52,13 @@ class SalePrograms(SaleBase):
         if self._selling:
             return
         ref = self.input.text().strip() or self._chosen_ref()
-        open_program_dialog(kind, self.ctx, ref, self._after_program)
+        dialog = open_program_dialog(kind, self.ctx, ref, self.show_item_status)
+        dialog.finished.connect(lambda _result: self._program_closed())  # done or Esc
 
-    def _after_program(self) -> None:
-        self.show_item_status()
+    def _program_closed(self) -> None:
+        window = self.ctx.window
+        if window is not None and window.isVisible():
+            window.activateWindow()  # typing goes on in the sale input
         self._focus_input()
 
     def _render_lines(self) -> None:
