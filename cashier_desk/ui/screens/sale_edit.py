@@ -167,7 +167,7 @@ class SaleEditing(SaleBase):
         due = f" ({line.still_due} due)" if line.still_due is not None else ""
         self.prompt.ask_money(
             f"Amount for {line.ref or line.description}{due}",
-            line.amount if line.amount is not None else line.priced,
+            line.amount,
             lambda amount: self._apply(replacing(replace(line, amount=amount)), line.key),
         )
 
@@ -230,8 +230,7 @@ class SaleEditing(SaleBase):
                     self.lines, self.total = [], Money(0)
                 else:
                     self.lines = [
-                        replace(line, priced=quote.item_amount(n))
-                        for n, line in enumerate(proposed)
+                        _priced(line, quote.item_amount(n)) for n, line in enumerate(proposed)
                     ]
                     self.total = quote.total
                 self._default_payer()
@@ -295,3 +294,11 @@ class SaleEditing(SaleBase):
         if not self._payer_keyed:
             names = [line.payer for line in self.lines if line.payer]
             self.payer.setText(names[0] if names else "")
+
+
+def _priced(line: SaleLine, amount: Money) -> SaleLine:
+    """The line as quoted; an open item added without an amount pays what the Desk priced
+    (all that is due, a citation's penalties too)."""
+    if line.ref is not None and line.amount is None:
+        return replace(line, priced=amount, amount=amount)
+    return replace(line, priced=amount)
