@@ -122,3 +122,14 @@ def test_a_plan_typed_in_the_input_shows_its_schedule(city: Counter) -> None:
     press(city, Key.Key_Return)  # the schedule read: Enter closes the dialog
     city.qtbot.waitUntil(lambda: city.window.findChild(QTableWidget, "planSchedule") is None)
     QApplication.processEvents()
+
+
+def test_a_late_citation_on_the_sale_shows_its_fine_and_penalty_lines(city: Counter) -> None:
+    add_item(city, "PC-1001")
+    table = city.find(QTableWidget, "saleLines")
+    description = table.item(0, 0).text()
+    assert description == (
+        "Ann Lee — Parking citation\nParking citation 50.00 · Late penalty PC-1001 50.00"
+    )
+    assert table.item(0, 3).text() == "100.00"  # the item's sum, as before
+    assert table.rowHeight(0) > table.fontMetrics().height() * 3 // 2  # both lines show

@@ -229,9 +229,7 @@ class SaleEditing(SaleBase):
                 if quote is None:  # the last line taken away: nothing to price
                     self.lines, self.total = [], Money(0)
                 else:
-                    self.lines = [
-                        _priced(line, quote.item_amount(n)) for n, line in enumerate(proposed)
-                    ]
+                    self.lines = [_priced(line, quote, n) for n, line in enumerate(proposed)]
                     self.total = quote.total
                 self._default_payer()
                 self._render_lines()
@@ -263,7 +261,7 @@ class SaleEditing(SaleBase):
             self.table.setRowCount(len(self.lines))
             for row, line in enumerate(self.lines):
                 cells = (
-                    (line.description, False),
+                    (line.shown_description(), False),
                     (line.ref or line.code or "", False),
                     (str(line.qty), line.qty_editable and self.result is None),
                     (str(line.line_amount()), line.amount_editable and self.result is None),
@@ -296,9 +294,13 @@ class SaleEditing(SaleBase):
             self.payer.setText(names[0] if names else "")
 
 
-def _priced(line: SaleLine, amount: Money) -> SaleLine:
-    """The line as quoted; an open item added without an amount pays what the Desk priced
-    (all that is due, a citation's penalties too)."""
+def _priced(line: SaleLine, quote: Quote, n: int) -> SaleLine:
+    """The ``n``-th line as quoted, with the Desk's lines it makes when it makes several; an
+    open item added without an amount pays what the Desk priced (all that is due, a
+    citation's penalties too)."""
+    amount = quote.item_amount(n)
+    made = [(p.description, p.amount) for p in quote.lines if p.item == n]
+    parts = tuple(made) if len(made) > 1 else ()
     if line.ref is not None and line.amount is None:
-        return replace(line, priced=amount, amount=amount)
-    return replace(line, priced=amount)
+        return replace(line, priced=amount, amount=amount, parts=parts)
+    return replace(line, priced=amount, parts=parts)
