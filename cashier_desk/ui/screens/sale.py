@@ -16,6 +16,7 @@ Keys: Enter resolve / finish / next customer · ↑↓ choose a line · F3 quant
 Delete remove a line · Esc clear the input or drop the sale · F5 cash · F6 check · F7 money order
 · F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer · Alt+P the
 payer (Enter or Esc back to the input) · Alt+T contest · Alt+N payment plan (``sale_programs``).
+With ``[policy] cash_rounding``, the Desk's cash total and Cash rounding line (``sale_rounding``).
 
 The parts: ``sale_lines`` (the lines as data), ``sale_base`` (what the parts share, Desk calls),
 ``sale_edit`` (lines and quoting), ``sale_input`` (input, scans, search, keys) and this screen
@@ -64,6 +65,7 @@ from cashier_desk.ui.screens.sale_lines import (
     split_quantity,
 )
 from cashier_desk.ui.screens.sale_programs import SalePrograms
+from cashier_desk.ui.screens.sale_rounding import SaleRounding
 from cashier_desk.ui.wedge import WedgeDetector
 from cashier_desk.ui.widgets.item_results import OpenItemResults
 from cashier_desk.ui.widgets.money import limit_amounts
@@ -79,7 +81,7 @@ NOT_PRINTED = (
 )
 
 
-class SaleScreen(SalePrograms, SaleEditing, SaleInput):
+class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
     name = "sale"
     title = "Sale"
 
@@ -232,6 +234,7 @@ class SaleScreen(SalePrograms, SaleEditing, SaleInput):
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
         self._install_program_keys()
+        self._install_cash_rounding()
         limit_amounts(self, self.ctx.config.max_amount)
         self._show_total()
 

@@ -235,6 +235,7 @@ class SaleEditing(SaleBase):
                 self._render_lines()
                 self._select_key(select)
                 self._show_total()
+                self._lines_quoted()
             self._next_change()
 
         def refused(refusal: Refusal) -> None:
