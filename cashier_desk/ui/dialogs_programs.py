@@ -7,7 +7,8 @@ sale screen for the open item chosen there (or typed in its input):
   with them.  Done, it says the contest number and whether the acknowledgement printed.
 - Payment plan (Alt+N): the monthly amount, the first due date, indigent or not, and the lead's
   login and PIN (a plan always needs a lead).  Done, the schedule shows in the dialog, read
-  only; Enter (or Esc) closes it.
+  only; Ctrl+P prints it on the receipt printer (``Desk.print_plan_schedule``), Enter (or Esc)
+  closes it.
 
 Keyboard only, like every dialog (:mod:`cashier_desk.ui.dialogs`): Enter moves on through the
 fields shown, Enter on the last one confirms, Esc cancels.  Space ticks a box.
@@ -28,7 +29,10 @@ from cashier_desk.ui.qt import (
     QAbstractItemView,
     QCheckBox,
     QKeyEvent,
+    QKeySequence,
     QLineEdit,
+    QPushButton,
+    QShortcut,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -293,7 +297,19 @@ class PlanDialog(ProgramDialog):
         self.schedule.verticalHeader().hide()
         self.schedule.hide()
         self.form.addRow(self.schedule)
+        self.print_button = QPushButton("Print the schedule (Ctrl+P)")
+        self.print_button.setObjectName("planPrint")
+        self.print_button.setAccessibleName("Print the schedule")
+        self.print_button.setAutoDefault(False)
+        self.print_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.print_button.clicked.connect(self.print_schedule)
+        self.print_button.hide()
+        self.form.addRow(self.print_button)
+        printing = QShortcut(QKeySequence("Ctrl+P"), self)
+        printing.activated.connect(self.print_schedule)
         self.made: PlanResult | None = None
+        self.made_for = ""
+        self.printing = False
         self.wire()
 
     def submit(self) -> None:
@@ -321,6 +337,7 @@ class PlanDialog(ProgramDialog):
             return
         indigent = self.indigent.isChecked()
         desk = self.ctx.desk
+        self.made_for = ref
         self.start()
         self.run(
             lambda: desk.plan(ref, monthly, first_due, lead, pin, indigent=indigent),
@@ -345,16 +362,49 @@ class PlanDialog(ProgramDialog):
                 cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
                 self.schedule.setItem(row, col, cell)
         self.schedule.show()
+        self.print_button.show()
         for widget in self.order:
             widget.setEnabled(False)
         self.confirm_button.setText("Close (Enter)")
         self.message.setProperty("error", False)
         self.message.setText(
-            f"Plan {result.plan}: {result.total} in {len(result.instalments)} instalments."
+            f"Plan {result.plan}: {result.total} in {len(result.instalments)} instalments. "
+            "Ctrl+P prints the schedule; Enter closes."
         )
         self.message.show()
         self.ctx.show_info(f"Plan {result.plan} made: {result.total}, schedule shown.")
         self.schedule.setFocus()
+
+    def print_schedule(self) -> None:
+        """Ctrl+P, once the plan is made: the schedule on the receipt printer."""
+        plan, ref = self.made, self.made_for
+        if plan is None or self.printing:
+            return
+        self.printing = True
+        self.print_button.setEnabled(False)
+        desk = self.ctx.desk
+        self.run(lambda: desk.print_plan_schedule(ref, plan), self._printed, self._print_refused)
+
+    def _printed(self, printed: bool) -> None:
+        self.printing = False
+        self.print_button.setEnabled(True)
+        name = self.made.plan if self.made is not None else ""
+        if printed:
+            self.message.setText(f"Plan {name}: the schedule printed. Enter closes.")
+            self.ctx.show_info(f"The schedule of plan {name} printed.")
+        else:
+            self.message.setText(
+                f"Plan {name}: the schedule did not print — the printer is not ready. Ctrl+P "
+                "tries again; Enter closes."
+            )
+            self.ctx.show_error(
+                f"The schedule of plan {name} did not print: the printer is not ready."
+            )
+
+    def _print_refused(self, refusal: Refusal) -> None:
+        self.printing = False
+        self.print_button.setEnabled(True)
+        self.ctx.show_refusal(refusal)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.made is not None and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):

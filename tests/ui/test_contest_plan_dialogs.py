@@ -119,6 +119,16 @@ def test_a_plan_typed_in_the_input_shows_its_schedule(city: Counter) -> None:
     assert found.status == "plan" and found.plan is not None
     assert found.plan["instalments"][0]["due"] == "2027-01-10"
     assert str(found.amount_due) == found.plan["total"]
+    printer = city.desk.printer
+    assert isinstance(printer, MemoryPrinter)
+    jobs = len(printer.jobs)
+    press(city, Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # the schedule, printed
+    city.qtbot.waitUntil(lambda: len(printer.jobs) == jobs + 1)
+    slip = printer.jobs[-1]
+    assert "P A Y M E N T" in slip and found.plan["plan"] in slip and "PC-1002" in slip
+    assert "2027-01-10" in slip and found.plan["total"] in slip
+    said = f"The schedule of plan {found.plan['plan']} printed."
+    city.qtbot.waitUntil(lambda: said in city.window.banner.text())  # type: ignore[attr-defined]
     press(city, Key.Key_Return)  # the schedule read: Enter closes the dialog
     city.qtbot.waitUntil(lambda: city.window.findChild(QTableWidget, "planSchedule") is None)
     QApplication.processEvents()
