@@ -28,6 +28,7 @@ from cashier_desk.ui.dialogs_cash import AccountBox
 from cashier_desk.ui.qt import (
     QAbstractItemView,
     QCheckBox,
+    QHeaderView,
     QKeyEvent,
     QKeySequence,
     QLineEdit,
@@ -49,6 +50,8 @@ ITEM_CODES = frozenset({
     "bad_request",
 })  # fmt: skip
 LEVELS = (("Initial review", "review"), ("Hearing", "hearing"))
+#: The schedule rows the plan dialog shows at once (a 768-high screen keeps it whole).
+SCHEDULE_ROWS = 6
 
 
 class EnterCheckBox(QCheckBox):
@@ -203,6 +206,7 @@ class ContestDialog(ProgramDialog):
         self.lead_needed = shown
         for widget in (self.lead, self.lead_pin):
             self.form.setRowVisible(widget, shown)
+        self.adjustSize()  # the rows shown get their height
 
     def submit(self) -> None:
         if self.busy:
@@ -295,6 +299,9 @@ class PlanDialog(ProgramDialog):
         self.schedule.setHorizontalHeaderLabels(["Due", "Amount"])
         self.schedule.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.schedule.verticalHeader().hide()
+        header = self.schedule.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.schedule.hide()
         self.form.addRow(self.schedule)
         self.print_button = QPushButton("Print the schedule (Ctrl+P)")
@@ -360,9 +367,19 @@ class PlanDialog(ProgramDialog):
             for col, text in enumerate((due.isoformat(), str(amount))):
                 cell = QTableWidgetItem(text)
                 cell.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+                if col == 1:
+                    cell.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.schedule.setItem(row, col, cell)
         self.schedule.show()
         self.print_button.show()
+        shown = min(len(result.instalments), SCHEDULE_ROWS)  # more scroll
+        rows = sum(self.schedule.rowHeight(r) for r in range(shown))
+        height = self.schedule.horizontalHeader().height() + rows + 2 * self.schedule.frameWidth()
+        self.schedule.setMinimumHeight(height)
+        for lead_field in (self.lead, self.lead_pin):  # approved: room for the schedule
+            self.form.setRowVisible(lead_field, False)
         for widget in self.order:
             widget.setEnabled(False)
         self.confirm_button.setText("Close (Enter)")
@@ -374,6 +391,16 @@ class PlanDialog(ProgramDialog):
         self.message.show()
         self.ctx.show_info(f"Plan {result.plan} made: {result.total}, schedule shown.")
         self.schedule.setFocus()
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as what it now shows needs (adjustSize() would cap it at part of the
+        screen; at most six rows of the schedule show, so it fits a 768-high screen)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.invalidate()
+            layout.activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def print_schedule(self) -> None:
         """Ctrl+P, once the plan is made: the schedule on the receipt printer."""

@@ -59,13 +59,17 @@ def test_exact_cash_takes_the_rounded_total_and_the_rounding_line_shows(
     sale = rounding_to(rounding, "0.05")
     ring(rounding, "ODD-FEE")
     total: QLabel = rounding.find(QLabel, "totalDue")
-    rounding.qtbot.waitUntil(lambda: "in cash" in total.text())
-    assert total.text() == "TOTAL 10.02 · in cash 10.00"
+    cash: QLabel = rounding.find(QLabel, "saleCashTotal")
+    rounding.qtbot.waitUntil(lambda: cash.isVisible())
+    assert (total.text(), cash.text()) == (
+        "TOTAL 10.02",
+        "In cash: 10.00 (the Desk's cash rounding)",
+    )
     assert rows(rounding) == [("Odd fee", "10.02")]  # no tender yet: no line
     press(rounding, Key.Key_F9)  # exact cash: the Desk's cash total
     assert [(t.kind, str(t.amount)) for t in sale.tender.tenders] == [("cash", "10.00")]
     assert rows(rounding) == [("Odd fee", "10.02"), ("Cash rounding", "-0.02")]
-    assert total.text() == "TOTAL 10.00"
+    assert total.text() == "TOTAL 10.00" and not cash.isVisible()
     assert sale.tender.covered() and sale.tender.change() == Money(0)
     press(rounding, Key.Key_F10)
     rounding.qtbot.waitUntil(lambda: sale.result is not None)
@@ -75,9 +79,9 @@ def test_exact_cash_takes_the_rounded_total_and_the_rounding_line_shows(
 def test_rounding_up_asks_the_cash_total_and_a_card_shows_no_line(rounding: Counter) -> None:
     sale = rounding_to(rounding, "0.05")
     ring(rounding, "UP-FEE")
-    total: QLabel = rounding.find(QLabel, "totalDue")
-    rounding.qtbot.waitUntil(lambda: "in cash" in total.text())
-    assert total.text() == "TOTAL 10.03 · in cash 10.05"
+    cash: QLabel = rounding.find(QLabel, "saleCashTotal")
+    rounding.qtbot.waitUntil(lambda: cash.isVisible())
+    assert cash.text() == "In cash: 10.05 (the Desk's cash rounding)"
     press(rounding, Key.Key_F8)  # a card: nothing is rounded
     assert str(sale.tender.amount.money()) == "10.03"
     press(rounding, Key.Key_Escape)

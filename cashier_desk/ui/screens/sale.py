@@ -180,7 +180,7 @@ class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
 
         self.keys = QLabel(
             "Enter add · ↑↓ choose a line · F3 quantity · F4 amount · Delete remove line · "
-            "Esc clear / drop the sale"
+            "Esc clear / drop the sale · Alt+T contest · Alt+N payment plan"
         )
         self.keys.setObjectName("saleKeys")
         self.keys.setAccessibleName("Sale keys")
@@ -234,7 +234,7 @@ class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
         self._install_program_keys()
-        self._install_cash_rounding()
+        self._install_cash_rounding(left)
         limit_amounts(self, self.ctx.config.max_amount)
         self._show_total()
 

@@ -4,8 +4,8 @@ Nothing is rounded here: when the counter rounds cash (``[policy] cash_rounding`
 cent), each quote of the lines is followed by the Desk's quote of them paid in cash
 (``quote(items, tender="cash")``), and the screen shows what that gives:
 
-- before any tender, the total reads ``TOTAL 10.02 · in cash 10.00``, and F5, F9 and
-  Ctrl+1..5 start from the cash total;
+- before any tender, a line over the total reads ``In cash: 10.00 (the Desk's cash
+  rounding)``, and F5, F9 and Ctrl+1..5 start from the cash total;
 - once the tenders taken are all cash, the Desk's ``Cash rounding`` line shows under the lines
   (a read-only row, not one of the sale's lines) and the total and what is still due are the
   Desk's cash total;
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from cashier_desk.desk import Quote
 from cashier_desk.money import Money
-from cashier_desk.ui.qt import Qt, QTableWidgetItem
+from cashier_desk.ui.qt import QLabel, Qt, QTableWidgetItem, QVBoxLayout
 from cashier_desk.ui.screens.sale_base import SaleBase
 from cashier_desk.ui.screens.sale_lines import COL_AMOUNT, COL_DESC, COLUMNS
 
@@ -30,8 +30,17 @@ class SaleRounding(SaleBase):
     _cash_total: Money | None = None  # the Desk's total of the lines paid wholly in cash
     _cash_line: Money | None = None  # its Cash rounding line (None: it makes none)
     _cash_gen: int = 0
+    cash_total_label: QLabel
 
-    def _install_cash_rounding(self) -> None:
+    def _install_cash_rounding(self, layout: QVBoxLayout) -> None:
+        """The cash total's line, over the total in ``layout`` (the screen's left side)."""
+        self.cash_total_label = QLabel()
+        self.cash_total_label.setObjectName("saleCashTotal")
+        self.cash_total_label.setAccessibleName("The total paid in cash, as the Desk rounds it")
+        self.cash_total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.cash_total_label.setWordWrap(True)
+        self.cash_total_label.hide()
+        layout.insertWidget(layout.indexOf(self.total_label), self.cash_total_label)
         self.tender.changed.connect(self._cash_tenders_changed)
 
     def _rounds_cash(self) -> bool:
@@ -99,11 +108,11 @@ class SaleRounding(SaleBase):
     def _show_total(self) -> None:
         cash = self._cash_total if self.lines else None
         self.tender.set_total(self.total, cash)
-        if cash is None or cash == self.total:
-            self.total_label.setText(f"TOTAL {self.total}")
-        elif self.rounding_shown() is not None:
-            self.total_label.setText(f"TOTAL {cash}")
-        elif not self.tender.tenders:
-            self.total_label.setText(f"TOTAL {self.total} · in cash {cash}")
-        else:
-            self.total_label.setText(f"TOTAL {self.total}")
+        rounded = cash is not None and cash != self.total
+        shown = rounded and self.rounding_shown() is not None
+        self.total_label.setText(f"TOTAL {cash if shown else self.total}")
+        before = rounded and not self.tender.tenders
+        self.cash_total_label.setText(
+            f"In cash: {cash} (the Desk's cash rounding)" if before else ""
+        )
+        self.cash_total_label.setVisible(before)
