@@ -70,7 +70,12 @@ class EnterCheckBox(QCheckBox):
 def describe(found: Lookup) -> str:
     """One line for the sale screen: the item's status and what is due of what parts."""
     if found.status == "plan" and found.plan is not None:
-        said = f"{found.ref}: on plan {found.plan['plan']}, {found.amount_due} left"
+        said = f"{found.ref}: plan {found.plan['plan']}"
+        owed = [i for i in found.plan["instalments"] if i["paid"] != i["amount"]]
+        if owed:  # the next instalment as the Desk gives it: its amount, date, what is paid
+            paid = f" ({owed[0]['paid']} paid)" if owed[0]["paid"] != "0.00" else ""
+            said += f" · next instalment {owed[0]['amount']} due {owed[0]['due']}{paid}"
+        said += f" · {found.amount_due} left"
     else:
         parts = " · ".join(f"{what} {amount}" for what, amount in found.parts)
         said = f"{found.ref}: {found.status}" + (f" · {parts}" if parts else "")

@@ -132,6 +132,15 @@ def test_a_plan_typed_in_the_input_shows_its_schedule(city: Counter) -> None:
     press(city, Key.Key_Return)  # the schedule read: Enter closes the dialog
     city.qtbot.waitUntil(lambda: city.window.findChild(QTableWidget, "planSchedule") is None)
     QApplication.processEvents()
+    wait_focus(city, "saleInput")
+    press(city, Key.Key_Return)  # the typed citation onto the sale: its next instalment
+    city.qtbot.waitUntil(lambda: len(sale(city).lines) == 1)
+    label = status_label(city)
+    city.qtbot.waitUntil(lambda: label.isVisible() and "plan" in label.text())
+    assert label.text() == (
+        f"PC-1002: plan {found.plan['plan']} · next instalment 25.00 due 2027-01-10 · "
+        f"{found.plan['total']} left"
+    )
 
 
 def test_a_late_citation_on_the_sale_shows_its_fine_and_penalty_lines(city: Counter) -> None:
