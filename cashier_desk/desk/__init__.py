@@ -12,6 +12,7 @@ from __future__ import annotations
 from cashier_desk.desk.cash import CashOps
 from cashier_desk.desk.closing import ClosingOps
 from cashier_desk.desk.counter import CounterOps
+from cashier_desk.desk.plan_paper import PlanPaperOps
 from cashier_desk.desk.reporting import ReportingOps
 from cashier_desk.desk.requests import (
     BlindCount,
@@ -31,7 +32,7 @@ from cashier_desk.desk.requests import (
 )
 
 
-class Desk(CounterOps, CashOps, ClosingOps, ReportingOps):
+class Desk(CounterOps, CashOps, ClosingOps, ReportingOps, PlanPaperOps):
     """The application service of one workstation."""
 
 

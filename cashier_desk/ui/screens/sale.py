@@ -15,7 +15,8 @@ customer.
 Keys: Enter resolve / finish / next customer · ↑↓ choose a line · F3 quantity · F4 amount ·
 Delete remove a line · Esc clear the input or drop the sale · F5 cash · F6 check · F7 money order
 · F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer · Alt+P the
-payer (Enter or Esc back to the input).
+payer (Enter or Esc back to the input) · Alt+T contest · Alt+N payment plan (``sale_programs``).
+With ``[policy] cash_rounding``, the Desk's cash total and Cash rounding line (``sale_rounding``).
 
 The parts: ``sale_lines`` (the lines as data), ``sale_base`` (what the parts share, Desk calls),
 ``sale_edit`` (lines and quoting), ``sale_input`` (input, scans, search, keys) and this screen
@@ -63,6 +64,8 @@ from cashier_desk.ui.screens.sale_lines import (
     SaleLine,
     split_quantity,
 )
+from cashier_desk.ui.screens.sale_programs import SalePrograms
+from cashier_desk.ui.screens.sale_rounding import SaleRounding
 from cashier_desk.ui.wedge import WedgeDetector
 from cashier_desk.ui.widgets.item_results import OpenItemResults
 from cashier_desk.ui.widgets.money import limit_amounts
@@ -78,7 +81,7 @@ NOT_PRINTED = (
 )
 
 
-class SaleScreen(SaleEditing, SaleInput):
+class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
     name = "sale"
     title = "Sale"
 
@@ -173,10 +176,11 @@ class SaleScreen(SaleEditing, SaleInput):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemChanged.connect(self._cell_edited)
         left.addWidget(self.table, 1)
+        self._build_item_status(left)
 
         self.keys = QLabel(
             "Enter add · ↑↓ choose a line · F3 quantity · F4 amount · Delete remove line · "
-            "Esc clear / drop the sale"
+            "Esc clear / drop the sale · Alt+T contest · Alt+N payment plan"
         )
         self.keys.setObjectName("saleKeys")
         self.keys.setAccessibleName("Sale keys")
@@ -229,6 +233,8 @@ class SaleScreen(SaleEditing, SaleInput):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
+        self._install_program_keys()
+        self._install_cash_rounding(left)
         limit_amounts(self, self.ctx.config.max_amount)
         self._show_total()
 

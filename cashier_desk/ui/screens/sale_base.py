@@ -125,3 +125,9 @@ class SaleBase(Screen):
 
     def _render_lines(self) -> None:
         raise NotImplementedError
+
+    def _show_total(self) -> None:
+        raise NotImplementedError
+
+    def _lines_quoted(self) -> None:
+        """After the lines were quoted and shown (``sale_rounding`` asks the cash total)."""

@@ -43,7 +43,7 @@ class SaleEditing(SaleBase):
             description=f"{item.name} — {what}",
             ref=item.ref,
             payer=item.name,
-            amount=item.still_due,
+            amount=None,  # the whole of it, as the Desk prices it (a citation's penalties too)
             still_due=item.still_due,
         )
         self._apply(lambda lines: [*lines, line], line.key)
@@ -229,15 +229,13 @@ class SaleEditing(SaleBase):
                 if quote is None:  # the last line taken away: nothing to price
                     self.lines, self.total = [], Money(0)
                 else:
-                    self.lines = [
-                        replace(line, priced=quote.item_amount(n))
-                        for n, line in enumerate(proposed)
-                    ]
+                    self.lines = [_priced(line, quote, n) for n, line in enumerate(proposed)]
                     self.total = quote.total
                 self._default_payer()
                 self._render_lines()
                 self._select_key(select)
                 self._show_total()
+                self._lines_quoted()
             self._next_change()
 
         def refused(refusal: Refusal) -> None:
@@ -264,7 +262,7 @@ class SaleEditing(SaleBase):
             self.table.setRowCount(len(self.lines))
             for row, line in enumerate(self.lines):
                 cells = (
-                    (line.description, False),
+                    (line.shown_description(), False),
                     (line.ref or line.code or "", False),
                     (str(line.qty), line.qty_editable and self.result is None),
                     (str(line.line_amount()), line.amount_editable and self.result is None),
@@ -295,3 +293,15 @@ class SaleEditing(SaleBase):
         if not self._payer_keyed:
             names = [line.payer for line in self.lines if line.payer]
             self.payer.setText(names[0] if names else "")
+
+
+def _priced(line: SaleLine, quote: Quote, n: int) -> SaleLine:
+    """The ``n``-th line as quoted, with the Desk's lines it makes when it makes several; an
+    open item added without an amount pays what the Desk priced (all that is due, a
+    citation's penalties too)."""
+    amount = quote.item_amount(n)
+    made = [(p.description, p.amount) for p in quote.lines if p.item == n]
+    parts = tuple(made) if len(made) > 1 else ()
+    if line.ref is not None and line.amount is None:
+        return replace(line, priced=amount, amount=amount, parts=parts)
+    return replace(line, priced=amount, parts=parts)

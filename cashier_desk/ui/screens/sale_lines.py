@@ -53,6 +53,9 @@ class SaleLine:
     still_due: Money | None = None  # of an open item, when it was added
     payer: str | None = None  # of an open item: the name on it
     priced: Money | None = None  # what the Desk's quote made of it (all the lines it makes)
+    # The Desk's lines for it when it makes more than one (a citation's fine and each late
+    # penalty; a plan payment's fee, fine and penalty parts): (description, amount).
+    parts: tuple[tuple[str, Money], ...] = ()
     key: int = 0
 
     def request(self) -> ItemRequest:
@@ -60,6 +63,15 @@ class SaleLine:
             return ItemRequest(ref=self.ref, amount=self.amount)
         keyed = self.amount if self.fee_type == "open" else None
         return ItemRequest(code=self.code, qty=self.qty, amount=keyed)
+
+    def shown_description(self) -> str:
+        """The description cell: the line's description and, on a second line, the Desk's
+        lines it makes when there are several (``Parking citation 50.00 · Late penalty …``)."""
+        if not self.parts:
+            return self.description
+        return (
+            self.description + "\n" + " · ".join(f"{what} {amount}" for what, amount in self.parts)
+        )
 
     def line_amount(self) -> Money:
         """What the Desk priced the line at (its quote); nothing is priced here."""

@@ -98,6 +98,9 @@ class TenderPanel(QFrame):
         self.setObjectName("tenderPanel")
         self.setAccessibleName("Tenders")
         self.total = Money(0)
+        # What the Desk makes the total when all of it is paid in cash (its quote with a cash
+        # tender: with ``[policy] cash_rounding``, the Cash rounding line in); None: the total.
+        self.cash_total: Money | None = None
         self.tenders: list[TenderRequest] = []
         self.pending: TenderKind | None = None
 
@@ -238,9 +241,23 @@ class TenderPanel(QFrame):
     def tendered(self) -> Money:
         return Money(sum(t.amount.cents for t in self.tenders))
 
+    def all_cash(self) -> bool:
+        """Tenders were taken and every one is cash: the sale is rounded as cash."""
+        return bool(self.tenders) and all(t.kind == "cash" for t in self.tenders)
+
+    def due(self) -> Money:
+        """The total the tenders must cover: the cash total once only cash was taken."""
+        return self.cash_total if self.cash_total is not None and self.all_cash() else self.total
+
     def remaining(self) -> Money:
         """What is still due (negative when the tenders are more than the total)."""
-        return self.total - self.tendered()
+        return self.due() - self.tendered()
+
+    def cash_remaining(self) -> Money:
+        """What is still due if the rest is paid in cash (F5, F9, Ctrl+1..5 start from it)."""
+        if self.cash_total is not None and all(t.kind == "cash" for t in self.tenders):
+            return self.cash_total - self.tendered()
+        return self.remaining()
 
     def covered(self) -> bool:
         return self.total.is_positive() and not self.remaining().is_positive()
@@ -251,8 +268,9 @@ class TenderPanel(QFrame):
     def requests(self) -> list[TenderRequest]:
         return list(self.tenders)
 
-    def set_total(self, total: Money) -> None:
+    def set_total(self, total: Money, cash_total: Money | None = None) -> None:
         self.total = total
+        self.cash_total = cash_total if cash_total != total else None
         self._show_totals()
 
     def _show_totals(self) -> None:
@@ -291,7 +309,9 @@ class TenderPanel(QFrame):
             return
         self.pending = info
         self.entry_title.setText(f"{info.label} ({info.key}) — Enter takes it, Esc drops it")
-        self.amount.set_money(amount if amount is not None else self.remaining())
+        if amount is None:
+            amount = self.cash_remaining() if kind == "cash" else self.remaining()
+        self.amount.set_money(amount)
         for field in (self.number, self.last4, self.auth):
             field.clear()
         numbered = info.number_label is not None
@@ -408,13 +428,13 @@ class TenderPanel(QFrame):
     def exact_cash(self) -> None:
         if self._can_take():
             self.close_entry(focus=False)
-            self.add(TenderRequest("cash", self.remaining()))
+            self.add(TenderRequest("cash", self.cash_remaining()))
             self.entryClosed.emit()
 
     def quick_cash(self, step_cents: int) -> None:
         if self._can_take():
             self.close_entry(focus=False)
-            self.add(TenderRequest("cash", round_up(self.remaining(), step_cents)))
+            self.add(TenderRequest("cash", round_up(self.cash_remaining(), step_cents)))
             self.entryClosed.emit()
 
     def remove_selected(self) -> None:
@@ -443,5 +463,6 @@ class TenderPanel(QFrame):
         self.tenders.clear()
         self.list.clear()
         self.total = Money(0)
+        self.cash_total = None
         self._show_totals()
         self.changed.emit()
