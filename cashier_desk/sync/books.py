@@ -13,30 +13,42 @@ import sqlalchemy as sa
 from cashier_desk.money import Money
 from cashier_desk.sync import schema as c
 
-Rows = list[dict[str, Any]]
+Rows = list[tuple[Any, ...]]
+
+RECEIPT_COLUMNS = (
+    "receipt_no", "batch_id", "session_id", "workstation", "cashier", "payer", "created_at",
+    "business_date", "total_cents", "change_cents", "voided",
+)  # fmt: skip
+LINE_COLUMNS = (
+    "batch_id", "receipt_no", "line_no", "code", "ref", "description", "qty", "amount_cents",
+)  # fmt: skip
+TENDER_COLUMNS = ("batch_id", "receipt_no", "kind", "amount_cents", "number", "auth", "last4")
 
 
-def _bulk(conn: sa.Connection, *tables: tuple[sa.Table, Callable[[], Rows]]) -> None:
-    """Insert many rows into each table in the batch's transaction: COPY on PostgreSQL (one
-    round trip for the lot; these tables take COPY because a statement-level check, not row
-    security, keeps each workstation to its own batches — see ``access``), executemany
-    elsewhere."""
+def _bulk(
+    conn: sa.Connection, *tables: tuple[sa.Table, tuple[str, ...], Callable[[], Rows]]
+) -> None:
+    """Insert many rows (tuples in the order of their columns) into each table in the batch's
+    transaction: COPY on PostgreSQL (one round trip for the lot; these tables take COPY
+    because a statement-level check, not row security, keeps each workstation to its own
+    batches — see ``access``), executemany elsewhere."""
     raw = conn.connection.driver_connection
-    for table, make in tables:
+    for table, columns, make in tables:
         rows = make()
         if not rows:
             continue
         if conn.dialect.name != "postgresql" or raw is None:
-            conn.execute(sa.insert(table), rows)
+            conn.execute(sa.insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
             continue
         import psycopg
 
-        names = ", ".join(f'"{col}"' for col in rows[0])
+        names = ", ".join(f'"{col}"' for col in columns)
         statement = f'COPY "{table.name}" ({names}) FROM STDIN'
         try:
             with raw.cursor() as cur, cur.copy(statement) as copy:
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row(tuple(row.values()))
+                    write(row)
         except psycopg.Error as exc:  # as SQLAlchemy would raise it (an IntegrityError, ...)
             raise sa.exc.DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
 
@@ -44,21 +56,11 @@ def _bulk(conn: sa.Connection, *tables: tuple[sa.Table, Callable[[], Rows]]) -> 
 def _receipts(bid: str, detail: Mapping[str, Any]) -> Rows:
     voided = {v["receipt_id"] for v in detail["voids"]}
     return [
-        {
-            "receipt_no": r["receipt_no"],
-            "batch_id": bid,
-            "session_id": r["session_id"],
-            "workstation": r["workstation"],
-            "cashier": r["cashier"],
-            "payer": r["payer"],
-            "created_at": r["created_at"],
-            "business_date": r["business_date"],
-            "total_cents": r["total_cents"],
-            "change_cents": r["change_cents"],
-            "voided": r["id"] in voided,
-        }
+        (r["receipt_no"], bid, r["session_id"], r["workstation"], r["cashier"], r["payer"],
+         r["created_at"], r["business_date"], r["total_cents"], r["change_cents"],
+         r["id"] in voided)
         for r in detail["receipts"]
-    ]
+    ]  # fmt: skip
 
 
 def _numbers(detail: Mapping[str, Any]) -> dict[int, str]:
@@ -68,34 +70,19 @@ def _numbers(detail: Mapping[str, Any]) -> dict[int, str]:
 def _lines(bid: str, detail: Mapping[str, Any]) -> Rows:
     numbers = _numbers(detail)
     return [
-        {
-            "batch_id": bid,
-            "receipt_no": numbers[x["receipt_id"]],
-            "line_no": x["line_no"],
-            "code": x["code"],
-            "ref": x["ref"],
-            "description": x["description"],
-            "qty": x["qty"],
-            "amount_cents": x["amount_cents"],
-        }
+        (bid, numbers[x["receipt_id"]], x["line_no"], x["code"], x["ref"], x["description"],
+         x["qty"], x["amount_cents"])
         for x in detail["lines"]
-    ]
+    ]  # fmt: skip
 
 
 def _tenders(bid: str, detail: Mapping[str, Any]) -> Rows:
     numbers = _numbers(detail)
     return [
-        {
-            "batch_id": bid,
-            "receipt_no": numbers[t["receipt_id"]],
-            "kind": t["kind"],
-            "amount_cents": t["amount_cents"],
-            "number": t["number"],
-            "auth": t["auth"],
-            "last4": t["last4"],
-        }
+        (bid, numbers[t["receipt_id"]], t["kind"], t["amount_cents"], t["number"], t["auth"],
+         t["last4"])
         for t in detail["tenders"]
-    ]
+    ]  # fmt: skip
 
 
 def _cents(text: str) -> int:
@@ -139,9 +126,9 @@ def insert_batch(
         )
     _bulk(
         conn,
-        (c.receipts, lambda: _receipts(bid, detail)),
-        (c.lines, lambda: _lines(bid, detail)),
-        (c.tenders, lambda: _tenders(bid, detail)),
+        (c.receipts, RECEIPT_COLUMNS, lambda: _receipts(bid, detail)),
+        (c.lines, LINE_COLUMNS, lambda: _lines(bid, detail)),
+        (c.tenders, TENDER_COLUMNS, lambda: _tenders(bid, detail)),
     )
     _programs(conn, bid, p["workstation"], p.get("programs") or {})
     gl_rows = [

@@ -6,7 +6,8 @@ is "already there" (acknowledged, not posted twice); the same id (or a receipt n
 other content is a conflict, never overwritten.  Each batch carries the audit records since its
 workstation's previous batch: central re-computes their links from the head it holds, so a
 workstation whose audit chain was rewritten is refused, and holds the batch's detail to those
-records (``recheck``) and to the heads shown at sync contacts (``contacts``).  A refused
+records (``recheck``) and to the heads shown at sync contacts (``contacts``) — see
+``taking``, which runs these checks beside the batch's insert.  A refused
 batch is kept in quarantine (see ``quarantine``), out of the books, and the workstation's
 chain continues through it.
 The same code serves SQLite (the embedded default) and PostgreSQL.
@@ -26,10 +27,9 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from alembic.config import Config
 
-from cashier_desk.ledger import audit
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
-from cashier_desk.sync import access, books, contacts, quarantine, recheck
+from cashier_desk.sync import access, books, contacts, quarantine, taking
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -50,11 +50,6 @@ class CentralError(RuntimeError):
 class BatchConflict(Exception):
     """The batch does not match its own SHA-256: central cannot trust it and keeps nothing.
     (A batch that conflicts with what central holds is kept in quarantine instead.)"""
-
-
-class ChainRefused(Exception):
-    """The batch's audit chain does not extend what central holds from the workstation (the
-    reason a batch is put in quarantine)."""
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -216,9 +211,10 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
             if known is not None:
                 return known
             access.check_sender(conn, payload["workstation"], received_at)
-            refused = _refusal(conn, payload, sha256)
+            refused = _conflict(conn, payload, sha256)
             if refused is None:
-                books.insert_batch(conn, payload, payload_text, sha256, received_at)
+                refused = taking.take(conn, payload, payload_text, sha256, received_at)
+            if refused is None:
                 return "sent"
             quarantine.keep(conn, payload, payload_text, sha256, *refused, received_at)
             return "quarantined"
@@ -265,11 +261,11 @@ def _known(conn: sa.Connection, batch_id: str, sha256: str) -> str | None:
     return None
 
 
-def _refusal(
+def _conflict(
     conn: sa.Connection, payload: Mapping[str, Any], sha256: str
 ) -> tuple[str, str] | None:
-    """Why the books cannot take this batch — ("conflict" | "chain" | "detail", what for a
-    person) — or None when they can (``recheck``: the detail against its audit records)."""
+    """("conflict", what for a person) when the books hold the batch's id with other content
+    or one of its receipt numbers, else None (then ``taking`` checks the rest)."""
     batch_id = payload["batch"]
     known = conn.execute(sa.select(c.batches.c.sha256).where(c.batches.c.id == batch_id)).scalar()
     if known is not None:
@@ -283,66 +279,7 @@ def _refusal(
             f"receipt number(s) {', '.join(taken[:5])}{' …' if len(taken) > 5 else ''} of "
             f"batch {batch_id} are already at central in another batch; nothing was overwritten"
         )
-    try:
-        _check_chain(conn, payload)
-    except ChainRefused as exc:
-        return "chain", str(exc)
-    rewritten = contacts.check_batch(conn, payload)
-    if rewritten is not None:
-        return "chain", rewritten
-    problem = recheck.refusal(conn, payload)
-    return None if problem is None else ("detail", problem)
-
-
-def _check_chain(conn: sa.Connection, payload: Mapping[str, Any]) -> None:
-    """The batch's audit records must follow on from a head central holds for its workstation
-    at ``audit_since`` — in the books, or of a batch held in quarantine (the chain continues
-    through it) — and never go back behind what the books already hold (no fork)."""
-    ws = payload["workstation"]
-    since = int(payload["audit_since"])
-    books_last = conn.execute(
-        sa.select(sa.func.max(c.chain_heads.c.seq)).where(c.chain_heads.c.workstation == ws)
-    ).scalar()
-    heads = [
-        str(h)
-        for h in conn.execute(
-            sa.select(c.chain_heads.c.hash).where(
-                c.chain_heads.c.workstation == ws, c.chain_heads.c.seq == since
-            )
-        ).scalars()
-    ]
-    heads += quarantine.heads_at(conn, ws, since)
-    if since == 0:
-        heads.append(audit.GENESIS)
-    if not heads or (books_last is not None and int(books_last) > since):
-        last = max(int(books_last or 0), quarantine.last_head(conn, ws))
-        raise ChainRefused(
-            f"workstation {ws}'s audit chain continues from record {since}, "
-            f"but central last saw record {last}"
-        )
-    problem: ChainRefused | None = None
-    for start in dict.fromkeys(heads):
-        try:
-            _follows(ws, since, start, payload)
-            return
-        except ChainRefused as exc:
-            problem = problem or exc
-    raise problem if problem is not None else ChainRefused("the audit chain does not follow on")
-
-
-def _follows(ws: str, since: int, start: str, payload: Mapping[str, Any]) -> None:
-    prev = start
-    seq = since
-    for record in payload["audit"]:
-        seq += 1
-        if int(record["seq"]) != seq or record["prev_hash"] != prev:
-            raise ChainRefused(f"workstation {ws}'s audit record {seq} does not follow on")
-        if audit.record_hash(prev, seq, record) != record["hash"]:
-            raise ChainRefused(f"workstation {ws}'s audit record {seq} was altered")
-        prev = record["hash"]
-    head = payload["audit_head"]
-    if (seq, prev) != (int(head["seq"]), head["hash"]):
-        raise ChainRefused(f"workstation {ws}'s audit head does not match its records")
+    return None
 
 
 # -- what the finance office asks ------------------------------------------------------------

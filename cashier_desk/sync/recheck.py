@@ -30,7 +30,7 @@ import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -49,14 +49,34 @@ Records = dict[tuple[str, str], list[dict[str, Any]]]
 EARLIER = 31
 
 
-def refusal(conn: sa.Connection, payload: Mapping[str, Any]) -> str | None:
-    """Why the batch's detail cannot go into the books (for a person), or None."""
+class FirstPass(NamedTuple):
+    """What the re-check makes of a batch without the database: its segment's watched records
+    by (action, target), and the problems of its detail — None when a row lacks its record in
+    this segment (then the workstation's earlier segments are read)."""
+
+    segment: Records
+    found: list[str] | None
+
+
+def first_pass(payload: Mapping[str, Any]) -> FirstPass:
+    """The part of the re-check that needs no database: pure Python on the payload, so
+    central runs it on a thread beside the batch's insert (``central``)."""
     segment = index(payload["audit"])
-    found = closeouts(segment, lambda bid: _holds(conn, bid), payload["batch"])
     try:
-        return describe(found + problems(payload, segment, final=False))
+        return FirstPass(segment, problems(payload, segment, final=False))
     except Missing:
-        pass
+        return FirstPass(segment, None)
+
+
+def refusal(
+    conn: sa.Connection, payload: Mapping[str, Any], first: FirstPass | None = None
+) -> str | None:
+    """Why the batch's detail cannot go into the books (for a person), or None.  ``first``:
+    the batch's ``first_pass`` when it was made already."""
+    segment, found_here = first if first is not None else first_pass(payload)
+    found = closeouts(segment, lambda bid: _holds(conn, bid), payload["batch"])
+    if found_here is not None:
+        return describe(found + found_here)
     earlier = _earlier(conn, payload)
     for n in range(1, len(earlier) + 1):
         merged: Records = defaultdict(list)
@@ -124,10 +144,7 @@ def index(records: Iterable[Mapping[str, Any]], into: Records | None = None) -> 
     for r in records:
         action = r["action"]
         if action in WATCHED:
-            details = r["details"]
-            out[(action, r["target"])].append(
-                json.loads(details) if isinstance(details, str) else dict(details)
-            )
+            out[(action, r["target"])].append(_details(r["details"]))
     return out
 
 
@@ -148,6 +165,67 @@ def _kinds(sums: Any) -> dict[str, int | None] | None:
     if not isinstance(sums, Mapping):
         return None
     return {str(k): _cents(v) for k, v in sums.items()}
+
+
+_NO_TENDERS: dict[str, int] = {}
+#: Parses one JSON text (a record's details) exactly as ``json.loads`` does, without its
+#: wrapper's cost when the text is one JSON value and nothing else.
+_DECODE = json.JSONDecoder().raw_decode
+
+
+def _details(details: Any) -> Any:
+    if not isinstance(details, str):
+        return dict(details)
+    try:
+        value, end = _DECODE(details)
+    except ValueError:
+        return json.loads(details)  # raises as it always did (or parses what needs it)
+    return value if end == len(details) else json.loads(details)
+
+
+def _same_kinds(sums: Any, paid: Mapping[str, int]) -> bool:
+    """``_kinds(sums) == paid``, without building the dictionary."""
+    if type(sums) is not dict:
+        return _kinds(sums) == paid
+    if len(sums) != len(paid):
+        return False
+    for kind, amount in sums.items():
+        cents = _cents(amount)
+        if cents is None or paid.get(str(kind)) != cents:
+            return False
+    return True
+
+
+def _line_sums(
+    lines: Iterable[Mapping[str, Any]], numbers: Mapping[Any, str]
+) -> tuple[dict[Any, int], Any]:
+    """Each receipt's lines added up, and the receipt id of the first line without a receipt."""
+    sums: dict[Any, int] = {}
+    orphan = None
+    for x in lines:
+        rid = x["receipt_id"]
+        sums[rid] = sums.get(rid, 0) + int(x["amount_cents"])
+        if orphan is None and rid not in numbers:
+            orphan = rid
+    return sums, orphan
+
+
+def _tender_sums(
+    tenders: Iterable[Mapping[str, Any]], numbers: Mapping[Any, str]
+) -> tuple[dict[Any, dict[str, int]], Any]:
+    """Each receipt's tenders added up per kind, and the receipt id of the first tender
+    without a receipt."""
+    sums: dict[Any, dict[str, int]] = {}
+    orphan = None
+    for t in tenders:
+        rid, kind = t["receipt_id"], t["kind"]
+        by_kind = sums.get(rid)
+        if by_kind is None:
+            by_kind = sums[rid] = {}
+        by_kind[kind] = by_kind.get(kind, 0) + int(t["amount_cents"])
+        if orphan is None and rid not in numbers:
+            orphan = rid
+    return sums, orphan
 
 
 def _money(cents: int) -> str:
@@ -173,28 +251,23 @@ def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> li
 
     sessions = {s["id"] for s in d["sessions"]}
     numbers = {r["id"]: r["receipt_no"] for r in d["receipts"]}
-    line_sums: dict[Any, int] = defaultdict(int)
-    for x in d["lines"]:
-        line_sums[x["receipt_id"]] += int(x["amount_cents"])
-    tender_sums: dict[Any, dict[str, int]] = defaultdict(dict)
-    for t in d["tenders"]:
-        by_kind = tender_sums[t["receipt_id"]]
-        by_kind[t["kind"]] = by_kind.get(t["kind"], 0) + int(t["amount_cents"])
     if len(numbers) != len(d["receipts"]):
         found.append("two receipts share one id")
-    for x in (*d["lines"], *d["tenders"]):
-        if x["receipt_id"] not in numbers:
-            found.append(f"a line or tender of receipt id {x['receipt_id']} has no receipt")
-            break
+    line_sums, orphan = _line_sums(d["lines"], numbers)
+    tender_sums, orphan_tender = _tender_sums(d["tenders"], numbers)
+    orphan = orphan if orphan is not None else orphan_tender
+    if orphan is not None:
+        found.append(f"a line or tender of receipt id {orphan} has no receipt")
 
     totals: dict[str, int] = {}
     for r in d["receipts"]:
-        no, total, change = r["receipt_no"], int(r["total_cents"]), int(r["change_cents"])
+        rid, no = r["id"], r["receipt_no"]
+        total, change = int(r["total_cents"]), int(r["change_cents"])
         totals[no] = total
-        paid = tender_sums.get(r["id"], {})
-        if line_sums.get(r["id"], 0) != total:
+        paid = tender_sums.get(rid, _NO_TENDERS)
+        if line_sums.get(rid, 0) != total:
             found.append(
-                f"receipt {no}: its lines add up to {_money(line_sums.get(r['id'], 0))}, "
+                f"receipt {no}: its lines add up to {_money(line_sums.get(rid, 0))}, "
                 f"its total is {_money(total)}"
             )
         if sum(paid.values()) - change != total:
@@ -204,30 +277,25 @@ def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> li
             lacks(f"receipt {no} has no sale record")
             continue
         rec = sale[-1]
-        said = (
-            rec.get("session"),
-            _cents(rec.get("total")),
-            _cents(rec.get("change")),
-            _kinds(rec.get("tenders")),
-        )
-        if said != (r["session_id"], total, change, paid):
+        if not (
+            rec.get("session") == r["session_id"]
+            and _cents(rec.get("total")) == total
+            and _cents(rec.get("change")) == change
+            and _same_kinds(rec.get("tenders"), paid)
+        ):
             found.append(
                 f"receipt {no}: total {_money(total)}, change {_money(change)}, tenders "
                 f"{ {k: _money(v) for k, v in sorted(paid.items())} } — its sale record says "
                 f"total {rec.get('total')}, change {rec.get('change')}, tenders "
                 f"{rec.get('tenders')}"
             )
-    for (action, target), recs in records.items():
-        if action != "sale" or target in totals:
-            continue
-        if any(rec.get("session") in sessions for rec in recs):
-            found.append(f"receipt {target} has a sale record but is not in the batch")
 
     voided: set[str] = set()
+    void_found: list[str] = []
     for v in d["voids"]:
         no = numbers.get(v["receipt_id"])
         if no is None:
-            found.append(f"a void of receipt id {v['receipt_id']} has no receipt")
+            void_found.append(f"a void of receipt id {v['receipt_id']} has no receipt")
             continue
         voided.add(no)
         void = records.get(("void", no))
@@ -236,14 +304,19 @@ def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> li
             continue
         rec = void[-1]
         if (rec.get("approver"), _cents(rec.get("total"))) != (v["approver"], totals[no]):
-            found.append(
+            void_found.append(
                 f"the void of receipt {no}: approver {v['approver']}, total "
                 f"{_money(totals[no])} — its void record says approver {rec.get('approver')}, "
                 f"total {rec.get('total')}"
             )
-    for no in totals.keys() - voided:
-        if records.get(("void", no)):
-            found.append(f"receipt {no} has a void record but no void in the batch")
+    unvoided: list[str] = []
+    for (action, target), recs in records.items():
+        if action == "sale" and target not in totals:
+            if any(rec.get("session") in sessions for rec in recs):
+                found.append(f"receipt {target} has a sale record but is not in the batch")
+        elif action == "void" and recs and target in totals and target not in voided:
+            unvoided.append(f"receipt {target} has a void record but no void in the batch")
+    found += void_found + unvoided
 
     found += _movements(d, records, sessions, lacks)
     found += _closes(d, records, lacks)
