@@ -151,7 +151,7 @@ def run_day(data: Path, receipts: int, profile: Path | None) -> dict[str, Any]:
             closeout_s = time.perf_counter() - t0
         # The closeout's time includes the backup after it; the same backup again, alone:
         t0 = time.perf_counter()
-        auto_backup(app.ledger, data / "bench-backups", workstation="W1", now=desk._now(), keep=1)
+        auto_backup(app.ledger, data / "bench-backups", workstation="W1", now=desk.now(), keep=1)
         backup_s = time.perf_counter() - t0
         ledger_mb = (data / "ledger.db").stat().st_size / 1e6
     finally:

@@ -17,7 +17,7 @@ from cashier_desk.desk import authority
 def credentials(app: App, args: argparse.Namespace, command: str) -> tuple[str, str]:
     """The login and PIN given for ``command`` ("" for what is missing; the Desk refuses it).
     None are asked while the command needs none (an import into a ledger with no users)."""
-    if authority.setting_up(app.desk, command):
+    if app.desk.setting_up(command):
         return "", ""
     login = args.user or os.environ.get("CASHIER_DESK_USER") or ""
     pin = args.pin or os.environ.get("CASHIER_DESK_PIN") or ""

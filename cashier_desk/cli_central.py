@@ -198,7 +198,6 @@ def _authorize_here(args: argparse.Namespace, data_dir: Path) -> None:
     if not (data_dir / "ledger.db").is_file():
         return
     from cashier_desk.app import open_app
-    from cashier_desk.desk import authority
     from cashier_desk.ledger.db import LedgerError
 
     try:
@@ -207,7 +206,7 @@ def _authorize_here(args: argparse.Namespace, data_dir: Path) -> None:
         raise Refusal("not_authorized", f"Cannot ask the ledger who may import: {exc}") from None
     try:
         login, pin = cli_auth.credentials(app, args, f"import {args.kind}")
-        authority.import_authority(app.desk, args.kind, login, pin)
+        app.desk.import_authority(args.kind, login, pin)
     finally:
         app.close()
 

@@ -29,7 +29,7 @@ SALE = {
 
 
 def checks(app: App, clock: FakeClock | None = None, **kw: object) -> dict[str, doctor.Check]:
-    now = clock() if clock is not None else app.desk._now()
+    now = clock() if clock is not None else app.desk.now()
     found = doctor.run_checks(
         app.ledger,
         now=now,

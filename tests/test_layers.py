@@ -4,11 +4,14 @@ loads only what it needs, and every refusal code is documented."""
 from __future__ import annotations
 
 import ast
+import inspect
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from cashier_desk.app import App
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cashier_desk"
 
@@ -195,7 +198,7 @@ def test_no_module_passes_500_lines() -> None:
 
 
 #: What the Desk holds to do its work; its callers ask it through methods instead.
-DESK_INSIDES = {"ledger", "printer", "cash_drawer", "relay", "pins", "clock"}
+DESK_INSIDES = {"ledger", "printer", "cash_drawer", "relay", "pins", "clock", "station", "spooler"}
 
 
 def _reaches_into_the_desk(path: Path) -> list[str]:
@@ -271,3 +274,41 @@ def test_the_sql_check_would_notice_a_query(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f(conn, t):\n    return conn.execute(sa.select(t))\n")
     assert _sql_calls(module) == ["m.py:2 conn.execute", "m.py:2 sa.select"]
+
+
+def test_the_desk_is_composed_of_services_not_mixins(app: App) -> None:
+    """Issue 13, item 1: each service stands alone (no base but ``object``), shares only the
+    station, and the Desk lends their methods; nothing of the Desk comes by inheritance."""
+    from cashier_desk import desk as desk_package
+    from cashier_desk.desk import Desk, Station
+
+    services = [
+        c
+        for _, module in inspect.getmembers(desk_package, inspect.ismodule)
+        for _, c in inspect.getmembers(module, inspect.isclass)
+        if c.__module__ == module.__name__ and "station" in inspect.signature(c).parameters
+    ]
+    assert len(services) >= 10, services
+    assert [c for c in services if c.__bases__ != (object,)] == []
+    assert Desk.__bases__ == (object,) and Station.__bases__ == (object,)
+    owners = {
+        type(method.__self__).__name__
+        for method in vars(app.desk).values()
+        if inspect.ismethod(method)
+    }
+    assert {"People", "Records", "Spooler", "Pricing", "Counter", "Cash", "Closing"} <= owners
+
+
+def test_no_object_or_any_at_the_service_boundary(app: App) -> None:
+    """Issue 13, item 2: every method the Desk lends takes and returns typed values (ids,
+    Money, dataclasses, text), never ``object`` or ``Any``; what a script sends is still
+    checked inside, but the types say what each method expects."""
+    loose = {
+        f"{name}({arg}: {hint})"
+        for name, method in vars(app.desk).items()
+        if inspect.ismethod(method)
+        for arg, hint in method.__annotations__.items()
+        if re.search(r"\b(object|Any)\b", str(hint))
+    }
+    assert loose == set()
+    assert len([m for m in vars(app.desk).values() if inspect.ismethod(m)]) >= 60

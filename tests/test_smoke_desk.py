@@ -66,7 +66,7 @@ def test_a_receipt_the_spooler_printed_meanwhile_is_not_printed_again(app: App) 
         ).one()
     printer.online = True
     assert app.desk.print_pending() == (1, 0)  # the spooler's turn
-    assert app.desk._print_job(job_id, ReceiptDoc.from_json(content)) is True  # the sale's
+    assert app.desk.spooler.print_job(job_id, ReceiptDoc.from_json(content)) is True  # the sale's
     assert len(printer.jobs) == 1
-    assert app.desk._print_job(job_id + 1, ReceiptDoc.from_json(content)) is False  # no job
+    assert app.desk.spooler.print_job(job_id + 1, ReceiptDoc.from_json(content)) is False  # no job
     assert len(printer.jobs) == 1

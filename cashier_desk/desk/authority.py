@@ -23,7 +23,7 @@ from cashier_desk.ledger import first_use
 from cashier_desk.ledger.auth import User
 
 if TYPE_CHECKING:
-    from cashier_desk.desk.base import DeskBase
+    from cashier_desk.desk.station import Station
 
 #: The least role of each privileged command.
 NEEDS: dict[str, str] = {
@@ -52,12 +52,12 @@ def someone(role: str) -> str:
     return "an admin" if role == "admin" else f"a {role} or an admin"
 
 
-def setting_up(desk: DeskBase, command: str) -> bool:
+def setting_up(desk: Station, command: str) -> bool:
     """Whether ``command`` runs without credentials: an import into a ledger with no users."""
     return command.startswith("import ") and not desk.has_users()
 
 
-def import_authority(desk: DeskBase, kind: str, login: object, pin: object) -> User | None:
+def import_authority(desk: Station, kind: str, login: object, pin: object) -> User | None:
     """Who imports ``kind``: None while the ledger is being set up (no users yet; the caller
     checks that again in its writing transaction with :func:`check_still_setting_up`), else the
     person :func:`authorize` lets do it."""
@@ -67,7 +67,7 @@ def import_authority(desk: DeskBase, kind: str, login: object, pin: object) -> U
     return authorize(desk, command, login, pin)
 
 
-def authorize(desk: DeskBase, command: str, login: object, pin: object) -> User:
+def authorize(desk: Station, command: str, login: object, pin: object) -> User:
     """The person who runs ``command``, checked against :data:`NEEDS`.  Refused
     ``not_authorized`` (and audited) when no credentials are given, the PIN is wrong (counted
     towards the lockout), the login is locked or the person's role is below the command's."""
@@ -82,7 +82,7 @@ def authorize(desk: DeskBase, command: str, login: object, pin: object) -> User:
             "the subcommand, or set CASHIER_DESK_USER and CASHIER_DESK_PIN.",
         )
     try:
-        return desk._authenticate(login, pin, command, min_role=role)
+        return desk.authenticate(login, pin, command, min_role=role)
     except Refusal as exc:
         if exc.code.startswith("pepper_"):
             raise  # the workstation's PIN pepper is wrong: for a person to fix, not a refusal
@@ -109,11 +109,11 @@ def check_still_setting_up(conn: sa.Connection, kind: str) -> None:
         )
 
 
-def refuse(desk: DeskBase, command: str, login: object, why: str, message: str) -> NoReturn:
+def refuse(desk: Station, command: str, login: object, why: str, message: str) -> NoReturn:
     """Audit a refused privileged command with who tried, then refuse ``not_authorized``."""
     details = {"command": command, "needs": needs(command), "why": why, "os_user": _os_user()}
     with desk.ledger.write() as conn:
-        desk._audit(
+        desk.audit(
             conn, "command_refused", command, details, actor=_who_tried(login), outcome="refused"
         )
     raise Refusal("not_authorized", message)

@@ -5,22 +5,85 @@ journal entry and an audit record; the slip prints and the drawer opens after th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.printing import PrintingOps
-from cashier_desk.desk.requests import CashMovement, positive, text
+from cashier_desk.config import local_time
+from cashier_desk.desk.printing import Spooler
+from cashier_desk.desk.requests import CashMovement, check_count, positive, text
+from cashier_desk.desk.station import Station
 from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
 from cashier_desk.errors import Refusal
+from cashier_desk.ids import SessionId
 from cashier_desk.ledger import drawer, evidence
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
+from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.posting import SAFE_CASH, drawer_account, post_entry
 from cashier_desk.money import GlAccount, Money, MoneyError, parse_gl_account
 
 
-class CashOps(PrintingOps):
+class Cash:
+    """The drawer's cash (see the module's docstring)."""
+
+    def __init__(self, station: Station, spooler: Spooler) -> None:
+        self.st = station
+        self.spooler = spooler
+
+    def open_drawer(self, drawer_id: str, opening: Mapping[Money, int]) -> drawer.Session:
+        self.st.ledger_whole()
+        user = self.st.need_user()
+        name = text(drawer_id, "the drawer id", max_len=40)
+        counts: dict[Money, int] = {}
+        for denom, count in opening.items():
+            if denom not in drawer.DENOMINATIONS:
+                raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
+            counts[denom] = check_count(count, f"the count of {denom}", low=0, high=100000)
+            self.st.at_most(denom * counts[denom], f"the opening count of {denom}")
+        fund = self.st.at_most(Money(sum(d.cents * n for d, n in counts.items())), "the opening")
+        with self.st.ledger.write() as conn:
+            if drawer.open_session_of_cashier(conn, user.login) is not None:
+                raise Refusal("drawer_already_open", f"{user.name} already has a drawer open.")
+            recount = drawer.recount_of_cashier(conn, user.login)
+            if recount is not None:
+                raise Refusal(
+                    "recount_pending",
+                    f"A lead sent the count of drawer {recount.drawer} back: count it again "
+                    "(close drawer) before opening another.",
+                )
+            if drawer.open_session_of_drawer(conn, self.st.workstation, name) is not None:
+                raise Refusal("drawer_in_use", f"Drawer {name} is already open.")
+            n = next_number(conn, self.st.workstation, "session")
+            sid = SessionId(f"{self.st.workstation}-S{n:06d}")
+            now = self.st.now()
+            row = {
+                "id": sid,
+                "workstation": self.st.workstation,
+                "drawer": name,
+                "cashier": user.login,
+                "business_date": local_time(now, self.st.config.timezone).date().isoformat(),
+                "opened_at": now.isoformat(),
+                "opening_cents": fund.cents,
+                "opening_counts": drawer.opening_counts_json(counts),
+            }
+            drawer.add_session(conn, row)
+            sealed = evidence.seals(drawer_sessions=[evidence.row_of("drawer_sessions", row)])
+            details = {"drawer": name, "opening": str(fund), **sealed}
+            self.st.audit(conn, "open_drawer", sid, details)
+            session = drawer.get_session(conn, sid)
+        if session is None:  # pragma: no cover - just written in the same transaction
+            raise RuntimeError("the drawer session vanished")
+        self.st.events.publish("drawer_opened", session=session)
+        return session
+
+    def current_session(self) -> drawer.Session | None:
+        if self.st.user is None:
+            return None
+        with self.st.ledger.read() as conn:
+            return drawer.open_session_of_cashier(conn, self.st.user.login)
+
     # -- cash movements --------------------------------------------------------------------
 
     def _movement(
@@ -33,13 +96,13 @@ class CashOps(PrintingOps):
         bag: str | None = None,
         approver: User | None = None,
     ) -> drawer.Movement:
-        with self.ledger.write() as conn:
-            user, session = self._need_session(conn)
+        with self.st.ledger.write() as conn:
+            user, session = self.st.need_session(conn)
             if approver is not None:
                 recheck_approver(conn, approver, not_={user.login, session.cashier})
             if amount:
                 self._cash_for(conn, session, amount)
-            now = self._now().isoformat()
+            now = self.st.now().isoformat()
             row: dict[str, Any] = {
                 "session_id": session.id,
                 "kind": kind,
@@ -78,12 +141,12 @@ class CashOps(PrintingOps):
             if approver:
                 details["approver"] = approver.login
             details.update(evidence.seals(**sealed))
-            self._audit(conn, kind, session.id, details)
+            self.st.audit(conn, kind, session.id, details)
             movement = drawer.load_movement(conn, movement_id)
         if movement is None:  # pragma: no cover - just written in the same transaction
             raise RuntimeError("the drawer movement vanished")
-        self.cash_drawer.open_drawer()
-        self.events.publish("drawer_movement", kind=kind, amount=amount)
+        self.st.cash_drawer.open_drawer()
+        self.st.events.publish("drawer_movement", kind=kind, amount=amount)
         return movement
 
     @staticmethod
@@ -100,27 +163,27 @@ class CashOps(PrintingOps):
         layout = paid_out_voucher if movement.kind == "paid_out" else drop_slip
         doc = layout(
             movement,
-            city=self.config.city,
-            columns=self.printer.columns,
-            timezone=self.config.timezone,
+            city=self.st.config.city,
+            columns=self.st.printer.columns,
+            timezone=self.st.config.timezone,
         )
-        return self.print_document(doc)
+        return self.spooler.print_document(doc)
 
-    def drop(self, amount: Money, bag: object = None) -> CashMovement:
+    def drop(self, amount: Money, bag: str | None = None) -> CashMovement:
         """Cash from the drawer to the safe; ``bag`` is the bag or envelope number, printed on
         the drop slip."""
         bag_no = text(bag, "the bag number", max_len=40, required=False) or None
-        self._at_most(positive(amount, "The drop"), "the drop")
+        self.st.at_most(positive(amount, "The drop"), "the drop")
         movement = self._movement("drop", amount, "drop to safe", None, bag=bag_no)
         return CashMovement(movement, self._print_slip(movement))
 
     def paid_out(
         self,
         amount: Money,
-        reason: object,
-        gl: object,
-        approver: object = None,
-        approver_pin: object = None,
+        reason: str,
+        gl: str,
+        approver: str | None = None,
+        approver_pin: str | None = None,
     ) -> CashMovement:
         """Petty cash out of the drawer, charged to a GL account allowed for paid-outs
         (``[policy] paid_out_accounts``); above ``[policy] paid_out_limit`` a lead (not the
@@ -130,10 +193,10 @@ class CashOps(PrintingOps):
             account = parse_gl_account(gl)
         except MoneyError as exc:
             raise Refusal("bad_gl", f"{exc}.") from None
-        self._at_most(positive(amount, "The paid-out"), "the paid-out")
-        with self.ledger.read() as conn:
-            user, session = self._need_session(conn)
-            allowed = self.config.paid_out_accounts
+        self.st.at_most(positive(amount, "The paid-out"), "the paid-out")
+        with self.st.ledger.read() as conn:
+            user, session = self.st.need_session(conn)
+            allowed = self.st.config.paid_out_accounts
             if allowed and account not in allowed:
                 raise Refusal(
                     "gl_not_allowed",
@@ -141,7 +204,7 @@ class CashOps(PrintingOps):
                     f"{', '.join(allowed)}.",
                 )
             self._cash_for(conn, session, amount)
-        limit = self.config.paid_out_limit
+        limit = self.st.config.paid_out_limit
         if amount > limit and not approver:
             raise Refusal(
                 "approval_required",
@@ -149,9 +212,9 @@ class CashOps(PrintingOps):
             )
         lead = None
         if approver or approver_pin:  # credentials given are checked, needed or not
-            lead = self._approver(approver, approver_pin, "paid_out", not_={user.login})
+            lead = self.st.approver(approver, approver_pin, "paid_out", not_={user.login})
         movement = self._movement("paid_out", amount, why, account, approver=lead)
         return CashMovement(movement, self._print_slip(movement))
 
-    def no_sale(self, reason: object) -> None:
+    def no_sale(self, reason: str) -> None:
         self._movement("no_sale", Money(0), text(reason, "the reason"), None)

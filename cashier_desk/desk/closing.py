@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from cashier_desk.desk.backing_up import back_up_after_closeout
 from cashier_desk.desk.papers import PapersWritten, Paperwork
-from cashier_desk.desk.printing import PrintingOps
+from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import (
     BlindCount,
     CloseResult,
@@ -21,6 +21,7 @@ from cashier_desk.desk.requests import (
     positive,
     text,
 )
+from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger import audit, closeout, closes, drawer, evidence, item_programs
@@ -40,7 +41,13 @@ from cashier_desk.reports.drawer import drawer_report_slip
 from cashier_desk.reports.exports import ExportFile
 
 
-class ClosingOps(PrintingOps):
+class Closing:
+    """Blind counts, approvals, the closeout and its papers (see the module's docstring)."""
+
+    def __init__(self, station: Station, spooler: Spooler) -> None:
+        self.st = station
+        self.spooler = spooler
+
     # -- close -----------------------------------------------------------------------------
 
     def close_drawer(self, count: BlindCount) -> CloseResult:
@@ -53,19 +60,19 @@ class ClosingOps(PrintingOps):
             if denom not in drawer.DENOMINATIONS:
                 raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
             value = denom * check_count(n, f"the count of {denom}", low=0, high=100000)
-            cash += self._at_most(value, f"the count of {denom}")
-        counted = {"cash": self._at_most(cash, "the cash counted"), "card": count.card}
+            cash += self.st.at_most(value, f"the count of {denom}")
+        counted = {"cash": self.st.at_most(cash, "the cash counted"), "card": count.card}
         if count.card.is_negative():
             raise Refusal("bad_amount", "The card batch total may not be negative.")
-        self._at_most(count.card, "the card batch total")
+        self.st.at_most(count.card, "the card batch total")
         for kind, items in (("check", count.checks), ("money_order", count.money_orders)):
             what = "check" if kind == "check" else "money order"
             for item in items:
                 text(item.number, f"the {what} number", max_len=40)
-                self._at_most(positive(item.amount, f"A counted {what}"), f"a counted {what}")
+                self.st.at_most(positive(item.amount, f"A counted {what}"), f"a counted {what}")
             counted[kind] = Money(sum(i.amount.cents for i in items))
-            self._at_most(counted[kind], f"the {what}s counted")
-        with self.ledger.write() as conn:
+            self.st.at_most(counted[kind], f"the {what}s counted")
+        with self.st.ledger.write() as conn:
             session, count_no = self._session_to_count(conn)
             # What the drawer should hold: every entry but the over/short of an earlier count.
             balances = drawer.drawer_balances(conn, session.id)
@@ -73,11 +80,11 @@ class ClosingOps(PrintingOps):
             expected = {k: balances[k] - earlier[k] for k in TENDER_KINDS}
             expected["cash"] += session.opening
             over_short = {k: counted[k] - expected[k] for k in TENDER_KINDS}
-            tolerance = self.config.over_short_tolerance
+            tolerance = self.st.config.over_short_tolerance
             needs = any(over_short[k] for k in TENDER_KINDS if k != "cash") or (
                 abs(over_short["cash"].cents) > tolerance.cents
             )
-            now = self._now().isoformat()
+            now = self.st.now().isoformat()
             close = {
                 "session_id": session.id,
                 "count_no": count_no,
@@ -109,16 +116,16 @@ class ClosingOps(PrintingOps):
                     postings=[row for _, rows in entries for row in rows],
                 ),
             }
-            self._audit(conn, "close_drawer", session.id, details)
-        self.events.publish("drawer_closed", session=session.id, needs_approval=needs)
+            self.st.audit(conn, "close_drawer", session.id, details)
+        self.st.events.publish("drawer_closed", session=session.id, needs_approval=needs)
         return CloseResult(session.id, over_short, needs)
 
     def session_to_count(self) -> drawer.Session | None:
         """The logged-in person's session that the close screen counts: the open one, or the
         one whose count a lead sent back (its state then says ``recount``)."""
-        if self.user is None:
+        if self.st.user is None:
             return None
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             try:
                 return self._session_to_count(conn)[0]
             except Refusal:
@@ -127,12 +134,12 @@ class ClosingOps(PrintingOps):
     def _session_to_count(self, conn: sa.Connection) -> tuple[drawer.Session, int]:
         """The logged-in cashier's open session (its first count), or the session whose count
         a lead sent back (the next count)."""
-        user = self._need_user()
+        user = self.st.need_user()
         session = drawer.open_session_of_cashier(conn, user.login)
-        if session is not None and session.workstation == self.workstation:
+        if session is not None and session.workstation == self.st.workstation:
             return session, 1
         session = drawer.recount_of_cashier(conn, user.login)
-        if session is None or session.workstation != self.workstation:
+        if session is None or session.workstation != self.st.workstation:
             raise Refusal("no_open_drawer", f"{user.name} has no drawer open on this workstation.")
         return session, drawer.count_of(conn, session.id) + 1
 
@@ -149,7 +156,7 @@ class ClosingOps(PrintingOps):
             eid = post_entry(conn, session_id=session_id, kind="over_short", at=now, lines=reversal)
             posted.append((eid, evidence.entry_rows(session_id, "over_short", reversal)))
         if any(over_short.values()):
-            account = self.config.over_short_account
+            account = self.st.config.over_short_account
             lines: list[tuple[str, Money]] = [
                 (drawer_account(k), over_short[k]) for k in TENDER_KINDS
             ]
@@ -173,66 +180,66 @@ class ClosingOps(PrintingOps):
         """A closed session's (expected, counted, over/short) per tender, of its deciding
         (newest) count — for the lead who approves it.  Never shown to the cashier before the
         blind count is in."""
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             figures = closes.deciding_figures(conn, session_id)
         if not figures:
             raise Refusal("unknown_session", f"Session {session_id} has no close yet.")
         return figures
 
     def approve_close(
-        self, session_id: object, approver: object, approver_pin: object, comment: object
+        self, session_id: SessionId | None, approver: str, approver_pin: str, comment: str
     ) -> SessionId:
         note = text(comment, "the comment", max_len=500)
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             session = self._awaiting(conn, session_id)
-        approver_user = self._approver(
+        approver_user = self.st.approver(
             approver, approver_pin, "approve_close", not_={session.cashier}
         )
-        with self.ledger.write() as conn:
+        with self.st.ledger.write() as conn:
             session = self._awaiting(conn, session.id)
             recheck_approver(conn, approver_user, not_={session.cashier})
             row = {"approver": approver_user.login, "comment": note}
-            row["approved_at"] = self._now().isoformat()
+            row["approved_at"] = self.st.now().isoformat()
             closes.add_approval(conn, session.id, row)
             sealed = evidence.seals(close_approvals=[evidence.row_of("close_approvals", row)])
-            self._audit(
+            self.st.audit(
                 conn,
                 "approve_close",
                 session.id,
                 {"comment": note, **sealed},
                 actor=approver_user.login,
             )
-        self.events.publish("close_approved", session=session.id)
+        self.st.events.publish("close_approved", session=session.id)
         return session.id
 
     def reject_close(
-        self, session_id: object, approver: object, approver_pin: object, comment: object
+        self, session_id: SessionId | None, approver: str, approver_pin: str, comment: str
     ) -> tuple[SessionId, int]:
         """A lead sends a close awaiting approval back: the cashier counts the drawer again
         (``close_drawer``), and the new count decides.  Every count is kept.  Returns the
         session and the number of the count sent back."""
         note = text(comment, "the comment", max_len=500)
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             session = self._awaiting_recount(conn, session_id)
-        approver_user = self._approver(
+        approver_user = self.st.approver(
             approver, approver_pin, "reject_close", not_={session.cashier}
         )
-        with self.ledger.write() as conn:
+        with self.st.ledger.write() as conn:
             session = self._awaiting_recount(conn, session.id)
             recheck_approver(conn, approver_user, not_={session.cashier})
             count_no = drawer.count_of(conn, session.id)
             row: dict[str, Any] = {"count_no": count_no, "approver": approver_user.login}
-            row.update(comment=note, rejected_at=self._now().isoformat())
+            row.update(comment=note, rejected_at=self.st.now().isoformat())
             closes.add_rejection(conn, session.id, row)
             sealed = evidence.seals(close_rejections=[evidence.row_of("close_rejections", row)])
-            self._audit(
+            self.st.audit(
                 conn,
                 "reject_close",
                 session.id,
                 {"comment": note, "count": count_no, "cashier": session.cashier, **sealed},
                 actor=approver_user.login,
             )
-        self.events.publish("close_rejected", session=session.id)
+        self.st.events.publish("close_rejected", session=session.id)
         return session.id, count_no
 
     def _awaiting_recount(self, conn: sa.Connection, session_id: object) -> drawer.Session:
@@ -249,7 +256,7 @@ class ClosingOps(PrintingOps):
         if session_id is None:
             waiting = [
                 s
-                for s in drawer.sessions(conn, drawer_sessions.c.workstation == self.workstation)
+                for s in drawer.sessions(conn, drawer_sessions.c.workstation == self.st.workstation)
                 if s.state == drawer.AWAITING_APPROVAL
             ]
             if not waiting:
@@ -258,7 +265,7 @@ class ClosingOps(PrintingOps):
             return max(waiting, key=lambda s: (closed_at[s.id], s.id))
         sid = text(session_id, "the session", max_len=40)
         session = drawer.get_session(conn, sid)
-        if session is None or session.workstation != self.workstation:
+        if session is None or session.workstation != self.st.workstation:
             raise Refusal("unknown_session", f"There is no drawer session {sid} here.")
         if session.state != drawer.AWAITING_APPROVAL:
             raise Refusal("not_awaiting_approval", f"Session {sid} is not awaiting approval.")
@@ -267,27 +274,27 @@ class ClosingOps(PrintingOps):
     # -- end of day ------------------------------------------------------------------------
 
     def closeout(
-        self, business_date: object, approver: object, approver_pin: object
+        self, business_date: str | None, approver: str, approver_pin: str
     ) -> closeout.Closeout:
-        day = self.business_date() if business_date is None else business_date
+        day = self.st.business_date() if business_date is None else business_date
         if not isinstance(day, str) or not is_iso_date(day):
             raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
-        self._ledger_whole()
-        with self.ledger.read() as conn:
-            cashiers = closeout.check_ready(conn, self.workstation, day)
-        approver_user = self._approver(approver, approver_pin, "closeout", not_=cashiers)
-        with self.ledger.write() as conn:
-            cashiers = closeout.check_ready(conn, self.workstation, day)
+        self.st.ledger_whole()
+        with self.st.ledger.read() as conn:
+            cashiers = closeout.check_ready(conn, self.st.workstation, day)
+        approver_user = self.st.approver(approver, approver_pin, "closeout", not_=cashiers)
+        with self.st.ledger.write() as conn:
+            cashiers = closeout.check_ready(conn, self.st.workstation, day)
             recheck_approver(conn, approver_user, not_=cashiers)
             result = closeout.close_out(
                 conn,
-                workstation=self.workstation,
+                workstation=self.st.workstation,
                 business_date=day,
                 approver=approver_user.login,
-                over_short_account=self.config.over_short_account,
-                now=self._now().isoformat(),
+                over_short_account=self.st.config.over_short_account,
+                now=self.st.now().isoformat(),
             )
-            self._audit(
+            self.st.audit(
                 conn,
                 "closeout",
                 result.batch,
@@ -302,20 +309,20 @@ class ClosingOps(PrintingOps):
             # The chain's head, its own record included, goes on the closeout slip.
             result = dataclasses.replace(result, audit_head=audit.head(conn))
         result = back_up_after_closeout(
-            self.ledger, self.config, self.workstation, self._now(), result
+            self.st.ledger, self.st.config, self.st.workstation, self.st.now(), result
         )
-        self.events.publish("closeout_done", batch=result.batch)
+        self.st.events.publish("closeout_done", batch=result.batch)
         return result
 
     # -- the closeout's papers (desk/papers.py) --------------------------------------------
 
     def _paperwork(self) -> Paperwork:
         return Paperwork(
-            data_dir=self.ledger.path.parent,
-            config=self.config,
-            workstation=self.workstation,
-            columns=lambda: self.printer.columns,
-            print_document=self.print_document,
+            data_dir=self.st.ledger.path.parent,
+            config=self.st.config,
+            workstation=self.st.workstation,
+            columns=lambda: self.st.printer.columns,
+            print_document=self.spooler.print_document,
             item_payments=self.item_payments,
             contests_on=self.day_contests,
         )
@@ -337,29 +344,29 @@ class ClosingOps(PrintingOps):
         ``exports``."""
         return self._paperwork().write_exports(result, folder)
 
-    def drawer_report(self, session_id: object) -> DrawerReport:
+    def drawer_report(self, session_id: SessionId) -> DrawerReport:
         """The report of a closed drawer session (refused while it is open: the count is
         blind)."""
-        self._need_user()
+        self.st.need_user()
         sid = text(session_id, "the session", max_len=40)
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             report = drawer_report(conn, sid)
         if report is None:
             raise Refusal("unknown_session", f"Session {sid} is not closed (or does not exist).")
         return report
 
-    def print_drawer_report(self, session_id: object) -> bool:
+    def print_drawer_report(self, session_id: SessionId) -> bool:
         """Print the drawer report of a closed session; True when the printer took it."""
         report = self.drawer_report(session_id)
         slip = drawer_report_slip(
             report,
-            city=self.config.city,
-            columns=self.printer.columns,
-            timezone=self.config.timezone,
+            city=self.st.config.city,
+            columns=self.st.printer.columns,
+            timezone=self.st.config.timezone,
         )
-        return self.print_document(slip)
+        return self.spooler.print_document(slip)
 
-    def over_short_history(self, date_from: object, date_to: object) -> list[OverShort]:
+    def over_short_history(self, date_from: str, date_to: str) -> list[OverShort]:
         """Every closed drawer session of the period (business dates, inclusive): its
         over/short per tender and who approved it."""
         days: list[str] = []
@@ -370,24 +377,24 @@ class ClosingOps(PrintingOps):
         start, end = days
         if start > end:
             raise Refusal("bad_date", f"The period ends ({end}) before it starts ({start}).")
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             return over_short_history(conn, start, end)
 
     def item_payments(self, batch_id: str) -> list[ItemPayment]:
         """The payments on open items in a batch, for the systems the items came from."""
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             return item_payments(conn, batch_id)
 
     def day_contests(self, business_date: str) -> list[ContestRecord]:
         """The contests this workstation recorded on a business date."""
-        with self.ledger.read() as conn:
-            return item_programs.contests_on(conn, self.workstation, business_date)
+        with self.st.ledger.read() as conn:
+            return item_programs.contests_on(conn, self.st.workstation, business_date)
 
-    def day_closeouts(self, business_date: object = None) -> list[Closeout]:
+    def day_closeouts(self, business_date: str | None = None) -> list[Closeout]:
         """The closeouts of a business date (today by default), oldest first, as they were
         made: for their papers again."""
-        day = self.business_date() if business_date is None else business_date
+        day = self.st.business_date() if business_date is None else business_date
         if not isinstance(day, str) or not is_iso_date(day):
             raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
-        with self.ledger.read() as conn:
-            return closeout.closeouts_of(conn, self.workstation, day)
+        with self.st.ledger.read() as conn:
+            return closeout.closeouts_of(conn, self.st.workstation, day)

@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.program_ops import ProgramOps
+from cashier_desk.desk.pricing import Pricing
+from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import (
     MAX_LINES,
     ItemRequest,
@@ -21,6 +22,7 @@ from cashier_desk.desk.requests import (
     text,
     typed,
 )
+from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import drawer, evidence, items, sales, search
@@ -41,7 +43,14 @@ def tender_sums(checked: Sequence[TenderRequest]) -> dict[str, Money]:
     return sums
 
 
-class CounterOps(ProgramOps):
+class Counter:
+    """Open items, sales and voids (see the module's docstring)."""
+
+    def __init__(self, station: Station, pricing: Pricing, spooler: Spooler) -> None:
+        self.st = station
+        self.pricing = pricing
+        self.spooler = spooler
+
     # -- open items ------------------------------------------------------------------------
 
     @staticmethod
@@ -62,7 +71,7 @@ class CounterOps(ProgramOps):
 
     def open_item(self, ref: str) -> OpenItemView | None:
         typed(ref, "the reference")
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             row = items.item_row(conn, ref)
         return None if row is None else self._item_view(row)
 
@@ -74,7 +83,7 @@ class CounterOps(ProgramOps):
         if limit <= 0:
             return []
         exact = typed(query, "the search").strip()
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             keys = search.matching_keys(conn, query, limit)
             rows = items.items_by_keys(conn, keys)
             folded = exact.casefold()
@@ -85,7 +94,7 @@ class CounterOps(ProgramOps):
 
     def fee_codes(self) -> list[tuple[str, str, str, Money | None]]:
         """Every revenue code: (code, description, fee type, amount or None for open fees)."""
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             return [
                 (
                     r.code,
@@ -96,7 +105,7 @@ class CounterOps(ProgramOps):
                 for r in items.all_codes(conn)
             ]
 
-    def lookup_scan(self, code: object) -> ScanResult:
+    def lookup_scan(self, code: str) -> ScanResult:
         """Resolve a scanned bill stub, citation, licence, revenue code or receipt barcode."""
         scanned = text(code, "the scanned code", max_len=128)
         item = self.open_item(scanned)
@@ -104,7 +113,7 @@ class CounterOps(ProgramOps):
             return ScanResult(
                 ScanKind.OPEN_ITEM, item.ref, f"{item.name}, {item.still_due} due", item
             )
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             fee = items.code_row(conn, scanned)
             if fee is not None:
                 return ScanResult(ScanKind.REVENUE_CODE, fee.code, fee.description)
@@ -125,7 +134,7 @@ class CounterOps(ProgramOps):
                 "bad_tender", f"{t.kind!r} is not a tender (cash, check, money_order, card)."
             )
         positive(t.amount, "A tender's amount")
-        self._at_most(t.amount, f"the {t.kind.replace('_', ' ')} tender")
+        self.st.at_most(t.amount, f"the {t.kind.replace('_', ' ')} tender")
         if t.kind in ("check", "money_order"):
             what = "the check number" if t.kind == "check" else "the money order number"
             return TenderRequest(t.kind, t.amount, number=text(t.number, what, max_len=40))
@@ -142,7 +151,7 @@ class CounterOps(ProgramOps):
         self,
         items: Sequence[ItemRequest],
         tender_list: Sequence[TenderRequest],
-        payer: object = None,
+        payer: str | None = None,
     ) -> SaleResult:
         payer_name = text(payer, "the payer's name", required=False)
         if not items:
@@ -152,16 +161,16 @@ class CounterOps(ProgramOps):
         if not tender_list:
             raise Refusal("no_tender", "Take at least one tender.")
         checked = [self._check_tender(t) for t in tender_list]
-        if self.config.drawer_must_close and self.cash_drawer.is_open():
+        if self.st.config.drawer_must_close and self.st.cash_drawer.is_open():
             raise Refusal(
                 "cash_drawer_open", "Close the cash drawer before starting the next sale."
             )
-        with self.ledger.write() as conn, amounts_in_range():
-            user, session = self._need_session(conn)
-            lines = self._price(conn, items)
+        with self.st.ledger.write() as conn, amounts_in_range():
+            user, session = self.st.need_session(conn)
+            lines = self.pricing.price(conn, items)
             non_cash = Money(sum(t.amount.cents for t in checked if t.kind != "cash"))
             if any(t.kind == "cash" for t in checked):
-                lines += self._cash_rounding(lines, non_cash, len(items))
+                lines += self.pricing.cash_rounding(lines, non_cash, len(items))
             total = Money(sum(line.amount.cents for line in lines))
             tendered = Money(sum(t.amount.cents for t in checked))
             if non_cash > total:
@@ -179,8 +188,8 @@ class CounterOps(ProgramOps):
                 conn, user, session, lines, checked, total, change, payer_name
             )
             receipt_no = view.receipt_no
-            job_id, doc = self._queue_print(conn, receipt_no, view.id, "original", view)
-            self._audit(
+            job_id, doc = self.spooler.queue_print(conn, receipt_no, view.id, "original", view)
+            self.st.audit(
                 conn,
                 "sale",
                 receipt_no,
@@ -194,7 +203,7 @@ class CounterOps(ProgramOps):
             )
         sold = SaleResult(receipt_no, total, change, printed=False)
         cash_like = any(t.kind in ("cash", "check", "money_order") for t in checked)
-        return self._after_sale(sold, job_id, doc, opens_drawer=cash_like)
+        return self.spooler.after_sale(sold, job_id, doc, opens_drawer=cash_like)
 
     def _write_receipt(
         self,
@@ -209,12 +218,12 @@ class CounterOps(ProgramOps):
     ) -> tuple[ReceiptView, dict[str, Any]]:
         """Write the receipt, its lines, tenders and journal entry; return it and the seals of
         those rows for its audit record (``ledger/evidence.py``)."""
-        seq = next_number(conn, self.workstation, "receipt")
-        receipt_no = ReceiptNo(f"{self.workstation}-{seq:06d}")
-        now = self._now()
+        seq = next_number(conn, self.st.workstation, "receipt")
+        receipt_no = ReceiptNo(f"{self.st.workstation}-{seq:06d}")
+        now = self.st.now()
         receipt = {
             "receipt_no": receipt_no,
-            "workstation": self.workstation,
+            "workstation": self.st.workstation,
             "seq": seq,
             "session_id": session.id,
             "cashier": user.login,
@@ -273,7 +282,7 @@ class CounterOps(ProgramOps):
         view = ReceiptView(
             id=receipt_id,
             receipt_no=receipt_no,
-            workstation=self.workstation,
+            workstation=self.st.workstation,
             session_id=session.id,
             cashier=user.login,
             payer=payer,
@@ -291,19 +300,19 @@ class CounterOps(ProgramOps):
     # -- corrections -----------------------------------------------------------------------
 
     def void(
-        self, receipt_no: object, approver: object, approver_pin: object, reason: object
+        self, receipt_no: ReceiptNo, approver: str, approver_pin: str, reason: str
     ) -> tuple[ReceiptNo, Money, bool]:
         number = text(receipt_no, "the receipt number", max_len=40)
         why = text(reason, "the reason")
-        with self.ledger.read() as conn:
-            user, session = self._need_session(conn)
+        with self.st.ledger.read() as conn:
+            user, session = self.st.need_session(conn)
             self._voidable(conn, number, session)
-        approver_user = self._approver(approver, approver_pin, "void", not_={user.login})
-        with self.ledger.write() as conn:
-            user, session = self._need_session(conn)
+        approver_user = self.st.approver(approver, approver_pin, "void", not_={user.login})
+        with self.st.ledger.write() as conn:
+            user, session = self.st.need_session(conn)
             recheck_approver(conn, approver_user, not_={user.login, session.cashier})
             receipt_id, total = self._voidable(conn, number, session)
-            now = self._now().isoformat()
+            now = self.st.now().isoformat()
             void_row = {"approver": approver_user.login, "reason": why, "voided_at": now}
             sales.add_void(conn, receipt_id, void_row)
             reversal = [(a, -m) for a, m in sales.sale_postings(conn, receipt_id)]
@@ -319,15 +328,15 @@ class CounterOps(ProgramOps):
                 voids=[evidence.row_of("voids", void_row)],
                 postings=evidence.entry_rows(session.id, "void", reversal),
             )
-            job_id, doc = self._queue_print(conn, number, receipt_id, "void")
-            self._audit(
+            job_id, doc = self.spooler.queue_print(conn, number, receipt_id, "void")
+            self.st.audit(
                 conn,
                 "void",
                 number,
                 {"approver": approver_user.login, "reason": why, "total": str(total), **sealed},
             )
-        printed = self._print_job(job_id, doc)
-        self.events.publish("receipt_voided", receipt=number)
+        printed = self.spooler.print_job(job_id, doc)
+        self.st.events.publish("receipt_voided", receipt=number)
         return ReceiptNo(number), total, printed
 
     @staticmethod

@@ -5,9 +5,10 @@ nothing is written but the audit record of the print."""
 
 from __future__ import annotations
 
-from cashier_desk.desk.printing import PrintingOps
+from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.program_ops import PlanResult
 from cashier_desk.desk.requests import text
+from cashier_desk.desk.station import Station
 from cashier_desk.paper import Line, ReceiptDoc, pair, wrap
 
 AFTER = (
@@ -16,17 +17,21 @@ AFTER = (
 )
 
 
-class PlanPaperOps(PrintingOps):
+class PlanPapers:
     """Prints a payment plan's schedule (see the module's docstring)."""
+
+    def __init__(self, station: Station, spooler: Spooler) -> None:
+        self.st = station
+        self.spooler = spooler
 
     def print_plan_schedule(self, ref: str, plan: PlanResult) -> bool:
         """Print ``plan`` (as :meth:`plan` returned it) for the open item ``ref``; anyone
         logged in may. True when it printed."""
-        self._need_user()
+        self.st.need_user()
         item = text(ref, "the open item's reference", max_len=128)
-        w = self.printer.columns
+        w = self.st.printer.columns
         lines = [
-            Line(self.config.city[:w], bold=True, align="center"),
+            Line(self.st.config.city[:w], bold=True, align="center"),
             Line("PAYMENT PLAN", bold=True, big=True, align="center"),
             Line(f"Plan {plan.plan}"[:w], align="center"),
             Line("-" * w),
@@ -42,4 +47,4 @@ class PlanPaperOps(PrintingOps):
             Line("-" * w),
             *(Line(t) for t in wrap(AFTER, w)),
         ]
-        return self.print_document(ReceiptDoc(w, tuple(lines)))
+        return self.spooler.print_document(ReceiptDoc(w, tuple(lines)))

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from cashier_desk.desk import lookup
 from cashier_desk.desk.lookup import Lookup
-from cashier_desk.desk.printing import PrintingOps
 from cashier_desk.desk.requests import (
     MAX_LINES,
     MAX_QTY,
@@ -26,6 +25,7 @@ from cashier_desk.desk.requests import (
     positive,
     typed,
 )
+from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.money import GlSplit, Money
@@ -34,21 +34,24 @@ from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
 
 
-class PricingOps(PrintingOps):
+class Pricing:
     """Prices requested items (see the module's docstring)."""
 
-    def _code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
+    def __init__(self, station: Station) -> None:
+        self.st = station
+
+    def code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
         row = items.code_row(conn, code)
         if row is None:
             raise Refusal("unknown_code", f"There is no revenue code {code!r}.")
         return row
 
-    def _price(
+    def price(
         self, conn: sa.Connection, items: Sequence[ItemRequest], on: date | None = None
     ) -> list[PricedLine]:
         """The lines the items make, priced on ``on`` (the business date by default): the one
         path of a quote and a sale."""
-        day = on if on is not None else date.fromisoformat(self.business_date())
+        day = on if on is not None else date.fromisoformat(self.st.business_date())
         paying: dict[str, Money] = {}
         return [
             dataclasses.replace(line, item=n)
@@ -63,12 +66,12 @@ class PricingOps(PrintingOps):
             raise Refusal("bad_item", "Each item needs either a revenue code or an open-item ref.")
         qty = check_count(item.qty, "The quantity", low=1, high=MAX_QTY)
         if item.code is not None:
-            code = self._code(conn, typed(item.code, "the revenue code"))
+            code = self.code(conn, typed(item.code, "the revenue code"))
             if code.fee_type == "open":
                 if item.amount is None:
                     raise Refusal("amount_required", f"Key the amount for {code.description}.")
                 unit = positive(item.amount, f"The amount for {code.description}")
-                self._at_most(unit, f"the amount for {code.description}")
+                self.st.at_most(unit, f"the amount for {code.description}")
             else:
                 if item.amount is not None:
                     raise Refusal(
@@ -77,7 +80,7 @@ class PricingOps(PrintingOps):
                         "do not key an amount.",
                     )
                 unit = Money(code.amount_cents)
-            line = self._at_most(unit * qty, f"the line {code.description}")
+            line = self.st.at_most(unit * qty, f"the line {code.description}")
             return [
                 PricedLine(code.code, None, code.description, qty, line, GlSplit.parse(code.gl))
             ]
@@ -89,7 +92,7 @@ class PricingOps(PrintingOps):
             raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
         if row.status == "hold":
             raise Refusal("item_on_hold", f"{ref} is on hold and cannot be paid at the counter.")
-        code = self._code(conn, row.revenue_code)
+        code = self.code(conn, row.revenue_code)
         plan = item_programs.plan_of(conn, ref)
         if plan is not None:
             return self._plan_payment(conn, row, code, plan, item, paying)
@@ -100,7 +103,7 @@ class PricingOps(PrintingOps):
         if row.status == "paid" or not due.is_positive():
             raise Refusal("already_paid", f"{ref} is already paid in full.")
         amount = due if item.amount is None else positive(item.amount, f"The payment on {ref}")
-        self._at_most(amount, f"the payment on {ref}")
+        self.st.at_most(amount, f"the payment on {ref}")
         if amount > due:
             raise Refusal("overpayment", f"{ref} has only {due} due; {amount} is more than that.")
         if amount < due and not code.partial_allowed:
@@ -140,7 +143,7 @@ class PricingOps(PrintingOps):
             for p in grown
         ]
         total = Money(sum(line.amount.cents for line in lines))
-        self._at_most(total, f"the payment on {ref}")
+        self.st.at_most(total, f"the payment on {ref}")
         if item.amount is not None:
             keyed = positive(item.amount, f"The payment on {ref}")
             if keyed > total:
@@ -155,17 +158,17 @@ class PricingOps(PrintingOps):
         paying[ref] = paying.get(ref, Money(0)) + total
         return lines
 
-    def lookup(self, ref: object, on: object = None) -> Lookup:
+    def lookup(self, ref: str, on: str | None = None) -> Lookup:
         """An open item as the counter sees it on ``on`` (today by default): its status, what
         is due and of what parts; anyone logged in may look. Nothing is written."""
-        day = self.business_date() if on is None else on
+        day = self.st.business_date() if on is None else on
         if not isinstance(day, str) or not is_iso_date(day):
             raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
         if not isinstance(ref, str) or not ref:
             raise Refusal("bad_request", "The lookup needs the open item's reference as text.")
         wanted = typed(ref, "the open item's reference")
-        self._need_user()
-        with self.ledger.read() as conn:
+        self.st.need_user()
+        with self.st.ledger.read() as conn:
             row = items.item_row(conn, wanted)
             if row is None:
                 raise lookup.unknown(wanted)
@@ -194,7 +197,7 @@ class PricingOps(PrintingOps):
             amount = next_rest(apply_paid(list(plan.instalments), paid))
         else:
             amount = positive(item.amount, f"The payment on {ref}")
-        self._at_most(amount, f"the payment on {ref}")
+        self.st.at_most(amount, f"the payment on {ref}")
         if amount > left:
             raise Refusal(
                 "overpayment", f"{ref} has only {left} left on its plan; {amount} is more."
@@ -218,36 +221,36 @@ class PricingOps(PrintingOps):
         paying[ref] = paying.get(ref, Money(0)) + amount
         return lines
 
-    def _cash_rounding(
+    def cash_rounding(
         self, lines: Sequence[PricedLine], non_cash: Money, item: int
     ) -> list[PricedLine]:
         """The ``Cash rounding`` line (programs.md) when what is left after the non-cash
         tenders is paid in cash and ``[policy] cash_rounding`` rounds it; else none."""
         total = Money(sum(line.amount.cents for line in lines))
-        diff = rounding_difference(total - non_cash, self.config.cash_rounding)
+        diff = rounding_difference(total - non_cash, self.st.config.cash_rounding)
         if not diff:
             return []
-        account = GlSplit((), self.config.cash_rounding_account)
+        account = GlSplit((), self.st.config.cash_rounding_account)
         return [PricedLine("", None, "Cash rounding", 1, diff, account, item=item)]
 
     def quote(
-        self, items: Sequence[ItemRequest], on: object = None, tender: str | None = None
+        self, items: Sequence[ItemRequest], on: str | None = None, tender: str | None = None
     ) -> Quote:
         """What a sale of the items would be on ``date`` (today by default): its lines, priced
         and split, as the sale would post them, and their total; refused for exactly what the
         sale would refuse of the items. Nothing is written."""
-        day = self.business_date() if on is None else on
+        day = self.st.business_date() if on is None else on
         if not isinstance(day, str) or not is_iso_date(day):
             raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
         if not items:
             raise Refusal("no_items", "Ring up at least one item.")
         if len(items) > MAX_LINES:
             raise Refusal("too_many_items", f"A receipt holds at most {MAX_LINES} lines.")
-        self._need_user()  # anyone logged in may quote (programs.md); no drawer needed
-        with self.ledger.read() as conn, amounts_in_range():
-            lines = self._price(conn, items, date.fromisoformat(day))
+        self.st.need_user()  # anyone logged in may quote (programs.md); no drawer needed
+        with self.st.ledger.read() as conn, amounts_in_range():
+            lines = self.price(conn, items, date.fromisoformat(day))
         if tender == "cash":  # all of it paid in cash: rounded as the sale would round it
-            lines += self._cash_rounding(lines, Money(0), len(items))
+            lines += self.cash_rounding(lines, Money(0), len(items))
         return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))
 
 

@@ -15,21 +15,35 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.base import DeskBase
 from cashier_desk.desk.requests import SaleResult, text
+from cashier_desk.desk.station import Station
 from cashier_desk.devices.model import Device, DeviceStatus
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
+from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import print_queue
 from cashier_desk.ledger.receipts import ReceiptView, load_receipt
 
 log = logging.getLogger(__name__)
 
 
-class PrintingOps(DeskBase):
+class Spooler:
+    """The print queue and the devices beside the printer (see the module's docstring)."""
+
+    def __init__(self, station: Station) -> None:
+        self.st = station
+        # One job at a time reaches the printer, whichever thread asks (sale or spooler).
+        self._print_lock = threading.Lock()
+        self._spool_wake = threading.Event()
+        self._spool_stop = threading.Event()
+        self._spooler: threading.Thread | None = None
+        self._drawer_timer: threading.Timer | None = None
+        self._restart_upto = 0  # print jobs left pending by an earlier run print as copies
+        self._maybe_printed: set[int] = set()  # ... and jobs printed but not marked printed
+
     # -- printing --------------------------------------------------------------------------
 
-    def _queue_print(
+    def queue_print(
         self,
         conn: sa.Connection,
         receipt_no: str,
@@ -39,19 +53,19 @@ class PrintingOps(DeskBase):
     ) -> tuple[int, ReceiptDoc]:
         """Write the print job in the caller's transaction (``view``: the receipt as the sale
         just wrote it, so it need not be read back); returns the job's id and its document,
-        which :meth:`_print_job` prints once the transaction has committed."""
+        which :meth:`print_job` prints once the transaction has committed."""
         view = view or load_receipt(conn, receipt_no)
         if view is None:  # pragma: no cover - written in the same transaction
             raise RuntimeError(f"receipt {receipt_no} vanished")
         mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
-        now = self._now().isoformat()
+        now = self.st.now().isoformat()
         doc = build_receipt(
             view,
-            city=self.config.city,
-            address=self.config.address,
+            city=self.st.config.city,
+            address=self.st.config.address,
             mark=mark,
-            columns=self.printer.columns,
-            timezone=self.config.timezone,
+            columns=self.st.printer.columns,
+            timezone=self.st.config.timezone,
             printed_at=now if kind == "reprint" else None,
         )
         params = {
@@ -64,36 +78,36 @@ class PrintingOps(DeskBase):
         }
         return print_queue.add_job(conn, params), doc
 
-    def _print_job(self, job_id: int, doc: ReceiptDoc | None = None) -> bool:
+    def print_job(self, job_id: int, doc: ReceiptDoc | None = None) -> bool:
         """Send one queued job to the printer; mark it printed only if the printer took it.
 
         ``doc`` is the job's document when the caller has just written the job (a sale, a
         void, a reprint): only whether it is still pending is then read back, not the job."""
         with self._print_lock:
-            with self.ledger.read() as conn:
+            with self.st.ledger.read() as conn:
                 job = print_queue.job(conn, job_id, whole=doc is None)
             if job is None or job.printed_at is not None:
                 return job is not None  # gone: False; printed meanwhile: True
             receipt_id = job.receipt_id
             doc = doc if doc is not None else self._stored_document(job)
             try:
-                ok = self.printer.print_receipt(doc)
+                ok = self.st.printer.print_receipt(doc)
             except Exception:  # a driver must not raise, but a sale never fails on a printer
                 log.exception("printer failed on job %s", job_id)
                 ok = False
             try:
-                with self.ledger.write(durable=False) as conn:
-                    print_queue.mark(conn, job_id, self._now().isoformat() if ok else None)
+                with self.st.ledger.write(durable=False) as conn:
+                    print_queue.mark(conn, job_id, self.st.now().isoformat() if ok else None)
             except Exception:
                 if ok:  # its paper came out but the job stays pending: a retry says "copy"
                     self._maybe_printed.add(job_id)
                 raise
-        self.events.publish("print_job", job=job_id, printed=ok)
+        self.st.events.publish("print_job", job=job_id, printed=ok)
         if not ok:
-            self.events.publish("print_pending", receipt=receipt_id)
+            self.st.events.publish("print_pending", receipt=receipt_id)
         return ok
 
-    def _after_sale(
+    def after_sale(
         self, sale: SaleResult, job_id: int, doc: ReceiptDoc, opens_drawer: bool
     ) -> SaleResult:
         """Everything after a sale's commit: print, open the drawer, tell the display.
@@ -107,20 +121,20 @@ class PrintingOps(DeskBase):
         problems: list[str] = []
         printed = False
         try:
-            printed = self._print_job(job_id, doc)
+            printed = self.print_job(job_id, doc)
         except Exception:
             log.exception("sale %s is saved; printing it failed after the commit", sale.receipt)
-            self.events.publish("print_job", job=job_id, printed=False)  # the count shows it
+            self.st.events.publish("print_job", job=job_id, printed=False)  # the count shows it
             self._spool_wake.set()  # the spooler tries again (and logs if it still fails)
         if opens_drawer:
             try:
-                if not self.cash_drawer.open_drawer():
+                if not self.st.cash_drawer.open_drawer():
                     log.warning("sale %s is saved; the cash drawer did not open", sale.receipt)
             except Exception:
                 log.exception("sale %s is saved; opening the drawer failed", sale.receipt)
                 problems.append("the cash drawer did not open (open it with its key)")
         try:
-            self.events.publish(
+            self.st.events.publish(
                 "receipt_posted", receipt=sale.receipt, total=sale.total, change=sale.change
             )
         except Exception:  # the bus logs a listener's failure; this is only belt and braces
@@ -143,40 +157,40 @@ class PrintingOps(DeskBase):
         receipts; nothing is kept of it but the audit record."""
         with self._print_lock:
             try:
-                ok = self.printer.print_receipt(doc)
+                ok = self.st.printer.print_receipt(doc)
             except Exception:
                 log.exception("printer failed on a document")
                 ok = False
-        with self.ledger.write() as conn:
-            self._audit(conn, "print_document", doc.lines[0].text if doc.lines else "", {},
+        with self.st.ledger.write() as conn:
+            self.st.audit(conn, "print_document", doc.lines[0].text if doc.lines else "", {},
                         outcome="printed" if ok else "not printed")  # fmt: skip
         return ok
 
     def pending_prints(self) -> int:
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             return print_queue.pending_count(conn)
 
     def print_pending(self) -> tuple[int, int]:
         """Retry every job the printer has not taken, oldest first: (printed, still pending)."""
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             pending = print_queue.pending_ids(conn)
         printed = 0
         for job_id in pending:
-            if not self._print_job(job_id):
+            if not self.print_job(job_id):
                 break  # keep the order: nothing later prints before this one
             printed += 1
         return printed, len(pending) - printed
 
-    def reprint(self, receipt_no: object) -> bool:
-        self._need_user()
+    def reprint(self, receipt_no: ReceiptNo) -> bool:
+        self.st.need_user()
         number = text(receipt_no, "the receipt number", max_len=40)
-        with self.ledger.write() as conn:
+        with self.st.ledger.write() as conn:
             found = print_queue.receipt_id(conn, number)
             if found is None:
                 raise Refusal("unknown_receipt", f"There is no receipt {number}.")
-            job_id, doc = self._queue_print(conn, number, found, "reprint")
-            self._audit(conn, "reprint", number)
-        return self._print_job(job_id, doc)
+            job_id, doc = self.queue_print(conn, number, found, "reprint")
+            self.st.audit(conn, "reprint", number)
+        return self.print_job(job_id, doc)
 
     # -- the spooler: pending jobs print by themselves --------------------------------------
 
@@ -184,7 +198,7 @@ class PrintingOps(DeskBase):
         """Print what is pending now (in the background) and whenever the printer comes back."""
         if self._spooler is not None:
             return
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             self._restart_upto = print_queue.newest_id(conn)
         self._spool_stop.clear()
         self._spooler = threading.Thread(target=self._spool, name="print-spooler", daemon=True)
@@ -205,7 +219,7 @@ class PrintingOps(DeskBase):
     def device_status_changed(self, device: Device, status: DeviceStatus) -> None:
         """A device reported a new status (on its own thread): tell the window, wake the
         spooler when the printer can print again, watch a drawer left open."""
-        self.events.publish("device_status", device=device.name, kind=device.kind, status=status)
+        self.st.events.publish("device_status", device=device.name, kind=device.kind, status=status)
         if device.kind == "printer" and status.ready:
             self.printer_ready()
         if status.drawer_open is not None:
@@ -215,7 +229,7 @@ class PrintingOps(DeskBase):
         timer, self._drawer_timer = self._drawer_timer, None
         if timer is not None:
             timer.cancel()
-        seconds = self.config.drawer_alert_seconds
+        seconds = self.st.config.drawer_alert_seconds
         if is_open and seconds:
             message = (
                 f"The cash drawer has been open for more than {seconds} seconds: "
@@ -223,7 +237,7 @@ class PrintingOps(DeskBase):
             )
             self._drawer_timer = threading.Timer(
                 seconds,
-                lambda: self.events.publish("alert", kind="drawer_left_open", message=message),
+                lambda: self.st.events.publish("alert", kind="drawer_left_open", message=message),
             )
             self._drawer_timer.daemon = True
             self._drawer_timer.start()

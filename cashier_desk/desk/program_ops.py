@@ -10,8 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.pricing import PricingOps, contested_as_of
+from cashier_desk.desk.pricing import Pricing, contested_as_of
+from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import is_iso_date, positive, text
+from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.ledger.item_programs import Plan
@@ -55,8 +57,13 @@ class PlanResult:
         }
 
 
-class ProgramOps(PricingOps):
+class Programs:
     """Contests and payment plans (see the module's docstring)."""
+
+    def __init__(self, station: Station, pricing: Pricing, spooler: Spooler) -> None:
+        self.st = station
+        self.pricing = pricing
+        self.spooler = spooler
 
     def _item_row(self, conn: sa.Connection, ref: object) -> tuple[sa.Row[Any], sa.Row[Any]]:
         if not isinstance(ref, str) or not ref:
@@ -64,35 +71,35 @@ class ProgramOps(PricingOps):
         row = items.item_row(conn, ref)
         if row is None:
             raise Refusal("unknown_ref", f"There is no open item {ref!r}.")
-        return row, self._code(conn, row.revenue_code)
+        return row, self.pricing.code(conn, row.revenue_code)
 
     def contest(
         self,
-        ref: object,
-        level: object,
-        reason: object,
-        contact: object,
+        ref: str,
+        level: str,
+        reason: str,
+        contact: str,
         *,
-        inability_to_pay: object = False,
-        approver: object = None,
-        approver_pin: object = None,
+        inability_to_pay: bool = False,
+        approver: str | None = None,
+        approver_pin: str | None = None,
     ) -> ContestResult:
         """Record a request for initial review (or a hearing) of a citation and print its
         acknowledgement; penalties stop growing at its date."""
-        user = self._need_user()
+        user = self.st.need_user()
         if level not in LEVELS:
             raise Refusal("bad_request", f"{level!r} is not a contest level (review, hearing).")
         said = text(reason, "the reason", max_len=400)
         reach = text(contact, "the contact", max_len=200)
         if not isinstance(inability_to_pay, bool):
             raise Refusal("bad_request", "inability_to_pay is true or false.")
-        on = date.fromisoformat(self.business_date())
+        on = date.fromisoformat(self.st.business_date())
         # A lead's leave for a late contest is checked before the writing transaction (a
         # wrong PIN is counted in one of its own); it is recorded only when it was needed.
         lead = None
         if approver is not None:
-            lead = self._approver(approver, approver_pin, "late contest", not_={user.login})
-        with self.ledger.write() as conn:
+            lead = self.st.approver(approver, approver_pin, "late contest", not_={user.login})
+        with self.st.ledger.write() as conn:
             row, code = self._item_row(conn, ref)
             if code.rule != "citation":
                 raise Refusal("not_a_citation", f"{row.ref} is not a citation: it has no contest.")
@@ -134,7 +141,7 @@ class ProgramOps(PricingOps):
                     )
             number = item_programs.add_contest(
                 conn,
-                workstation=self.workstation,
+                workstation=self.st.workstation,
                 ref=row.ref,
                 level=level,
                 business_date=on.isoformat(),
@@ -143,18 +150,18 @@ class ProgramOps(PricingOps):
                 inability_to_pay=inability_to_pay,
                 actor=user.login,
                 approver=allowed_by,
-                created_at=self._now().isoformat(),
+                created_at=self.st.now().isoformat(),
             )
-            self._audit(conn, "contest", row.ref, {"contest": number, "level": level,
+            self.st.audit(conn, "contest", row.ref, {"contest": number, "level": level,
                                                     "approver": allowed_by})  # fmt: skip
         slip = self._acknowledgement(number, row.ref, str(level), on)
-        return ContestResult(number, row.ref, str(level), self.print_document(slip))
+        return ContestResult(number, row.ref, str(level), self.spooler.print_document(slip))
 
     def _acknowledgement(self, number: str, ref: str, level: str, on: date) -> ReceiptDoc:
-        w = self.printer.columns
+        w = self.st.printer.columns
         title = "INITIAL REVIEW" if level == "review" else "HEARING REQUEST"
         lines = [
-            Line(self.config.city[:w], bold=True, align="center"),
+            Line(self.st.config.city[:w], bold=True, align="center"),
             Line(title, bold=True, big=True, align="center"),
             Line(f"Contest {number}"[:w], align="center"),
             Line("-" * w),
@@ -167,24 +174,24 @@ class ProgramOps(PricingOps):
 
     def plan(
         self,
-        ref: object,
+        ref: str,
         monthly: Money,
-        first_due: object,
-        approver: object,
-        approver_pin: object,
+        first_due: str,
+        approver: str,
+        approver_pin: str,
         *,
-        indigent: object = False,
+        indigent: bool = False,
     ) -> PlanResult:
         """Put an open item on a payment plan, approved by a lead who is not the cashier."""
-        user = self._need_user()
+        user = self.st.need_user()
         amount = positive(monthly, "The monthly amount")
         if not isinstance(first_due, str) or not is_iso_date(first_due):
             raise Refusal("bad_date", f"{first_due!r} is not a date like 2026-11-22.")
         if not isinstance(indigent, bool):
             raise Refusal("bad_request", "indigent is true or false.")
-        lead = self._approver(approver, approver_pin, "payment plan", not_={user.login})
-        on = date.fromisoformat(self.business_date())
-        with self.ledger.write() as conn:
+        lead = self.st.approver(approver, approver_pin, "payment plan", not_={user.login})
+        on = date.fromisoformat(self.st.business_date())
+        with self.st.ledger.write() as conn:
             row, code = self._item_row(conn, ref)
             if row.status == "hold":
                 raise Refusal("item_on_hold", f"{row.ref} is on hold.")
@@ -215,9 +222,9 @@ class ProgramOps(PricingOps):
             made = Plan("", row.ref, on, indigent, fee, fine, penalty, total,
                         item_programs.last_line(conn), tuple(instalments))  # fmt: skip
             number = item_programs.add_plan(
-                conn, made, monthly=amount, workstation=self.workstation, actor=user.login,
-                approver=lead.login, created_at=self._now().isoformat(),
+                conn, made, monthly=amount, workstation=self.st.workstation, actor=user.login,
+                approver=lead.login, created_at=self.st.now().isoformat(),
             )  # fmt: skip
-            self._audit(conn, "plan", row.ref, {"plan": number, "total": str(total),
+            self.st.audit(conn, "plan", row.ref, {"plan": number, "total": str(total),
                                                  "approver": lead.login})  # fmt: skip
         return PlanResult(number, total, tuple((i.due, i.amount) for i in instalments))

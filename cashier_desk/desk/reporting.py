@@ -9,7 +9,8 @@ from datetime import date
 from cashier_desk.desk import lookup
 from cashier_desk.desk.lookup import Lookup
 from cashier_desk.desk.requests import is_iso_date
-from cashier_desk.desk.syncing import SyncOps
+from cashier_desk.desk.station import Station
+from cashier_desk.desk.syncing import Syncing
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import daily, delinquent, items
 from cashier_desk.ledger.stats import BY, Stats, local_source, stats
@@ -23,7 +24,7 @@ def _day(value: object) -> str:
     return value
 
 
-def period(date_from: object, date_to: object) -> tuple[str, str]:
+def period(date_from: str, date_to: str) -> tuple[str, str]:
     """A period of business dates, both ends included (refused ``bad_date``)."""
     start, end = _day(date_from), _day(date_to)
     if start > end:
@@ -31,9 +32,15 @@ def period(date_from: object, date_to: object) -> tuple[str, str]:
     return start, end
 
 
-class ReportingOps(SyncOps):
+class Reporting:
+    """The reports' figures (see the module's docstring)."""
+
+    def __init__(self, station: Station, syncing: Syncing) -> None:
+        self.st = station
+        self.syncing = syncing
+
     def stats_report(
-        self, date_from: object, date_to: object, by: object, *, at_central: bool = False
+        self, date_from: str, date_to: str, by: str, *, at_central: bool = False
     ) -> Stats:
         """The period's statistics by ``by``: this workstation's ledger, or with
         ``at_central`` every workstation's synced batches at central."""
@@ -41,30 +48,30 @@ class ReportingOps(SyncOps):
         if not isinstance(by, str) or by not in BY:
             raise Refusal("bad_request", f"Statistics are by one of {', '.join(BY)}; not {by!r}.")
         if at_central:
-            engine = self._central()
-            with self._at_central():
+            engine = self.syncing.central_engine()
+            with self.syncing.at_central():
                 central.ensure_ready(engine)
                 return central_stats(engine, start, end, by)
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             return stats(conn, local_source(start, end), start, end, by)
 
-    def daily_report(self, business_date: object) -> daily.Daily:
+    def daily_report(self, business_date: str) -> daily.Daily:
         """The daily reconciliation of this workstation for a business date (its closeouts;
         refused ``no_closeout`` when there are none)."""
         day = _day(business_date)
-        with self.ledger.read() as conn:
-            found = daily.daily(conn, self.workstation, day)
+        with self.st.ledger.read() as conn:
+            found = daily.daily(conn, self.st.workstation, day)
         if not found.batches:
             raise Refusal("no_closeout", f"There is no closeout of {day} at this workstation.")
         return found
 
-    def delinquent_report(self, on: object) -> delinquent.Delinquents:
+    def delinquent_report(self, on: str) -> delinquent.Delinquents:
         """Open items past due on a date (with the penalties in force then), plans with an
         instalment ``grace_days`` overdue, accounts for certified funds only."""
         text = _day(on)
         day = date.fromisoformat(text)
         found: list[delinquent.Delinquent] = []
-        with self.ledger.read() as conn:
+        with self.st.ledger.read() as conn:
             refs = delinquent.candidate_refs(conn, text)
             rows = items.item_rows(conn, refs) if refs else []
             rules = items.code_rules(conn)

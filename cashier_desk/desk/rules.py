@@ -16,13 +16,13 @@ from cashier_desk.programs.rules import RulesError, parse_rules
 from cashier_desk.text import mask_card_numbers
 
 if TYPE_CHECKING:
-    from cashier_desk.desk.base import DeskBase
+    from cashier_desk.desk.station import Station
 
 KIND = "program-rules"
 
 
 def import_program_rules(
-    desk: DeskBase, path: Path, login: object = None, pin: object = None
+    desk: Station, path: Path, login: object = None, pin: object = None
 ) -> Imported:
     """Import a rules file as ``login`` (a supervisor or admin once the ledger has users);
     ``rows`` counts the program tables the file gives."""
@@ -45,7 +45,7 @@ def import_program_rules(
             actor = authority.SETUP if who is None else who.login
             digest = program_rules.store(conn, text, at=desk.now().isoformat(), actor=actor)
             details = {"file": mask_card_numbers(path.name), "sha256": digest, "rows": given}
-            desk._audit(conn, "import", KIND, details, actor=actor)
+            desk.audit(conn, "import", KIND, details, actor=actor)
     except authority.PeopleArrived as exc:
         authority.refuse(desk, f"import {KIND}", login, "people_arrived", exc.message)
     desk.events.publish("reference_data_changed", kind=KIND)

@@ -7,12 +7,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
-from typing import Any
 
 import sqlalchemy as sa
 
 from cashier_desk.desk import authority
-from cashier_desk.desk.base import DeskBase
+from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import closeout
 from cashier_desk.sync import access, central, quarantine
@@ -22,39 +21,42 @@ from cashier_desk.sync.relay import SyncResult
 log = logging.getLogger(__name__)
 
 
-class SyncOps(DeskBase):
+class Syncing:
     """Central, seen from the Desk."""
+
+    def __init__(self, station: Station) -> None:
+        self.st = station
 
     def sync(self) -> SyncResult:
         """Push the closed batches waiting in the outbox to central now."""
-        if self.relay is None:
+        if self.st.relay is None:
             raise Refusal("no_central", "No central database is set for this workstation.")
-        return self.relay.push()
+        return self.st.relay.push()
 
     def sync_status(self) -> str:
         """The batches waiting for central, said for the status bar ("" without central)."""
-        return self.relay.status_text() if self.relay is not None else ""
+        return self.st.relay.status_text() if self.st.relay is not None else ""
 
     def chain_flag(self) -> str | None:
         """What central flags of this workstation's audit chain at the last contact."""
-        return self.relay.flagged if self.relay is not None else None
+        return self.st.relay.flagged if self.st.relay is not None else None
 
     def held_back(self) -> list[str]:
         """The batches the last sync found held in quarantine at central."""
-        if self.relay is None or self.relay.last is None:
+        if self.st.relay is None or self.st.relay.last is None:
             return []
-        return list(self.relay.last.held_back)
+        return list(self.st.relay.last.held_back)
 
     def check_central_ledger(self) -> None:
         """Ask central what it saw of this workstation (a ledger behind it lost work)."""
-        if self.relay is not None:
-            self.relay.check_ledger()
+        if self.st.relay is not None:
+            self.st.relay.check_ledger()
 
     def sync_done(self, result: SyncResult) -> None:
         """After each sync pass (the relay calls this): a batch central has just put in
         quarantine is an alert for the lead, once."""
         for held in result.held_now:
-            self.events.publish(
+            self.st.events.publish(
                 "alert",
                 kind="batch_quarantined",
                 message=f"Central holds {held}. It is kept out of central's totals until an "
@@ -64,7 +66,7 @@ class SyncOps(DeskBase):
             self._chain_flagged(result.flagged)
 
     def _chain_flagged(self, flag: str) -> None:
-        self.events.publish(
+        self.st.events.publish(
             "alert",
             kind="chain_flagged",
             message=f"Central flags this workstation's audit chain: {flag}. A supervisor "
@@ -72,27 +74,27 @@ class SyncOps(DeskBase):
         )
 
     def resolve_quarantined(
-        self, batch_id: str, *, accept: bool, login: object, pin: object, note: str = ""
-    ) -> dict[str, Any]:
+        self, batch_id: str, *, accept: bool, login: str, pin: str, note: str = ""
+    ) -> dict[str, str]:
         """An admin's decision at central on a batch of this workstation held in quarantine:
         accept it into central's books or reject it.  Audited here and at central."""
-        engine = self._central()
-        admin = authority.authorize(self, "sync resolve", login, pin)
-        with self._at_central():
+        engine = self.central_engine()
+        admin = authority.authorize(self.st, "sync resolve", login, pin)
+        with self.at_central():
             central.ensure_ready(engine)
             decided = quarantine.resolve(
                 engine,
                 batch_id,
                 accept=accept,
                 by=admin.login,
-                workstation=self.workstation,
-                at=self._now().isoformat(),
+                workstation=self.st.workstation,
+                at=self.st.now().isoformat(),
                 note=note,
             )
         details = {"reason": decided["reason"], "note": note}
-        with self.ledger.write() as conn:
+        with self.st.ledger.write() as conn:
             closeout.set_outcome(conn, batch_id, decided["decision"])
-            self._audit(
+            self.st.audit(
                 conn, "sync_resolve", batch_id, details, actor=admin.login,
                 outcome=decided["decision"],
             )  # fmt: skip
@@ -101,38 +103,38 @@ class SyncOps(DeskBase):
     def pull_reference_data(self) -> PullResult:
         """Fetch revenue codes, users and open items changed at central since the last pull,
         with the open-item payments other counters made."""
-        engine = self._central()
-        with self._at_central():
+        engine = self.central_engine()
+        with self.at_central():
             central.ensure_ready(engine)
-            result = pull(self.ledger, engine, self.workstation, self._now().isoformat())
-        with self.ledger.write() as conn:
-            self._audit(conn, "sync_pull", "reference data", vars(result), actor="system")
-        self.events.publish("reference_data_changed", kind="pull")
+            result = pull(self.st.ledger, engine, self.st.workstation, self.st.now().isoformat())
+        with self.st.ledger.write() as conn:
+            self.st.audit(conn, "sync_pull", "reference data", vars(result), actor="system")
+        self.st.events.publish("reference_data_changed", kind="pull")
         self._anchor()
         return result
 
     def _anchor(self) -> None:
         """A sync contact after a pull: the audit head anchored at central (its flag, if any,
         an alert and ``relay.flagged``); a contact that fails changes nothing of the pull."""
-        if self.relay is None:
+        if self.st.relay is None:
             return  # no central: nothing to anchor at
         try:
-            flag = self.relay.anchor()
+            flag = self.st.relay.anchor()
         except (central.CentralError, access.UnknownWorkstation, sa.exc.SQLAlchemyError) as exc:
             log.warning("the contact with central after a pull failed: %s", exc)
             return
         if flag is not None:
             self._chain_flagged(flag)
 
-    def _central(self) -> sa.Engine:
-        if self.relay is None:
+    def central_engine(self) -> sa.Engine:
+        if self.st.relay is None:
             raise Refusal("no_central", "No central database is set for this workstation.")
-        with self._at_central():
-            return self.relay.engine()
+        with self.at_central():
+            return self.st.relay.engine()
 
     @staticmethod
     @contextlib.contextmanager
-    def _at_central() -> Iterator[None]:
+    def at_central() -> Iterator[None]:
         """Central's failures as refusals a person can read."""
         try:
             yield

@@ -129,7 +129,7 @@ def resolve(
     workstation: str,
     at: str,
     note: str = "",
-) -> dict[str, Any]:
+) -> dict[str, str]:
     """An admin's decision on this workstation's batch held in quarantine, in one transaction
     at central.  Raises Refusal (nothing written) when there is nothing to decide or when the
     books cannot take it."""

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from cashier_desk.errors import Refusal
+from cashier_desk.ids import ReceiptNo
 from cashier_desk.money import Money
 from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui.context import UiContext
@@ -301,7 +302,7 @@ class VoidDialog(DeskDialog):
             show(f"Receipt {receipt_no} ({total}) is VOID — approved by {override.login}.{paper}")
 
         self.call(
-            lambda: desk.void(number, override.login, override.pin, override.reason),
+            lambda: desk.void(ReceiptNo(number), override.login, override.pin, override.reason),
             shown,
             self.receipt,
         )
@@ -359,7 +360,9 @@ class ReprintDialog(DeskDialog):
             self.complain("Key the number of the receipt to reprint.")
             return
         desk = self.ctx.desk
-        self.call(lambda: desk.reprint(number), lambda ok: reprinted(self.ctx, number, ok))
+        self.call(
+            lambda: desk.reprint(ReceiptNo(number)), lambda ok: reprinted(self.ctx, number, ok)
+        )
 
 
 def reprinted(ctx: UiContext, number: str, printed: bool) -> None:
@@ -371,7 +374,9 @@ def reprinted(ctx: UiContext, number: str, printed: bool) -> None:
 
 def reprint_now(ctx: UiContext, number: str) -> None:
     """Reprint a receipt chosen on a screen, with no questions (a reprint changes nothing)."""
-    ctx.run(lambda: ctx.desk.reprint(number), lambda ok: reprinted(ctx, number, bool(ok)))
+    ctx.run(
+        lambda: ctx.desk.reprint(ReceiptNo(number)), lambda ok: reprinted(ctx, number, bool(ok))
+    )
 
 
 class DialogLauncher:

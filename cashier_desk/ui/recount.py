@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cashier_desk.errors import Refusal
+from cashier_desk.ids import SessionId
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import QWidget
 from cashier_desk.ui.widgets.approver import ApproverDialog
@@ -34,7 +35,7 @@ def recount_dialog(
     def send() -> None:
         o = dialog.override()
         ctx.run(
-            lambda: ctx.desk.reject_close(session_id, o.login, o.pin, o.reason),
+            lambda: ctx.desk.reject_close(SessionId(session_id), o.login, o.pin, o.reason),
             lambda _result: on_sent(o.login),
             on_refused,
         )

@@ -42,7 +42,7 @@ class Interleaved:
         self.change = change
         self.before: dict[str, Any] | None = None
         self.checked: list[str] = []
-        real = app.desk._approver
+        real = app.desk.station.approver
 
         def approver(login: object, pin: object, purpose: str, *, not_: set[str]) -> User:
             user = real(login, pin, purpose, not_=not_)
@@ -51,7 +51,7 @@ class Interleaved:
             self.before = dump_tables(app)
             return user
 
-        app.desk._approver = approver  # type: ignore[method-assign]
+        app.desk.station.approver = approver  # type: ignore[method-assign]
 
     def assert_refused(self, call: Callable[[], object], code: str) -> None:
         with pytest.raises(Refusal) as refused:
@@ -148,14 +148,14 @@ def test_an_unlock_by_a_lead_demoted_before_the_write_is_refused(app: App) -> No
 
 def test_a_takeover_by_a_lead_demoted_before_the_write_is_refused(app: App) -> None:
     at_the_counter(app)
-    real = app.desk._authenticate
+    real = app.desk.station.authenticate
 
     def authenticate(login: object, pin: object, purpose: str, min_role: str = "cashier") -> User:
         user = real(login, pin, purpose, min_role)
         set_role(app, "lee", "cashier")
         return user
 
-    app.desk._authenticate = authenticate  # type: ignore[method-assign]
+    app.desk.station.authenticate = authenticate  # type: ignore[method-assign]
     with pytest.raises(Refusal) as refused:
         app.desk.unlock("lee", "1111", "amy")
     assert refused.value.code == "not_authorized"

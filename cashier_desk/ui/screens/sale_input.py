@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cashier_desk.desk import OpenItemView, ScanResult
 from cashier_desk.errors import Refusal
+from cashier_desk.ids import ReceiptNo
 from cashier_desk.ui.qt import QEvent, QKeyEvent, QObject, Qt
 from cashier_desk.ui.screens.sale_base import SaleBase
 from cashier_desk.ui.screens.sale_lines import split_quantity
@@ -96,7 +97,7 @@ class SaleInput(SaleBase):
                     f"The reprint of {number} will print when the printer is back."
                 )
 
-        self._call(lambda: self.ctx.desk.reprint(number), done)
+        self._call(lambda: self.ctx.desk.reprint(ReceiptNo(number)), done)
 
     def _typed(self, text: str) -> None:
         if len(text.strip()) >= MIN_SEARCH and "*" not in text:
