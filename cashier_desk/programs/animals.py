@@ -87,8 +87,9 @@ def animal_licence(
         raise Refusal("bad_species", f"Animal licences are for dogs and cats, not {species!r}.")
     if type(term_years) is not int or term_years not in TERMS:
         raise Refusal("bad_term", f"A licence is for 1 or 3 years, not {term_years!r}.")
-    if type(altered) is not bool:
-        raise Refusal("bad_request", "Say whether the animal is altered (true or false).")
+    if type(altered) is not bool or type(senior) is not bool:
+        what = "the animal is altered" if type(altered) is not bool else "the owner is a senior"
+        raise Refusal("bad_request", f"Say whether {what} (true or false).")
     start = on
     if renews is not None:
         if old_expires is None:

@@ -105,6 +105,8 @@ def tot_return(
     unless ``amended``; ``amended`` without an earlier return is ``not_filed``; an amended
     return that owes nothing more is ``nothing_due``.  A period not yet ended (the sale on or
     before its last day) is ``period_not_ended``; exempt above gross is ``bad_return``."""
+    if type(amended) is not bool:
+        raise Refusal("bad_request", "Say whether the return is amended (true or false).")
     when = period if isinstance(period, Period) else parse_period(period)
     gross = declared(gross_rents, "The gross rents")
     exempt = declared(exempt_rents, "The exempt rents")

@@ -147,6 +147,7 @@ def test_a_new_licence_pays_no_late_fee() -> None:
         ("dog", True, "1", {}, "bad_term"),
         ("dog", True, True, {}, "bad_term"),
         ("dog", "yes", 1, {}, "bad_request"),
+        ("dog", True, 1, {"senior": "yes"}, "bad_request"),
         ("dog", True, 1, {"renews": "AL-9"}, "unknown_licence"),
     ],
 )

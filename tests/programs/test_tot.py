@@ -110,6 +110,12 @@ def test_a_second_return_is_refused_unless_amended() -> None:
     assert caught.value.code == "already_filed"
 
 
+def test_amended_is_true_or_false() -> None:
+    with pytest.raises(Refusal) as caught:
+        _file(date(2026, 10, 20), amended="yes")
+    assert caught.value.code == "bad_request"
+
+
 def test_an_amendment_without_a_return_is_refused() -> None:
     with pytest.raises(Refusal) as caught:
         _file(date(2026, 10, 20), amended=True)
