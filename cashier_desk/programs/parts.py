@@ -62,9 +62,13 @@ def declared(value: object, what: str) -> Money:
 def registered(account: str, rule_of_account: str | None, rule: str, what: str) -> None:
     """The account an item names must be registered with ``rule`` (``rule_of_account`` is its
     rule in the accounts table, None when there is no such account) → ``unknown_account``."""
+    if rule_of_account is None:
+        raise Refusal("unknown_account", f"{account} is not registered as {what}.")
     if rule_of_account != rule:
-        found = "is not registered" if rule_of_account is None else "is not one"
-        raise Refusal("unknown_account", f"{account} {found} as {what}.")
+        raise Refusal(
+            "unknown_account",
+            f"{account} is registered for {rule_of_account.replace('_', ' ')}, not as {what}.",
+        )
 
 
 def rule_code(rule: str, codes: Sequence[str], given: str | None) -> str:
