@@ -75,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
 
     imp = command("import", "load reference data from a CSV file", cli_help.IMPORT)
-    imp.add_argument("kind", choices=(*KINDS, "program-rules"))
+    imp.add_argument("kind", choices=(*KINDS, "accounts", "program-rules"))
     imp.add_argument("file", type=Path)
 
     run = command("run", "run a scripted session (JSON Lines)", cli_help.RUN)

@@ -52,6 +52,9 @@ users:         login,name,role,pin      (role: cashier, lead, supervisor, admin)
 open-items:    ref,program,account,name,address,amount_due,due_date,revenue_code,status
   status     open | paid | hold | appeal
   optional   issued, notice, plate, as_of (ISO date-time of the billing system's balance)
+accounts:      account,rule,name,address,opened
+  rule       tot (a registered TOT operator) | business_licence (a licensed business)
+  opened     YYYY-MM-DD, or empty when not known; address may be empty
 """
 
 RUN = """\

@@ -12,11 +12,16 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from cashier_desk.ledger import search
-from cashier_desk.ledger.schema import open_items, revenue_codes, users
+from cashier_desk.ledger.schema import accounts, open_items, revenue_codes, users
 
 #: The key column of each kind of import.
-KEY = {"revenue-codes": "code", "users": "login", "open-items": "ref"}
-_TABLES = {"revenue-codes": revenue_codes, "users": users, "open-items": open_items}
+KEY = {"revenue-codes": "code", "users": "login", "open-items": "ref", "accounts": "account"}
+_TABLES = {
+    "revenue-codes": revenue_codes,
+    "users": users,
+    "open-items": open_items,
+    "accounts": accounts,
+}
 
 
 def write_rows(conn: sa.Connection, kind: str, records: list[dict[str, Any]]) -> None:

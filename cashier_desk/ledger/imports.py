@@ -52,6 +52,7 @@ COLUMNS = {
         "partial_allowed",
     ),
     "users": ("login", "name", "role", "pin"),
+    "accounts": ("account", "rule", "name", "address", "opened"),
     "open-items": (
         "ref",
         "program",
@@ -285,7 +286,8 @@ class _Context:
     masked: Masked = field(default_factory=Masked)
 
 
-_PARSERS: dict[str, Callable[[dict[str, str], _Context], dict[str, Any]]] = {
+Parser = Callable[[dict[str, str], _Context], dict[str, Any]]
+_PARSERS: dict[str, Parser] = {
     "revenue-codes": _revenue_code,
     "users": _user,
     "open-items": _open_item,
@@ -309,11 +311,13 @@ def _check_header(kind: str, path: Path, cells: list[str]) -> list[str]:
     return header
 
 
-def _records(kind: str, path: Path, ctx: _Context) -> Iterator[dict[str, Any]]:
+def _records(
+    kind: str, path: Path, ctx: _Context, parse: Parser | None = None
+) -> Iterator[dict[str, Any]]:
     """Each row of the file, checked, as it is read; a bad row raises :class:`Refusal`
     naming its line and column.  A key that repeats an earlier row is refused too (the keys
     seen are kept as their hashes, so a million rows stay small in memory)."""
-    parse = _PARSERS[kind]
+    parse = parse or _PARSERS[kind]
     key_column = KEY[kind]
     seen: set[int] = set()
     header: list[str] | None = None
@@ -449,6 +453,10 @@ def import_file(
     Open items stream: each row is checked and written as it is read, so a million rows
     take no more memory than a few; a bad row raises and the caller's transaction writes
     nothing.  Users come read and hashed beforehand (``users``, :func:`read_users`)."""
+    if kind == "accounts":  # its own module (ledger/accounts.py), which reads through this one
+        from cashier_desk.ledger import accounts
+
+        return accounts.import_accounts(conn, path, masked or Masked())
     if kind not in KINDS:
         raise Refusal("bad_kind", f"cannot import {kind!r}; choose one of {', '.join(KINDS)}")
     masked = masked if masked is not None else Masked()

@@ -69,6 +69,18 @@ revenue_codes = sa.Table(
     sa.Column("rule", sa.String(20)),
 )
 
+#: Registered TOT operators and licensed businesses (programs.md, "Accounts"; migration 0010):
+#: imported from the billing system (``import accounts``), which replaces rows by ``account``.
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("account", sa.String(60), primary_key=True),
+    sa.Column("rule", sa.String(20), nullable=False),  # tot, business_licence
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("address", sa.String(200), nullable=False),
+    sa.Column("opened", sa.String(10)),  # YYYY-MM-DD; NULL: not known
+)
+
 #: Contests of citations made at the counter (programs.md; migration 0009), append-only.
 contests = sa.Table(
     "contests",

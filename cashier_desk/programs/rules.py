@@ -17,10 +17,14 @@ from datetime import date
 from typing import Any
 
 from cashier_desk.money import GlSplit, Money, MoneyError, parse_gl_account
+from cashier_desk.programs.animals import AnimalRules
 from cashier_desk.programs.citations import CitationRules, PenaltyStep
 from cashier_desk.programs.dates import DateError, parse_date
+from cashier_desk.programs.licences import LicenceRules
+from cashier_desk.programs.permits import PermitRules
 from cashier_desk.programs.plans import PlanRules
 from cashier_desk.programs.rates import Rate, RateError, RateOrAmount
+from cashier_desk.programs.tot import TotRules
 
 
 class RulesError(ValueError):
@@ -182,6 +186,18 @@ class ProgramRules:
         return PlanRules(v["fee"], v["indigent_fee"], v["fee_gl"], v["max_months"],
                          v["indigent_max_months"], v["grace_days"])  # fmt: skip
 
+    def tot(self, on: date) -> TotRules:
+        return TotRules(**self.in_force("tot", on))
+
+    def business_licence(self, on: date) -> LicenceRules:
+        return LicenceRules(**self.in_force("business_licence", on))
+
+    def animal_licence(self, on: date) -> AnimalRules:
+        return AnimalRules(**self.in_force("animal_licence", on))
+
+    def parking_permit(self, on: date) -> PermitRules:
+        return PermitRules(**self.in_force("parking_permit", on))
+
 
 def _read(table: str, key: str, raw: object) -> Any:
     parse, _ = SHAPES[table][key]
@@ -217,7 +233,11 @@ def _versions(table: str, given: object) -> tuple[Version, ...]:
         unknown = sorted(set(version) - set(SHAPES[table]))
         if unknown:
             raise RulesError(f"[{table}] has no key {unknown[0]!r}")
-        values = {**values, **{k: _read(table, k, v) for k, v in version.items()}}
+        for key, raw_value in version.items():
+            value = _read(table, key, raw_value)
+            if isinstance(value, dict):  # a sub-table ([animal_licence.fees]) keeps what it
+                value = {**values[key], **value}  # leaves out, as a version keeps its keys
+            values = {**values, key: value}
         if (
             effective is not None
             and out[-1].effective is not None
