@@ -13,7 +13,6 @@ import logging
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -22,6 +21,7 @@ from cashier_desk.app import App, open_app
 from cashier_desk.desk import ItemRequest, TenderRequest
 from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.setup import Devices, attach_to_desk
+from cashier_desk.events import ReceiptPosted
 from cashier_desk.ledger.schema import audit_log, journal_entries, receipts
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
@@ -75,18 +75,18 @@ def _break_display(app: App) -> None:
 
 
 def _break_handler(app: App) -> None:
-    def handler(**_: Any) -> None:
+    def handler(_: ReceiptPosted) -> None:
         raise RuntimeError("a handler that fails")
 
-    app.desk.events.subscribe("receipt_posted", handler)
+    app.desk.events.subscribe(ReceiptPosted, handler)
 
 
 CASES: dict[str, tuple[Callable[[App], None], str, bool]] = {
     # failure: (inject, the log line, printed)
     "mark-printed": (_break_marking, "sale W1-000001 is saved; printing it failed", False),
     "drawer": (_break_drawer, "sale W1-000001 is saved; opening the drawer failed", True),
-    "display": (_break_display, "listener for receipt_posted failed", True),
-    "event-handler": (_break_handler, "listener for receipt_posted failed", True),
+    "display": (_break_display, "a listener of ReceiptPosted failed", True),
+    "event-handler": (_break_handler, "a listener of ReceiptPosted failed", True),
 }
 
 

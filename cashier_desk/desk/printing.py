@@ -17,9 +17,10 @@ import sqlalchemy as sa
 
 from cashier_desk.desk.requests import SaleResult, text
 from cashier_desk.desk.station import Station
-from cashier_desk.devices.model import Device, DeviceStatus
+from cashier_desk.devices.model import Device, DeviceStatus, DeviceStatusChanged
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
+from cashier_desk.events import Alert, PrintFinished, PrintPending, ReceiptPosted
 from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import print_queue
 from cashier_desk.ledger.receipts import ReceiptView, load_receipt
@@ -102,9 +103,9 @@ class Spooler:
                 if ok:  # its paper came out but the job stays pending: a retry says "copy"
                     self._maybe_printed.add(job_id)
                 raise
-        self.st.events.publish("print_job", job=job_id, printed=ok)
+        self.st.events.publish(PrintFinished(job_id, ok))
         if not ok:
-            self.st.events.publish("print_pending", receipt=receipt_id)
+            self.st.events.publish(PrintPending(receipt_id))
         return ok
 
     def after_sale(
@@ -124,7 +125,7 @@ class Spooler:
             printed = self.print_job(job_id, doc)
         except Exception:
             log.exception("sale %s is saved; printing it failed after the commit", sale.receipt)
-            self.st.events.publish("print_job", job=job_id, printed=False)  # the count shows it
+            self.st.events.publish(PrintFinished(job_id, False))  # the count shows it
             self._spool_wake.set()  # the spooler tries again (and logs if it still fails)
         if opens_drawer:
             try:
@@ -134,9 +135,7 @@ class Spooler:
                 log.exception("sale %s is saved; opening the drawer failed", sale.receipt)
                 problems.append("the cash drawer did not open (open it with its key)")
         try:
-            self.st.events.publish(
-                "receipt_posted", receipt=sale.receipt, total=sale.total, change=sale.change
-            )
+            self.st.events.publish(ReceiptPosted(sale.receipt, sale.total, sale.change))
         except Exception:  # the bus logs a listener's failure; this is only belt and braces
             log.exception("sale %s is saved; telling the listeners failed", sale.receipt)
             problems.append("the customer display was not updated")
@@ -219,7 +218,7 @@ class Spooler:
     def device_status_changed(self, device: Device, status: DeviceStatus) -> None:
         """A device reported a new status (on its own thread): tell the window, wake the
         spooler when the printer can print again, watch a drawer left open."""
-        self.st.events.publish("device_status", device=device.name, kind=device.kind, status=status)
+        self.st.events.publish(DeviceStatusChanged(device.name, device.kind, status))
         if device.kind == "printer" and status.ready:
             self.printer_ready()
         if status.drawer_open is not None:
@@ -237,7 +236,7 @@ class Spooler:
             )
             self._drawer_timer = threading.Timer(
                 seconds,
-                lambda: self.st.events.publish("alert", kind="drawer_left_open", message=message),
+                lambda: self.st.events.publish(Alert("drawer_left_open", message)),
             )
             self._drawer_timer.daemon = True
             self._drawer_timer.start()

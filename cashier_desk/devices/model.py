@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cashier_desk.events import Event
+
 log = logging.getLogger(__name__)
 
 
@@ -55,6 +57,22 @@ class DeviceStatus:
 
     def with_(self, **changes: Any) -> DeviceStatus:
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class DeviceStatusChanged(Event):
+    """A device reported a new status (published on the device's thread)."""
+
+    device: str  # its name
+    kind: str  # printer, drawer, scanner, display
+    status: DeviceStatus
+
+
+@dataclass(frozen=True)
+class Scanned(Event):
+    """The serial scanner read a code."""
+
+    code: str
 
 
 @dataclass(frozen=True)
