@@ -93,6 +93,18 @@ class DeviceResult:
 StatusListener = Callable[["Device", DeviceStatus], None]
 
 
+class WrongThread(RuntimeError):
+    """Device I/O was attempted off the device's own thread (a bug of the caller)."""
+
+
+def check_device_thread(owner: threading.Thread | None, device: str) -> None:
+    """A device with its own I/O thread touches its port there only (Electrum's device-thread
+    rule): in a debug run (``__debug__``, any run but ``python -O``) anything else raises."""
+    if __debug__ and owner is not None and threading.current_thread() is not owner:
+        here = threading.current_thread().name
+        raise WrongThread(f"{device}: its port was used on thread {here!r}, not its own")
+
+
 class Device:
     """Base of every device: the lifecycle, the status and its change events."""
 
