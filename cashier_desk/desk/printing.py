@@ -27,6 +27,11 @@ from cashier_desk.ledger.receipts import ReceiptView, load_receipt
 
 log = logging.getLogger(__name__)
 
+PRINTER_FAULT = (
+    "Printing failed with a fault of the program, not of the printer ({exc!r}); the receipt "
+    "stays in the print queue. Details are in the log: call support."
+)
+
 
 class Spooler:
     """The print queue and the devices beside the printer (see the module's docstring)."""
@@ -91,11 +96,7 @@ class Spooler:
                 return job is not None  # gone: False; printed meanwhile: True
             receipt_id = job.receipt_id
             doc = doc if doc is not None else self._stored_document(job)
-            try:
-                ok = self.st.printer.print_receipt(doc)
-            except Exception:  # a driver must not raise, but a sale never fails on a printer
-                log.exception("printer failed on job %s", job_id)
-                ok = False
+            ok = self._send(doc, f"job {job_id}")
             try:
                 with self.st.ledger.write(durable=False) as conn:
                     print_queue.mark(conn, job_id, self.st.now().isoformat() if ok else None)
@@ -151,15 +152,23 @@ class Spooler:
             doc = doc.marked("REPRINT")
         return doc
 
+    def _send(self, doc: ReceiptDoc, what: str) -> bool:
+        """The printer's answer for ``doc``.  A driver says an offline printer with False and
+        never raises; when it raises all the same it is a fault of the program (rendering,
+        a driver's bug), never called "printer offline": it is logged with its traceback and
+        the lead is alerted, and the job stays in the queue (a sale never fails on paper)."""
+        try:
+            return self.st.printer.print_receipt(doc)
+        except Exception as exc:
+            log.exception("the printer's software failed on %s", what)
+            self.st.events.publish(Alert("printer_fault", PRINTER_FAULT.format(exc=exc)))
+            return False
+
     def print_document(self, doc: ReceiptDoc) -> bool:
         """Print a slip that is not a receipt (a closeout slip, a test page), in turn with the
         receipts; nothing is kept of it but the audit record."""
         with self._print_lock:
-            try:
-                ok = self.st.printer.print_receipt(doc)
-            except Exception:
-                log.exception("printer failed on a document")
-                ok = False
+            ok = self._send(doc, "a document")
         with self.st.ledger.write() as conn:
             self.st.audit(conn, "print_document", doc.lines[0].text if doc.lines else "", {},
                         outcome="printed" if ok else "not printed")  # fmt: skip
