@@ -19,7 +19,7 @@ from cashier_desk.desk import Clock, Desk, system_clock
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.model import Device
 from cashier_desk.devices.setup import Devices, NoDrawer, attach_to_desk, build_devices
-from cashier_desk.events import EventBus
+from cashier_desk.events import CloseoutDone, EventBus
 from cashier_desk.ledger import first_use
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.sync.relay import Relay
@@ -208,7 +208,7 @@ def open_app(
     if background_sync:
         relay = desk.relay
         relay.start()
-        desk.events.subscribe("closeout_done", lambda **_: relay.wake())
+        desk.events.subscribe(CloseoutDone, lambda _: relay.wake())
     desk.pins.warm_up()
     app = App(data_dir, config, ledger, desk, new, built)
     real = built.all() if built is not None else []

@@ -13,7 +13,6 @@ import logging
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +20,9 @@ import sqlalchemy as sa
 from cashier_desk.app import App, open_app
 from cashier_desk.desk import ItemRequest, TenderRequest
 from cashier_desk.devices.display import LineDisplay
+from cashier_desk.devices.receipt import ReceiptDoc
 from cashier_desk.devices.setup import Devices, attach_to_desk
+from cashier_desk.events import Alert, ReceiptPosted
 from cashier_desk.ledger.schema import audit_log, journal_entries, receipts
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
@@ -75,18 +76,18 @@ def _break_display(app: App) -> None:
 
 
 def _break_handler(app: App) -> None:
-    def handler(**_: Any) -> None:
+    def handler(_: ReceiptPosted) -> None:
         raise RuntimeError("a handler that fails")
 
-    app.desk.events.subscribe("receipt_posted", handler)
+    app.desk.events.subscribe(ReceiptPosted, handler)
 
 
 CASES: dict[str, tuple[Callable[[App], None], str, bool]] = {
     # failure: (inject, the log line, printed)
     "mark-printed": (_break_marking, "sale W1-000001 is saved; printing it failed", False),
     "drawer": (_break_drawer, "sale W1-000001 is saved; opening the drawer failed", True),
-    "display": (_break_display, "listener for receipt_posted failed", True),
-    "event-handler": (_break_handler, "listener for receipt_posted failed", True),
+    "display": (_break_display, "a listener of ReceiptPosted failed", True),
+    "event-handler": (_break_handler, "a listener of ReceiptPosted failed", True),
 }
 
 
@@ -166,3 +167,35 @@ def test_paper_that_came_out_before_the_failure_prints_again_as_a_copy(counter: 
     counter.desk.print_pending()
     first, again = (job.replace(" ", "") for job in printer.jobs)  # big type is spaced out
     assert "REPRINT" not in first and "REPRINT" in again and "W1-000001" in again
+
+
+class BuggyPrinter(MemoryPrinter):
+    """A driver with a bug: it raises while rendering (a driver says offline with False)."""
+
+    broken = True
+
+    def print_receipt(self, doc: ReceiptDoc) -> bool:
+        if self.broken:
+            raise TypeError("unsupported format string passed to Money.__format__")
+        return super().print_receipt(doc)
+
+
+def test_a_fault_of_the_printing_code_is_called_a_fault_not_an_offline_printer(
+    counter: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 13, item 7: a rendering bug is not hidden as "printer offline": the sale stands,
+    the traceback is in the log, the lead sees an alert naming a fault of the program, and the
+    receipt prints from the queue once the fault is mended."""
+    printer = BuggyPrinter()
+    counter.desk.printer = printer
+    alerts: list[Alert] = []
+    counter.desk.events.subscribe(Alert, alerts.append)
+    with caplog.at_level(logging.ERROR):
+        sold = run_ok(counter, CASH_SALE)[-1]
+    assert sold["printed"] is False and sold["receipt"] == "W1-000001"
+    assert [a.kind for a in alerts] == ["printer_fault"]
+    assert "fault of the program, not of the printer" in alerts[0].message
+    assert "TypeError" in caplog.text and "Traceback" in caplog.text
+    printer.broken = False
+    assert counter.desk.print_pending() == (1, 0)
+    assert len(printer.jobs) == 1

@@ -14,6 +14,7 @@ from cashier_desk.app import App
 from cashier_desk.config import ConfigError, parse_config
 from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
 from cashier_desk.errors import Refusal
+from cashier_desk.events import CloseRejected, UserUnlocked
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger.db import Ledger, alembic_config
 from cashier_desk.ledger.drawer import Movement
@@ -105,7 +106,7 @@ def test_every_reader_uses_the_deciding_count(app: App) -> None:
 
 def test_only_a_close_awaiting_approval_can_be_sent_back(app: App) -> None:
     heard: list[str] = []
-    app.desk.events.subscribe("close_rejected", lambda session: heard.append(session))
+    app.desk.events.subscribe(CloseRejected, lambda e: heard.append(e.session))
     _open(app, {"20.00": 5})
     _refused("not_awaiting_approval", app.desk.reject_close, "W1-S000001", "lee", "1111", "x")
     run_ok(app, {"op": "close_drawer", "counted": {"cash": {"20.00": 5}}})  # exact: closed
@@ -147,7 +148,7 @@ def test_refused_paid_outs_and_unlocks_change_nothing(app: App) -> None:
 
 def test_an_unlock_is_told_to_the_window(app: App) -> None:
     heard: list[str] = []
-    app.desk.events.subscribe("user_unlocked", lambda user: heard.append(user))
+    app.desk.events.subscribe(UserUnlocked, lambda e: heard.append(e.login))
     for _ in range(5):
         with pytest.raises(Refusal):
             app.desk.login("bob", "0000")

@@ -16,6 +16,7 @@ from cashier_desk.desk.requests import CashMovement, check_count, positive, text
 from cashier_desk.desk.station import Station
 from cashier_desk.devices.cash_slips import drop_slip, paid_out_voucher
 from cashier_desk.errors import Refusal
+from cashier_desk.events import DrawerMovement, DrawerOpened
 from cashier_desk.ids import SessionId
 from cashier_desk.ledger import drawer, evidence
 from cashier_desk.ledger.approvals import recheck_approver
@@ -75,7 +76,7 @@ class Cash:
             session = drawer.get_session(conn, sid)
         if session is None:  # pragma: no cover - just written in the same transaction
             raise RuntimeError("the drawer session vanished")
-        self.st.events.publish("drawer_opened", session=session)
+        self.st.events.publish(DrawerOpened(session.id))
         return session
 
     def current_session(self) -> drawer.Session | None:
@@ -146,7 +147,7 @@ class Cash:
         if movement is None:  # pragma: no cover - just written in the same transaction
             raise RuntimeError("the drawer movement vanished")
         self.st.cash_drawer.open_drawer()
-        self.st.events.publish("drawer_movement", kind=kind, amount=amount)
+        self.st.events.publish(DrawerMovement(kind, amount))
         return movement
 
     @staticmethod

@@ -23,7 +23,8 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ids import SessionId
+from cashier_desk.events import CloseApproved, CloseoutDone, CloseRejected, DrawerClosed
+from cashier_desk.ids import BatchId, SessionId
 from cashier_desk.ledger import audit, closeout, closes, drawer, evidence, item_programs
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.closeout import Closeout
@@ -117,7 +118,7 @@ class Closing:
                 ),
             }
             self.st.audit(conn, "close_drawer", session.id, details)
-        self.st.events.publish("drawer_closed", session=session.id, needs_approval=needs)
+        self.st.events.publish(DrawerClosed(session.id, needs))
         return CloseResult(session.id, over_short, needs)
 
     def session_to_count(self) -> drawer.Session | None:
@@ -209,7 +210,7 @@ class Closing:
                 {"comment": note, **sealed},
                 actor=approver_user.login,
             )
-        self.st.events.publish("close_approved", session=session.id)
+        self.st.events.publish(CloseApproved(session.id))
         return session.id
 
     def reject_close(
@@ -239,7 +240,7 @@ class Closing:
                 {"comment": note, "count": count_no, "cashier": session.cashier, **sealed},
                 actor=approver_user.login,
             )
-        self.st.events.publish("close_rejected", session=session.id)
+        self.st.events.publish(CloseRejected(session.id))
         return session.id, count_no
 
     def _awaiting_recount(self, conn: sa.Connection, session_id: object) -> drawer.Session:
@@ -311,7 +312,7 @@ class Closing:
         result = back_up_after_closeout(
             self.st.ledger, self.st.config, self.st.workstation, self.st.now(), result
         )
-        self.st.events.publish("closeout_done", batch=result.batch)
+        self.st.events.publish(CloseoutDone(BatchId(result.batch)))
         return result
 
     # -- the closeout's papers (desk/papers.py) --------------------------------------------

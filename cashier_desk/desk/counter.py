@@ -24,6 +24,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
+from cashier_desk.events import ReceiptVoided
 from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import drawer, evidence, items, sales, search
 from cashier_desk.ledger.approvals import recheck_approver
@@ -336,7 +337,7 @@ class Counter:
                 {"approver": approver_user.login, "reason": why, "total": str(total), **sealed},
             )
         printed = self.spooler.print_job(job_id, doc)
-        self.st.events.publish("receipt_voided", receipt=number)
+        self.st.events.publish(ReceiptVoided(ReceiptNo(number)))
         return ReceiptNo(number), total, printed
 
     @staticmethod

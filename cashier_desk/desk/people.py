@@ -8,11 +8,16 @@ from cashier_desk.desk import authority
 from cashier_desk.desk.requests import text
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
+from cashier_desk.events import LedgerLossAccepted, UserChanged, UserUnlocked
 from cashier_desk.ids import Login
 from cashier_desk.ledger import auth, first_use
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.watermark import ACCEPTED, ledger_state
+
+
+def user_changed(user: User) -> UserChanged:
+    return UserChanged(user.login, user.name, user.role)
 
 
 class People:
@@ -40,7 +45,7 @@ class People:
                 self.st.audit(conn, "logout", self.st.user.login)
             self.st.user = user
             self.st.audit(conn, "login", user.login, {"role": user.role})
-        self.st.events.publish("user_changed", user=user)
+        self.st.events.publish(user_changed(user))
         return user
 
     def create_first_admin(self, login: str, name: str, pin: str) -> User:
@@ -54,7 +59,7 @@ class People:
             self.st.audit(conn, "first_admin", user.login, {"role": "admin"}, actor=user.login)
             self.st.audit(conn, "login", user.login, {"role": user.role}, actor=user.login)
             self.st.user = user
-        self.st.events.publish("user_changed", user=user)
+        self.st.events.publish(user_changed(user))
         return user
 
     def unlock(self, login: str, pin: str, locked_for: str | None) -> User:
@@ -66,7 +71,7 @@ class People:
                 user = recheck_approver(conn, user, not_=(), min_role="lead")
                 self.st.audit(conn, "takeover", user.login, {"from": locked_for}, actor=user.login)
             self.st.user = user
-            self.st.events.publish("user_changed", user=user)
+            self.st.events.publish(user_changed(user))
             return user
         return self.login(login, pin)
 
@@ -103,7 +108,7 @@ class People:
             auth.clear_lockout(conn, user.login)
             details = {"locked_until": until}
             self.st.audit(conn, "unlock_user", user.login, details, actor=lead.login)
-        self.st.events.publish("user_unlocked", user=user.login)
+        self.st.events.publish(UserUnlocked(user.login))
         return user
 
     def logout(self) -> None:
@@ -111,7 +116,7 @@ class People:
         with self.st.ledger.write() as conn:
             self.st.audit(conn, "logout", user.login)
         self.st.user = None
-        self.st.events.publish("user_changed", user=None)
+        self.st.events.publish(UserChanged(None))
 
     def ledger_lost_work(self) -> bool:
         """Whether the ledger lost work it had saved and no supervisor has accepted it yet."""
@@ -153,7 +158,7 @@ class People:
                 },
                 actor=who.login,
             )
-        self.st.events.publish("ledger_loss_accepted", last_receipt=known.last_receipt())
+        self.st.events.publish(LedgerLossAccepted(known.last_receipt()))
         return known.last_receipt()
 
     def logged_in(self) -> Login | None:

@@ -17,14 +17,20 @@ import sqlalchemy as sa
 
 from cashier_desk.desk.requests import SaleResult, text
 from cashier_desk.desk.station import Station
-from cashier_desk.devices.model import Device, DeviceStatus
+from cashier_desk.devices.model import Device, DeviceStatus, DeviceStatusChanged
 from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
+from cashier_desk.events import Alert, PrintFinished, PrintPending, ReceiptPosted
 from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import print_queue
 from cashier_desk.ledger.receipts import ReceiptView, load_receipt
 
 log = logging.getLogger(__name__)
+
+PRINTER_FAULT = (
+    "Printing failed with a fault of the program, not of the printer ({exc!r}); the receipt "
+    "stays in the print queue. Details are in the log: call support."
+)
 
 
 class Spooler:
@@ -90,11 +96,7 @@ class Spooler:
                 return job is not None  # gone: False; printed meanwhile: True
             receipt_id = job.receipt_id
             doc = doc if doc is not None else self._stored_document(job)
-            try:
-                ok = self.st.printer.print_receipt(doc)
-            except Exception:  # a driver must not raise, but a sale never fails on a printer
-                log.exception("printer failed on job %s", job_id)
-                ok = False
+            ok = self._send(doc, f"job {job_id}")
             try:
                 with self.st.ledger.write(durable=False) as conn:
                     print_queue.mark(conn, job_id, self.st.now().isoformat() if ok else None)
@@ -102,9 +104,9 @@ class Spooler:
                 if ok:  # its paper came out but the job stays pending: a retry says "copy"
                     self._maybe_printed.add(job_id)
                 raise
-        self.st.events.publish("print_job", job=job_id, printed=ok)
+        self.st.events.publish(PrintFinished(job_id, ok))
         if not ok:
-            self.st.events.publish("print_pending", receipt=receipt_id)
+            self.st.events.publish(PrintPending(receipt_id))
         return ok
 
     def after_sale(
@@ -124,7 +126,7 @@ class Spooler:
             printed = self.print_job(job_id, doc)
         except Exception:
             log.exception("sale %s is saved; printing it failed after the commit", sale.receipt)
-            self.st.events.publish("print_job", job=job_id, printed=False)  # the count shows it
+            self.st.events.publish(PrintFinished(job_id, False))  # the count shows it
             self._spool_wake.set()  # the spooler tries again (and logs if it still fails)
         if opens_drawer:
             try:
@@ -134,9 +136,7 @@ class Spooler:
                 log.exception("sale %s is saved; opening the drawer failed", sale.receipt)
                 problems.append("the cash drawer did not open (open it with its key)")
         try:
-            self.st.events.publish(
-                "receipt_posted", receipt=sale.receipt, total=sale.total, change=sale.change
-            )
+            self.st.events.publish(ReceiptPosted(sale.receipt, sale.total, sale.change))
         except Exception:  # the bus logs a listener's failure; this is only belt and braces
             log.exception("sale %s is saved; telling the listeners failed", sale.receipt)
             problems.append("the customer display was not updated")
@@ -152,15 +152,23 @@ class Spooler:
             doc = doc.marked("REPRINT")
         return doc
 
+    def _send(self, doc: ReceiptDoc, what: str) -> bool:
+        """The printer's answer for ``doc``.  A driver says an offline printer with False and
+        never raises; when it raises all the same it is a fault of the program (rendering,
+        a driver's bug), never called "printer offline": it is logged with its traceback and
+        the lead is alerted, and the job stays in the queue (a sale never fails on paper)."""
+        try:
+            return self.st.printer.print_receipt(doc)
+        except Exception as exc:
+            log.exception("the printer's software failed on %s", what)
+            self.st.events.publish(Alert("printer_fault", PRINTER_FAULT.format(exc=exc)))
+            return False
+
     def print_document(self, doc: ReceiptDoc) -> bool:
         """Print a slip that is not a receipt (a closeout slip, a test page), in turn with the
         receipts; nothing is kept of it but the audit record."""
         with self._print_lock:
-            try:
-                ok = self.st.printer.print_receipt(doc)
-            except Exception:
-                log.exception("printer failed on a document")
-                ok = False
+            ok = self._send(doc, "a document")
         with self.st.ledger.write() as conn:
             self.st.audit(conn, "print_document", doc.lines[0].text if doc.lines else "", {},
                         outcome="printed" if ok else "not printed")  # fmt: skip
@@ -219,7 +227,7 @@ class Spooler:
     def device_status_changed(self, device: Device, status: DeviceStatus) -> None:
         """A device reported a new status (on its own thread): tell the window, wake the
         spooler when the printer can print again, watch a drawer left open."""
-        self.st.events.publish("device_status", device=device.name, kind=device.kind, status=status)
+        self.st.events.publish(DeviceStatusChanged(device.name, device.kind, status))
         if device.kind == "printer" and status.ready:
             self.printer_ready()
         if status.drawer_open is not None:
@@ -237,7 +245,7 @@ class Spooler:
             )
             self._drawer_timer = threading.Timer(
                 seconds,
-                lambda: self.st.events.publish("alert", kind="drawer_left_open", message=message),
+                lambda: self.st.events.publish(Alert("drawer_left_open", message)),
             )
             self._drawer_timer.daemon = True
             self._drawer_timer.start()

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from cashier_desk.desk import authority, rules
 from cashier_desk.desk.requests import typed
 from cashier_desk.desk.station import Station
+from cashier_desk.events import ReferenceDataChanged
 from cashier_desk.ledger import audit, auth, crosscheck, drawer, imports
 from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView, list_receipts, load_receipt
@@ -113,7 +114,7 @@ class Records:
                 self.st.audit(conn, "import", kind, details, actor=actor)
         except authority.PeopleArrived as exc:
             authority.refuse(self.st, f"import {kind}", login, "people_arrived", exc.message)
-        self.st.events.publish("reference_data_changed", kind=kind)
+        self.st.events.publish(ReferenceDataChanged(kind))
         return done
 
     def _read_users(self, path: Path, masked: Masked) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from cashier_desk.desk import authority
 from cashier_desk.errors import Refusal
+from cashier_desk.events import ReferenceDataChanged
 from cashier_desk.ledger import program_rules
 from cashier_desk.ledger.import_result import Imported
 from cashier_desk.programs.rules import RulesError, parse_rules
@@ -48,5 +49,5 @@ def import_program_rules(
             desk.audit(conn, "import", KIND, details, actor=actor)
     except authority.PeopleArrived as exc:
         authority.refuse(desk, f"import {KIND}", login, "people_arrived", exc.message)
-    desk.events.publish("reference_data_changed", kind=KIND)
+    desk.events.publish(ReferenceDataChanged(KIND))
     return Imported(given)

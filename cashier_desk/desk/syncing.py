@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from cashier_desk.desk import authority
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
+from cashier_desk.events import Alert, ReferenceDataChanged, SyncPassed
 from cashier_desk.ledger import closeout
 from cashier_desk.sync import access, central, quarantine
 from cashier_desk.sync.pull import PullResult, pull
@@ -57,20 +58,24 @@ class Syncing:
         quarantine is an alert for the lead, once."""
         for held in result.held_now:
             self.st.events.publish(
-                "alert",
-                kind="batch_quarantined",
-                message=f"Central holds {held}. It is kept out of central's totals until an "
-                "admin decides (cashier-desk sync resolve).",
+                Alert(
+                    "batch_quarantined",
+                    f"Central holds {held}. It is kept out of central's totals until an "
+                    "admin decides (cashier-desk sync resolve).",
+                )
             )
         if result.flagged:
             self._chain_flagged(result.flagged)
+        relay = self.st.relay
+        self.st.events.publish(SyncPassed(relay.pending() if relay is not None else 0))
 
     def _chain_flagged(self, flag: str) -> None:
         self.st.events.publish(
-            "alert",
-            kind="chain_flagged",
-            message=f"Central flags this workstation's audit chain: {flag}. A supervisor "
-            "checks the ledger (cashier-desk audit verify).",
+            Alert(
+                "chain_flagged",
+                f"Central flags this workstation's audit chain: {flag}. A supervisor "
+                "checks the ledger (cashier-desk audit verify).",
+            )
         )
 
     def resolve_quarantined(
@@ -109,7 +114,7 @@ class Syncing:
             result = pull(self.st.ledger, engine, self.st.workstation, self.st.now().isoformat())
         with self.st.ledger.write() as conn:
             self.st.audit(conn, "sync_pull", "reference data", vars(result), actor="system")
-        self.st.events.publish("reference_data_changed", kind="pull")
+        self.st.events.publish(ReferenceDataChanged("pull"))
         self._anchor()
         return result
 

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from cashier_desk.events import Event
+
 log = logging.getLogger(__name__)
 
 
@@ -58,6 +60,22 @@ class DeviceStatus:
 
 
 @dataclass(frozen=True)
+class DeviceStatusChanged(Event):
+    """A device reported a new status (published on the device's thread)."""
+
+    device: str  # its name
+    kind: str  # printer, drawer, scanner, display
+    status: DeviceStatus
+
+
+@dataclass(frozen=True)
+class Scanned(Event):
+    """The serial scanner read a code."""
+
+    code: str
+
+
+@dataclass(frozen=True)
 class DeviceResult:
     ok: bool
     code: str = ""
@@ -73,6 +91,18 @@ class DeviceResult:
 
 
 StatusListener = Callable[["Device", DeviceStatus], None]
+
+
+class WrongThread(RuntimeError):
+    """Device I/O was attempted off the device's own thread (a bug of the caller)."""
+
+
+def check_device_thread(owner: threading.Thread | None, device: str) -> None:
+    """A device with its own I/O thread touches its port there only (Electrum's device-thread
+    rule): in a debug run (``__debug__``, any run but ``python -O``) anything else raises."""
+    if __debug__ and owner is not None and threading.current_thread() is not owner:
+        here = threading.current_thread().name
+        raise WrongThread(f"{device}: its port was used on thread {here!r}, not its own")
 
 
 class Device:

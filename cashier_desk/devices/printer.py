@@ -37,7 +37,7 @@ import serial
 
 from cashier_desk.devices import escpos_lib
 from cashier_desk.devices.escpos_render import drawer_pulse, realtime_drawer_pulse, to_escpos
-from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus
+from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus, check_device_thread
 from cashier_desk.devices.receipt import ReceiptDoc
 
 log = logging.getLogger(__name__)
@@ -285,7 +285,8 @@ class EscPosPrinter(Device):
         return bytes(answers)
 
     def _poll(self, wait: float = STATUS_TIMEOUT) -> DeviceStatus:
-        """Ask the printer for its status (on the device thread)."""
+        """Ask the printer for its status (on the device thread; every job starts here)."""
+        check_device_thread(self._thread, self.name)  # a bug, not an offline printer
         try:
             printer = self._connect()
             if not self.reports_status:  # a one-way link: online while it opens, nothing more

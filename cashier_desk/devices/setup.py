@@ -17,11 +17,10 @@ from urllib.parse import parse_qs, urlsplit
 from cashier_desk.config import Config, ConfigError
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.display import LineDisplay
-from cashier_desk.devices.model import Device
+from cashier_desk.devices.model import Device, Scanned
 from cashier_desk.devices.printer import EscPosPrinter, PrinterDrawer
 from cashier_desk.devices.scanner import SerialScanner
-from cashier_desk.events import EventBus
-from cashier_desk.money import Money
+from cashier_desk.events import Alert, EventBus, ReceiptPosted
 
 log = logging.getLogger(__name__)
 
@@ -210,14 +209,14 @@ def attach_to_desk(devices: Devices, events: EventBus) -> None:
     """Scans become ``scan`` events for the window; sales show on the customer display."""
     scanner = devices.scanner
     if scanner is not None:
-        scanner.on_scan = lambda code: events.publish("scan", code=code)
+        scanner.on_scan = lambda code: events.publish(Scanned(code))
         scanner.on_error = lambda message: events.publish(
-            "alert", kind="scan_refused", message=f"The scan was not understood: {message}"
+            Alert("scan_refused", f"The scan was not understood: {message}")
         )
     display = devices.display
     if display is not None:
 
-        def show_sale(receipt: str, total: Money, change: Money) -> None:
-            display.show(f"TOTAL {total}".rjust(20), f"CHANGE {change}".rjust(20))
+        def show_sale(sale: ReceiptPosted) -> None:
+            display.show(f"TOTAL {sale.total}".rjust(20), f"CHANGE {sale.change}".rjust(20))
 
-        events.subscribe("receipt_posted", show_sale)
+        events.subscribe(ReceiptPosted, show_sale)

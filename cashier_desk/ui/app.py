@@ -19,6 +19,7 @@ from typing import Any
 
 from cashier_desk import demo, resources
 from cashier_desk.app import App
+from cashier_desk.events import PrintFinished
 from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui import ledger_loss
 from cashier_desk.ui.bridge import DeskBridge
@@ -95,7 +96,7 @@ class PaperPanel(QWidget):
         bar = self.paper.verticalScrollBar().sizeHint().width()
         self.paper.setMinimumWidth(line + bar + 2 * self.paper.frameWidth() + 12)
         layout.addWidget(self.paper)
-        ctx.bridge.printJob.connect(lambda _job, _ok: self.refresh())
+        ctx.bridge.on(PrintFinished, lambda _event: self.refresh())
         self.refresh()
 
     def refresh(self) -> None:

@@ -1,74 +1,76 @@
-"""Desk events as Qt signals, delivered on the GUI thread.
+"""Desk events as one Qt signal, delivered on the GUI thread.
 
-The Desk and the device threads publish named events on the core's EventBus from whatever
-thread they run on; this adapter re-emits each as a signal, and Qt queues it to the GUI thread
-(the widgets never see a device thread).
+The Desk and the device threads publish typed events (``cashier_desk.events``) on the core's
+EventBus from whatever thread they run on; this adapter re-emits every event as one signal,
+which Qt queues to the GUI thread, and hands each to the widgets that asked for its class
+with :meth:`DeskBridge.on` (the widgets never see a device thread).
 """
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from cashier_desk.events import EventBus
+from cashier_desk.events import (
+    CloseApproved,
+    CloseoutDone,
+    CloseRejected,
+    DrawerClosed,
+    DrawerMovement,
+    DrawerOpened,
+    Event,
+    EventBus,
+    ReceiptVoided,
+    ReferenceDataChanged,
+)
 from cashier_desk.ui.qt import QObject, Signal
+
+log = logging.getLogger(__name__)
+
+E = TypeVar("E", bound=Event)
+
+#: What changes the day's drawers, receipts or reference data: screens showing them refresh.
+DAY_CHANGES: tuple[type[Event], ...] = (
+    DrawerOpened,
+    DrawerMovement,
+    DrawerClosed,
+    ReceiptVoided,
+    CloseApproved,
+    CloseRejected,
+    CloseoutDone,
+    ReferenceDataChanged,
+)
 
 
 class DeskBridge(QObject):
-    deviceStatus = Signal(str, str, object)  # device name, kind, DeviceStatus
-    alert = Signal(str, str)  # kind, message for a person
-    scanned = Signal(str)  # a code from the serial scanner
-    receiptPosted = Signal(str)  # receipt number
-    printJob = Signal(int, bool)  # job id, printed
-    userChanged = Signal(object)  # User or None
-    drawerClosed = Signal(str, bool)  # session id, needs approval
-    changed = Signal(str)  # any other event name: screens refresh what they show
+    happened = Signal(object)  # an Event, on the GUI thread
 
     def __init__(self, events: EventBus) -> None:
         super().__init__()
         self._events = events
-        self._subscriptions: list[tuple[str, Callable[..., None]]] = [
-            ("device_status", self._on_device_status),
-            ("alert", self._on_alert),
-            ("scan", self._on_scan),
-            ("receipt_posted", self._on_receipt),
-            ("print_job", self._on_print_job),
-            ("user_changed", self._on_user),
-            ("drawer_closed", self._on_drawer_closed),
-        ]
-        for name in ("drawer_opened", "receipt_voided", "drawer_movement", "close_approved",
-                     "close_rejected", "closeout_done", "reference_data_changed"):  # fmt: skip
-            self._subscriptions.append((name, self._changer(name)))
-        for name, listener in self._subscriptions:
-            events.subscribe(name, listener)
+        self._handlers: dict[type[Event], list[Callable[[Any], None]]] = defaultdict(list)
+        self.happened.connect(self._deliver)
+        events.subscribe_all(self._forward)
+
+    def on(self, kind: type[E], handler: Callable[[E], None]) -> None:
+        """Call ``handler`` on the GUI thread with every event of class ``kind``."""
+        self._handlers[kind].append(handler)
+
+    def on_any(self, kinds: tuple[type[Event], ...], handler: Callable[[Event], None]) -> None:
+        for kind in kinds:
+            self.on(kind, handler)
 
     def detach(self) -> None:
-        for name, listener in self._subscriptions:
-            self._events.unsubscribe(name, listener)
+        self._events.unsubscribe_all(self._forward)
 
-    def _changer(self, name: str) -> Callable[..., None]:
-        def listener(**_: Any) -> None:
-            self.changed.emit(name)
+    def _forward(self, event: Event) -> None:  # on the publishing thread
+        self.happened.emit(event)
 
-        return listener
-
-    def _on_device_status(self, device: str, kind: str, status: Any) -> None:
-        self.deviceStatus.emit(device, kind, status)
-
-    def _on_alert(self, kind: str, message: str) -> None:
-        self.alert.emit(kind, message)
-
-    def _on_scan(self, code: str) -> None:
-        self.scanned.emit(code)
-
-    def _on_receipt(self, receipt: str, **_: Any) -> None:
-        self.receiptPosted.emit(receipt)
-
-    def _on_print_job(self, job: int, printed: bool) -> None:
-        self.printJob.emit(job, printed)
-
-    def _on_user(self, user: Any) -> None:
-        self.userChanged.emit(user)
-
-    def _on_drawer_closed(self, session: str, needs_approval: bool) -> None:
-        self.drawerClosed.emit(session, needs_approval)
+    def _deliver(self, event: Event) -> None:  # on the GUI thread
+        for handler in list(self._handlers[type(event)]):
+            try:
+                handler(event)
+            except Exception:  # one screen's bug must not keep the event from the others
+                log.exception("the window's handler of %s failed", type(event).__name__)

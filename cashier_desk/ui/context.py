@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from cashier_desk.ui.main_window import MainWindow
 
 
+FAILED_MESSAGE = "Something went wrong; nothing was half-written. Details are in the log."
+
+
 @dataclass
 class UiContext:
     desk: Desk
@@ -32,16 +35,19 @@ class UiContext:
         fn: Callable[[], Any],
         on_done: Callable[[Any], None] | None = None,
         on_refused: Callable[[Refusal], None] | None = None,
+        on_failed: Callable[[Exception], None] | None = None,
     ) -> None:
-        """Run a Desk call off the GUI thread; a refusal is shown to the person by default."""
-        self.runner.run(
-            fn,
-            on_done,
-            on_refused or self.show_refusal,
-            lambda exc: self.show_error(
-                "Something went wrong; nothing was half-written. Details are in the log."
-            ),
-        )
+        """The window's one way to run a Desk call: off the GUI thread, its answer back on
+        it.  A refusal is shown to the person unless ``on_refused`` takes it; a fault (logged
+        with its traceback by the runner) is always said the same way, then ``on_failed``
+        lets the caller put its screen right (clear a busy flag, re-enable a button)."""
+
+        def failed(exc: Exception) -> None:
+            self.show_error(FAILED_MESSAGE)
+            if on_failed is not None:
+                on_failed(exc)
+
+        self.runner.run(fn, on_done, on_refused or self.show_refusal, failed)
 
     def show_refusal(self, refusal: Refusal) -> None:
         self.show_error(refusal.message)

@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 
 
 log = logging.getLogger(__name__)
-_FAILED = object()  # what a dialog's Desk call answers when it failed (not a refusal)
-FAILED_MESSAGE = "Something went wrong; nothing was half-written. Details are in the log."
 
 
 @runtime_checkable
@@ -126,31 +124,22 @@ class DeskDialog(QDialog):
         """``ctx.run`` for this dialog: the answer is dropped when the dialog has closed, and
         the dialog is deleted only once every call it started has come back."""
 
-        def guarded() -> Any:
-            try:
-                return fn()
-            except Refusal:
-                raise
-            except Exception:  # a fault: logged here, and the dialog is freed again below
-                log.exception("a desk operation of the %s failed", self.objectName())
-                return _FAILED
-
         def later(callback: Callable[[Any], None]) -> Callable[[Any], None]:
             def answer(result: Any) -> None:
                 self._pending -= 1
-                if result is _FAILED:
-                    self.busy = False
-                    self.confirm_button.setEnabled(True)
-                    self.ctx.show_error(FAILED_MESSAGE)
-                elif not self._ended:
+                if not self._ended:
                     callback(result)
                 if self._ended and self._pending == 0:
                     self.deleteLater()
 
             return answer
 
+        def failed(_exc: Exception) -> None:  # ctx.run has said so on the banner
+            self.busy = False
+            self.confirm_button.setEnabled(True)
+
         self._pending += 1
-        self.ctx.run(guarded, later(on_done), later(on_refused))
+        self.ctx.run(fn, later(on_done), later(on_refused), later(failed))
 
     def reject(self) -> None:
         if self.busy:  # Esc while the Desk works: wait for its answer first

@@ -17,8 +17,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from cashier_desk.devices.model import DeviceStatus
+from cashier_desk.devices.model import DeviceStatus, DeviceStatusChanged
+from cashier_desk.events import (
+    Alert,
+    PrintFinished,
+    PrintPending,
+    ReceiptPosted,
+    SyncPassed,
+    UserChanged,
+)
 from cashier_desk.text import mask_card_numbers
+from cashier_desk.ui.bridge import DAY_CHANGES
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.gate import OPEN_WHEN_LOCKED, Gate, close_dialogs
 from cashier_desk.ui.qt import (
@@ -126,14 +135,12 @@ class MainWindow(QMainWindow):
         self._idle_timer = QTimer(self)
         self._idle_timer.timeout.connect(self._check_idle)
         self._idle_timer.start(1000)
-        self._count_timer = QTimer(self)
-        self._count_timer.timeout.connect(self.refresh_counts)
-        self._count_timer.start(5000)
-        ctx.bridge.printJob.connect(lambda _job, _ok: self.refresh_counts())
-        ctx.bridge.changed.connect(lambda _name: self.refresh_counts())
-        ctx.bridge.deviceStatus.connect(self.device_status)
-        ctx.bridge.alert.connect(self._alert)
-        ctx.bridge.userChanged.connect(self._user_changed)
+        # The counts of the status bar change with these events only (no polling).
+        counted = (PrintFinished, PrintPending, ReceiptPosted, SyncPassed, *DAY_CHANGES)
+        ctx.bridge.on_any(counted, lambda _event: self.refresh_counts())
+        ctx.bridge.on(DeviceStatusChanged, self._device_event)
+        ctx.bridge.on(Alert, lambda alert: self.show_message(alert.message, kind="warning"))
+        ctx.bridge.on(UserChanged, self._user_changed)
         self.refresh_role()
         self.show_screen("login")
 
@@ -173,9 +180,6 @@ class MainWindow(QMainWindow):
         self._banner_timer.stop()
         self.banner.hide()
         self.banner.clear()
-
-    def _alert(self, kind: str, message: str) -> None:
-        self.show_message(message, kind="warning")
 
     # -- menus by role -----------------------------------------------------------------------
 
@@ -304,7 +308,7 @@ class MainWindow(QMainWindow):
     def stop_timers(self) -> None:
         """The window is closing: no more periodic work."""
         self._closing = True
-        for timer in (self._idle_timer, self._count_timer, self._banner_timer):
+        for timer in (self._idle_timer, self._banner_timer):
             timer.stop()
         app = QApplication.instance()
         if app is not None:
@@ -349,9 +353,12 @@ class MainWindow(QMainWindow):
         self._open = True
         self.refresh_role()
 
-    def _user_changed(self, user: object) -> None:
+    def _device_event(self, event: DeviceStatusChanged) -> None:
+        self.device_status(event.device, event.kind, event.status)
+
+    def _user_changed(self, event: UserChanged) -> None:
         """The Desk logged someone in (only unlocking does that in the window) or out."""
-        if user is not None:
+        if event.login is not None:
             self._open = True
         self.refresh_role()
 

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import App, open_app
+from cashier_desk.devices.model import Scanned
 from cashier_desk.devices.printer import wait_for
 from cashier_desk.errors import Refusal
+from cashier_desk.events import Alert
 from cashier_desk.runner import run_op
 from tests.helpers import run_ok
 
@@ -58,7 +60,7 @@ def test_a_scan_on_the_serial_scanner_resolves_through_the_desk(counter: App) ->
         scans.append(code)
         arrived.set()
 
-    counter.desk.events.subscribe("scan", on_scan)
+    counter.desk.events.subscribe(Scanned, lambda e: on_scan(e.code))
     counter.devices.scanner_sim.scan("UB-100234")
     assert arrived.wait(5)
     found = counter.desk.lookup_scan(scans[0])
@@ -76,8 +78,8 @@ def test_a_garbled_scan_raises_an_alert_and_the_next_scan_still_works(counter: A
     assert counter.devices is not None and counter.devices.scanner_sim is not None
     alerts: list[dict[str, Any]] = []
     scans: list[str] = []
-    counter.desk.events.subscribe("alert", lambda **kw: alerts.append(kw))
-    counter.desk.events.subscribe("scan", lambda code: scans.append(code))
+    counter.desk.events.subscribe(Alert, lambda a: alerts.append(vars(a)))
+    counter.desk.events.subscribe(Scanned, lambda e: scans.append(e.code))
     counter.devices.scanner_sim.send_raw(b"\xff\xfe\x01garbage\r")
     counter.devices.scanner_sim.scan("PC-2026-000001")
     assert wait_for(lambda: scans == ["PC-2026-000001"], 5)
@@ -111,7 +113,7 @@ def test_a_drawer_left_open_raises_an_alert(data_dir: Path) -> None:
     app = _app(data_dir, "sim_drawer_close_seconds = 3600", "drawer_alert_seconds = 1")
     try:
         alerts: list[dict[str, Any]] = []
-        app.desk.events.subscribe("alert", lambda **kw: alerts.append(kw))
+        app.desk.events.subscribe(Alert, lambda a: alerts.append(vars(a)))
         run_ok(app, *LOGIN, CASH_SALE)
         assert wait_for(lambda: bool(alerts), 5)
         assert alerts[0]["kind"] == "drawer_left_open"

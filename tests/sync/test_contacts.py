@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from cashier_desk.app import App
 from cashier_desk.errors import Refusal
+from cashier_desk.events import Alert
 from cashier_desk.ledger import audit
 from cashier_desk.runner import run_op
 from cashier_desk.sync import access, central, contacts, quarantine
@@ -150,7 +151,7 @@ def test_a_forked_chain_is_flagged_and_its_next_batch_held(
     assert head(app)[0] > lost[0]
     assert app.desk.relay is not None and app.desk.relay.check_ledger() is None
     alerts: list[dict[str, Any]] = []
-    app.desk.events.subscribe("alert", lambda **kw: alerts.append(kw))
+    app.desk.events.subscribe(Alert, lambda a: alerts.append(vars(a)))
     synced = run_op(app.desk, {"op": "sync"})
     assert (synced["ok"], synced["error"]) == (False, "chain_flagged")
     assert f"fork: central saw audit record {lost[0]} as {lost[1][:12]}" in synced["message"]

@@ -34,6 +34,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.devices.model import Scanned
 from cashier_desk.ledger.drawer import DENOMINATIONS
 from cashier_desk.ledger.schema import batches
 from cashier_desk.money import Money
@@ -316,7 +317,7 @@ def ring_sales(c: Counter) -> None:
     press(c, Key.Key_Return)
 
     # 9: the serial scanner (as the bridge delivers its code); F4 pays part of the bill
-    c.ctx.bridge.scanned.emit("UB-100001")
+    c.ctx.bridge.happened.emit(Scanned("UB-100001"))
     c.idle(WAIT_MS)
     assert [line.ref for line in screen.lines] == ["UB-100001"]
     still_due(c, "97.16")

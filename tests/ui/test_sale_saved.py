@@ -12,6 +12,7 @@ import pytest
 
 from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.setup import Devices, attach_to_desk
+from cashier_desk.events import ReceiptPosted
 from cashier_desk.ui.qt import QListWidget, Qt
 from tests.doubles import CountingDrawer
 from tests.ui.conftest import Counter
@@ -84,7 +85,7 @@ def test_a_display_or_handler_that_fails_never_undoes_or_repeats_the_sale(
         )
         attach_to_desk(devices, sale.desk.events)
     else:
-        sale.desk.events.subscribe("receipt_posted", _raise)
+        sale.desk.events.subscribe(ReceiptPosted, _raise)
     _sell_exact_cash(sale)
     assert _banner(sale).startswith("Receipt W1-000001 posted")
     press(sale, Key.Key_F10)

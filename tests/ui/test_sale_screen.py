@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from cashier_desk.devices.model import Scanned
 from cashier_desk.money import Money
 from cashier_desk.ui.qt import (
     QAbstractItemView,
@@ -387,7 +388,7 @@ def test_a_wedge_burst_is_a_scan_and_slow_typing_is_not(sale: Counter) -> None:
 
 
 def test_a_serial_scan_adds_the_line(sale: Counter) -> None:
-    sale.window.ctx.bridge.scanned.emit("UB-100234")
+    sale.window.ctx.bridge.happened.emit(Scanned("UB-100234"))
     sale.idle()
     assert lines(sale) == [("UB-100234", "1", "82.15")]
     assert "82.15" in label(sale, "totalDue")

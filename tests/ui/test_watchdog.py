@@ -26,11 +26,12 @@ import sqlalchemy as sa
 
 from cashier_desk.app import open_app
 from cashier_desk.devices.escpos_render import to_escpos
-from cashier_desk.devices.model import Device, DeviceStatus
+from cashier_desk.devices.model import Device, DeviceStatus, DeviceStatusChanged
 from cashier_desk.devices.printer import EscPosPrinter, PrinterDrawer
 from cashier_desk.devices.receipt import ReceiptDoc
 from cashier_desk.devices.sim.escpos_printer import EscPosPrinterSim
 from cashier_desk.devices.sim.transports import PtySimServer
+from cashier_desk.events import PrintFinished
 from cashier_desk.ledger.drawer import DENOMINATIONS
 from cashier_desk.ledger.schema import print_jobs
 from cashier_desk.ui.app import build_window, qt_app
@@ -193,7 +194,7 @@ def test_the_event_loop_never_stalls_while_a_receipt_prints_at_9600_baud(
     assert "TOTAL 102.15" in c.find(QLabel, "totalDue").text()
 
     printed: list[tuple[int, bool, float]] = []
-    c.ctx.bridge.printJob.connect(lambda job, ok: printed.append((job, ok, time.monotonic())))
+    c.ctx.bridge.on(PrintFinished, lambda e: printed.append((e.job, e.printed, time.monotonic())))
     reported: list[tuple[DeviceStatus, float]] = []  # the printer's own reports, on its thread
 
     def on_status(_device: Device, status: DeviceStatus) -> None:
@@ -214,10 +215,10 @@ def test_the_event_loop_never_stalls_while_a_receipt_prints_at_9600_baud(
             return
         mid.published = time.monotonic()
         low = printer.status.with_(paper_near_end=True)
-        c.desk.events.publish("device_status", device="printer", kind="printer", status=low)
+        c.desk.events.publish(DeviceStatusChanged("printer", "printer", low))
         mid.shown_while_printing = watch.low_shown.wait(5) and not sim.receipts
         real = printer.status
-        c.desk.events.publish("device_status", device="printer", kind="printer", status=real)
+        c.desk.events.publish(DeviceStatusChanged("printer", "printer", real))
         sim.set_paper_near_end(True)
 
     helper = threading.Thread(target=mid_print, name="mid-print", daemon=True)

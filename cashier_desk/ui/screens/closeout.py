@@ -24,6 +24,7 @@ from cashier_desk.devices.receipt import TENDER_NAMES
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.closeout import Closeout
 from cashier_desk.ledger.drawer import AWAITING_APPROVAL, Session
+from cashier_desk.ui.bridge import DAY_CHANGES
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QHBoxLayout,
@@ -141,8 +142,7 @@ class CloseoutScreen(Screen):
         self.summary = BatchSummary()
         self.files = self.summary.files  # the papers saved, or how to have them again
         layout.addWidget(self.summary, 4)
-        ctx.bridge.changed.connect(lambda _name: self._desk_changed())
-        ctx.bridge.drawerClosed.connect(lambda _sid, _needs: self._desk_changed())
+        ctx.bridge.on_any(DAY_CHANGES, lambda _event: self._desk_changed())
 
     # -- the sessions ------------------------------------------------------------------------------
 

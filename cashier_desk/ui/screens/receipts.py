@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from cashier_desk.desk import is_iso_date
 from cashier_desk.devices.receipt import COLUMNS, build_receipt
+from cashier_desk.events import PrintFinished, ReceiptPosted
 from cashier_desk.ledger.receipts import ReceiptSummary, ReceiptView
 from cashier_desk.money import Money
+from cashier_desk.ui.bridge import DAY_CHANGES
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
     QAbstractItemView,
@@ -124,9 +126,8 @@ class ReceiptSearchScreen(Screen):
         bar = self.detail.verticalScrollBar().sizeHint().width()
         self.detail.setMinimumWidth(line + bar + 2 * self.detail.frameWidth() + 12)
         outer.addWidget(self.detail)
-        ctx.bridge.changed.connect(self._desk_changed)
-        ctx.bridge.printJob.connect(lambda _job, _ok: self._desk_changed("print_job"))
-        ctx.bridge.receiptPosted.connect(lambda _no: self._desk_changed("receipt_posted"))
+        changes = (*DAY_CHANGES, PrintFinished, ReceiptPosted)
+        ctx.bridge.on_any(changes, lambda _event: self._desk_changed())
 
     def _search_field(
         self, form: QFormLayout, label: str, name: str, edit: QLineEdit | None = None
@@ -227,7 +228,7 @@ class ReceiptSearchScreen(Screen):
         elif move_to_results:
             self.ctx.show_warning("No receipt matches; change the search and press Enter.")
 
-    def _desk_changed(self, _event: str) -> None:
+    def _desk_changed(self) -> None:
         if self.isVisible() and self._criteria is not None:
             self._run_search(move_to_results=False)
             if self._shown is not None:

@@ -30,7 +30,9 @@ from collections.abc import Callable
 from typing import Any
 
 from cashier_desk.desk import SaleResult
+from cashier_desk.devices.model import Scanned
 from cashier_desk.errors import Refusal
+from cashier_desk.events import DrawerOpened, ReferenceDataChanged, UserChanged
 from cashier_desk.money import Money
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.qt import (
@@ -112,9 +114,10 @@ class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
             self.tender.list,
         )
         self.wedge.scanned.connect(self.scan)
-        ctx.bridge.scanned.connect(self._serial_scan)
-        ctx.bridge.userChanged.connect(self._user_changed)
-        ctx.bridge.changed.connect(self._desk_changed)
+        ctx.bridge.on(Scanned, lambda event: self._serial_scan(event.code))
+        ctx.bridge.on(UserChanged, self._user_changed)
+        ctx.bridge.on(ReferenceDataChanged, lambda _event: self._load_fees())
+        ctx.bridge.on(DrawerOpened, lambda _event: self._drawer_opened())
 
     # -- building ----------------------------------------------------------------------------
 
@@ -301,14 +304,12 @@ class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
 
         self._call(self.ctx.desk.fee_codes, loaded)
 
-    def _desk_changed(self, name: str) -> None:
-        if name == "reference_data_changed":
-            self._load_fees()
-        elif name == "drawer_opened" and self.isVisible():
+    def _drawer_opened(self) -> None:
+        if self.isVisible():
             self.note.hide()
 
-    def _user_changed(self, user: Any) -> None:
-        login = getattr(user, "login", None)
+    def _user_changed(self, event: UserChanged) -> None:
+        login = event.login
         if login != self._user and (self.lines or self.result is not None):
             self.next_customer()  # another person's customer is not this person's sale
         if login is not None:

@@ -25,12 +25,6 @@ from cashier_desk.ui.widgets.tender import TenderPanel
 
 log = logging.getLogger(__name__)
 
-FAILED = "Something went wrong; nothing was half-written. Details are in the log."
-
-
-class _Failure:
-    """What a Desk call returns to the GUI thread when it failed unexpectedly."""
-
 
 class SaleBase(Screen):
     """State and widgets of the sale screen (made by ``SaleScreen``) and its Desk calls."""
@@ -61,25 +55,8 @@ class SaleBase(Screen):
         on_refused: Callable[[Refusal], None] | None = None,
         on_failed: Callable[[], None] | None = None,
     ) -> None:
-        """``ctx.run`` with the unexpected failure also reported back, so that no flag of this
-        screen stays set when a call fails."""
-
-        def guarded() -> Any:
-            try:
-                return fn()
-            except Refusal:
-                raise
-            except Exception:
-                log.exception("a desk operation of the sale screen failed")
-                return _Failure()
-
-        def done(result: Any) -> None:
-            if isinstance(result, _Failure):
-                self.ctx.show_error(FAILED)
-                if on_failed is not None:
-                    on_failed()
-            else:
-                on_done(result)
+        """``ctx.run``, with ``on_failed`` also called after a refusal this screen does not
+        take itself, so that no flag of this screen stays set when a call comes back empty."""
 
         def refused(refusal: Refusal) -> None:
             if on_refused is not None:
@@ -89,7 +66,7 @@ class SaleBase(Screen):
                 if on_failed is not None:
                     on_failed()
 
-        self.ctx.run(guarded, done, refused)
+        self.ctx.run(fn, on_done, refused, lambda _exc: on_failed() if on_failed else None)
 
     # -- what each part gives the others ------------------------------------------------------
 
