@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import item_programs, program_rules
 from cashier_desk.money import Money
-from cashier_desk.programs.citations import as_of, penalties
+from cashier_desk.programs.citations import CitationRules, as_of, penalties
 from cashier_desk.programs.plans import InstalmentState, apply_paid, delinquent
 
 
@@ -57,9 +57,7 @@ def look_up(row: sa.Row[Any], rule: str | None, conn: sa.Connection, on: date) -
         fine = Money(row.amount_due_cents)
         if row.status == "paid" or paid >= fine:
             return Lookup(row.ref, "paid", Money(0), (), contest=contest)
-        rules = program_rules.in_force(conn).citation(on)
-        frozen = as_of(on, found[0].on if found else None)
-        grown = penalties(fine, date.fromisoformat(row.due_date), frozen, rules)
+        grown = citation_penalties(conn, row, on)[1]
         parts = (("fine", fine), *(("penalty", p) for p in grown))
         due = Money(sum(m.cents for _, m in parts))
         return Lookup(row.ref, status, due, parts, contest=contest)
@@ -67,6 +65,24 @@ def look_up(row: sa.Row[Any], rule: str | None, conn: sa.Connection, on: date) -
     if row.status == "paid" or not due.is_positive():
         return Lookup(row.ref, "paid", Money(0), (), contest=contest)
     return Lookup(row.ref, status, due, (("due", due),), contest=contest)
+
+
+def contested_as_of(conn: sa.Connection, ref: str, on: date) -> date:
+    """The date a citation's penalties are computed on: its first contest's while contested
+    (they stop growing then), never later than ``on``."""
+    found = item_programs.contests_of(conn, ref)
+    return as_of(on, found[0].on if found else None)
+
+
+def citation_penalties(
+    conn: sa.Connection, row: sa.Row[Any], on: date
+) -> tuple[CitationRules, list[Money]]:
+    """The rules in force on ``on`` and the late penalties a citation ``row`` has grown by
+    then (frozen at its contest): the one reckoning of a lookup and of a sale's lines."""
+    rules = program_rules.in_force(conn).citation(on)
+    frozen = contested_as_of(conn, row.ref, on)
+    return rules, penalties(Money(row.amount_due_cents), date.fromisoformat(row.due_date),
+                            frozen, rules)  # fmt: skip
 
 
 def _on_plan(

@@ -29,7 +29,6 @@ from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.money import GlSplit, Money
-from cashier_desk.programs.citations import as_of, penalties
 from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
 
@@ -133,10 +132,7 @@ class Pricing:
         paid = Money(int(row.paid_cents)) + paying.get(ref, Money(0))
         if row.status == "paid" or paid >= fine:
             raise Refusal("already_paid", f"{ref} is already paid in full.")
-        rules = program_rules.in_force(conn).citation(on)
-        grown = penalties(
-            fine, date.fromisoformat(row.due_date), contested_as_of(conn, ref, on), rules
-        )
+        rules, grown = lookup.citation_penalties(conn, row, on)
         lines = [PricedLine(code.code, ref, code.description, 1, fine, GlSplit.parse(code.gl))]
         lines += [
             PricedLine(code.code, ref, f"Late penalty {ref}", 1, p, GlSplit((), rules.penalty_gl))
@@ -252,10 +248,3 @@ class Pricing:
         if tender == "cash":  # all of it paid in cash: rounded as the sale would round it
             lines += self.cash_rounding(lines, Money(0), len(items))
         return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))
-
-
-def contested_as_of(conn: sa.Connection, ref: str, on: date) -> date:
-    """The date a citation's penalties are computed on: its first contest's while contested
-    (they stop growing then), never later than ``on``."""
-    found = item_programs.contests_of(conn, ref)
-    return as_of(on, found[0].on if found else None)

@@ -10,7 +10,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.pricing import Pricing, contested_as_of
+from cashier_desk.desk.lookup import contested_as_of
+from cashier_desk.desk.pricing import Pricing
 from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import is_iso_date, positive, text
 from cashier_desk.desk.station import Station

@@ -4,16 +4,13 @@ itself and nothing is taken — then kept as given, audited with who imported it
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cashier_desk.desk import authority
-from cashier_desk.errors import Refusal
 from cashier_desk.events import ReferenceDataChanged
 from cashier_desk.ledger import program_rules
 from cashier_desk.ledger.import_result import Imported
-from cashier_desk.programs.rules import RulesError, parse_rules
 from cashier_desk.text import mask_card_numbers
 
 if TYPE_CHECKING:
@@ -23,22 +20,12 @@ KIND = "program-rules"
 
 
 def import_program_rules(
-    desk: Station, path: Path, login: object = None, pin: object = None
+    desk: Station, path: Path, login: str | None = None, pin: str | None = None
 ) -> Imported:
     """Import a rules file as ``login`` (a supervisor or admin once the ledger has users);
     ``rows`` counts the program tables the file gives."""
     who = authority.import_authority(desk, KIND, login, pin)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise Refusal("bad_file", f"There is no file {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Refusal("bad_file", f"{path.name} cannot be read as UTF-8 text: {exc}") from None
-    try:
-        parse_rules(text)
-    except RulesError as exc:
-        raise Refusal("bad_rules", f"{path.name}: {exc}; nothing was imported.") from None
-    given = len(tomllib.loads(text))  # the program tables the file gives
+    text, given = program_rules.read_file(path)  # checked whole; given: its tables
     try:
         with desk.ledger.write() as conn:
             if who is None:

@@ -6,11 +6,30 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import tomllib
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from cashier_desk.errors import Refusal
 from cashier_desk.ledger.schema import program_rules
-from cashier_desk.programs.rules import ProgramRules, defaults, parse_rules
+from cashier_desk.programs.rules import ProgramRules, RulesError, defaults, parse_rules
+
+
+def read_file(path: Path) -> tuple[str, int]:
+    """A rules file's text, checked whole (refused ``bad_file`` or ``bad_rules``, naming the
+    table and key), and how many program tables it gives."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise Refusal("bad_file", f"There is no file {path}.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Refusal("bad_file", f"{path.name} cannot be read as UTF-8 text: {exc}") from None
+    try:
+        parse_rules(text)
+    except RulesError as exc:
+        raise Refusal("bad_rules", f"{path.name}: {exc}; nothing was imported.") from None
+    return text, len(tomllib.loads(text))
 
 
 def store(conn: sa.Connection, text: str, *, at: str, actor: str) -> str:

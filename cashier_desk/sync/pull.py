@@ -14,7 +14,6 @@ without ``as_of`` (central keeps no ``as_of`` yet).
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +21,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cashier_desk.errors import Refusal
 from cashier_desk.ledger import import_write, imports, program_rules
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PREFIX, PinHasher
-from cashier_desk.programs.rules import RulesError, parse_rules
 from cashier_desk.sync import schema as c
 
 #: Other counters' payments on open items, of the workstations central knows only: a batch of
@@ -111,22 +108,13 @@ RULES = "program-rules"
 def _import_rules(engine: sa.Engine, path: Path, now: str) -> Imported:
     """A program rules file into central, checked whole first (``bad_rules`` names the table
     and key; nothing is kept); ``rows`` counts its program tables."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise Refusal("bad_file", f"There is no file {path}.") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Refusal("bad_file", f"{path.name} cannot be read as UTF-8 text: {exc}") from None
-    try:
-        parse_rules(text)
-    except RulesError as exc:
-        raise Refusal("bad_rules", f"{path.name}: {exc}; nothing was imported.") from None
+    text, given = program_rules.read_file(path)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     with engine.begin() as conn:
         conn.execute(
             sa.insert(c.ref_program_rules).values(changed_at=now, sha256=digest, text=text)
         )
-    return Imported(len(tomllib.loads(text)))
+    return Imported(given)
 
 
 @dataclass
