@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -16,8 +17,10 @@ from cashier_desk.errors import Refusal
 from cashier_desk.events import Alert, ReferenceDataChanged, SyncPassed
 from cashier_desk.ledger import closeout
 from cashier_desk.sync import access, central, quarantine
-from cashier_desk.sync.pull import PullResult, pull
 from cashier_desk.sync.relay import SyncResult
+
+if TYPE_CHECKING:  # sync.pull (and SQLAlchemy's PostgreSQL dialect) load at the first pull
+    from cashier_desk.sync.pull import PullResult
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +114,8 @@ class Syncing:
         engine = self.central_engine()
         with self.at_central():
             central.ensure_ready(engine)
+            from cashier_desk.sync.pull import pull
+
             result = pull(self.st.ledger, engine, self.st.workstation, self.st.now().isoformat())
         with self.st.ledger.write() as conn:
             self.st.audit(conn, "sync_pull", "reference data", vars(result), actor="system")
