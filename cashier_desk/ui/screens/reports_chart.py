@@ -1,0 +1,97 @@
+"""The Reports screen's bar chart: a horizontal bar per key, in the table's order, painted
+with QPainter (light: no chart library, no image of the PDF).  Bars are whole cents; a bar's
+length is its share of the largest amount, worked out in integers; its amount is written at
+its end.  Negative amounts (cash over/short, change) are drawn from the same zero line to the
+left."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cashier_desk.money import Money
+from cashier_desk.ui.qt import (
+    QColor,
+    QFontMetrics,
+    QPainter,
+    QPaintEvent,
+    QSize,
+    QSizePolicy,
+    Qt,
+    QWidget,
+)
+
+_BAR = 16  # pixels a bar, its gap included
+_GAP = 3
+_FILL = QColor("#406BA6")
+_NEGATIVE = QColor("#B5473A")
+
+
+class BarChart(QWidget):
+    """A titled horizontal bar chart of amounts; focusable so Tab reaches it and its
+    accessible description reads every bar."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reportChart")
+        self.setAccessibleName("Bar chart")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(260)
+        self.title = ""
+        self.bars: list[tuple[str, int]] = []
+
+    def show_bars(self, title: str, bars: Sequence[tuple[str, int]]) -> None:
+        self.title = title
+        self.bars = list(bars)
+        described = "; ".join(f"{label} {Money(cents)}" for label, cents in self.bars)
+        self.setAccessibleDescription(f"{title}: {described}" if self.bars else title)
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(420, 40 + _BAR * max(len(self.bars), 1))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            self._paint(painter)
+        finally:
+            painter.end()
+
+    def _paint(self, painter: QPainter) -> None:
+        metrics = QFontMetrics(self.font())
+        width, height = self.width(), self.height()
+        painter.fillRect(0, 0, width, height, self.palette().base())
+        if self.hasFocus():
+            painter.setPen(self.palette().highlight().color())
+            painter.drawRect(0, 0, width - 1, height - 1)
+        painter.setPen(self.palette().text().color())
+        line = metrics.height()
+        painter.drawText(8, 4 + metrics.ascent(), self.title or "No chart")
+        if not self.bars:
+            painter.drawText(8, 8 + line + metrics.ascent(), "Nothing to draw.")
+            return
+        top = 10 + line
+        labels = min(max(metrics.horizontalAdvance(label) for label, _ in self.bars), width // 3)
+        amounts = max(metrics.horizontalAdvance(str(Money(c))) for _, c in self.bars)
+        most = max(max(c for _, c in self.bars), 0)
+        least = min(min(c for _, c in self.bars), 0)
+        span = max(most - least, 1)
+        left = 8 + labels + 8
+        room = max(width - left - amounts - 16, 10)
+        zero = left + room * -least // span
+        step = max(_BAR, line + 2)  # a label never overlaps the next
+        for n, (label, cents) in enumerate(self.bars):
+            y = top + n * step
+            if y + 2 * step > height and n < len(self.bars) - 1:
+                painter.drawText(8, y + metrics.ascent(), f"… {len(self.bars) - n} more")
+                break
+            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, labels)
+            painter.drawText(8, y + metrics.ascent(), shown)
+            length = room * abs(cents) // span
+            start = zero if cents >= 0 else zero - length
+            painter.fillRect(start, y, max(length, 1), step - _GAP,
+                             _FILL if cents >= 0 else _NEGATIVE)  # fmt: skip
+            painter.drawText(max(zero, start + length) + 4, y + metrics.ascent(), str(Money(cents)))
+        painter.setPen(QColor("#808080"))
+        painter.drawLine(zero, top - 2, zero, min(top + step * len(self.bars), height - 2))
