@@ -86,7 +86,6 @@ class ReportsScreen(Screen):
         self.heading.setAccessibleName("Report shown")
         self.heading.setWordWrap(True)
         right.addWidget(self.heading)
-        shown = QHBoxLayout()
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("reportTable")
         self.table.setAccessibleName("The report's table")
@@ -94,11 +93,13 @@ class ReportsScreen(Screen):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
-        shown.addWidget(self.table, 3)
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        right.addWidget(self.table, 100)
         self.chart = BarChart()
-        shown.addWidget(self.chart, 2)
-        right.addLayout(shown, 1)
+        right.addWidget(self.chart)
+        right.addStretch(1)  # what a short table leaves is under the chart
         outer.addLayout(right, 1)
         for widget in (self.table, self.chart):
             back = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
@@ -115,13 +116,14 @@ class ReportsScreen(Screen):
     def _choices(self) -> QWidget:
         box = QWidget()
         box.setObjectName("reportChoices")
-        box.setFixedWidth(360)
+        box.setFixedWidth(260)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         heading = QLabel("Reports")
         heading.setObjectName("reportsHeading")
         column.addWidget(heading)
         self.form = QFormLayout()
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above
         self.kind = self._combo("reportKind", "Report", [text for _, text in REPORTS])
         self.by = self._combo("reportBy", "By", [text for _, text in BY_NAMES])
         self.period = self._combo("reportPeriod", "Period", list(PERIODS))
@@ -134,7 +136,7 @@ class ReportsScreen(Screen):
         self.period.currentIndexChanged.connect(lambda _i: self._fill_period())
         column.addLayout(self.form)
         self.show_button = self._button("reportShow", "Show (Enter)", self.show_report)
-        self.save_button = self._button("reportSave", "Save PDF and CSV (Ctrl+S)", self.save)
+        self.save_button = self._button("reportSave", "Save PDF, CSV (Ctrl+S)", self.save)
         self.print_button = self._button("reportPrint", "Print (Ctrl+Shift+P)", self.print_report)
         for button in (self.show_button, self.save_button, self.print_button):
             column.addWidget(button)
@@ -286,9 +288,17 @@ class ReportsScreen(Screen):
                     item.setFont(bold)
                 table.setItem(r, col, item)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
+        for col in range(len(shown.header)):
+            fit = QHeaderView.ResizeMode.ResizeToContents
+            header.setSectionResizeMode(
+                col, QHeaderView.ResizeMode.Stretch if col in shown.stretch else fit
+            )
         self.chart.show_bars(shown.chart_title, shown.bars)
+        table.resizeRowsToContents()
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        chrome = header.sizeHint().height() + 2 * table.frameWidth() + 2
+        table.setMaximumHeight(rows + chrome if rows < 2000 else 16777215)
 
     # -- saving and printing ------------------------------------------------------------------
 

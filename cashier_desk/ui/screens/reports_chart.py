@@ -20,7 +20,9 @@ from cashier_desk.ui.qt import (
     QWidget,
 )
 
-_BAR = 16  # pixels a bar, its gap included
+_BAR = 18  # pixels a bar, its gap included, when there is room
+_THINNEST = 5  # pixels a bar at the least; below a line of text, every n-th bar is named
+_TALLEST = 330  # the most the chart asks for: the table takes the rest
 _GAP = 3
 _FILL = QColor("#406BA6")
 _NEGATIVE = QColor("#B5473A")
@@ -35,7 +37,7 @@ class BarChart(QWidget):
         self.setObjectName("reportChart")
         self.setAccessibleName("Bar chart")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(260)
         self.title = ""
         self.bars: list[tuple[str, int]] = []
@@ -49,7 +51,7 @@ class BarChart(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(420, 40 + _BAR * max(len(self.bars), 1))
+        return QSize(420, min(_TALLEST, 40 + _BAR * max(len(self.bars), 1)))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
@@ -80,18 +82,23 @@ class BarChart(QWidget):
         left = 8 + labels + 8
         room = max(width - left - amounts - 16, 10)
         zero = left + room * -least // span
-        step = max(_BAR, line + 2)  # a label never overlaps the next
+        step = max(_THINNEST, min(_BAR, (height - top - 4) // len(self.bars)))
+        every = -(-(line + 1) // step)  # name every n-th bar, so no text overlaps the next
+        gap = _GAP if step > 8 else 1
         for n, (label, cents) in enumerate(self.bars):
             y = top + n * step
-            if y + 2 * step > height and n < len(self.bars) - 1:
-                painter.drawText(8, y + metrics.ascent(), f"… {len(self.bars) - n} more")
+            if y + step > height:
+                painter.drawText(8, height - 4, f"… {len(self.bars) - n} more in the table")
                 break
-            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, labels)
-            painter.drawText(8, y + metrics.ascent(), shown)
             length = room * abs(cents) // span
             start = zero if cents >= 0 else zero - length
-            painter.fillRect(start, y, max(length, 1), step - _GAP,
+            painter.fillRect(start, y, max(length, 1), step - gap,
                              _FILL if cents >= 0 else _NEGATIVE)  # fmt: skip
-            painter.drawText(max(zero, start + length) + 4, y + metrics.ascent(), str(Money(cents)))
+            if n % every:
+                continue
+            base = y + (step - gap + metrics.ascent() - metrics.descent()) // 2
+            shown = metrics.elidedText(label, Qt.TextElideMode.ElideRight, labels)
+            painter.drawText(8, base, shown)
+            painter.drawText(max(zero, start + length) + 4, base, str(Money(cents)))
         painter.setPen(QColor("#808080"))
         painter.drawLine(zero, top - 2, zero, min(top + step * len(self.bars), height - 2))

@@ -76,7 +76,8 @@ class Shown:
     title: str
     header: tuple[str, ...]
     rows: Sequence[tuple[str, ...]]
-    right: frozenset[int]
+    right: frozenset[int]  # figures: right-aligned
+    stretch: frozenset[int]  # text that takes the width left, on more lines when it must
     bold_last: bool
     chart_title: str
     bars: Sequence[tuple[str, int]]
@@ -93,6 +94,7 @@ def of_stats(found: Stats) -> Shown:
             ("Total", str(found.count), str(found.amount)),
         ],
         frozenset({1, 2}),
+        frozenset({0}),
         True,
         f"Amount by {name.lower()}",
         [(r.key, r.amount.cents) for r in found.rows],
@@ -126,6 +128,7 @@ def of_daily(d: Daily, workstation: str) -> Shown:
         ("Section", "Item", "Count", "Amount"),
         rows,
         frozenset({3}),
+        frozenset({1}),
         False,
         "Amount by revenue code",
         [(r.key, r.amount.cents) for r in d.codes],
@@ -133,18 +136,21 @@ def of_daily(d: Daily, workstation: str) -> Shown:
 
 
 def of_delinquent(found: Delinquents) -> Shown:
+    """The items without their program (the chart adds them up by program; the PDF and the
+    CSV have it): the table fits beside the choices on a 1280-wide counter."""
     by_program: dict[str, Money] = {}
     for i in found.items:
         by_program[i.program] = by_program.get(i.program, Money(0)) + i.amount_due
     return Shown(
         f"Delinquents on {found.date}",
-        ("Reference", "Program", "Name", "Due", "Days late", "Amount due", "Why"),
+        ("Reference", "Name", "Due (days)", "Amount due", "Why"),
         [
-            *((i.ref, i.program, i.name, i.due_date, str(i.days_late), str(i.amount_due),
+            *((i.ref, i.name, f"{i.due_date} ({i.days_late})", str(i.amount_due),
                _WHY.get(i.why, i.why)) for i in found.items),
-            ("Total", "", "", "", "", str(found.total), ""),
+            ("Total", "", "", str(found.total), ""),
         ],
-        frozenset({4, 5}),
+        frozenset({3}),
+        frozenset({1, 4}),
         True,
         "Amount due by program",
         sorted((p, m.cents) for p, m in by_program.items()),

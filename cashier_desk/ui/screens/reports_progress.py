@@ -46,10 +46,14 @@ class ReportRun:
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.setAutoReset(False)
         dialog.setAutoClose(False)
-        dialog.setMinimumDuration(SHOW_AFTER_MS)
+        dialog.setMinimumDuration(2**30)  # shown by ``later`` only (Qt's own timer waits on)
+        self.later = QTimer(dialog)
+        self.later.setSingleShot(True)
+        self.later.timeout.connect(self._show)
         dialog.setMinimumWidth(420)
         dialog.canceled.connect(self.cancel)
         self.running = False
+        self.shown = False  # the dialog came up (the report took longer than SHOW_AFTER_MS)
 
     def cancel(self) -> None:
         """Stop the report at its next step (the dialog's Cancel, Esc)."""
@@ -80,7 +84,7 @@ class ReportRun:
         on_refused: Callable[[Refusal], None],
     ) -> None:
         self.running = True
-        QTimer.singleShot(SHOW_AFTER_MS, self.dialog, self._show)
+        self.later.start(SHOW_AFTER_MS)
 
         def done(result: Any) -> None:
             self._finish()
@@ -99,10 +103,15 @@ class ReportRun:
     def _show(self) -> None:
         if self.running and not self.cancel_asked.is_set():
             self.dialog.show()
+            self.shown = True
 
     def _finish(self) -> None:
         self.running = False
+        self.later.stop()
         self.dialog.canceled.disconnect(self.cancel)
         self.dialog.reset()
         self.dialog.hide()
         self.dialog.deleteLater()
+        parent = self.dialog.parentWidget()
+        if self.shown and parent is not None:
+            parent.activateWindow()  # the keys come back to the window
