@@ -239,3 +239,33 @@ def test_cancelling_a_long_report_stops_it_and_changes_nothing(
     assert dump_tables(c.app) == before_tables
     c.qtbot.wait(200)
     wait_focus(c, "reportKind")
+
+
+def test_a_bad_date_is_refused_and_a_fault_frees_the_screen(
+    make_counter: Callable[..., Counter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = make_counter()
+    screen = lead_at_reports(c)
+    press(c, Key.Key_Tab)
+    press(c, Key.Key_Tab)
+    press(c, Key.Key_Tab)
+    wait_focus(c, "reportFrom")
+    focused().selectAll()
+    c.qtbot.keyClicks(focused(), "2026-13-01")
+    press(c, Key.Key_Return)
+    c.qtbot.waitUntil(lambda: "is not a date" in c.window.banner.text())
+    wait_focus(c, "reportKind")
+    assert screen.found is None and screen.run is None
+
+    def broken(*args: Any, **kw: Any) -> Any:
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr(c.desk, "delinquent_report", broken)
+    press(c, Key.Key_Down)
+    press(c, Key.Key_Down)  # the delinquents
+    press(c, Key.Key_Return)
+    c.qtbot.waitUntil(lambda: "Something went wrong" in c.window.banner.text())
+    assert screen.run is None  # Enter works again
+    monkeypatch.undo()
+    press(c, Key.Key_Return)
+    shown_once(c, "Delinquents on")

@@ -78,6 +78,7 @@ class ReportsScreen(Screen):
         self.found: tuple[str, Any] | None = None  # the report shown: (kind, figures)
         self.saved: tuple[Path, ...] = ()
         self.run: ReportRun | None = None
+        self.today: date | None = None  # the business date, asked when the screen is shown
         outer = QHBoxLayout(self)
         outer.addWidget(self._choices())
         right = QVBoxLayout()
@@ -192,15 +193,10 @@ class ReportsScreen(Screen):
             self.form.setRowVisible(widget, stats)
         self.form.setRowVisible(self.on_date, not stats)
 
-    def _fill_period(self, today: date | None = None) -> None:
-        if today is None:
-            if not self.on_date.text():
-                return
-            try:
-                today = date.fromisoformat(self.on_date.text())
-            except ValueError:
-                return
-        period = period_of(self.period.currentText(), today)
+    def _fill_period(self) -> None:
+        if self.today is None:
+            return
+        period = period_of(self.period.currentText(), self.today)
         if period is not None:
             self.date_from.setText(period[0].isoformat())
             self.date_to.setText(period[1].isoformat())
@@ -209,10 +205,11 @@ class ReportsScreen(Screen):
         self.kind.setFocus()
 
         def today(business_date: str) -> None:
+            self.today = date.fromisoformat(business_date)
             if not self.on_date.text():
                 self.on_date.setText(business_date)
             if not self.date_from.text():
-                self._fill_period(date.fromisoformat(business_date))
+                self._fill_period()
 
         self.ctx.run(self.ctx.desk.business_date, today)
 
@@ -243,7 +240,7 @@ class ReportsScreen(Screen):
 
             label = f"{dict(REPORTS)[kind]}: {day}…"
         self.run = ReportRun(self.ctx, self.window(), label)
-        self.run.start(read, lambda found: self._shown(kind, found), self._refused)
+        self.run.start(read, lambda found: self._shown(kind, found), self._refused, self._failed)
 
     def _refused(self, refusal: Refusal) -> None:
         self.run = None
@@ -251,6 +248,10 @@ class ReportsScreen(Screen):
             self.ctx.show_warning("The report was cancelled: what was shown before is still shown.")
         else:
             self.ctx.show_refusal(refusal)
+        self.kind.setFocus()
+
+    def _failed(self) -> None:
+        self.run = None
         self.kind.setFocus()
 
     def _shown(self, kind: str, found: Any) -> None:

@@ -29,9 +29,9 @@ class _Ticks(QObject):
 
 
 class ReportRun:
-    """One report: ``start(read, on_done, on_refused)`` runs ``read(progress)`` on the Desk's
-    worker and calls back on the GUI thread; a cancelled report comes back as the refusal
-    ``cancelled``."""
+    """One report: ``start(read, on_done, on_refused, on_failed)`` runs ``read(progress)`` on
+    the Desk's worker and calls back on the GUI thread; a cancelled report comes back as the
+    refusal ``cancelled``, a fault (logged by the runner) as ``on_failed()``."""
 
     def __init__(self, ctx: UiContext, parent: QWidget, label: str) -> None:
         self.ctx = ctx
@@ -82,6 +82,7 @@ class ReportRun:
         read: Callable[[Progress], Any],
         on_done: Callable[[Any], None],
         on_refused: Callable[[Refusal], None],
+        on_failed: Callable[[], None],
     ) -> None:
         self.running = True
         self.later.start(SHOW_AFTER_MS)
@@ -97,6 +98,7 @@ class ReportRun:
         def failed(_exc: Exception) -> None:
             self._finish()
             self.ctx.show_error(FAILED)
+            on_failed()
 
         self.ctx.runner.run(lambda: read(self.progress), done, refused, failed)
 
