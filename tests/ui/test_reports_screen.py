@@ -20,12 +20,16 @@ from cashier_desk.reports import stats as stats_report
 from cashier_desk.ui.fit import clipped
 from cashier_desk.ui.qt import (
     QApplication,
+    QComboBox,
     QLabel,
+    QLineEdit,
     QProgressDialog,
+    QPushButton,
     QSize,
     Qt,
     QTableWidget,
     QTimer,
+    QWidget,
 )
 from cashier_desk.ui.screens.reports import ReportsScreen
 from tests.helpers import dump_tables, run_ok, small_day
@@ -51,6 +55,27 @@ def lead_at_reports(c: Counter) -> ReportsScreen:
     wait_focus(c, "reportKind")
     c.qtbot.waitUntil(lambda: screen.date_from.text() != "")  # the business date came back
     return screen
+
+
+def squeezed(c: Counter) -> list[str]:
+    """The choices, buttons and dates shown lower than they need (the column squeezed)."""
+    box = c.find(QWidget, "reportChoices")
+    return [
+        f"{w.objectName()}: {w.height()} < {w.sizeHint().height()}"
+        for w in box.findChildren(QWidget)
+        if isinstance(w, (QComboBox, QLineEdit, QPushButton))
+        and w.isVisible()
+        and w.height() < w.sizeHint().height()
+    ]
+
+
+def fits(c: Counter) -> None:
+    """Whole on each counter screen, the banner and the files saved shown too."""
+    for size in (*SCREENS[1:], SCREENS[0]):
+        c.window.resize(size)
+        c.qtbot.wait(50)
+        assert clipped(c.window, size) == [], size
+        assert squeezed(c) == [], size
 
 
 def table_rows(c: Counter) -> list[tuple[str, ...]]:
@@ -96,10 +121,7 @@ def test_a_lead_shows_saves_and_prints_each_report_by_the_keyboard(
     assert table_rows(c) == [*rows, ("Total", str(want["total"]["count"]), want["total"]["amount"])]
     assert screen.chart.bars and [b[0] for b in screen.chart.bars] == [r[0] for r in rows]
     window = c.window
-    for size in (*SCREENS[1:], SCREENS[0]):
-        window.resize(size)
-        c.qtbot.wait(50)
-        assert clipped(window, size) == [], size
+    fits(c)
     c.window.clear_message()
     c.qtbot.wait(50)
     assert window.grab().save(str(out / "14-reports-stats.png"))
@@ -144,6 +166,7 @@ def test_a_lead_shows_saves_and_prints_each_report_by_the_keyboard(
     press(c, Key.Key_P, CTRL_SHIFT)
     c.qtbot.waitUntil(lambda: opened == [folder / f"{stem}.pdf"])
     assert "print it from there" in c.window.banner.text()
+    fits(c)
 
     # The daily reconciliation of today: Down in the list, Tab to the date, Enter.
     press(c, Key.Key_Escape)
@@ -175,10 +198,7 @@ def test_a_lead_shows_saves_and_prints_each_report_by_the_keyboard(
     late = c.desk.delinquent_report(later)
     assert late.items and len(table_rows(c)) == len(late.items) + 1
     assert table_rows(c)[-1][3] == str(late.total)
-    for size in (*SCREENS[1:], SCREENS[0]):
-        window.resize(size)
-        c.qtbot.wait(50)
-        assert clipped(window, size) == [], size
+    fits(c)
     c.window.clear_message()
     c.qtbot.wait(50)
     assert window.grab().save(str(out / "15-reports-delinquent.png"))

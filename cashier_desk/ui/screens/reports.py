@@ -56,10 +56,7 @@ from cashier_desk.ui.screens.reports_model import (
 from cashier_desk.ui.screens.reports_progress import ReportRun
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-KEYS = (
-    "Enter shows the report · Ctrl+S saves its PDF and CSV · Ctrl+Shift+P prints it · "
-    "Tab moves on · Esc in the table or chart comes back here"
-)
+KEYS = "Tab moves on; Esc in the table or the chart comes back here."
 
 
 def open_in_viewer(path: Path) -> bool:
@@ -87,6 +84,13 @@ class ReportsScreen(Screen):
         self.heading.setAccessibleName("Report shown")
         self.heading.setWordWrap(True)
         right.addWidget(self.heading)
+        self.files = QLabel("")
+        self.files.setObjectName("reportFiles")
+        self.files.setAccessibleName("Files saved")
+        self.files.setWordWrap(True)
+        self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.files.hide()
+        right.addWidget(self.files)
         self.table = QTableWidget(0, 0)
         self.table.setObjectName("reportTable")
         self.table.setAccessibleName("The report's table")
@@ -146,12 +150,6 @@ class ReportsScreen(Screen):
         hint.setAccessibleName("Keys")
         hint.setWordWrap(True)
         column.addWidget(hint)
-        self.files = QLabel("")
-        self.files.setObjectName("reportFiles")
-        self.files.setAccessibleName("Files saved")
-        self.files.setWordWrap(True)
-        self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        column.addWidget(self.files)
         column.addStretch(1)
         return box
 
@@ -258,6 +256,7 @@ class ReportsScreen(Screen):
         self.run = None
         self.found, self.saved = (kind, found), ()
         self.files.setText("")
+        self.files.hide()
         if kind == "stats":
             shown = of_stats(found)
         elif kind == "daily":
@@ -329,7 +328,8 @@ class ReportsScreen(Screen):
             if self.found is None or self.found[1] is not found:
                 return  # another report is shown now
             self.saved = paths
-            self.files.setText("Saved:\n" + "\n".join(str(p) for p in paths))
+            self.files.setText("Saved " + " and ".join(str(p) for p in paths))
+            self.files.show()
             if then is not None:
                 then(paths)
             else:
@@ -349,4 +349,4 @@ class ReportsScreen(Screen):
         if type(self).opener(pdf):
             self.ctx.show_info(f"Opened {pdf.name} in the PDF viewer: print it from there.")
         else:
-            self.ctx.show_warning(f"No PDF viewer opened here: print {pdf} from another computer.")
+            self.ctx.show_warning(f"No PDF viewer opened: print {pdf.name} from another computer.")

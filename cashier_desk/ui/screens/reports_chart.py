@@ -85,11 +85,13 @@ class BarChart(QWidget):
         step = max(_THINNEST, min(_BAR, (height - top - 4) // len(self.bars)))
         every = -(-(line + 1) // step)  # name every n-th bar, so no text overlaps the next
         gap = _GAP if step > 8 else 1
-        for n, (label, cents) in enumerate(self.bars):
+        fit = (height - top - 4) // step
+        if fit < len(self.bars):  # a line under the bars says how many more the table has
+            fit = max((height - top - 4 - line) // step, 0)
+            note = f"… {len(self.bars) - fit} more in the table"
+            painter.drawText(8, top + fit * step + metrics.ascent() + 2, note)
+        for n, (label, cents) in enumerate(self.bars[:fit]):
             y = top + n * step
-            if y + step > height:
-                painter.drawText(8, height - 4, f"… {len(self.bars) - n} more in the table")
-                break
             length = room * abs(cents) // span
             start = zero if cents >= 0 else zero - length
             painter.fillRect(start, y, max(length, 1), step - gap,
@@ -101,4 +103,4 @@ class BarChart(QWidget):
             painter.drawText(8, base, shown)
             painter.drawText(max(zero, start + length) + 4, base, str(Money(cents)))
         painter.setPen(QColor("#808080"))
-        painter.drawLine(zero, top - 2, zero, min(top + step * len(self.bars), height - 2))
+        painter.drawLine(zero, top - 2, zero, top + step * min(fit, len(self.bars)))
