@@ -18,7 +18,15 @@ from typing import Any
 from cashier_desk.desk.reporting import Progress, cancelled
 from cashier_desk.errors import Refusal
 from cashier_desk.ui.context import UiContext
-from cashier_desk.ui.qt import QObject, QProgressDialog, Qt, QTimer, QWidget, Signal
+from cashier_desk.ui.qt import (
+    QObject,
+    QProgressDialog,
+    QPushButton,
+    Qt,
+    QTimer,
+    QWidget,
+    Signal,
+)
 
 SHOW_AFTER_MS = 300
 FAILED = "Something went wrong; nothing was half-written. Details are in the log."
@@ -40,6 +48,13 @@ class ReportRun:
         self.ticks = _Ticks()
         self.ticks.moved.connect(self._moved)
         dialog = self.dialog = QProgressDialog(label, "Cancel (Esc)", 0, 0, parent)
+        # Cancel is Esc or Space on the button, never Enter: a second Enter on the screen that
+        # asked for the report must not stop it.
+        # (Replacing the button would leave Qt's Esc shortcut twice, and Esc ambiguous.)
+        for stop in dialog.findChildren(QPushButton):
+            stop.setObjectName("reportCancel")
+            stop.setAutoDefault(False)
+            stop.setDefault(False)
         dialog.setObjectName("reportProgress")
         dialog.setAccessibleName("Report progress")
         dialog.setWindowTitle("Reading the report")
