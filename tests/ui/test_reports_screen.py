@@ -292,3 +292,29 @@ def test_a_bad_date_is_refused_and_a_fault_frees_the_screen(
     monkeypatch.undo()
     press(c, Key.Key_Return)
     shown_once(c, "Delinquents on")
+
+
+def test_locking_the_counter_cancels_a_report_running(
+    make_counter: Callable[..., Counter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    c = make_counter()
+    lead_at_reports(c)
+    told: list[int] = []
+
+    def long_report(*args: Any, progress: Any = None, **kw: Any) -> Any:
+        for n in range(400):
+            progress(n, 400)
+            told.append(n)
+            time.sleep(0.02)
+        raise AssertionError("the report was not stopped")
+
+    monkeypatch.setattr(c.desk, "stats_report", long_report)
+    c.qtbot.keyClick(focused(), Key.Key_Return)
+    dialog = c.window.findChild(QProgressDialog, "reportProgress")
+    assert dialog is not None
+    c.qtbot.waitUntil(lambda: dialog.isVisible(), timeout=5000)
+    c.qtbot.keyClick(dialog, Key.Key_F12)  # the lock works over any dialog
+    c.idle()
+    assert c.screen() == "login" and len(told) < 400
+    assert not c.window.banner.isVisible()  # nothing of the counter on its cover
+    assert c.window.screens["reports"].run is None  # type: ignore[attr-defined]

@@ -242,6 +242,9 @@ class ReportsScreen(Screen):
 
     def _refused(self, refusal: Refusal) -> None:
         self.run = None
+        window = self.ctx.window
+        if refusal.code == "cancelled" and window is not None and window.locked():
+            return  # stopped by the lock: nothing of the counter shows on its cover
         if refusal.code == "cancelled":
             self.ctx.show_warning("The report was cancelled: what was shown before is still shown.")
         else:

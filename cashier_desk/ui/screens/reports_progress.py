@@ -67,6 +67,7 @@ class ReportRun:
         self.later.timeout.connect(self._show)
         dialog.setMinimumWidth(420)
         dialog.canceled.connect(self.cancel)
+        dialog.rejected.connect(self.cancel)  # closed by the lock (gate.close_dialogs)
         self.running = False
         self.shown = False  # the dialog came up (the report took longer than SHOW_AFTER_MS)
 
@@ -126,6 +127,7 @@ class ReportRun:
         self.running = False
         self.later.stop()
         self.dialog.canceled.disconnect(self.cancel)
+        self.dialog.rejected.disconnect(self.cancel)
         self.dialog.reset()
         self.dialog.hide()
         self.dialog.deleteLater()
