@@ -105,6 +105,8 @@ class ReportsScreen(Screen):
         self.chart = BarChart()
         right.addWidget(self.chart)
         right.addStretch(1)  # what a short table leaves is under the chart
+        self.table.hide()  # until a report is shown
+        self.chart.hide()
         outer.addLayout(right, 1)
         for widget in (self.table, self.chart):
             back = QShortcut(QKeySequence(Qt.Key.Key_Escape), widget)
@@ -273,6 +275,8 @@ class ReportsScreen(Screen):
 
     def _fill(self, shown: Shown) -> None:
         self.heading.setText(shown.title)
+        self.table.show()
+        self.chart.show()
         table = self.table
         table.clear()
         table.setColumnCount(len(shown.header))
