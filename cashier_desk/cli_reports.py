@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from cashier_desk.app import App
 from cashier_desk.errors import Refusal
@@ -25,7 +25,7 @@ stats --from D1 --to D2 --by code|program|tender|cashier|day|month [--central]
                         batches at the central database
 delinquent --date D     open items past due, delinquent plans, certified-funds-only accounts
 Each prints its figures as JSON and writes a PDF and a CSV into --out DIR (default: reports in
-the data folder), naming them on stderr.
+the data folder), naming them on stderr; on a terminal, stderr shows a progress bar meanwhile.
 """
 
 
@@ -56,6 +56,38 @@ def add_parsers(rep_sub: Any) -> None:
     out(late)
 
 
+class ProgressBar:
+    """A report's progress on stderr, only when stderr is a terminal (stdout carries the JSON
+    alone): one line drawn over itself, at most every 1/10 of the way, erased when done."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO, label: str) -> None:
+        self.stream = stream
+        self.label = label
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        tenths = 10 * done // total if total > 0 else 0
+        if tenths == self.shown:
+            return
+        self.shown = tenths
+        filled = self.WIDTH * done // total if total > 0 else 0
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        self.stream.flush()
+
+    def end(self) -> None:
+        if self.shown >= 0:
+            self.stream.write("\r" + " " * (len(self.label) + self.WIDTH + 30) + "\r")
+            self.stream.flush()
+
+
+def progress_bar(label: str) -> ProgressBar | None:
+    """A bar on stderr when it is a terminal; none otherwise (a pipe, a log, a test)."""
+    return ProgressBar(sys.stderr, label) if sys.stderr.isatty() else None
+
+
 def _print_json(obj: Any) -> None:
     print(json.dumps(obj, separators=(",", ":")), flush=True)
 
@@ -65,14 +97,15 @@ def cmd_report(app: App, args: argparse.Namespace) -> int:
 
     folder = args.out if args.out is not None else app.desk.data_dir() / "reports"
     shown: dict[str, Any]
+    bar = progress_bar(f"cashier-desk: report {args.report_command}")
     try:
         if args.report_command == "daily":
-            day = app.desk.daily_report(args.date)
+            day = app.desk.daily_report(args.date, progress=bar)
             shown = daily.as_json(day)
             paths = daily.write(day, folder, app.desk.workstation)
         elif args.report_command == "stats":
             found = app.desk.stats_report(
-                args.date_from, args.date_to, args.by, at_central=args.at_central
+                args.date_from, args.date_to, args.by, at_central=args.at_central, progress=bar
             )
             shown = stats.as_json(found)
             source = "the central database: every workstation's synced batches"
@@ -80,11 +113,14 @@ def cmd_report(app: App, args: argparse.Namespace) -> int:
                 source = f"workstation {app.desk.workstation}'s ledger"
             paths = stats.write(found, folder, source=source, central=args.at_central)
         else:
-            late = app.desk.delinquent_report(args.date)
+            late = app.desk.delinquent_report(args.date, progress=bar)
             shown = delinquent.as_json(late)
             paths = delinquent.write(late, folder)
     except OSError as exc:
         raise Refusal("bad_file", f"cannot write the report into {folder}: {exc}") from None
+    finally:
+        if bar is not None:
+            bar.end()
     _print_json(shown)
     for path in paths:
         print(f"cashier-desk: wrote {path}", file=sys.stderr)

@@ -1,9 +1,14 @@
 """Reports (operations.md, Reports F9): the Desk reads each report's figures from the ledger,
 or from central's books for ``--central``; the reports layer lays them out.  Anyone may read
-them (a reading command needs no credentials, headless.md)."""
+them (a reading command needs no credentials, headless.md).
+
+Each takes an optional ``progress(done, total)``, told as the report is read (first with
+``done`` 0); it may raise to stop the report (:func:`cancelled`: a report only reads, so a
+stopped one changes nothing)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from cashier_desk.desk import lookup
@@ -13,9 +18,23 @@ from cashier_desk.desk.station import Station
 from cashier_desk.desk.syncing import Syncing
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import daily, delinquent, items
-from cashier_desk.ledger.stats import BY, Stats, local_source, stats
+from cashier_desk.ledger.stats import BY, STEPS, Stats, local_source, stats
 from cashier_desk.sync import central
 from cashier_desk.sync.stats import central_stats
+
+Progress = Callable[[int, int], None]
+#: How often (items) the delinquent report tells its progress.
+EVERY = 50
+
+
+def cancelled() -> Refusal:
+    """What a report's ``progress`` raises to stop it."""
+    return Refusal("cancelled", "The report was cancelled: nothing was read further or saved.")
+
+
+def _told(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
 
 
 def _day(value: object) -> str:
@@ -40,32 +59,43 @@ class Reporting:
         self.syncing = syncing
 
     def stats_report(
-        self, date_from: str, date_to: str, by: str, *, at_central: bool = False
+        self,
+        date_from: str,
+        date_to: str,
+        by: str,
+        *,
+        at_central: bool = False,
+        progress: Progress | None = None,
     ) -> Stats:
         """The period's statistics by ``by``: this workstation's ledger, or with
         ``at_central`` every workstation's synced batches at central."""
         start, end = period(date_from, date_to)
         if not isinstance(by, str) or by not in BY:
             raise Refusal("bad_request", f"Statistics are by one of {', '.join(BY)}; not {by!r}.")
+        _told(progress, 0, STEPS)
         if at_central:
             engine = self.syncing.central_engine()
             with self.syncing.at_central():
                 central.ensure_ready(engine)
-                return central_stats(engine, start, end, by)
+                return central_stats(engine, start, end, by, progress)
         with self.st.ledger.read() as conn:
-            return stats(conn, local_source(start, end), start, end, by)
+            return stats(conn, local_source(start, end), start, end, by, progress)
 
-    def daily_report(self, business_date: str) -> daily.Daily:
+    def daily_report(self, business_date: str, *, progress: Progress | None = None) -> daily.Daily:
         """The daily reconciliation of this workstation for a business date (its closeouts;
         refused ``no_closeout`` when there are none)."""
         day = _day(business_date)
+        _told(progress, 0, 1)
         with self.st.ledger.read() as conn:
             found = daily.daily(conn, self.st.workstation, day)
+        _told(progress, 1, 1)
         if not found.batches:
             raise Refusal("no_closeout", f"There is no closeout of {day} at this workstation.")
         return found
 
-    def delinquent_report(self, on: str) -> delinquent.Delinquents:
+    def delinquent_report(
+        self, on: str, *, progress: Progress | None = None
+    ) -> delinquent.Delinquents:
         """Open items past due on a date (with the penalties in force then), plans with an
         instalment ``grace_days`` overdue, accounts for certified funds only."""
         text = _day(on)
@@ -75,7 +105,10 @@ class Reporting:
             refs = delinquent.candidate_refs(conn, text)
             rows = items.item_rows(conn, refs) if refs else []
             rules = items.code_rules(conn)
-            for row in rows:
+            _told(progress, 0, len(rows))
+            for n, row in enumerate(rows, 1):
+                if n % EVERY == 0:
+                    _told(progress, n, len(rows))
                 seen = lookup.look_up(row, rules.get(row.revenue_code), conn, day)
                 late = _late(row.due_date, seen, day)
                 if late is None:
@@ -92,6 +125,7 @@ class Reporting:
                         why,
                     )
                 )
+        _told(progress, len(rows), len(rows))
         return delinquent.ordered(text, found)
 
 

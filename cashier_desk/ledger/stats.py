@@ -12,6 +12,7 @@ is under the key ``(rounding)``; a penalty line already carries its citation's c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -143,8 +144,20 @@ def _total_query(source: Source, by: str) -> sa.Executable:
     return sa.select(sa.func.count(), sa.func.sum(live.c.total_cents)).select_from(live)
 
 
-def stats(conn: sa.Connection, source: Source, date_from: str, date_to: str, by: str) -> Stats:
-    """The period's figures by ``by`` (one of :data:`BY`), aggregated in the database."""
+#: Steps of :func:`stats` told to its ``progress``: the rows' query, then the total's.
+STEPS = 2
+
+
+def stats(
+    conn: sa.Connection,
+    source: Source,
+    date_from: str,
+    date_to: str,
+    by: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> Stats:
+    """The period's figures by ``by`` (one of :data:`BY`), aggregated in the database;
+    ``progress(done, STEPS)`` after each query (it may raise to stop the report)."""
     if by not in BY:
         raise ValueError(f"statistics by {by!r}: not one of {', '.join(BY)}")
     found = [
@@ -152,7 +165,11 @@ def stats(conn: sa.Connection, source: Source, date_from: str, date_to: str, by:
         for key, count, amount in conn.execute(_rows_query(source, by))
         if int(count)
     ]
+    if progress is not None:
+        progress(1, STEPS)
     count, amount = conn.execute(_total_query(source, by)).one()
+    if progress is not None:
+        progress(STEPS, STEPS)
     return Stats(
         date_from,
         date_to,

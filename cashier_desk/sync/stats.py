@@ -6,6 +6,8 @@ central's (``ref_revenue_codes``, from ``central import revenue-codes``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from cashier_desk.ledger.stats import Source, Stats, stats
@@ -34,7 +36,14 @@ def central_source(date_from: str, date_to: str) -> Source:
     return Source(live, lines, given, c.ref_revenue_codes)
 
 
-def central_stats(engine: sa.Engine, date_from: str, date_to: str, by: str) -> Stats:
-    """The city's figures for the period by ``by``, read in one transaction."""
+def central_stats(
+    engine: sa.Engine,
+    date_from: str,
+    date_to: str,
+    by: str,
+    progress: Callable[[int, int], None] | None = None,
+) -> Stats:
+    """The city's figures for the period by ``by``, read in one transaction (``progress`` as
+    :func:`~cashier_desk.ledger.stats.stats` tells it)."""
     with engine.connect() as conn:
-        return stats(conn, central_source(date_from, date_to), date_from, date_to, by)
+        return stats(conn, central_source(date_from, date_to), date_from, date_to, by, progress)

@@ -47,6 +47,7 @@ from cashier_desk.ui.screens.drawer import CloseDrawerScreen, OpenDrawerScreen
 from cashier_desk.ui.screens.login import LoginScreen
 from cashier_desk.ui.screens.login_first import FirstAdminScreen
 from cashier_desk.ui.screens.receipts import ReceiptSearchScreen
+from cashier_desk.ui.screens.reports import ReportsScreen
 from cashier_desk.ui.screens.sale import SaleScreen
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ SCREENS: list[type[Screen]] = [
     CloseDrawerScreen,
     CloseoutScreen,
     ReceiptSearchScreen,
+    ReportsScreen,
 ]
 
 

@@ -60,6 +60,7 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("&Receipts", "&Find receipt", "Ctrl+F", "receipts", "cashier"),
     ("&Lead", "&Closeout and approvals", "Ctrl+Shift+O", "closeout", "lead"),
     ("&Lead", "&Unlock a user", "Ctrl+Shift+U", "unlock_user", "lead"),
+    ("&Lead", "Re&ports", "Ctrl+Shift+R", "reports", "lead"),
     ("&Session", "&Lock", "F12", "lock", "cashier"),
     ("&Session", "Log &out", "Ctrl+Q", "logout", "cashier"),
     ("&Session", "&Quit", "Ctrl+Shift+Q", "quit", "cashier"),
