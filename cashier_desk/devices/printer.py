@@ -31,10 +31,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import serial
 
+from cashier_desk.config.device_urls import DRAWER_SENSOR, ONE_WAY_SCHEMES, printer_url
 from cashier_desk.devices import escpos_lib
 from cashier_desk.devices.escpos_render import drawer_pulse, realtime_drawer_pulse, to_escpos
 from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus
@@ -43,8 +43,6 @@ from cashier_desk.devices.receipt import ReceiptDoc
 log = logging.getLogger(__name__)
 
 DLE_EOT = b"\x10\x04"
-DRAWER_SENSOR = ("auto", "yes", "no")
-ONE_WAY_SCHEMES = ("usb", "file")  # python-escpos's Usb and File links: nothing is read back
 STATUS_TIMEOUT = 0.3  # seconds a printer may take to answer a real-time status query
 MARGIN = 1.0  # seconds allowed beyond the line time for a job
 
@@ -87,20 +85,12 @@ def _port_escpos() -> type[Any]:
 
 
 def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
-    """``escpos+serial:///dev/ttyUSB0?baudrate=19200`` → ("serial", "/dev/ttyUSB0", {...})."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.removeprefix("escpos+")
-    params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    if scheme == "serial":
-        return scheme, parts.path, params
-    if scheme == "tcp":
-        if not parts.hostname:
-            raise ValueError(f"{url}: a network printer needs a host, like escpos+tcp://HOST:9100")
-        return scheme, f"{parts.hostname}:{parts.port or 9100}", params
-    if scheme in ("usb", "file"):
-        return scheme, parts.netloc + parts.path, params
-    raise ValueError(f"{url}: the printer URL must start escpos+serial, escpos+tcp, escpos+usb or "
-                     "escpos+file")  # fmt: skip
+    """``escpos+serial:///dev/ttyUSB0?baudrate=19200`` → ("serial", "/dev/ttyUSB0", {...});
+    the same parse the config file's ``[devices] printer`` goes through when it is read."""
+    try:
+        return printer_url(url)
+    except ValueError as exc:
+        raise ValueError(f"{url}: {exc}") from None
 
 
 def decode_status(eot1: int, eot2: int, eot4: int) -> DeviceStatus | None:
@@ -142,8 +132,6 @@ class EscPosPrinter(Device):
         self.columns = int(self.params.get("columns", columns))
         if self.columns not in (42, 48):
             raise ValueError(f"{url}: columns must be 42 or 48")
-        if self.params.get("status", "yes") not in ("yes", "none"):
-            raise ValueError(f"{url}: status must be none (a one-way link) or yes")
         #: Whether the printer answers status queries at all (False on a one-way link).
         self.reports_status = (
             self.scheme not in ONE_WAY_SCHEMES and self.params.get("status") != "none"

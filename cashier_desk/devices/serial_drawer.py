@@ -27,13 +27,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cashier_desk.config.device_urls import SENSE_LINES
 from cashier_desk.devices.model import DeviceResult, DeviceStatus, Lifecycle
 from cashier_desk.devices.serial_line import SERIAL_ERRORS, SerialLineDevice, describe
 
 log = logging.getLogger(__name__)
-
-#: The modem-status inputs a drawer switch can be wired to (pyserial attribute names).
-SENSE_LINES = ("cts", "dsr", "cd")
 
 _POLL_MS = 100
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from cashier_desk.config import Config, ConfigError
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
@@ -86,10 +85,6 @@ class Devices:
         self.printer_sim = None
 
 
-def _params(url: str) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
-
-
 def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) -> Devices:
     """The printer and drawer always; the scanner and line display when ``peripherals``."""
     stops: list[Callable[[], None]] = []
@@ -113,11 +108,9 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
             )
         elif config.printer == "none":
             printer = NoPrinter()
-        elif config.printer.startswith("escpos+"):
+        else:  # a URL, checked when the config was read
             printer = EscPosPrinter(config.printer, columns=config.columns, drawer_sensor=sensor)
-        else:
-            raise ConfigError(f"[devices] printer = {config.printer!r} is not a printer setting")
-    except ValueError as exc:
+    except ValueError as exc:  # a Config made in code, not read from a file
         raise ConfigError(f"[devices] printer: {exc}") from None
     if isinstance(printer, EscPosPrinter):
         result = printer.start()
@@ -129,10 +122,10 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
         drawer = PrinterDrawer(printer) if isinstance(printer, EscPosPrinter) else NoDrawer()
     elif config.drawer == "none":
         drawer = NoDrawer()
-    elif config.drawer == "sim" or config.drawer.startswith("drawer+serial://"):
+    elif config.drawer == "sim" or config.drawer.is_url:
         from cashier_desk.devices.serial_drawer import SerialDrawer
 
-        url = config.drawer.removeprefix("drawer+serial://")
+        url = config.drawer.target
         if config.drawer == "sim":
             from cashier_desk.devices.sim.serial_drawer import SerialDrawerSim
 
@@ -141,7 +134,7 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
             stops.append(sim.stop)
             url = sim.url
         try:
-            serial_drawer = SerialDrawer(url.split("?")[0], **_drawer_options(config))
+            serial_drawer = SerialDrawer(url, **_drawer_options(config))
         except ValueError as exc:
             raise ConfigError(f"[devices] drawer: {exc}") from None
         serial_drawer.start()
@@ -158,7 +151,7 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
 
 
 def _drawer_options(config: Config) -> dict[str, Any]:
-    params = _params(config.drawer)
+    params = config.drawer.options
     options: dict[str, Any] = {}
     if "open_byte" in params:
         options["open_byte"] = int(params["open_byte"], 0)
@@ -179,8 +172,8 @@ def _scanner(config: Config, stops: list[Callable[[], None]]) -> tuple[SerialSca
         sim.start()
         stops.append(sim.stop)
         scanner = SerialScanner(sim.port)
-    elif config.scanner.startswith("scanner+serial://"):
-        scanner = SerialScanner(config.scanner.removeprefix("scanner+serial://"))
+    elif config.scanner.is_url:
+        scanner = SerialScanner(config.scanner.target)
     else:
         raise ConfigError(f"[devices] scanner = {config.scanner!r} is not a scanner setting")
     scanner.start()
@@ -198,8 +191,8 @@ def _display(config: Config, stops: list[Callable[[], None]]) -> tuple[LineDispl
         sim.start()
         stops.append(sim.stop)
         display = LineDisplay(sim.port)
-    elif config.display.startswith("display+serial://"):
-        display = LineDisplay(config.display.removeprefix("display+serial://"))
+    elif config.display.is_url:
+        display = LineDisplay(config.display.target)
     else:
         raise ConfigError(f"[devices] display = {config.display!r} is not a display setting")
     display.start()

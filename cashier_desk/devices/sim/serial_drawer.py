@@ -30,7 +30,7 @@ import time
 import serial
 import serial.rfc2217
 
-from cashier_desk.devices.serial_drawer import SENSE_LINES
+from cashier_desk.config.device_urls import SENSE_LINES
 from cashier_desk.devices.sim.loop import SimLoop, listen
 
 log = logging.getLogger(__name__)
