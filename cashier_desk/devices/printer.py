@@ -26,10 +26,12 @@ import functools
 import logging
 import queue
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 import serial
@@ -49,6 +51,18 @@ MARGIN = 1.0  # seconds allowed beyond the line time for a job
 
 class LinkError(Exception):
     """The link to the printer failed (translated from pyserial, socket or USB errors)."""
+
+
+def link_errors(*more: type[Exception]) -> tuple[type[Exception], ...]:
+    """What a link raises when the printer or its cable fails: ``OSError`` (pyserial's
+    ``SerialException``, socket errors and pyusb's ``USBError`` are ones), :class:`LinkError`,
+    and python-escpos's own errors (a USB printer not found) once python-escpos is loaded.
+    Anything else is a bug in this program: it is not "the printer is offline"."""
+    errors: tuple[type[Exception], ...] = (OSError, LinkError, *more)
+    escpos_exceptions = sys.modules.get("escpos.exceptions")
+    if escpos_exceptions is not None:
+        errors += (escpos_exceptions.Error,)
+    return errors
 
 
 @functools.cache
@@ -197,7 +211,10 @@ class EscPosPrinter(Device):
             try:
                 item = self._jobs.get(timeout=self.poll_interval)
             except queue.Empty:
-                self._poll()
+                try:
+                    self._poll()
+                except Exception:  # a bug: said with its traceback; the thread goes on
+                    log.exception("%s: the status poll failed", self.name)
                 continue
             if item is None:
                 break
@@ -238,7 +255,7 @@ class EscPosPrinter(Device):
                 f = File(self.target)
                 f.open()
                 self._printer = f
-        except Exception as exc:  # SerialException, OSError, USBError, ValueError …
+        except link_errors(ValueError) as exc:  # ValueError: a setting pyserial refuses
             raise LinkError(str(exc) or type(exc).__name__) from exc
         return self._printer
 
@@ -247,7 +264,7 @@ class EscPosPrinter(Device):
         if printer is not None:
             try:
                 printer.close()
-            except Exception:
+            except link_errors():
                 log.debug("closing the printer link failed", exc_info=True)
 
     def _offline(self, why: str) -> DeviceStatus:
@@ -281,9 +298,7 @@ class EscPosPrinter(Device):
                 self._set_status(one_way)
                 return one_way
             answers = self._ask(printer, wait)
-        except LinkError as exc:
-            return self._offline(str(exc))
-        except Exception as exc:
+        except link_errors() as exc:
             return self._offline(str(exc) or type(exc).__name__)
         if answers is None:
             return self._offline("no answer")
@@ -309,7 +324,7 @@ class EscPosPrinter(Device):
             printer._raw(data)
             if port is not None:
                 port.flush()
-        except Exception as exc:  # the link was cut during the job
+        except link_errors() as exc:  # the link was cut during the job
             self._offline(str(exc) or type(exc).__name__)
             return DeviceResult.failure("offline", "the printer went offline during the job")
         # The printer answers in order: this answer comes only after it took the whole job.
@@ -325,7 +340,7 @@ class EscPosPrinter(Device):
             # Real printers ignore ESC p while out of paper, with the cover open or offline;
             # the real-time DLE DC4 pulse still works then.
             printer._raw(drawer_pulse(pin) if status.ready else realtime_drawer_pulse(pin))
-        except Exception as exc:
+        except link_errors() as exc:
             self._offline(str(exc) or type(exc).__name__)
             return DeviceResult.failure("offline", "the drawer could not be reached")
         return DeviceResult.success()
@@ -338,8 +353,8 @@ class EscPosPrinter(Device):
             result: DeviceResult = self.submit(lambda: self._print(data)).result(
                 timeout=self.line_seconds(len(data)) + 3 * STATUS_TIMEOUT * 3 + 2 * MARGIN + 5
             )
-        except Exception:
-            log.exception("print job failed")
+        except (FutureTimeout, LinkError) as exc:  # a bug is not caught: it is not "offline"
+            log.warning("print job failed: %s", str(exc) or type(exc).__name__)
             return False
         if not result.ok:
             log.info("receipt not printed: %s", result.message)
@@ -348,7 +363,7 @@ class EscPosPrinter(Device):
     def pulse_drawer(self, pin: int = 2) -> DeviceResult:
         try:
             result: DeviceResult = self.submit(lambda: self._pulse(pin)).result(timeout=5)
-        except Exception as exc:
+        except (FutureTimeout, LinkError) as exc:
             return DeviceResult.failure("offline", str(exc))
         return result
 
@@ -356,7 +371,7 @@ class EscPosPrinter(Device):
         """Ask for the status now (waits at most for three short queries)."""
         try:
             status: DeviceStatus = self.submit(self._poll).result(timeout=3)
-        except Exception:
+        except (FutureTimeout, LinkError):
             return self.status
         return status
 
