@@ -11,9 +11,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from cashier_desk.config import Config, ConfigError
+from cashier_desk.config import Config, ConfigError, DeviceSetting
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.model import Device
@@ -22,7 +22,11 @@ from cashier_desk.devices.scanner import SerialScanner
 from cashier_desk.events import EventBus
 from cashier_desk.money import Money
 
+if TYPE_CHECKING:
+    from cashier_desk.devices.sim.loop import PtyLoop
+
 log = logging.getLogger(__name__)
+_D = TypeVar("_D", bound=Device)
 
 
 class NoDrawer:
@@ -164,39 +168,44 @@ def _drawer_options(config: Config) -> dict[str, Any]:
 def _scanner(config: Config, stops: list[Callable[[], None]]) -> tuple[SerialScanner | None, Any]:
     if config.scanner in ("none", "wedge"):
         return None, None  # the keyboard wedge is read by the window itself
-    sim: Any = None
-    if config.scanner == "sim":
-        from cashier_desk.devices.sim.scanner import ScannerSim
-
-        sim = ScannerSim()
-        sim.start()
-        stops.append(sim.stop)
-        scanner = SerialScanner(sim.port)
-    elif config.scanner.is_url:
-        scanner = SerialScanner(config.scanner.target)
-    else:
-        raise ConfigError(f"[devices] scanner = {config.scanner!r} is not a scanner setting")
-    scanner.start()
-    return scanner, sim
+    return _on_serial_line(config.scanner, SerialScanner, _scanner_sim, stops)
 
 
 def _display(config: Config, stops: list[Callable[[], None]]) -> tuple[LineDisplay | None, Any]:
     if config.display == "none":
         return None, None
-    sim: Any = None
-    if config.display == "sim":
-        from cashier_desk.devices.sim.display import LineDisplaySim
+    return _on_serial_line(config.display, LineDisplay, _display_sim, stops)
 
-        sim = LineDisplaySim()
-        sim.start()
+
+def _scanner_sim() -> PtyLoop:
+    from cashier_desk.devices.sim.scanner import ScannerSim
+
+    return ScannerSim()
+
+
+def _display_sim() -> PtyLoop:
+    from cashier_desk.devices.sim.display import LineDisplaySim
+
+    return LineDisplaySim()
+
+
+def _on_serial_line(
+    setting: DeviceSetting,
+    driver: Callable[[str], _D],
+    simulator: Callable[[], PtyLoop],
+    stops: list[Callable[[], None]],
+) -> tuple[_D, PtyLoop | None]:
+    """The driver on the port the setting names, or on a new simulator's pty for ``sim``
+    (the simulators are imported only then)."""
+    sim: PtyLoop | None = None
+    port = setting.target
+    if setting == "sim":
+        sim = simulator().start()
         stops.append(sim.stop)
-        display = LineDisplay(sim.port)
-    elif config.display.is_url:
-        display = LineDisplay(config.display.target)
-    else:
-        raise ConfigError(f"[devices] display = {config.display!r} is not a display setting")
-    display.start()
-    return display, sim
+        port = sim.port
+    device = driver(port)
+    device.start()
+    return device, sim
 
 
 def attach_to_desk(devices: Devices, events: EventBus) -> None:
