@@ -11,8 +11,10 @@ needs.  Status comes from our own short DLE EOT queries (python-escpos's ``paper
 reports "paper OK" when a serial printer is silent, and waits for the full timeout): a printer
 that does not answer is OFFLINE.  A job counts as printed only when, after its last byte, the
 printer answers a status query showing no error — it processes bytes in order, so the answer
-proves it took the whole job.  Library errors become status values here and never reach the
-caller.
+proves it took the whole job.  What a link raises (:func:`link_errors`: ``OSError``, which
+pyserial's, the socket's and pyusb's errors are, and python-escpos's errors) becomes a status
+value here and never reaches the caller; any other exception is a bug in this program and
+reaches the caller with its traceback — it is not "the printer is offline".
 
 A printer on a one-way link (USB and file links, or any URL with ``?status=none``: a serial
 cable with only the host's transmit line, a parallel port) reports no status at all.  It is
