@@ -4,6 +4,7 @@ written from the declarations, and device URLs parsed when the file is read."""
 from __future__ import annotations
 
 import hashlib
+import pickle
 from dataclasses import fields
 
 import pytest
@@ -84,3 +85,5 @@ def test_a_device_url_is_taken_apart_when_the_file_is_read() -> None:
     )
     assert config.scanner.is_url and config.scanner.target == "/dev/ttyACM0"
     assert config.display == "sim" and not config.display.is_url
+    copied = pickle.loads(pickle.dumps(config))  # a Config travels whole
+    assert copied == config and copied.drawer.options == config.drawer.options

@@ -77,6 +77,9 @@ class DeviceSetting(str):
     def is_url(self) -> bool:
         return bool(self.scheme)
 
+    def __reduce__(self) -> tuple[type[DeviceSetting], tuple[str, str, str, dict[str, str]]]:
+        return DeviceSetting, (str(self), self.scheme, self.target, dict(self.options))
+
 
 def _options(url: str) -> dict[str, str]:
     return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
