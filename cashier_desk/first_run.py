@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cashier_desk.config import DEFAULT_TEXT, Config, ConfigError, parse_config
+from cashier_desk.config.device_urls import ONE_WAY_SCHEMES
 
 #: What the device settings may be, beside a typed URL (config.toml's own words).
 PRINTERS = ("sim", "none")
@@ -97,21 +98,14 @@ def config_text(setup: Setup) -> tuple[str, Config]:
 
 
 def _check_devices(config: Config) -> None:
-    """The device settings' shapes, as building the devices would check them (so a typo is
-    said on the setup's page, not at the next start)."""
-    shapes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-        "printer": (PRINTERS, ("escpos+serial://", "escpos+tcp://")),
-        "drawer": (DRAWERS, ("drawer+serial://",)),
-        "scanner": (SCANNERS, ("scanner+serial://",)),
-        "display": (DISPLAYS, ("display+serial://",)),
-    }
-    for key, (words, prefixes) in shapes.items():
-        value = str(getattr(config, key))
-        if value not in words and not value.startswith(prefixes):
-            raise ConfigError(
-                f"[devices] {key} = {value!r}: one of {', '.join(words)}, or a URL starting "
-                f"{' or '.join(prefixes)}"
-            )
+    """What the setup offers beside what config.toml takes (its device settings were checked
+    as the text was read): a serial or network printer — a one-way USB or file printer is
+    for config.toml itself."""
+    if config.printer.scheme in ONE_WAY_SCHEMES:
+        raise ConfigError(
+            f"[devices] printer = {str(config.printer)!r}: one of {', '.join(PRINTERS)}, "
+            "or a URL starting escpos+serial:// or escpos+tcp://"
+        )
 
 
 def write_config(data_dir: Path, setup: Setup) -> Config:

@@ -31,7 +31,7 @@ import unicodedata
 from typing import Any
 
 from cashier_desk.devices.model import DeviceResult, Lifecycle
-from cashier_desk.devices.serial_line import SERIAL_ERRORS, SerialLineDevice, describe
+from cashier_desk.devices.serial_line import SerialLineDevice
 
 log = logging.getLogger(__name__)
 
@@ -124,17 +124,4 @@ class LineDisplay(SerialLineDevice):
         return self._write(data)
 
     def _write(self, data: bytes) -> bool:
-        with self._io:
-            port = self._port
-            if port is None:
-                return False  # already offline, with the reason in status.detail
-            try:
-                port.write(data)
-                port.flush()
-            except SERIAL_ERRORS as exc:
-                self._port = None
-                error = exc
-            else:
-                return True
-        self._lost(port, f"cannot write to the display: {describe(error)}")
-        return False
+        return self._write_line(data, "cannot write to the display")

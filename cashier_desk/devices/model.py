@@ -4,8 +4,9 @@ Every device goes through one lifecycle — open → claim → enable → … �
 close — and has a :class:`DeviceStatus` that changes by events.  Problems are values
 (:class:`DeviceResult` with a code and a message for a person), never exceptions that reach the
 caller: a library error (``SerialException``, ``OSError``, ``USBError``) is translated at the
-driver boundary.  A status is only ever replaced by what the device last reported: an error is
-not overwritten by "connected" until the device itself says it is well.
+driver boundary (only those: a bug is not an offline device).  A status is only ever replaced
+by what the device last reported: an error is not overwritten by "connected" until the device
+itself says it is well.
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ needs.  Status comes from our own short DLE EOT queries (python-escpos's ``paper
 reports "paper OK" when a serial printer is silent, and waits for the full timeout): a printer
 that does not answer is OFFLINE.  A job counts as printed only when, after its last byte, the
 printer answers a status query showing no error — it processes bytes in order, so the answer
-proves it took the whole job.  Library errors become status values here and never reach the
-caller.
+proves it took the whole job.  What a link raises (:func:`link_errors`: ``OSError``, which
+pyserial's, the socket's and pyusb's errors are, and python-escpos's errors) becomes a status
+value here and never reaches the caller; any other exception is a bug in this program and
+reaches the caller with its traceback — it is not "the printer is offline".
 
 A printer on a one-way link (USB and file links, or any URL with ``?status=none``: a serial
 cable with only the host's transmit line, a parallel port) reports no status at all.  It is
@@ -26,15 +28,17 @@ import functools
 import logging
 import queue
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import serial
 
+from cashier_desk.config.device_urls import DRAWER_SENSOR, ONE_WAY_SCHEMES, printer_url
 from cashier_desk.devices import escpos_lib
 from cashier_desk.devices.escpos_render import drawer_pulse, realtime_drawer_pulse, to_escpos
 from cashier_desk.devices.model import Device, DeviceResult, DeviceStatus, check_device_thread
@@ -43,14 +47,24 @@ from cashier_desk.devices.receipt import ReceiptDoc
 log = logging.getLogger(__name__)
 
 DLE_EOT = b"\x10\x04"
-DRAWER_SENSOR = ("auto", "yes", "no")
-ONE_WAY_SCHEMES = ("usb", "file")  # python-escpos's Usb and File links: nothing is read back
 STATUS_TIMEOUT = 0.3  # seconds a printer may take to answer a real-time status query
 MARGIN = 1.0  # seconds allowed beyond the line time for a job
 
 
 class LinkError(Exception):
     """The link to the printer failed (translated from pyserial, socket or USB errors)."""
+
+
+def link_errors(*more: type[Exception]) -> tuple[type[Exception], ...]:
+    """What a link raises when the printer or its cable fails: ``OSError`` (pyserial's
+    ``SerialException``, socket errors and pyusb's ``USBError`` are ones), :class:`LinkError`,
+    and python-escpos's own errors (a USB printer not found) once python-escpos is loaded.
+    Anything else is a bug in this program: it is not "the printer is offline"."""
+    errors: tuple[type[Exception], ...] = (OSError, LinkError, *more)
+    escpos_exceptions = sys.modules.get("escpos.exceptions")
+    if escpos_exceptions is not None:
+        errors += (escpos_exceptions.Error,)
+    return errors
 
 
 @functools.cache
@@ -87,20 +101,12 @@ def _port_escpos() -> type[Any]:
 
 
 def parse_url(url: str) -> tuple[str, str, dict[str, str]]:
-    """``escpos+serial:///dev/ttyUSB0?baudrate=19200`` → ("serial", "/dev/ttyUSB0", {...})."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.removeprefix("escpos+")
-    params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    if scheme == "serial":
-        return scheme, parts.path, params
-    if scheme == "tcp":
-        if not parts.hostname:
-            raise ValueError(f"{url}: a network printer needs a host, like escpos+tcp://HOST:9100")
-        return scheme, f"{parts.hostname}:{parts.port or 9100}", params
-    if scheme in ("usb", "file"):
-        return scheme, parts.netloc + parts.path, params
-    raise ValueError(f"{url}: the printer URL must start escpos+serial, escpos+tcp, escpos+usb or "
-                     "escpos+file")  # fmt: skip
+    """``escpos+serial:///dev/ttyUSB0?baudrate=19200`` → ("serial", "/dev/ttyUSB0", {...});
+    the same parse the config file's ``[devices] printer`` goes through when it is read."""
+    try:
+        return printer_url(url)
+    except ValueError as exc:
+        raise ValueError(f"{url}: {exc}") from None
 
 
 def decode_status(eot1: int, eot2: int, eot4: int) -> DeviceStatus | None:
@@ -142,8 +148,6 @@ class EscPosPrinter(Device):
         self.columns = int(self.params.get("columns", columns))
         if self.columns not in (42, 48):
             raise ValueError(f"{url}: columns must be 42 or 48")
-        if self.params.get("status", "yes") not in ("yes", "none"):
-            raise ValueError(f"{url}: status must be none (a one-way link) or yes")
         #: Whether the printer answers status queries at all (False on a one-way link).
         self.reports_status = (
             self.scheme not in ONE_WAY_SCHEMES and self.params.get("status") != "none"
@@ -209,7 +213,10 @@ class EscPosPrinter(Device):
             try:
                 item = self._jobs.get(timeout=self.poll_interval)
             except queue.Empty:
-                self._poll()
+                try:
+                    self._poll()
+                except Exception:  # a bug: said with its traceback; the thread goes on
+                    log.exception("%s: the status poll failed", self.name)
                 continue
             if item is None:
                 break
@@ -250,7 +257,7 @@ class EscPosPrinter(Device):
                 f = File(self.target)
                 f.open()
                 self._printer = f
-        except Exception as exc:  # SerialException, OSError, USBError, ValueError …
+        except link_errors(ValueError) as exc:  # ValueError: a setting pyserial refuses
             raise LinkError(str(exc) or type(exc).__name__) from exc
         return self._printer
 
@@ -259,7 +266,7 @@ class EscPosPrinter(Device):
         if printer is not None:
             try:
                 printer.close()
-            except Exception:
+            except link_errors():
                 log.debug("closing the printer link failed", exc_info=True)
 
     def _offline(self, why: str) -> DeviceStatus:
@@ -294,9 +301,7 @@ class EscPosPrinter(Device):
                 self._set_status(one_way)
                 return one_way
             answers = self._ask(printer, wait)
-        except LinkError as exc:
-            return self._offline(str(exc))
-        except Exception as exc:
+        except link_errors() as exc:
             return self._offline(str(exc) or type(exc).__name__)
         if answers is None:
             return self._offline("no answer")
@@ -322,7 +327,7 @@ class EscPosPrinter(Device):
             printer._raw(data)
             if port is not None:
                 port.flush()
-        except Exception as exc:  # the link was cut during the job
+        except link_errors() as exc:  # the link was cut during the job
             self._offline(str(exc) or type(exc).__name__)
             return DeviceResult.failure("offline", "the printer went offline during the job")
         # The printer answers in order: this answer comes only after it took the whole job.
@@ -338,7 +343,7 @@ class EscPosPrinter(Device):
             # Real printers ignore ESC p while out of paper, with the cover open or offline;
             # the real-time DLE DC4 pulse still works then.
             printer._raw(drawer_pulse(pin) if status.ready else realtime_drawer_pulse(pin))
-        except Exception as exc:
+        except link_errors() as exc:
             self._offline(str(exc) or type(exc).__name__)
             return DeviceResult.failure("offline", "the drawer could not be reached")
         return DeviceResult.success()
@@ -351,8 +356,8 @@ class EscPosPrinter(Device):
             result: DeviceResult = self.submit(lambda: self._print(data)).result(
                 timeout=self.line_seconds(len(data)) + 3 * STATUS_TIMEOUT * 3 + 2 * MARGIN + 5
             )
-        except Exception:
-            log.exception("print job failed")
+        except (FutureTimeout, LinkError) as exc:  # a bug is not caught: it is not "offline"
+            log.warning("print job failed: %s", str(exc) or type(exc).__name__)
             return False
         if not result.ok:
             log.info("receipt not printed: %s", result.message)
@@ -361,7 +366,7 @@ class EscPosPrinter(Device):
     def pulse_drawer(self, pin: int = 2) -> DeviceResult:
         try:
             result: DeviceResult = self.submit(lambda: self._pulse(pin)).result(timeout=5)
-        except Exception as exc:
+        except (FutureTimeout, LinkError) as exc:
             return DeviceResult.failure("offline", str(exc))
         return result
 
@@ -369,7 +374,7 @@ class EscPosPrinter(Device):
         """Ask for the status now (waits at most for three short queries)."""
         try:
             status: DeviceStatus = self.submit(self._poll).result(timeout=3)
-        except Exception:
+        except (FutureTimeout, LinkError):
             return self.status
         return status
 

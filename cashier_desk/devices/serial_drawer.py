@@ -27,13 +27,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from cashier_desk.config.device_urls import SENSE_LINES
 from cashier_desk.devices.model import DeviceResult, DeviceStatus, Lifecycle
 from cashier_desk.devices.serial_line import SERIAL_ERRORS, SerialLineDevice, describe
 
 log = logging.getLogger(__name__)
-
-#: The modem-status inputs a drawer switch can be wired to (pyserial attribute names).
-SENSE_LINES = ("cts", "dsr", "cd")
 
 _POLL_MS = 100
 
@@ -78,21 +76,7 @@ class SerialDrawer(SerialLineDevice):
         if self.lifecycle is not Lifecycle.ENABLED:
             log.warning("%s: open_drawer while %s", self.name, self.lifecycle.value)
             return False
-        with self._io:
-            port = self._port
-            if port is None:
-                return False  # already offline, with the reason in status.detail
-            try:
-                self._drain(port)
-                port.write(bytes([self.open_byte]))
-                port.flush()
-            except SERIAL_ERRORS as exc:
-                self._port = None
-                error = exc
-            else:
-                return True
-        self._lost(port, f"could not open the drawer: {describe(error)}")
-        return False
+        return self._write_line(bytes([self.open_byte]), "could not open the drawer", self._drain)
 
     def has_sensor(self) -> bool:
         """Whether this drawer's state is read at all (``[devices] drawer_sensor``)."""

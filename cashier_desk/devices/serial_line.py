@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import serial
@@ -146,6 +147,28 @@ class SerialLineDevice(Device):
             port.close()
         except SERIAL_ERRORS as exc:
             log.info("%s: closing %s: %s", self.name, self.url, describe(exc))
+
+    def _write_line(
+        self, data: bytes, failing: str, prepare: Callable[[Any], object] | None = None
+    ) -> bool:
+        """Write ``data`` on the line (after ``prepare(port)``); False when the line is closed
+        already, or when the write fails — then offline, ``failing`` saying what failed."""
+        with self._io:
+            port = self._port
+            if port is None:
+                return False  # already offline, with the reason in status.detail
+            try:
+                if prepare is not None:
+                    prepare(port)
+                port.write(data)
+                port.flush()
+            except SERIAL_ERRORS as exc:
+                self._port = None
+                error = exc
+            else:
+                return True
+        self._lost(port, f"{failing}: {describe(error)}")
+        return False
 
     def _lost(self, port: Any, message: str) -> None:
         """The line failed: say so first, then close the port (closing can take a while)."""

@@ -11,10 +11,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from cashier_desk.config import Config, ConfigError
+from cashier_desk.config import Config, ConfigError, DeviceSetting
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.display import LineDisplay
 from cashier_desk.devices.model import Device, Scanned
@@ -22,7 +21,11 @@ from cashier_desk.devices.printer import EscPosPrinter, PrinterDrawer
 from cashier_desk.devices.scanner import SerialScanner
 from cashier_desk.events import Alert, EventBus, ReceiptPosted
 
+if TYPE_CHECKING:
+    from cashier_desk.devices.sim.loop import PtyLoop
+
 log = logging.getLogger(__name__)
+_D = TypeVar("_D", bound=Device)
 
 
 class NoDrawer:
@@ -85,10 +88,6 @@ class Devices:
         self.printer_sim = None
 
 
-def _params(url: str) -> dict[str, str]:
-    return {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
-
-
 def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) -> Devices:
     """The printer and drawer always; the scanner and line display when ``peripherals``."""
     stops: list[Callable[[], None]] = []
@@ -112,11 +111,9 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
             )
         elif config.printer == "none":
             printer = NoPrinter()
-        elif config.printer.startswith("escpos+"):
+        else:  # a URL, checked when the config was read
             printer = EscPosPrinter(config.printer, columns=config.columns, drawer_sensor=sensor)
-        else:
-            raise ConfigError(f"[devices] printer = {config.printer!r} is not a printer setting")
-    except ValueError as exc:
+    except ValueError as exc:  # a Config made in code, not read from a file
         raise ConfigError(f"[devices] printer: {exc}") from None
     if isinstance(printer, EscPosPrinter):
         result = printer.start()
@@ -128,10 +125,10 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
         drawer = PrinterDrawer(printer) if isinstance(printer, EscPosPrinter) else NoDrawer()
     elif config.drawer == "none":
         drawer = NoDrawer()
-    elif config.drawer == "sim" or config.drawer.startswith("drawer+serial://"):
+    elif config.drawer == "sim" or config.drawer.is_url:
         from cashier_desk.devices.serial_drawer import SerialDrawer
 
-        url = config.drawer.removeprefix("drawer+serial://")
+        url = config.drawer.target
         if config.drawer == "sim":
             from cashier_desk.devices.sim.serial_drawer import SerialDrawerSim
 
@@ -140,7 +137,7 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
             stops.append(sim.stop)
             url = sim.url
         try:
-            serial_drawer = SerialDrawer(url.split("?")[0], **_drawer_options(config))
+            serial_drawer = SerialDrawer(url, **_drawer_options(config))
         except ValueError as exc:
             raise ConfigError(f"[devices] drawer: {exc}") from None
         serial_drawer.start()
@@ -157,7 +154,7 @@ def build_devices(config: Config, data_dir: Path, *, peripherals: bool = False) 
 
 
 def _drawer_options(config: Config) -> dict[str, Any]:
-    params = _params(config.drawer)
+    params = config.drawer.options
     options: dict[str, Any] = {}
     if "open_byte" in params:
         options["open_byte"] = int(params["open_byte"], 0)
@@ -170,39 +167,44 @@ def _drawer_options(config: Config) -> dict[str, Any]:
 def _scanner(config: Config, stops: list[Callable[[], None]]) -> tuple[SerialScanner | None, Any]:
     if config.scanner in ("none", "wedge"):
         return None, None  # the keyboard wedge is read by the window itself
-    sim: Any = None
-    if config.scanner == "sim":
-        from cashier_desk.devices.sim.scanner import ScannerSim
-
-        sim = ScannerSim()
-        sim.start()
-        stops.append(sim.stop)
-        scanner = SerialScanner(sim.port)
-    elif config.scanner.startswith("scanner+serial://"):
-        scanner = SerialScanner(config.scanner.removeprefix("scanner+serial://"))
-    else:
-        raise ConfigError(f"[devices] scanner = {config.scanner!r} is not a scanner setting")
-    scanner.start()
-    return scanner, sim
+    return _on_serial_line(config.scanner, SerialScanner, _scanner_sim, stops)
 
 
 def _display(config: Config, stops: list[Callable[[], None]]) -> tuple[LineDisplay | None, Any]:
     if config.display == "none":
         return None, None
-    sim: Any = None
-    if config.display == "sim":
-        from cashier_desk.devices.sim.display import LineDisplaySim
+    return _on_serial_line(config.display, LineDisplay, _display_sim, stops)
 
-        sim = LineDisplaySim()
-        sim.start()
+
+def _scanner_sim() -> PtyLoop:
+    from cashier_desk.devices.sim.scanner import ScannerSim
+
+    return ScannerSim()
+
+
+def _display_sim() -> PtyLoop:
+    from cashier_desk.devices.sim.display import LineDisplaySim
+
+    return LineDisplaySim()
+
+
+def _on_serial_line(
+    setting: DeviceSetting,
+    driver: Callable[[str], _D],
+    simulator: Callable[[], PtyLoop],
+    stops: list[Callable[[], None]],
+) -> tuple[_D, PtyLoop | None]:
+    """The driver on the port the setting names, or on a new simulator's pty for ``sim``
+    (the simulators are imported only then)."""
+    sim: PtyLoop | None = None
+    port = setting.target
+    if setting == "sim":
+        sim = simulator().start()
         stops.append(sim.stop)
-        display = LineDisplay(sim.port)
-    elif config.display.startswith("display+serial://"):
-        display = LineDisplay(config.display.removeprefix("display+serial://"))
-    else:
-        raise ConfigError(f"[devices] display = {config.display!r} is not a display setting")
-    display.start()
-    return display, sim
+        port = sim.port
+    device = driver(port)
+    device.start()
+    return device, sim
 
 
 def attach_to_desk(devices: Devices, events: EventBus) -> None:

@@ -10,26 +10,25 @@ Bytes are kept across reads, so a command split over two writes is still underst
 
 from __future__ import annotations
 
-import os
-import pty
-import select
 import threading
-import tty
-from types import TracebackType
+
+from cashier_desk.devices.sim.loop import PtyLoop
 
 WIDTH = 20
 ROWS = 2
 
 _TICK_MS = 20
-_JOIN_SECONDS = 2
 _ESC, _US = 0x1B, 0x1F
 
 
-class LineDisplaySim:
+class LineDisplaySim(PtyLoop):
     """A DM-D-style display behind a pty; see the module docstring."""
 
+    thread_name = "display sim"
+
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        super().__init__()
+        self._screen_lock = threading.Lock()  # not the loop's lock: stop() joins the thread
         self._cells = [[" "] * WIDTH for _ in range(ROWS)]
         self._row = 0
         self._column = 0
@@ -38,73 +37,21 @@ class LineDisplaySim:
         self.unknown = 0  # commands or control bytes not understood
         self.code_table = 0
         self.cursor_shown = True
-        self._master: int | None = None
-        self._slave: int | None = None
-        self._port = ""
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def port(self) -> str:
-        if not self._port:
-            raise RuntimeError("the display simulator is not started")
-        return self._port
 
     @property
     def lines(self) -> tuple[str, str]:
-        with self._lock:
+        with self._screen_lock:
             return "".join(self._cells[0]), "".join(self._cells[1])
 
-    def start(self) -> LineDisplaySim:
-        if self._thread is not None:
-            return self
-        master, slave = pty.openpty()
-        tty.setraw(slave)
-        self._master, self._slave = master, slave
-        self._port = os.ttyname(slave)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, args=(master, self._stop), name="display sim", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        self._stop.set()
-        thread.join(_JOIN_SECONDS)
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = None
-
-    def __enter__(self) -> LineDisplaySim:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _run(self, master: int, stop: threading.Event) -> None:
-        while not stop.is_set():
-            ready, _, _ = select.select([master], [], [], _TICK_MS / 1000)
-            if not ready:
-                continue
-            try:
-                data = os.read(master, 4096)
-            except OSError:  # EIO, should the slave side be gone
-                stop.wait(_TICK_MS / 1000)
-                continue
-            with self._lock:
-                self.received.extend(data)
-                self._pending.extend(data)
-                self._interpret()
+    def _serve(self, stop: threading.Event) -> None:
+        line = self._pty
+        while line is not None and not stop.is_set():
+            data = line.read(4096, _TICK_MS / 1000)
+            if data:
+                with self._screen_lock:
+                    self.received.extend(data)
+                    self._pending.extend(data)
+                    self._interpret()
 
     # -- the display's firmware ---------------------------------------------------------------
 

@@ -16,7 +16,7 @@ sends nothing, but the pump is complete).
 The drawer opens when it receives its open byte and closes ``close_after`` seconds later (None:
 only when :meth:`SerialDrawerSim.close_drawer` is called, as a person pushing it shut).  Fault
 switch: :meth:`~SerialDrawerSim.unplug` drops every connection and refuses new ones until
-:meth:`~SerialDrawerSim.plug`.
+:meth:`~SerialDrawerSim.plug`, which listens on the same port again (``loop.py``).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ import logging
 import socket
 import threading
 import time
-from types import TracebackType
 
 import serial
 import serial.rfc2217
 
-from cashier_desk.devices.serial_drawer import SENSE_LINES
+from cashier_desk.config.device_urls import SENSE_LINES
+from cashier_desk.devices.sim.loop import SimLoop, listen
 
 log = logging.getLogger(__name__)
 
@@ -114,8 +114,10 @@ class _Connection:
                 self.broken = True
 
 
-class SerialDrawerSim:
+class SerialDrawerSim(SimLoop):
     """A standalone drawer behind an RFC 2217 server on loopback; see the module docstring."""
+
+    thread_name = "drawer sim accept"
 
     def __init__(
         self,
@@ -127,6 +129,7 @@ class SerialDrawerSim:
     ) -> None:
         if sense not in SENSE_LINES:
             raise ValueError(f"sense must be one of {', '.join(SENSE_LINES)}, not {sense!r}")
+        super().__init__()
         self.open_byte = open_byte
         self.sense = sense
         self.open_means_high = open_means_high
@@ -136,13 +139,9 @@ class SerialDrawerSim:
         self._line = _DrawerLine(self)
         self._state_lock = threading.Lock()
         self._opened_at: float | None = None
-        self._lock = threading.Lock()  # guards the server state below
         self._port = 0
-        self._running = False
-        self._plugged = True
         self._listener: socket.socket | None = None
-        self._accept_stop = threading.Event()
-        self._acceptor: threading.Thread | None = None
+        self._clients_lock = threading.Lock()
         self._clients: list[_Client] = []
 
     # -- the drawer ---------------------------------------------------------------------------
@@ -187,82 +186,22 @@ class SerialDrawerSim:
             raise RuntimeError("the drawer simulator is not started")
         return f"rfc2217://127.0.0.1:{self._port}"
 
-    def start(self) -> SerialDrawerSim:
-        with self._lock:
-            if self._running:
-                return self
-            self._running = True
-            if self._plugged:
-                self._listen()
-        return self
+    def _where(self) -> str:
+        return self.url
 
-    def stop(self) -> None:
-        with self._lock:
-            if not self._running:
-                return
-            self._running = False
-            down = self._take_down()
-        self._finish_down(*down)
-
-    def unplug(self) -> None:
-        """Pull the cable: drop every connection and refuse new ones."""
-        with self._lock:
-            self._plugged = False
-            down = self._take_down()
-        self._finish_down(*down)
-
-    def plug(self) -> None:
-        """Put the cable back: accept connections again on the same port."""
-        with self._lock:
-            self._plugged = True
-            if self._running:
-                self._listen()
-
-    def __enter__(self) -> SerialDrawerSim:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _listen(self) -> None:
-        if self._listener is not None:
-            return
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self._port))
-        listener.listen(4)
+    def _open(self) -> None:
+        listener = listen("127.0.0.1", self._port)
         listener.settimeout(_TICK_MS / 1000)
         self._port = listener.getsockname()[1]
         self._listener = listener
-        stop = threading.Event()
-        self._accept_stop = stop
-        self._acceptor = threading.Thread(
-            target=self._accept, args=(listener, stop), name="drawer sim accept", daemon=True
-        )
-        self._acceptor.start()
 
-    def _take_down(self) -> tuple[socket.socket | None, threading.Thread | None, list[_Client]]:
-        """Detach the listener and the connections (caller holds ``_lock``)."""
-        self._accept_stop.set()  # under the lock: the acceptor adds no client after this
-        listener, self._listener = self._listener, None
-        acceptor, self._acceptor = self._acceptor, None
-        clients, self._clients = self._clients, []
-        return listener, acceptor, clients
-
-    @staticmethod
-    def _finish_down(
-        listener: socket.socket | None, acceptor: threading.Thread | None, clients: list[_Client]
-    ) -> None:
-        """Stop what :meth:`_take_down` detached (without ``_lock``: the threads may want it)."""
-        if acceptor is not None:
-            acceptor.join(_JOIN_SECONDS)
-        if listener is not None:
-            listener.close()
+    def _close(self, abort: bool) -> None:
+        """Close the listener and every connection (the acceptor has stopped)."""
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
         for sock, stop, _ in clients:
             stop.set()
             with contextlib.suppress(OSError):  # already closed by its thread
@@ -271,8 +210,10 @@ class SerialDrawerSim:
             if thread is not threading.current_thread():
                 thread.join(_JOIN_SECONDS)
 
-    def _accept(self, listener: socket.socket, stop: threading.Event) -> None:
-        while not stop.is_set():
+    def _serve(self, stop: threading.Event) -> None:
+        """Accept connections, each served on its own thread."""
+        listener = self._listener
+        while listener is not None and not stop.is_set():
             try:
                 sock, _ = listener.accept()
             except TimeoutError:
@@ -283,16 +224,19 @@ class SerialDrawerSim:
             sock.settimeout(_TICK_MS / 1000)
             client_stop = threading.Event()
             thread = threading.Thread(
-                target=self._serve, args=(sock, client_stop), name="drawer sim line", daemon=True
+                target=self._serve_line,
+                args=(sock, client_stop),
+                name="drawer sim line",
+                daemon=True,
             )
-            with self._lock:
+            with self._clients_lock:
                 if stop.is_set():
                     sock.close()
                     return
                 self._clients.append((sock, client_stop, thread))
             thread.start()
 
-    def _serve(self, sock: socket.socket, stop: threading.Event) -> None:
+    def _serve_line(self, sock: socket.socket, stop: threading.Event) -> None:
         connection = _Connection(sock)
         try:
             manager = serial.rfc2217.PortManager(self._line, connection)
@@ -317,5 +261,5 @@ class SerialDrawerSim:
             log.exception("drawer simulator: a connection failed")
         finally:
             sock.close()
-            with self._lock:
+            with self._clients_lock:
                 self._clients = [c for c in self._clients if c[0] is not sock]

@@ -11,35 +11,33 @@ pyserial — is the tested code path:
 * :class:`TcpSimServer` listens like a port-9100 network printer (``socket://host:port`` for
   pyserial), one client at a time; a second client waits in the listen backlog.
 
-Both run one daemon thread each, have idempotent ``start()``/``stop()``, are context managers,
-and can misbehave on purpose: ``baud`` makes a slow line (input is consumed no faster than
-``baud / 10`` bytes per second, so a writer really waits), and ``unplug()``/``plug()`` pull the
-cable and put it back.  For the pty, ``plug()`` makes a *new* pseudo-terminal, whose ``port``
-path may differ from the old one — a USB-serial adapter that is pulled and plugged back
-re-enumerates too, so code that holds a port must close it and open it again after an unplug;
-the old descriptor stays dead.  For TCP, ``plug()`` listens again on the same port.  ``baud``
-may be changed while a server runs.
+Both are :class:`~cashier_desk.devices.sim.loop.SimLoop` s (one daemon thread each, idempotent
+``start()``/``stop()``, context managers) and can misbehave on purpose: ``baud`` makes a slow
+line (input is consumed no faster than ``baud / 10`` bytes per second, so a writer really
+waits), and ``unplug()``/``plug()`` pull the cable and put it back.  For the pty, ``plug()``
+makes a *new* pseudo-terminal, whose ``port`` path may differ from the old one — a USB-serial
+adapter that is pulled and plugged back re-enumerates too, so code that holds a port must close
+it and open it again after an unplug; the old descriptor stays dead.  For TCP, ``plug()``
+listens again on the same port.  ``baud`` may be changed while a server runs.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import pty
 import selectors
 import socket
 import struct
 import threading
 import time
-import tty
 from collections.abc import Callable
-from types import TracebackType
 from typing import Protocol, Self
+
+from cashier_desk.devices.sim.loop import RawPty, SimLoop, listen
 
 __all__ = ["PtySimServer", "SimDevice", "TcpSimServer"]
 
 _POLL_SECONDS = 1 / 4  # how often a server thread looks at its stop flag when idle
-_JOIN_SECONDS = 5
 _SLOW_CHUNK = 64  # bytes read per step on a throttled line
 _FAST_CHUNK = 4096
 
@@ -110,123 +108,56 @@ class _Pacer:
         return not stop.wait(self._free_at - now)
 
 
-class _Server:
-    """Start/stop/plug bookkeeping shared by the servers; subclasses open and serve the port."""
+class _Server(SimLoop):
+    """A simulator's port served by a thread woken by the simulator's own output."""
 
     def __init__(self, sim: SimDevice, baud: int | None) -> None:
+        super().__init__()
         self.sim = sim
         self.baud = baud
-        self._lock = threading.RLock()
-        self._started = False
-        self._plugged = False
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._waker: _Waker | None = None
-        self._abort = False
+        self._pacer = _Pacer(lambda: self.baud)
 
-    # -- public
-    def start(self) -> None:
+    def start(self) -> Self:
         with self._lock:
             if self._started:
-                return
+                return self
             self.sim.add_output_listener(self._wake)
             try:
-                self._connect()
+                return super().start()
             except BaseException:
                 self.sim.remove_output_listener(self._wake)
                 raise
-            self._started = True
 
     def stop(self) -> None:
         with self._lock:
-            if not self._started:
-                return
-            self._started = False
-            self._disconnect(abort=False)
-            self.sim.remove_output_listener(self._wake)
-
-    def unplug(self) -> None:
-        """Pull the cable: stop serving and close the port under the client's feet."""
-        with self._lock:
             if self._started:
-                self._disconnect(abort=True)
+                super().stop()
+                self.sim.remove_output_listener(self._wake)
 
-    def plug(self) -> None:
-        """Put the cable back (starts the server if it was never started)."""
-        with self._lock:
-            if not self._started:
-                self.start()
-            elif not self._plugged:
-                self._connect()
-
-    @property
-    def running(self) -> bool:
-        with self._lock:
-            return self._started
-
-    @property
-    def plugged(self) -> bool:
-        with self._lock:
-            return self._started and self._plugged
-
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    # -- internals
-    def _connect(self) -> None:
-        self._open()
-        self._stop = threading.Event()
+    def _open(self) -> None:
+        self._open_port()
         self._waker = _Waker()
-        self._thread = threading.Thread(
-            target=self._serve,
-            args=(self._stop, self._waker, _Pacer(lambda: self.baud)),
-            name=f"{type(self).__name__}",
-            daemon=True,
-        )
-        self._plugged = True
-        self._thread.start()
+        self._pacer = _Pacer(lambda: self.baud)
 
-    def _disconnect(self, abort: bool) -> None:
-        if not self._plugged:
-            return
-        self._plugged = False
-        self._abort = abort
-        self._stop.set()
-        waker, thread = self._waker, self._thread
-        if waker is not None:
-            waker.wake()
-        if thread is not None:
-            thread.join(_JOIN_SECONDS)
-            if thread.is_alive():
-                raise RuntimeError(f"{thread.name} did not stop")
-        self._close(abort)
-        if waker is not None:
-            waker.close()
-        self._waker = None
-        self._thread = None
+    def _close(self, abort: bool) -> None:
+        self._close_port(abort)
+        if self._waker is not None:
+            self._waker.close()
+            self._waker = None
+
+    def _interrupt(self) -> None:
+        self._wake()
 
     def _wake(self) -> None:
         waker = self._waker
         if waker is not None:
             waker.wake()
 
-    # -- for subclasses
-    def _open(self) -> None:
+    def _open_port(self) -> None:
         raise NotImplementedError
 
-    def _close(self, abort: bool) -> None:
-        raise NotImplementedError
-
-    def _serve(self, stop: threading.Event, waker: _Waker, pacer: _Pacer) -> None:
+    def _close_port(self, abort: bool) -> None:
         raise NotImplementedError
 
 
@@ -256,10 +187,11 @@ class PtySimServer(_Server):
     and bytes not yet consumed are lost; ``plug()`` opens a fresh pty — read :attr:`port` again.
     """
 
+    thread_name = "PtySimServer"
+
     def __init__(self, sim: SimDevice, baud: int | None = None) -> None:
         super().__init__(sim, baud)
-        self._master: int | None = None
-        self._slave: int | None = None
+        self._pty: RawPty | None = None
         self._port: str | None = None
 
     @property
@@ -270,25 +202,23 @@ class PtySimServer(_Server):
                 raise RuntimeError("the pty server has not been started")
             return self._port
 
-    def _open(self) -> None:
-        master, slave = pty.openpty()
-        tty.setraw(slave)
-        os.set_blocking(master, False)
-        # We keep our own slave descriptor open, so the master never reads a hang-up between
-        # two clients (pyserial opening and closing the port).
-        self._master, self._slave = master, slave
-        self._port = os.ttyname(slave)
+    def _where(self) -> str:
+        return self.port
 
-    def _close(self, abort: bool) -> None:
-        for fd in (self._master, self._slave):
-            if fd is not None:
-                os.close(fd)
-        self._master = self._slave = None
+    def _open_port(self) -> None:
+        self._pty = RawPty(blocking=False)
+        self._port = self._pty.port
 
-    def _serve(self, stop: threading.Event, waker: _Waker, pacer: _Pacer) -> None:
-        master = self._master
-        if master is None:
+    def _close_port(self, abort: bool) -> None:
+        if self._pty is not None:
+            self._pty.close()
+            self._pty = None
+
+    def _serve(self, stop: threading.Event) -> None:
+        waker, pacer = self._waker, self._pacer
+        if self._pty is None or waker is None:
             return
+        master = self._pty.master
         with selectors.DefaultSelector() as sel:
             sel.register(master, selectors.EVENT_READ, "line")
             sel.register(waker.fileno(), selectors.EVENT_READ, "wake")
@@ -319,6 +249,8 @@ class TcpSimServer(_Server):
     (connections are refused until ``plug()``, which listens on the same port again).
     """
 
+    thread_name = "TcpSimServer"
+
     def __init__(
         self,
         sim: SimDevice,
@@ -343,20 +275,16 @@ class TcpSimServer(_Server):
         host, port = self.address
         return f"socket://{host}:{port}"
 
-    def _open(self) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((self._host, self._port))
-            listener.listen(4)
-        except OSError:
-            listener.close()
-            raise
+    def _where(self) -> str:
+        return self.url
+
+    def _open_port(self) -> None:
+        listener = listen(self._host, self._port)
         listener.setblocking(False)
         self._port = listener.getsockname()[1]
         self._listener = listener
 
-    def _close(self, abort: bool) -> None:
+    def _close_port(self, abort: bool) -> None:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
@@ -366,9 +294,9 @@ class TcpSimServer(_Server):
             client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         client.close()
 
-    def _serve(self, stop: threading.Event, waker: _Waker, pacer: _Pacer) -> None:
-        listener = self._listener
-        if listener is None:
+    def _serve(self, stop: threading.Event) -> None:
+        listener, waker, pacer = self._listener, self._waker, self._pacer
+        if listener is None or waker is None:
             return
         client: socket.socket | None = None
         with selectors.DefaultSelector() as sel:
@@ -410,4 +338,4 @@ class TcpSimServer(_Server):
                                 _send(client, answer)
             finally:
                 if client is not None:
-                    self._drop_client(client, abort=self._abort)
+                    self._drop_client(client, abort=self._aborting)
