@@ -194,7 +194,7 @@ class Counter:
                 conn, user, session, lines, checked, total, change, payer_name
             )
             receipt_no = view.receipt_no
-            issued = self.pricing.programs.record(conn, receipt_no, session.business_date, lines)
+            issued = self.pricing.programs.record(conn, receipt_no, lines)
             job_id, doc = self.spooler.queue_print(conn, receipt_no, view.id, "original", view)
             self.st.audit(
                 conn,

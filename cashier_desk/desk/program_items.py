@@ -252,10 +252,11 @@ class ProgramItems:
     # -- what a sale records, and its void ----------------------------------------------------
 
     def record(
-        self, conn: sa.Connection, receipt_no: str, business_date: str, lines: list[PricedLine]
+        self, conn: sa.Connection, receipt_no: str, lines: list[PricedLine]
     ) -> tuple[Issued, ...]:
-        """Write what the sale's program items made (in the sale's transaction); the numbers
-        issued, in line order."""
+        """Write what the sale's program items made (in the sale's transaction), dated as they
+        were priced (today); the numbers issued, in line order."""
+        business_date = self.st.business_date()
         issued: list[Issued] = []
         for line_no, line in enumerate(lines, 1):
             if line.record is None:

@@ -139,6 +139,14 @@ def add_permit(conn: sa.Connection, row: Mapping[str, Any]) -> None:
 
 def void_receipt(conn: sa.Connection, receipt_no: str, at: str) -> int:
     """Take back what a receipt's program items made (its void); how many records."""
+    opened = conn.execute(
+        sa.select(licences.c.account)
+        .where(licences.c.receipt_no == receipt_no, licences.c.kind == "new")
+        .where(_in_force(licences))
+    ).scalars()
+    # A new licence's account goes with it: the business was never licensed here.
+    for account in list(opened):
+        conn.execute(sa.delete(accounts).where(accounts.c.account == account))
     taken = 0
     for table in RECORD_TABLES:
         done = conn.execute(

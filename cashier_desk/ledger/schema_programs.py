@@ -48,7 +48,8 @@ licences = sa.Table(
     "licences",
     metadata,
     *_made(),
-    sa.Column("number", sa.String(40), nullable=False, unique=True),
+    # The licence's number is its account's: a new licence's own, a renewal's the account's.
+    sa.Column("number", sa.String(40), nullable=False),
     sa.Column("account", sa.String(60), nullable=False, index=True),
     sa.Column("kind", sa.String(10), nullable=False),  # new, renewal
     sa.Column("year", sa.Integer, nullable=False),

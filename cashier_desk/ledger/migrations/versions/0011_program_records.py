@@ -61,7 +61,6 @@ def upgrade() -> None:
         sa.Column("penalty_cents", sa.BigInteger, nullable=False),
         sa.Column("valid_through", sa.String(10), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_licences")),
-        sa.UniqueConstraint("number", name=op.f("uq_licences_number")),
     )
     op.create_index(op.f("ix_licences_account"), "licences", ["account"])
     op.create_table(
