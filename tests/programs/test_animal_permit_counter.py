@@ -32,8 +32,9 @@ def dog(**fields: Any) -> dict[str, Any]:
 
 
 def cat(**fields: Any) -> dict[str, Any]:
-    return {"animal": {"species": "cat", "name": "Tom", "owner": "Ann Lee",
-                       "address": "1 Main St", "altered": False, "term_years": 1} | fields}  # fmt: skip
+    body = {"species": "cat", "name": "Tom", "owner": "Ann Lee", "address": "1 Main St",
+            "altered": False, "term_years": 1}  # fmt: skip
+    return {"animal": body | fields}
 
 
 def permit(plate: str = "8ABC123", address: str = "12 Oak St", **fields: Any) -> dict[str, Any]:
