@@ -17,7 +17,6 @@ from cashier_desk.desk.requests import (
     SaleResult,
     ScanResult,
     TenderRequest,
-    TotRequest,
     amounts_in_range,
     positive,
     text,
@@ -160,9 +159,9 @@ class Counter:
             raise Refusal("no_items", "Ring up at least one item.")
         if len(items) > MAX_LINES:
             raise Refusal("too_many_items", f"A receipt holds at most {MAX_LINES} lines.")
-        # Only a nil TOT return (a sale of 0.00) is filed with no tender.
-        nil_return = all(isinstance(i.program, TotRequest) for i in items)
-        if not tender_list and not nil_return:
+        # Only program items may come to 0.00 (a nil TOT return, a free licence), and such a
+        # sale is made with no tender; any other needs one.
+        if not tender_list and not all(i.program is not None for i in items):
             raise Refusal("no_tender", "Take at least one tender.")
         checked = [self._check_tender(t) for t in tender_list]
         if self.st.config.drawer_must_close and self.st.cash_drawer.is_open():

@@ -34,7 +34,7 @@ from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs.animals import AnimalLicence, animal_licence
 from cashier_desk.programs.licences import RULE as LICENCE_RULE
 from cashier_desk.programs.licences import Licence, business_licence
-from cashier_desk.programs.parts import Part, registered, rule_code
+from cashier_desk.programs.parts import Part, on_account, registered, rule_code
 from cashier_desk.programs.permits import Permit, address_key, parking_permit, valid_through
 from cashier_desk.programs.tot import TotReturn, parse_period, tot_return
 
@@ -84,8 +84,15 @@ class PermitSale:
     zone: str
 
 
-def _lines(code: str, parts: tuple[Part, ...], record: object) -> list[PricedLine]:
-    """One line per part; the first carries what the sale records of the item."""
+def _lines(
+    code: str, parts: tuple[Part, ...], record: object, free: tuple[str, GlSplit]
+) -> list[PricedLine]:
+    """One line per part; the first carries what the sale records of the item.  An item
+    that costs nothing (a city's rules may make a licence free) still makes one 0.00 line,
+    ``free`` (its description and account), so that it is issued, numbered and printed."""
+    if not parts:
+        description, split = free
+        return [PricedLine(code, None, description, 1, Money(0), split, record=record)]
     return [
         PricedLine(code, None, p.description, 1, p.amount, p.split, record=None if n else record)
         for n, p in enumerate(parts)
@@ -149,7 +156,7 @@ class ProgramItems:
             amended=_flag(req.amended, "the return is amended"), tax_paid=paid,
         )  # fmt: skip
         pending.tot_paid[key] = pending.tot_paid.get(key, Money(0)) + filed.owed
-        return _lines(code, filed.parts, TotFiling(filed))
+        return _lines(code, filed.parts, TotFiling(filed), ("", on_account(rules.tax_gl)))
 
     def _licence(
         self, conn: sa.Connection, req: LicenceRequest, pending: Pending, on: date
@@ -188,7 +195,8 @@ class ProgramItems:
         )  # fmt: skip
         if account is not None:
             pending.licensed.add((account, sold.year))
-        return _lines(code, sold.parts, LicenceSale(sold, account, name, address))
+        free = (f"Business licence {sold.year}", on_account(rules.tax_gl))
+        return _lines(code, sold.parts, LicenceSale(sold, account, name, address), free)
 
     def _animal(
         self, conn: sa.Connection, req: AnimalRequest, pending: Pending, on: date
@@ -223,7 +231,8 @@ class ProgramItems:
         if renews is not None:
             pending.renewed.add(renews)
         sale = AnimalSale(sold, name, owner, address, cert, expires, renews)
-        return _lines(code, sold.parts, sale)
+        free = (f"{sold.species.capitalize()} licence (no fee)", on_account(rules.gl))
+        return _lines(code, sold.parts, sale, free)
 
     def _permit(
         self, conn: sa.Connection, req: PermitRequest, pending: Pending, on: date
@@ -247,7 +256,8 @@ class ProgramItems:
             text(req.address, "the permit's address"), on, rules, valid_at_address=valid,
         )  # fmt: skip
         pending.permits[(row.code, key, through)] += 1
-        return _lines(row.code, sold.parts, PermitSale(row.code, sold, zone))
+        free = (f"{row.description} {sold.plate}", GlSplit.parse(row.gl))
+        return _lines(row.code, sold.parts, PermitSale(row.code, sold, zone), free)
 
     # -- what a sale records, and its void ----------------------------------------------------
 

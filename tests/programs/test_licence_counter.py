@@ -168,3 +168,19 @@ penalty_cap = "50%"
     assert got["lines"][1]["gl"] == {"260-0000-22040": "0.10", "101-0000-41150": "0.90"}
     # 6 months late: 60%, capped at 50% of 312.50 = 156.25
     assert quote(city, [renewal()], "2027-07-15")["total"] == "469.75"
+
+
+def test_a_free_licence_is_still_issued_on_one_0_00_line(city: App, tmp_path: Path) -> None:
+    rules(city, tmp_path, """
+[business_licence]
+minimum = "0.00"
+state_fee = "0.00"
+""")  # fmt: skip
+    got = quote(city, [new("0.00")])
+    assert [(line["description"], line["amount"]) for line in got["lines"]] == [
+        ("Business licence 2027", "0.00")]  # fmt: skip
+    sold = sale(city, [new("0.00")])
+    assert sold["ok"] and sold["total"] == "0.00", sold
+    assert sold["licences"][0]["licence"] == "BL-W1-000001"
+    paid = sale(city, [new("250000.00")], [])
+    assert paid["error"] == "no_tender"
