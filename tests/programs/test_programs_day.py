@@ -108,3 +108,20 @@ def test_the_programs_items_through_cashier_desk_run(app: App, tmp_path: Path) -
     assert (sorted(animal), animal["tag"]) == (["expires", "licence", "tag"], "TAG-W1-000001")
     assert results[3]["error"] == "bad_request"
     assert results[4]["error"] == "already_licensed"
+
+
+def test_a_quote_of_every_program_is_the_sales_lines(app: App, tmp_path: Path) -> None:
+    from tests.programs.counter_city import quote, receipt_lines, sale
+
+    on_day(app, "2026-12-10")
+    set_up(app, tmp_path)
+    items = [TOT, LICENCE, DOG, PERMIT, CAT, NIL]
+    got = quote(app, items)
+    assert got["ok"] and got["total"] == "5649.00", got
+    sold = sale(app, items)
+    assert sold["ok"] and sold["total"] == got["total"], sold
+    assert receipt_lines(app, sold["receipt"]) == [
+        (line["description"], line["amount"]) for line in got["lines"]]  # fmt: skip
+    assert [x["licence"] for x in sold["licences"]] == [
+        "BL-W1-000001", "AL-W1-000001", "AL-W1-000002"]  # fmt: skip
+    assert [x["permit"] for x in sold["permits"]] == ["PP-W1-000001"]
