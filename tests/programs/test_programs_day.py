@@ -12,6 +12,7 @@ from pathlib import Path
 
 from cashier_desk.app import App
 from cashier_desk.ledger.schema import animal_licences, licences, permits, tot_returns
+from cashier_desk.sync import central
 from tests.helpers import run_ok
 from tests.programs.counter_city import LEAD, on_day, rows, set_up
 
@@ -75,6 +76,17 @@ def test_a_day_of_all_four_programs_closes_out_to_each_programs_accounts(
     assert [(r.species, r.voided_at is None) for r in rows(app, animal_licences)] == [
         ("dog", True), ("cat", False)]  # fmt: skip
     assert [r.plate for r in rows(app, permits)] == ["8ABC123"]
+    # the batch reaches central, whose totals for the day are the closeout's
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    engine = central.engine_for(url)
+    central.init_central(engine)
+    assert app.desk.relay is not None
+    app.desk.relay.central_url = url
+    assert run_ok(app, {"op": "sync"})[0]["sent"] == 1
+    at_central = central.totals(engine, "2026-12-10")
+    engine.dispose()
+    assert {k: v for k, v in at_central["gl"].items() if v != "0.00"} == gl
+    assert at_central["receipts"] == 5
 
 
 def test_the_programs_items_through_cashier_desk_run(app: App, tmp_path: Path) -> None:
