@@ -12,8 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from cashier_desk.desk import BlindCount, CountedItem, Desk, ItemRequest, TenderRequest
+from cashier_desk.desk.requests import Issued
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money, MoneyError
+from cashier_desk.script_items import parse_program, program_of
 
 Result = dict[str, Any]
 
@@ -96,6 +98,9 @@ def _denominations(value: object, what: str) -> dict[Money, int]:
 
 def parse_item(value: object) -> ItemRequest:
     item = _obj(value, "An item")
+    program = program_of(item)
+    if program is not None:
+        return ItemRequest(program=parse_program(item, program))
     _fields(item, set(), ITEM_FIELDS, "An item")
     amount = item.get("amount")
     return ItemRequest(
@@ -173,7 +178,15 @@ def _op_sale(desk: Desk, op: dict[str, Any]) -> Result:
         "total": str(r.total),
         "change": str(r.change),
         "printed": r.printed,
-    }
+    } | _issued(r.issued)
+
+
+def _issued(issued: tuple[Issued, ...]) -> Result:
+    """The numbers a sale issued, per program (a key left out when it has none)."""
+    out: Result = {}
+    for i in issued:
+        out.setdefault("permits" if i.kind == "permit" else "licences", []).append(i.as_json())
+    return out
 
 
 def _op_quote(desk: Desk, op: dict[str, Any]) -> Result:

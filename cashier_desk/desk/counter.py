@@ -159,7 +159,9 @@ class Counter:
             raise Refusal("no_items", "Ring up at least one item.")
         if len(items) > MAX_LINES:
             raise Refusal("too_many_items", f"A receipt holds at most {MAX_LINES} lines.")
-        if not tender_list:
+        # Only program items may come to 0.00 (a nil TOT return, a free licence), and such a
+        # sale is made with no tender; any other needs one.
+        if not tender_list and not all(i.program is not None for i in items):
             raise Refusal("no_tender", "Take at least one tender.")
         checked = [self._check_tender(t) for t in tender_list]
         if self.st.config.drawer_must_close and self.st.cash_drawer.is_open():
@@ -174,6 +176,8 @@ class Counter:
                 lines += self.pricing.cash_rounding(lines, non_cash, len(items))
             total = Money(sum(line.amount.cents for line in lines))
             tendered = Money(sum(t.amount.cents for t in checked))
+            if not checked and total:
+                raise Refusal("no_tender", "Take at least one tender.")
             if non_cash > total:
                 raise Refusal(
                     "non_cash_over_total",
@@ -189,6 +193,7 @@ class Counter:
                 conn, user, session, lines, checked, total, change, payer_name
             )
             receipt_no = view.receipt_no
+            issued = self.pricing.programs.record(conn, receipt_no, lines)
             job_id, doc = self.spooler.queue_print(conn, receipt_no, view.id, "original", view)
             self.st.audit(
                 conn,
@@ -200,9 +205,10 @@ class Counter:
                     "change": str(change),
                     "tenders": {k: str(m) for k, m in tender_sums(checked).items()},
                     **sealed,
+                    **({"issued": [i.as_json() for i in issued]} if issued else {}),
                 },
             )
-        sold = SaleResult(receipt_no, total, change, printed=False)
+        sold = SaleResult(receipt_no, total, change, printed=False, issued=issued)
         cash_like = any(t.kind in ("cash", "check", "money_order") for t in checked)
         return self.spooler.after_sale(sold, job_id, doc, opens_drawer=cash_like)
 
@@ -316,6 +322,7 @@ class Counter:
             now = self.st.now().isoformat()
             void_row = {"approver": approver_user.login, "reason": why, "voided_at": now}
             sales.add_void(conn, receipt_id, void_row)
+            taken_back = self.pricing.programs.void(conn, number, now)
             reversal = [(a, -m) for a, m in sales.sale_postings(conn, receipt_id)]
             post_entry(
                 conn,
@@ -334,7 +341,13 @@ class Counter:
                 conn,
                 "void",
                 number,
-                {"approver": approver_user.login, "reason": why, "total": str(total), **sealed},
+                {
+                    "approver": approver_user.login,
+                    "reason": why,
+                    "total": str(total),
+                    **({"programs_voided": taken_back} if taken_back else {}),
+                    **sealed,
+                },
             )
         printed = self.spooler.print_job(job_id, doc)
         self.st.events.publish(ReceiptVoided(ReceiptNo(number)))

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from cashier_desk.desk import lookup
 from cashier_desk.desk.lookup import Lookup
+from cashier_desk.desk.program_items import Pending, ProgramItems
 from cashier_desk.desk.requests import (
     MAX_LINES,
     MAX_QTY,
@@ -38,6 +39,7 @@ class Pricing:
 
     def __init__(self, station: Station) -> None:
         self.st = station
+        self.programs = ProgramItems(station)
 
     def code(self, conn: sa.Connection, code: str) -> sa.Row[Any]:
         row = items.code_row(conn, code)
@@ -52,15 +54,28 @@ class Pricing:
         path of a quote and a sale."""
         day = on if on is not None else date.fromisoformat(self.st.business_date())
         paying: dict[str, Money] = {}
+        pending = Pending()
         return [
             dataclasses.replace(line, item=n)
             for n, item in enumerate(items)
-            for line in self._resolve(conn, item, paying, day)
+            for line in self._resolve(conn, item, paying, pending, day)
         ]
 
     def _resolve(
-        self, conn: sa.Connection, item: ItemRequest, paying: dict[str, Money], on: date
+        self,
+        conn: sa.Connection,
+        item: ItemRequest,
+        paying: dict[str, Money],
+        pending: Pending,
+        on: date,
     ) -> list[PricedLine]:
+        if item.program is not None:
+            if item.code is not None or item.ref is not None or item.amount is not None:
+                raise Refusal(
+                    "bad_item", "A program's item (a return, licence or permit) is an item alone."
+                )
+            check_count(item.qty, "The quantity", low=1, high=1)
+            return self.programs.price(conn, item.program, pending, on)
         if (item.code is None) == (item.ref is None):
             raise Refusal("bad_item", "Each item needs either a revenue code or an open-item ref.")
         qty = check_count(item.qty, "The quantity", low=1, high=MAX_QTY)

@@ -30,14 +30,72 @@ def system_clock() -> datetime:
 
 
 @dataclass(frozen=True)
+class TotRequest:
+    """A hotel's transient occupancy tax return (programs.md): rents as declared (text like
+    ``"50000.00"`` or Money), checked by the rules."""
+
+    account: str
+    period: str
+    gross_rents: object
+    exempt_rents: object
+    amended: object = False
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class LicenceRequest:
+    """A business licence, ``new`` (name, address) or a ``renewal`` (account)."""
+
+    kind: object
+    year: object
+    gross_receipts: object
+    account: str | None = None
+    name: str | None = None
+    address: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class AnimalRequest:
+    """A dog or cat licence, new or renewing the licence ``renews``."""
+
+    species: object
+    name: str
+    owner: str
+    address: str
+    altered: object
+    term_years: object
+    senior: object = False
+    rabies_cert: str | None = None
+    rabies_expires: str | None = None
+    renews: str | None = None
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class PermitRequest:
+    """A parking permit of the revenue code ``code`` for a plate at an address."""
+
+    code: str
+    plate: object
+    address: object
+    zone: str = ""
+
+
+ProgramRequest = TotRequest | LicenceRequest | AnimalRequest | PermitRequest
+
+
+@dataclass(frozen=True)
 class ItemRequest:
-    """A line to ring up: a revenue code (with qty, and an amount for an open fee) or a
-    payment on an open item by its reference."""
+    """A line to ring up: a revenue code (with qty, and an amount for an open fee), a
+    payment on an open item by its reference, or a city program's item (``program``: a TOT
+    return, a business or animal licence, a parking permit), which may make several lines."""
 
     code: str | None = None
     ref: str | None = None
     qty: int = 1
     amount: Money | None = None
+    program: ProgramRequest | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +133,27 @@ class SaleResult:
     #: What failed after the sale was committed (the sale stands), in words for the cashier;
     #: "" when everything after the commit went well.
     after_commit: str = ""
+    #: The numbers the sale issued (licences, tags, permits), in the order of its items.
+    issued: tuple[Issued, ...] = ()
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A number a sale issued: a business licence (``valid_through``), an animal licence
+    (``tag``, ``expires``) or a parking permit (``valid_through``)."""
+
+    kind: str  # licence, animal, permit
+    number: str
+    valid_through: str | None = None
+    tag: str | None = None
+    expires: str | None = None
+
+    def as_json(self) -> dict[str, str]:
+        if self.kind == "permit":
+            return {"permit": self.number, "valid_through": str(self.valid_through)}
+        if self.kind == "animal":
+            return {"licence": self.number, "tag": str(self.tag), "expires": str(self.expires)}
+        return {"licence": self.number, "valid_through": str(self.valid_through)}
 
 
 @dataclass(frozen=True)
@@ -129,6 +208,8 @@ class PricedLine:
     item: int = 0  # which of the requested items made it (an item may make several lines)
     # A payment on an open item: what was paid on the item before it (None: not one).
     paid_before: Money | None = None
+    # A program item's first line carries what the sale records of it (desk/program_items.py).
+    record: object | None = None
 
     def gl(self) -> list[tuple[str, Money]]:
         """Where the line's money goes: the split's fixed parts (× qty) first, the rest on

@@ -22,9 +22,9 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+metadata: sa.MetaData = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
-Cents = sa.BigInteger
+Cents: type[sa.BigInteger] = sa.BigInteger
 
 # -- control state -------------------------------------------------------------------------
 
@@ -417,3 +417,12 @@ APPEND_ONLY = (
     "batch_sessions",
     "audit_log",
 )
+
+# The tables of what program items made (TOT returns, licences, tags, permits) are in their own
+# module, on this same metadata; importing it here registers them with every use of the schema.
+from cashier_desk.ledger.schema_programs import (  # noqa: E402
+    animal_licences as animal_licences,
+)
+from cashier_desk.ledger.schema_programs import licences as licences  # noqa: E402
+from cashier_desk.ledger.schema_programs import permits as permits  # noqa: E402
+from cashier_desk.ledger.schema_programs import tot_returns as tot_returns  # noqa: E402
