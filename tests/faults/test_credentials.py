@@ -358,12 +358,12 @@ def test_the_rule_is_one_table_for_every_privileged_command(app: App) -> None:
     }
     assert authority.needs("some new command") == "admin"  # closed by default
     with pytest.raises(Refusal) as refused:
-        authority.authorize(app.desk, "retention purge", "sam", "3333")
+        authority.authorize(app.desk.station, "retention purge", "sam", "3333")
     assert refused.value.code == "not_authorized"
-    assert authority.authorize(app.desk, "retention purge", "ada", "9999").login == "ada"
-    assert authority.authorize(app.desk, "import accounts", "sam", "3333").login == "sam"
+    assert authority.authorize(app.desk.station, "retention purge", "ada", "9999").login == "ada"
+    assert authority.authorize(app.desk.station, "import accounts", "sam", "3333").login == "sam"
     # Only imports are taken without credentials while the ledger is being set up.
-    assert not authority.setting_up(app.desk, "import users")  # the demo city has people
+    assert not authority.setting_up(app.desk.station, "import users")  # the demo city has people
 
 
 def test_the_data_folders_own_central_takes_people_only_as_the_ledger_does(
