@@ -381,6 +381,7 @@ COMMANDS = {
     "ledger": cli_ledger.cmd_ledger,
     "backup": cli_ops.cmd_backup,
     "doctor": cli_ops.cmd_doctor,
+    "retention": cli_ops.cmd_retention,
 }
 
 

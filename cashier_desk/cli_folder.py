@@ -16,7 +16,9 @@ READING = frozenset(
     {"receipts", "audit", "report", "papers", "export", "search", "backup", "doctor"}
 )
 #: Commands that change the ledger (the window says why it cannot start in its own dialog).
-WRITING = frozenset({"import", "run", "demo", "sync"})
+WRITING = frozenset({"import", "run", "demo", "sync", "retention"})
+#: Commands that change only a ledger already there: none is created for them.
+ON_A_LEDGER = frozenset({"retention"})
 
 
 def check_data_dir(command: str, data_dir: Path) -> bool:
@@ -28,10 +30,11 @@ def check_data_dir(command: str, data_dir: Path) -> bool:
             f"The data folder {data_dir} is a file, not a folder; choose another with --data-dir.",
         )
     has_ledger = (data_dir / "ledger.db").is_file()
-    if command in READING and not has_ledger:
+    if command in READING | ON_A_LEDGER and not has_ledger:
+        nothing = "to read" if command in READING else "to change"
         raise Refusal(
             "no_ledger",
-            f"There is no ledger in {data_dir}, so there is nothing to read; check --data-dir "
+            f"There is no ledger in {data_dir}, so there is nothing {nothing}; check --data-dir "
             "(or CASHIER_DESK_HOME).",
         )
     if not has_ledger or writable(data_dir):

@@ -1,10 +1,10 @@
 """The command line for whoever looks after the counters (operations.md): `backup`, `restore`,
-`doctor` and `--version`.
+`doctor`, `retention purge` and `--version`.
 
 `backup` and `doctor` only read (no credentials, like `receipts`; a folder with no ledger is
 refused ``no_ledger``); `restore` goes only into an empty data folder and needs no credentials
 (headless.md "Who may run what"): it runs before the folder is opened, so it creates nothing
-when it refuses.
+when it refuses. `retention purge` needs an admin (``cli_auth``).
 """
 
 from __future__ import annotations
@@ -45,6 +45,15 @@ waiting to print, batches waiting for central (and the oldest's age), batches ce
 or holds, devices, free disk space, the newest backup's age, the clock. Asks nothing of
 central: what it refused is what the ledger last heard.
 """
+RETENTION_HELP = """\
+purge --before D --resolution TEXT [--dry-run] (an admin: --user LOGIN --pin PIN before the
+command) removes from this workstation's ledger the closeout batches, with their sessions and
+receipts, of business dates before both D and the retention period ([retention] years, default
+5) that central acknowledged; anything else is kept and listed with why. --resolution records
+the council resolution and attorney consent GC 34090 requires. The purge leaves a
+retention_checkpoint audit record, so audit verify still passes. stdout: what was (or, with
+--dry-run, would be) removed. Central is never touched.
+"""
 
 
 def version() -> str:
@@ -67,6 +76,14 @@ def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentPa
     res.add_argument("file", type=Path, metavar="FILE")
     doc = command("doctor", "check the workstation's health, one line each", DOCTOR_HELP)
     doc.add_argument("--json", action="store_true", help="one JSON object for machines")
+    ret = command("retention", "remove old, synced batches from the ledger", RETENTION_HELP)
+    ret_sub = ret.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
+    pur = ret_sub.add_parser("purge", help="an admin removes what the retention period allows")
+    pur.add_argument("--before", required=True, metavar="D", help="business date YYYY-MM-DD")
+    pur.add_argument(
+        "--resolution", required=True, metavar="TEXT", help="the council resolution and consent"
+    )
+    pur.add_argument("--dry-run", action="store_true", help="only list what would be removed")
 
 
 def cmd_backup(app: App, args: argparse.Namespace) -> int:
@@ -101,6 +118,33 @@ def cmd_doctor(app: App, args: argparse.Namespace) -> int:
         for c in checks:
             print(c.line(), flush=True)
     return 0 if all(c.ok for c in checks) else 1
+
+
+def cmd_retention(app: App, args: argparse.Namespace) -> int:
+    from cashier_desk.cli_auth import credentials
+    from cashier_desk.desk import retention
+
+    login, pin = credentials(app, args, retention.COMMAND)
+    done = retention.purge(
+        app.desk, args.before, args.resolution, login=login, pin=pin, dry_run=args.dry_run
+    )
+    print(json.dumps(done, separators=(",", ":")), flush=True)
+    if done["cutoff"] < done["before"]:
+        print(
+            f"cashier-desk: --before {done['before']} is inside the retention period "
+            f"([retention] years = {done['retention_years']}): nothing of "
+            f"{done['retention_limit']} or later is removed.",
+            file=sys.stderr,
+        )
+    removed = done["removed"]
+    did = "would remove" if done["dry_run"] else "removed"
+    print(
+        f"cashier-desk: {did} {len(removed['batches'])} batch(es), "
+        f"{len(removed['sessions'])} session(s), {removed['counts'].get('receipts', 0)} "
+        f"receipt(s) before {done['cutoff']}; kept {len(done['kept'])} older item(s).",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def restore_command(args: argparse.Namespace, data_dir: Path) -> int:

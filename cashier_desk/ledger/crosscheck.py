@@ -8,9 +8,9 @@ balances, and each close's expected figures are the opening plus the session's p
 
 Each table is read once, in bulk, on the ledger's own ``sqlite3`` connection.
 
-A retention checkpoint record (``retention_checkpoint``, not written yet: operations.md F11)
-will list in its details the ``sessions`` it removed; rows and records of those sessions are
-skipped here (:func:`_checkpointed`), so a purge does not read as deletions.
+A retention checkpoint record (``retention_checkpoint``, ``ledger/retention.py``) lists in
+its details the ``sessions`` and ``batches`` it removed; rows and records of those are skipped
+here (:func:`_checkpointed`), so a purge does not read as deletions.
 """
 
 from __future__ import annotations
@@ -185,11 +185,13 @@ def check(conn: sa.Connection) -> list[Problem]:
 
 
 def _checkpointed(records: dict[str, list[tuple[int, str, dict[str, Any]]]]) -> dict[str, Any]:
-    """The sessions a retention checkpoint removed (none until retention exists)."""
-    skip: dict[str, Any] = {}
+    """The sessions retention checkpoints removed (keys), their batches (``batches``) and the
+    newest checkpoint's sequence number (``through``)."""
+    skip: dict[str, Any] = {"batches": set()}
     for seq, _target, details in records.get("retention_checkpoint", []):
         for sid in details.get("sessions", ()):
             skip[sid] = True
+        skip["batches"].update(details.get("batches", ()))
         skip["through"] = seq
     return skip
 
@@ -393,7 +395,7 @@ def _sessions(
     for seq, bid, details in records["closeout"]:
         made.add(bid)
         if bid not in batches:
-            if seq > skip.get("through", 0):
+            if bid not in skip.get("batches", ()):
                 add(Problem("batches", bid, f"is missing; audit record {seq} has it (deleted)"))
             continue
         compare("batches", bid, seq, details, [batches[bid]])
