@@ -135,6 +135,19 @@ def test_a_purge_removes_only_old_acknowledged_batches_and_records_a_checkpoint(
     assert again["removed"]["batches"] == [] and again["checkpoint"] is None
 
 
+def test_the_counter_goes_on_after_a_purge_and_central_takes_its_batches(
+    years: tuple[App, FakeClock],
+) -> None:
+    app, clock = years
+    assert purge(app)["removed"]["batches"] == [A]
+    quiet_day(app, clock, datetime(2026, 11, 23, 15, 0, tzinfo=UTC))
+    synced = run_ok(app, {"op": "sync"})[0]
+    assert synced["sent"] == 3 and synced["quarantined"] == 0, synced  # B, C and today's
+    assert "flagged" not in json.dumps(synced)
+    assert app.desk.verify_audit().ok
+    assert [r.receipt_no for r in app.desk.receipts("2026-11-23")] == ["W1-000006"]
+
+
 def test_nothing_inside_the_retention_period_is_removed_whatever_before_says(
     years: tuple[App, FakeClock],
 ) -> None:
