@@ -289,6 +289,18 @@ AFTER_PURGE = {
         "receipts W1-000005",
     ),
     "batch deleted": (f"DELETE FROM batches WHERE id = '{B}'", f"batches {B}"),
+    "receipt put into a purged session": (
+        "INSERT INTO receipts (receipt_no, workstation, seq, session_id, cashier, payer, "
+        "created_at, business_date, total_cents, change_cents) SELECT 'W1-000099', "
+        "workstation, 99, 'W1-S000001', cashier, '', created_at, business_date, 1000, 0 "
+        "FROM receipts WHERE receipt_no = 'W1-000004'",
+        "receipts W1-S000001",
+    ),
+    "void of a purged receipt": (
+        "INSERT INTO voids (receipt_id, approver, reason, voided_at) "
+        "VALUES (1, 'lee', 'x', '2019-03-04T16:00:00+00:00')",
+        "voids receipt id 1",
+    ),
     "session deleted": (
         "DELETE FROM drawer_sessions WHERE id = 'W1-S000002'",
         "drawer_sessions W1-S000002",

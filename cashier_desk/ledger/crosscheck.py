@@ -61,6 +61,7 @@ def check(conn: sa.Connection) -> list[Problem]:
     ):
         records[action].append((seq, target, json.loads(details)))
     skip = _checkpointed(records)
+    _left_behind(q, skip, add)
 
     # -- the journal ---------------------------------------------------------------------
     entries = {
@@ -176,6 +177,8 @@ def check(conn: sa.Connection) -> list[Problem]:
     for rid in voids.keys() - voided:
         if rid in by_id:
             add(Problem("voids", by_id[rid], "has no audit record (inserted)"))
+        elif rid not in skip.get("receipt_ids", ()):
+            add(Problem("voids", f"receipt id {rid}", "belongs to no receipt (inserted)"))
 
     _sessions(q, records, entries, entry_rows, claimed, compare, add, skip, drawer_sums, over_short)
     for eid in entries.keys() - claimed:
@@ -194,6 +197,41 @@ def _checkpointed(records: dict[str, list[tuple[int, str, dict[str, Any]]]]) -> 
         skip["batches"].update(details.get("batches", ()))
         skip["through"] = seq
     return skip
+
+
+#: The rows that name a drawer session, by the column that names it.
+_OF_SESSION = (
+    ("drawer_sessions", "id"),
+    ("receipts", "session_id"),
+    ("journal_entries", "session_id"),
+    ("drawer_movements", "session_id"),
+    ("drawer_closes", "session_id"),
+    ("close_counts", "session_id"),
+    ("close_approvals", "session_id"),
+    ("close_rejections", "session_id"),
+    ("batch_sessions", "session_id"),
+)
+
+
+def _left_behind(q: Any, skip: dict[str, Any], add: Any) -> None:
+    """A row of a session a retention checkpoint removed was put there afterwards (the purge
+    left none); and the receipts such rows claim (their voids are then not named twice)."""
+    gone = json.dumps(sorted(k for k in skip if k not in ("batches", "through")))
+    skip["receipt_ids"] = set()
+    if gone == "[]":
+        return
+    for table, column in _OF_SESSION:
+        for (sid,) in q(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {column} IN "
+            "(SELECT value FROM json_each(?)) ORDER BY 1",
+            (gone,),
+        ):
+            add(Problem(table, sid, "belongs to a session a retention checkpoint removed "
+                        "(inserted)"))  # fmt: skip
+    for (rid,) in q(
+        "SELECT id FROM receipts WHERE session_id IN (SELECT value FROM json_each(?))", (gone,)
+    ):
+        skip["receipt_ids"].add(rid)
 
 
 def _sessions(
