@@ -357,3 +357,27 @@ def test_the_command_line_refuses_without_an_admin_and_without_a_ledger(
     assert code == 1 and "(bad_date)" in err
     code, out, err = run_cli(tmp_path / "none", "--user", "ada", "--pin", "9999", *argv)
     assert code == 1 and "(no_ledger)" in err and not (tmp_path / "none").exists()
+
+
+def central_rows(data: Path) -> dict[str, int]:
+    with sqlite3.connect(data / "central.db") as db:
+        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {n: db.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def test_central_is_untouched_and_a_backup_of_a_purged_ledger_restores(
+    years: tuple[App, FakeClock], tmp_path: Path
+) -> None:
+    app, _ = years
+    at_central = central_rows(app.data_dir)
+    assert at_central["batches"] == 1
+    assert purge(app)["removed"]["batches"] == [A]
+    assert central_rows(app.data_dir) == at_central  # central keeps everything
+    app.close()
+    file = tmp_path / "after-purge.zip"
+    code, _, err = run_cli(app.data_dir, "backup", str(file))
+    assert code == 0, err
+    code, _, err = run_cli(tmp_path / "restored", "restore", str(file))
+    assert code == 0, err
+    assert _verify(tmp_path / "restored") == _verify(app.data_dir)
+    assert _verify(app.data_dir)["ok"]
