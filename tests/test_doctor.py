@@ -172,6 +172,10 @@ def test_a_batch_central_refused_fails(app: App) -> None:
         conn.execute(sa.update(outbox).values(outcome="damaged", last_error="conflict"))
     found = checks(app)["refused batches"]
     assert not found.ok and batch in found.detail
+    for outcome, ok in (("quarantined", False), ("rejected", False), ("accepted", True)):
+        with app.ledger.write() as conn:
+            conn.execute(sa.update(outbox).values(outcome=outcome))
+        assert checks(app)["refused batches"].ok is ok, outcome  # accepted: in central's books
 
 
 def test_an_offline_device_fails(app: App) -> None:

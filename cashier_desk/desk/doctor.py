@@ -32,7 +32,9 @@ BACKUP_AGE = timedelta(days=8)
 MIN_FREE = 200 * 1024 * 1024
 #: A last receipt this far in the future of the clock means the clock went back.
 CLOCK_SLACK = timedelta(minutes=5)
-_DELIVERED = ("sent", "already_there")
+#: What central holds in its books: sent, there already, or held and then accepted by an admin
+#: (`sync resolve`); anything else it refused or holds, or an admin rejected.
+_DELIVERED = ("sent", "already_there", "accepted")
 
 
 @dataclass(frozen=True)
