@@ -26,7 +26,7 @@ Global options (--data-dir, --central, --workstation, --user, --pin) come BEFORE
 With no command the cashier's window opens. A new data folder is set up by a command that
 writes (import, run, demo, sync, devices) or by the window; commands that only read (receipts,
 audit, report, papers, export, search, backup, doctor) refuse a folder with no ledger and
-create nothing; restore goes only into an empty folder.
+create nothing, and so does retention purge; restore goes only into an empty folder.
 """
 
 IMPORT = """\

@@ -78,7 +78,12 @@ def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentPa
     doc.add_argument("--json", action="store_true", help="one JSON object for machines")
     ret = command("retention", "remove old, synced batches from the ledger", RETENTION_HELP)
     ret_sub = ret.add_subparsers(dest="retention_command", metavar="ACTION", required=True)
-    pur = ret_sub.add_parser("purge", help="an admin removes what the retention period allows")
+    pur = ret_sub.add_parser(
+        "purge",
+        help="an admin removes what the retention period allows",
+        description=RETENTION_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     pur.add_argument("--before", required=True, metavar="D", help="business date YYYY-MM-DD")
     pur.add_argument(
         "--resolution", required=True, metavar="TEXT", help="the council resolution and consent"

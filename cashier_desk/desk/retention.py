@@ -12,6 +12,7 @@ transaction; central is never touched.  A dry run needs the same admin and write
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,8 @@ from cashier_desk.text import TextError, clean_text
 
 if TYPE_CHECKING:
     from cashier_desk.desk.base import DeskBase
+
+log = logging.getLogger(__name__)
 
 COMMAND = "retention purge"
 ACTION = "retention_checkpoint"
@@ -117,6 +120,10 @@ def purge(
         }
         desk._audit(conn, ACTION, cutoff, details, actor=admin.login)
         checkpoint = audit.head(conn)
+    log.info(
+        "retention purge by %s before %s: %d batch(es), %d session(s) removed; checkpoint #%d",
+        admin.login, cutoff, len(found.batches), len(found.sessions), checkpoint[0],
+    )  # fmt: skip
     return {
         **out,
         "removed": found.as_json(),
