@@ -199,6 +199,8 @@ def _checkpointed(records: dict[str, list[tuple[int, str, dict[str, Any]]]]) -> 
     return skip
 
 
+#: The keys of :func:`_checkpointed`'s answer that are not a session removed.
+_NOT_SESSIONS = ("batches", "through", "receipt_ids")
 #: The rows that name a drawer session, by the column that names it.
 _OF_SESSION = (
     ("drawer_sessions", "id"),
@@ -216,7 +218,7 @@ _OF_SESSION = (
 def _left_behind(q: Any, skip: dict[str, Any], add: Any) -> None:
     """A row of a session a retention checkpoint removed was put there afterwards (the purge
     left none); and the receipts such rows claim (their voids are then not named twice)."""
-    gone = json.dumps(sorted(k for k in skip if k not in ("batches", "through")))
+    gone = json.dumps(sorted(k for k in skip if k not in _NOT_SESSIONS))
     skip["receipt_ids"] = set()
     if gone == "[]":
         return
