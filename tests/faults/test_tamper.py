@@ -1,6 +1,8 @@
 """Tampering with money rows is caught (issue 12, item 3): after a realistic day, someone with
 the file drops the append-only triggers and edits, deletes or inserts money rows with
-``sqlite3``; `cashier-desk audit verify` exits 1 and names the table and the row's key."""
+``sqlite3``; `cashier-desk audit verify` exits 1 and names the table and the row's key.  Every
+attack runs twice: on the ledger as made, and on one where a retention purge removed an older
+day first (issue 18, item 4)."""
 
 from __future__ import annotations
 
@@ -9,13 +11,16 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from cashier_desk.app import App
+from cashier_desk.desk import retention
 from cashier_desk.ledger.schema import APPEND_ONLY
-from tests.helpers import run_ok, small_day
+from tests.helpers import ADMIN, FakeClock, run_ok, small_day
+from tests.test_retention import quiet_day
 
 # the session of small_day (closed and batched) and the one left open after it
 S1, S2 = "W1-S000001", "W1-S000002"
@@ -105,8 +110,22 @@ def _verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def day_dir(make_app: Callable[..., App]) -> Path:
+def _history_then_purged(make_app: Callable[..., App]) -> None:
+    """Workstation W0's two days of 2019 in the same ledger, synced; the first is purged
+    once W1's day is in (retention, issue 18 item 4): the attacks then hit what remains."""
+    clock = FakeClock(datetime(2019, 3, 4, 15, 0, tzinfo=UTC))
+    w0 = make_app(workstation="W0", clock=clock)
+    quiet_day(w0, clock, datetime(2019, 3, 4, 15, 0, tzinfo=UTC))
+    quiet_day(w0, clock, datetime(2019, 3, 5, 15, 0, tzinfo=UTC))
+    run_ok(w0, {"op": "sync"})
+    w0.close()
+
+
+@pytest.fixture(params=["as made", "after a purge"])
+def day_dir(make_app: Callable[..., App], request: pytest.FixtureRequest) -> Path:
+    purged = request.param == "after a purge"
+    if purged:
+        _history_then_purged(make_app)
     app = make_app()
     small_day(app)
     run_ok(
@@ -118,6 +137,9 @@ def day_dir(make_app: Callable[..., App]) -> Path:
          "tenders": [{"type": "cash", "amount": "20.00"}, {"type": "cash", "amount": "30.00"},
                      {"type": "check", "amount": "10.00", "number": "77"}]},
     )  # fmt: skip
+    if purged:
+        done = retention.purge(app.desk, "2021-01-01", "Res. 2026-14", **ADMIN)
+        assert done["removed"]["batches"] == ["W0-20190304-001"], done
     app.close()
     return app.data_dir
 
