@@ -19,6 +19,7 @@ import pytest
 
 from cashier_desk import cli
 from cashier_desk.app import App
+from cashier_desk.config import ConfigError, parse_config
 from cashier_desk.demo import DEMO_DIR
 from cashier_desk.desk import retention
 from cashier_desk.errors import Refusal
@@ -381,3 +382,16 @@ def test_central_is_untouched_and_a_backup_of_a_purged_ledger_restores(
     assert code == 0, err
     assert _verify(tmp_path / "restored") == _verify(app.data_dir)
     assert _verify(app.data_dir)["ok"]
+
+
+@pytest.mark.parametrize("bad", ["1", "101", '"5"', "5.0"])
+def test_a_retention_period_config_toml_cannot_hold_is_refused_naming_its_key(bad: str) -> None:
+    assert parse_config("").retention_years == 5
+    assert parse_config("[retention]\nyears = 7\n").retention_years == 7
+    with pytest.raises(ConfigError, match=r"\[retention\] years must be a whole number from 2"):
+        parse_config(f"[retention]\nyears = {bad}\n")
+
+
+def test_the_retention_limit_is_today_less_the_years() -> None:
+    assert retention.retention_limit("2026-11-23", 5) == "2021-11-23"
+    assert retention.retention_limit("2024-02-29", 5) == "2019-02-28"
