@@ -126,18 +126,21 @@ def _why_kept(conn: sa.Connection, cutoff: str) -> dict[str, str]:
         "(n.created_at = b.created_at AND n.id > b.id)))",
         "its workstation's newest batch: the next closeout continues from it",
     )
-    live = (
-        "SELECT bs.batch_id FROM batch_sessions bs JOIN receipts r ON r.session_id = "
-        "bs.session_id JOIN receipt_lines l ON l.receipt_id = r.id "
+    live = (  # the lines of the old batches only: a city's years of lines are not read
+        "SELECT bs.batch_id FROM batches b JOIN batch_sessions bs ON bs.batch_id = b.id "
+        "JOIN receipts r ON r.session_id = bs.session_id "
+        "JOIN receipt_lines l ON l.receipt_id = r.id "
     )
     keep(
-        live + "JOIN open_items o ON o.ref = l.ref WHERE l.id > o.paid_before_line "
-        "AND r.created_at > o.as_of",
+        live + "JOIN open_items o ON o.ref = l.ref WHERE b.business_date < ? "
+        "AND l.id > o.paid_before_line AND r.created_at > o.as_of",
         "it pays an open item whose balance here still counts the payment",
+        (cutoff,),
     )
     keep(
-        live + "JOIN plans p ON p.ref = l.ref WHERE l.id > p.after_line",
+        live + "JOIN plans p ON p.ref = l.ref WHERE b.business_date < ? AND l.id > p.after_line",
         "it pays an open item on a payment plan",
+        (cutoff,),
     )
     for table, rows in _NUMBERED.items():
         keep(
