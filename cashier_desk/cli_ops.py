@@ -130,9 +130,10 @@ def cmd_retention(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.desk import retention
 
     login, pin = credentials(app, args, retention.COMMAND)
-    done = retention.purge(
-        app.desk, args.before, args.resolution, login=login, pin=pin, dry_run=args.dry_run
+    purged = app.desk.retention_purge(
+        args.before, args.resolution, login=login or None, pin=pin or None, dry_run=args.dry_run
     )
+    done = purged.as_json()
     print(json.dumps(done, separators=(",", ":")), flush=True)
     if done["cutoff"] < done["before"]:
         print(

@@ -74,7 +74,8 @@ def years(make_app: Callable[..., App]) -> tuple[App, FakeClock]:
 
 
 def purge(app: App, before: str = "2025-01-01", **kw: Any) -> dict[str, Any]:
-    return retention.purge(app.desk, before, kw.pop("resolution", RESOLUTION), **{**ADMIN, **kw})
+    resolution = kw.pop("resolution", RESOLUTION)
+    return app.desk.retention_purge(before, resolution, **{**ADMIN, **kw}).as_json()
 
 
 def rows_of(app: App, batch: str) -> dict[str, int]:

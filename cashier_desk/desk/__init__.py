@@ -12,7 +12,8 @@ config, the devices, the clock, the bus, who is logged in):
 - :class:`Programs` and :class:`PlanPapers` — contests, payment plans and their schedules;
 - :class:`Cash` — opening a drawer, drops, paid-outs, no-sales;
 - :class:`Closing` — blind close, approvals, closeout and its papers;
-- :class:`Syncing` and :class:`Reporting` — central, and the reports' figures.
+- :class:`Syncing` and :class:`Reporting` — central, and the reports' figures;
+- :class:`Retention` — `retention purge` of old batches central acknowledged.
 
 A method either completes in ONE durable transaction or raises
 :class:`~cashier_desk.errors.Refusal` having changed nothing (a wrong PIN, counted towards the
@@ -50,6 +51,7 @@ from cashier_desk.desk.requests import (
     is_iso_date,
     system_clock,
 )
+from cashier_desk.desk.retention import Retention
 from cashier_desk.desk.station import Station
 from cashier_desk.desk.syncing import Syncing
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
@@ -141,6 +143,7 @@ class Desk:
         self.pull_reference_data = syncing.pull_reference_data
         self.stats_report, self.daily_report = reporting.stats_report, reporting.daily_report
         self.delinquent_report = reporting.delinquent_report
+        self.retention_purge = Retention(st).purge
 
     # -- the station's state, for the composition root and tests -----------------------------
 

@@ -8,22 +8,22 @@ less ``[retention] years``): a batch goes only when both allow it.  What may go 
 meanwhile is judged as it is then.  The purge leaves a ``retention_checkpoint`` audit record
 (the chain head it cut at, the batches and sessions removed, the counts and sums) in the same
 transaction; central is never touched.  A dry run needs the same admin and writes nothing.
+The Desk lends :meth:`Retention.purge` as ``retention_purge``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cashier_desk.desk import authority
 from cashier_desk.desk.requests import is_iso_date
+from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import audit, health, retention
+from cashier_desk.ledger import audit, crosscheck, health, retention
 from cashier_desk.text import TextError, clean_text
-
-if TYPE_CHECKING:
-    from cashier_desk.desk.base import DeskBase
 
 log = logging.getLogger(__name__)
 
@@ -55,78 +55,103 @@ def _checked(before: object, resolution: object) -> tuple[str, str]:
     return before, text
 
 
-def _sound(desk: DeskBase) -> None:
-    """Refuse a ledger that lost work, has damaged pages or fails `audit verify`: a purge
-    must not take away the rows that show what is wrong."""
-    desk._ledger_whole()
-    with desk.ledger.read() as conn:
-        problem = health.integrity_check(conn)
-    if problem is not None:
-        raise Refusal("ledger_corrupt", health.corrupt_message(desk.ledger.path, problem))
-    checked = desk.verify_audit()
-    if not checked.ok:
-        first = checked.problem or (checked.problems[0] if checked.problems else "")
-        raise Refusal(
-            "audit_failed",
-            f"The ledger fails audit verify ({first}); nothing was purged. A supervisor "
-            "looks into it first (cashier-desk audit verify).",
-        )
+@dataclasses.dataclass(frozen=True)
+class Purged:
+    """What a purge removed (or, in a dry run, would), what it kept, and its checkpoint."""
 
+    dry_run: bool
+    before: str
+    retention_years: int
+    retention_limit: str
+    cutoff: str
+    resolution: str
+    found: retention.Purge
+    checkpoint: tuple[int, str, int] | None = None  # seq, hash, the head it cut at
 
-def purge(
-    desk: DeskBase,
-    before: object,
-    resolution: object,
-    *,
-    login: object,
-    pin: object,
-    dry_run: bool = False,
-) -> dict[str, Any]:
-    """Remove (or with ``dry_run`` only list) what a purge before ``before`` may remove.
-    Refused ``bad_date`` / ``bad_text`` (nothing asked, nothing written) or
-    ``not_authorized`` (audited) otherwise."""
-    day, text = _checked(before, resolution)
-    admin = authority.authorize(desk, COMMAND, login, pin)
-    _sound(desk)
-    years = desk.config.retention_years
-    limit = retention_limit(desk.business_date(), years)
-    cutoff = min(day, limit)
-    out: dict[str, Any] = {
-        "ok": True,
-        "dry_run": dry_run,
-        "before": day,
-        "retention_years": years,
-        "retention_limit": limit,
-        "cutoff": cutoff,
-        "resolution": text,
-    }
-    if dry_run:
-        with desk.ledger.read() as conn:
-            found = retention.plan(conn, cutoff)
-        return {**out, "removed": found.as_json(), "kept": found.kept, "checkpoint": None}
-    with desk.ledger.write() as conn:
-        found = retention.plan(conn, cutoff)
-        if not found.batches:
-            return {**out, "removed": found.as_json(), "kept": found.kept, "checkpoint": None}
-        seq, digest = audit.head(conn)
-        retention.remove(conn, found)
-        details = {
-            "head": {"seq": seq, "hash": digest},
-            "before": day,
-            "cutoff": cutoff,
-            "retention_years": years,
-            "resolution": text,
-            **found.as_json(),
+    def as_json(self) -> dict[str, Any]:
+        """The command's stdout (operations.md: what was, or would be, removed)."""
+        seq = self.checkpoint
+        return {
+            "ok": True,
+            "dry_run": self.dry_run,
+            "before": self.before,
+            "retention_years": self.retention_years,
+            "retention_limit": self.retention_limit,
+            "cutoff": self.cutoff,
+            "resolution": self.resolution,
+            "removed": self.found.as_json(),
+            "kept": self.found.kept,
+            "checkpoint": None
+            if seq is None
+            else {"seq": seq[0], "hash": seq[1], "cut_at": seq[2]},
         }
-        desk._audit(conn, ACTION, cutoff, details, actor=admin.login)
-        checkpoint = audit.head(conn)
-    log.info(
-        "retention purge by %s before %s: %d batch(es), %d session(s) removed; checkpoint #%d",
-        admin.login, cutoff, len(found.batches), len(found.sessions), checkpoint[0],
-    )  # fmt: skip
-    return {
-        **out,
-        "removed": found.as_json(),
-        "kept": found.kept,
-        "checkpoint": {"seq": checkpoint[0], "hash": checkpoint[1], "cut_at": seq},
-    }
+
+
+class Retention:
+    """`retention purge`, seen from the Desk."""
+
+    def __init__(self, station: Station) -> None:
+        self.st = station
+
+    def _sound(self) -> None:
+        """Refuse a ledger that lost work, has damaged pages or fails `audit verify`: a purge
+        must not take away the rows that show what is wrong."""
+        self.st.ledger_whole()
+        with self.st.ledger.read() as conn:
+            problem = health.integrity_check(conn)
+            if problem is not None:
+                message = health.corrupt_message(self.st.ledger.path, problem)
+                raise Refusal("ledger_corrupt", message)
+            chain = audit.verify(conn)
+            found = [str(p) for p in crosscheck.check(conn)]
+        if not chain.ok or found:
+            first = chain.problem if not chain.ok else found[0]
+            raise Refusal(
+                "audit_failed",
+                f"The ledger fails audit verify ({first}); nothing was purged. A supervisor "
+                "looks into it first (cashier-desk audit verify).",
+            )
+
+    def purge(
+        self,
+        before: str,
+        resolution: str,
+        *,
+        login: str | None,
+        pin: str | None,
+        dry_run: bool = False,
+    ) -> Purged:
+        """Remove (or with ``dry_run`` only list) what a purge before ``before`` may remove.
+        Refused ``bad_date`` / ``bad_text`` (nothing asked, nothing written),
+        ``not_authorized`` (audited), or on a ledger that is not sound (see ``_sound``)."""
+        day, text = _checked(before, resolution)
+        admin = authority.authorize(self.st, COMMAND, login, pin)
+        self._sound()
+        years = self.st.config.retention_years
+        limit = retention_limit(self.st.business_date(), years)
+        cutoff = min(day, limit)
+        done = Purged(dry_run, day, years, limit, cutoff, text, retention.Purge(cutoff))
+        if dry_run:
+            with self.st.ledger.read() as conn:
+                return dataclasses.replace(done, found=retention.plan(conn, cutoff))
+        with self.st.ledger.write() as conn:
+            found = retention.plan(conn, cutoff)
+            if not found.batches:
+                return dataclasses.replace(done, found=found)
+            seq, digest = audit.head(conn)
+            retention.remove(conn, found)
+            details = {
+                "head": {"seq": seq, "hash": digest},
+                "before": day,
+                "cutoff": cutoff,
+                "retention_years": years,
+                "resolution": text,
+                **found.as_json(),
+            }
+            self.st.audit(conn, ACTION, cutoff, details, actor=admin.login)
+            new_seq, new_hash = audit.head(conn)
+        log.info(
+            "retention purge by %s before %s: %d batch(es), %d session(s) removed; checkpoint #%d",
+            admin.login, cutoff, len(found.batches), len(found.sessions), new_seq,
+        )  # fmt: skip
+        return dataclasses.replace(done, found=found, checkpoint=(new_seq, new_hash, seq))

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from cashier_desk.app import App
-from cashier_desk.desk import retention
 from cashier_desk.ledger.schema import APPEND_ONLY
 from tests.helpers import ADMIN, FakeClock, run_ok, small_day
 from tests.test_retention import quiet_day
@@ -138,8 +137,8 @@ def day_dir(make_app: Callable[..., App], request: pytest.FixtureRequest) -> Pat
                      {"type": "check", "amount": "10.00", "number": "77"}]},
     )  # fmt: skip
     if purged:
-        done = retention.purge(app.desk, "2021-01-01", "Res. 2026-14", **ADMIN)
-        assert done["removed"]["batches"] == ["W0-20190304-001"], done
+        done = app.desk.retention_purge("2021-01-01", "Res. 2026-14", **ADMIN)
+        assert done.found.batches == ["W0-20190304-001"], done
     app.close()
     return app.data_dir
 
