@@ -396,3 +396,17 @@ def test_a_retention_period_config_toml_cannot_hold_is_refused_naming_its_key(ba
 def test_the_retention_limit_is_today_less_the_years() -> None:
     assert retention.retention_limit("2026-11-23", 5) == "2021-11-23"
     assert retention.retention_limit("2024-02-29", 5) == "2019-02-28"
+
+
+def test_every_table_that_points_at_what_a_purge_removes_is_purged_with_it() -> None:
+    """A table added later with a foreign key to a receipt, a session or a batch (a licence, a
+    return) must be purged with them, or the purge would break the key (or leave orphans)."""
+    from cashier_desk.ledger import retention as sql
+    from cashier_desk.ledger.schema import metadata
+
+    purged = [table for table, _ in sql._WHERE]
+    for table in metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name in purged:
+                assert table.name in purged, f"{table.name} points at {fk.column.table.name}"
+                assert purged.index(table.name) < purged.index(fk.column.table.name)
