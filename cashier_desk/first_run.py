@@ -18,7 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cashier_desk.config import DEFAULT_TEXT, Config, ConfigError, parse_config
+from cashier_desk.config import (
+    DEFAULT_TEXT,
+    EARLIER_DEFAULT_TEXTS,
+    Config,
+    ConfigError,
+    parse_config,
+)
 from cashier_desk.config.device_urls import ONE_WAY_SCHEMES
 
 #: What the device settings may be, beside a typed URL (config.toml's own words).
@@ -50,7 +56,7 @@ def needs_setup(data_dir: Path, ledger_empty: bool) -> bool:
         return False
     path = data_dir / "config.toml"
     try:
-        return path.read_text(encoding="utf-8-sig") == DEFAULT_TEXT
+        return path.read_text(encoding="utf-8-sig") in (DEFAULT_TEXT, *EARLIER_DEFAULT_TEXTS)
     except FileNotFoundError:
         return True
 

@@ -9,15 +9,26 @@ from dataclasses import fields
 
 import pytest
 
-from cashier_desk.config import DEFAULT_TEXT, SCHEMA, Config, ConfigError, parse_config
+from cashier_desk.config import (
+    DEFAULT_TEXT,
+    EARLIER_DEFAULT_TEXTS,
+    SCHEMA,
+    Config,
+    ConfigError,
+    parse_config,
+)
 
-#: The default config.toml as every earlier version wrote it: a data folder whose file is
-#: still this text is an untouched one (first_run.needs_setup), so it must not change by accident.
-DEFAULT_SHA256 = "aaf4dfc3d857d5401cf48f8a53e4db777e11f557f5f4a70370199e1de2f00b01"
+#: The default config.toml as this version writes it: a data folder whose file is still this
+#: text is an untouched one (first_run.needs_setup), so it must not change by accident.
+DEFAULT_SHA256 = "4d101b3dc02bb5d0453ebaefeda64bf94c952ea22e7a053f30259beaa0730917"
+#: ... and as earlier versions wrote it (before [retention] years): untouched too.
+EARLIER_SHA256 = ("aaf4dfc3d857d5401cf48f8a53e4db777e11f557f5f4a70370199e1de2f00b01",)
 
 
 def test_the_default_file_is_written_from_the_declarations_as_before() -> None:
     assert hashlib.sha256(DEFAULT_TEXT.encode()).hexdigest() == DEFAULT_SHA256
+    earlier = tuple(hashlib.sha256(t.encode()).hexdigest() for t in EARLIER_DEFAULT_TEXTS)
+    assert earlier == EARLIER_SHA256
     assert parse_config(DEFAULT_TEXT) == Config()
     assert set(SCHEMA) == {f.name for f in fields(Config)}
     for key in SCHEMA.values():  # every key is in the file, set or commented out

@@ -27,6 +27,7 @@ from cashier_desk.text import looks_like_card_number
 
 __all__ = [
     "DEFAULT_TEXT",
+    "EARLIER_DEFAULT_TEXTS",
     "Config",
     "ConfigError",
     "DeviceSetting",
@@ -90,6 +91,7 @@ _SECTIONS = {
     "policy": "",
     "security": "",
     "backup": "",
+    "retention": "",
     "devices": "",
 }
 _HEADER = "cashier_desk workstation configuration. Every key is optional."
@@ -186,6 +188,10 @@ class Config:
         example='"backups"', column=21)
     backup_keep: int = setting(
         "backup", "keep", 30, v.whole(1, 10000), "the newest automatic backups kept", column=21)
+    # [retention]: what `retention purge` must keep (GC 34090: the audit year and 4 more)
+    retention_years: int = setting(
+        "retention", "years", 5, v.whole(2, 100),
+        "retention purge removes only what is older than this", column=21)
     # [devices]
     printer: DeviceSetting = setting(
         "devices", "printer", DeviceSetting("sim"), device("printer"),
@@ -216,13 +222,15 @@ class Config:
 SCHEMA: dict[str, Setting] = {f.name: f.metadata[SETTING] for f in fields(Config)}
 
 
-def _default_text() -> str:
-    """The default ``config.toml``: every key, its default (or an example, commented out) and
-    its comment; the sections' notes above their keys."""
+def _default_text(leave_out: frozenset[str] = frozenset()) -> str:
+    """The default ``config.toml``: every key (but the fields ``leave_out``), its default (or
+    an example, commented out) and its comment; the sections' notes above their keys."""
     lines = [f"# {_HEADER}"]
     defaults = Config()
     section = ""
     for name, key in SCHEMA.items():
+        if name in leave_out:
+            continue
         if key.section != section:
             section = key.section
             lines += ["", f"[{section}]"]
@@ -238,6 +246,9 @@ def _default_text() -> str:
 
 
 DEFAULT_TEXT = _default_text()
+#: The default files earlier versions wrote (before ``[retention] years``): a data folder whose
+#: file is still one of them is as untouched as one with :data:`DEFAULT_TEXT`.
+EARLIER_DEFAULT_TEXTS = (_default_text(frozenset({"retention_years"})),)
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:

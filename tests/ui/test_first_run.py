@@ -14,7 +14,7 @@ import pytest
 
 from cashier_desk import first_run
 from cashier_desk.app import App, open_app
-from cashier_desk.config import DEFAULT_TEXT, ConfigError, parse_config
+from cashier_desk.config import DEFAULT_TEXT, EARLIER_DEFAULT_TEXTS, ConfigError, parse_config
 from cashier_desk.first_run import Setup
 from cashier_desk.ui.app import build_window, first_run_setup
 from cashier_desk.ui.first_run import SetupWizard
@@ -159,6 +159,8 @@ def test_only_a_new_folder_with_an_untouched_config_is_set_up(tmp_path: Path) ->
     (tmp_path / "config.toml").write_text(DEFAULT_TEXT, encoding="utf-8")
     assert first_run.needs_setup(tmp_path, ledger_empty=True)
     assert not first_run.needs_setup(tmp_path, ledger_empty=False)  # a counter in use
+    (tmp_path / "config.toml").write_text(EARLIER_DEFAULT_TEXTS[0], encoding="utf-8")
+    assert first_run.needs_setup(tmp_path, ledger_empty=True)  # written by an earlier version
     (tmp_path / "config.toml").write_text(DEFAULT_TEXT + "\n# edited\n", encoding="utf-8")
     assert not first_run.needs_setup(tmp_path, ledger_empty=True)  # someone prepared it
 
