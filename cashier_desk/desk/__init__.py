@@ -141,6 +141,7 @@ class Desk:
         self.pull_reference_data = syncing.pull_reference_data
         self.stats_report, self.daily_report = reporting.stats_report, reporting.daily_report
         self.delinquent_report = reporting.delinquent_report
+        self.tot_report = reporting.tot_report
 
     # -- the station's state, for the composition root and tests -----------------------------
 
