@@ -18,7 +18,7 @@ FIELDS = ("account", "name", "status", *FIGURES, "receipt", "date")
 TOTALS = ("tax_paid", "penalty", "interest", "paid")
 CSV_HEADER = ("section", *FIELDS)
 PDF_HEADER = ("Account", "Name", "Return", "Gross rents", "Exempt", "Tax", "Penalty",
-              "Interest", "Paid", "Receipt", "Date")  # fmt: skip
+              "Interest", "Paid", "Receipt, date")  # fmt: skip
 
 
 def _status(r: FiledReturn | None) -> str:
@@ -71,13 +71,13 @@ def write(found: TotReport, folder: Path) -> tuple[Path, Path]:
     pdf, csv = folder / f"{name}.pdf", folder / f"{name}.csv"
     write_table_csv(csv, CSV_HEADER, csv_rows(found))
     shown = [
-        (x["account"], x["name"][:22], x["status"], *(x[k] or "" for k in
+        (x["account"], x["name"][:24], x["status"], *(x[k] or "" for k in
          ("gross_rents", "exempt_rents", "tax", "penalty", "interest", "paid")),
-         x["receipt"] or "", x["date"] or "")
+         f"{x['receipt']}\n{x['date']}" if x["receipt"] else "")
         for x in rows(found)
     ]  # fmt: skip
     sums = [str(found.sum_of(k)) for k in ("tax_paid", "penalty", "interest", "paid")]
-    total = ("Total", f"{found.filed} filed", f"{found.missing} missing", "", "", *sums, "", "")
+    total = ("Total", f"{found.filed} filed", f"{found.missing} missing", "", "", *sums, "")
     table = Table(
         "Operators",
         PDF_HEADER,
