@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from cashier_desk.desk.requests import SaleResult, text
 from cashier_desk.desk.station import Station
 from cashier_desk.devices.model import Device, DeviceStatus, DeviceStatusChanged
-from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
+from cashier_desk.devices.receipt import CERTIFICATE, ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
 from cashier_desk.events import Alert, PrintFinished, PrintPending, ReceiptPosted
 from cashier_desk.ids import ReceiptNo
@@ -58,13 +58,16 @@ class Spooler:
         receipt_id: int,
         kind: str,
         view: ReceiptView | None = None,
+        *,
+        issued: bool = False,
     ) -> tuple[int, ReceiptDoc]:
         """Write the print job in the caller's transaction (``view``: the receipt as the sale
-        just wrote it, so it need not be read back); returns the job's id and its document,
+        just wrote it, so it need not be read back; ``issued``: its program items issued
+        numbers, whose records are written by now); returns the job's id and its document,
         which :meth:`print_job` prints once the transaction has committed."""
         if view is None:
             view = load_receipt(conn, receipt_no)
-        elif not view.issued:  # the sale's view: its program records are written by now
+        elif issued and not view.issued:
             view = with_documents(conn, view)
         if view is None:  # pragma: no cover - written in the same transaction
             raise RuntimeError(f"receipt {receipt_no} vanished")
@@ -147,7 +150,7 @@ class Spooler:
                 log.exception("sale %s is saved; its licence certificate was not", sale.receipt)
                 problems.append(
                     f"the licence certificate (PDF) was not saved ({exc}): the receipt's "
-                    "certificate section stands; save it again with the receipt's reprint"
+                    "certificate section stands; a reprint of the receipt saves it again"
                 )
         try:
             self.st.events.publish(ReceiptPosted(sale.receipt, sale.total, sale.change))
@@ -160,7 +163,7 @@ class Spooler:
         """The business licences' certificates (PDF) of a committed receipt, saved in
         ``<data-dir>/reports/licences/`` (docs/decisions.md, issue 15 item 3)."""
         with self.st.ledger.read() as conn:
-            found = program_documents.certificates(conn, receipt_no)
+            found = program_documents.certificates(conn, receipt_no, in_force=True)
         folder = self.st.ledger.path.parent / "reports" / licence.FOLDER
         return [licence.write_certificate(c, folder, city=self.st.config.city) for c in found]
 
@@ -220,7 +223,13 @@ class Spooler:
                 raise Refusal("unknown_receipt", f"There is no receipt {number}.")
             job_id, doc = self.queue_print(conn, number, found, "reprint")
             self.st.audit(conn, "reprint", number)
-        return self.print_job(job_id, doc)
+        printed = self.print_job(job_id, doc)
+        if any(line.text == CERTIFICATE for line in doc.lines):
+            try:  # the PDF again too, when it was lost (never failing the reprint)
+                self.save_certificates(number)
+            except Exception:
+                log.exception("reprint of %s: its licence certificate was not saved", number)
+        return printed
 
     # -- the spooler: pending jobs print by themselves --------------------------------------
 

@@ -23,6 +23,9 @@ from cashier_desk.paper import ReceiptDoc as ReceiptDoc
 from cashier_desk.paper import pair as _pair
 from cashier_desk.paper import wrap as _wrap
 
+#: The heading of a business licence's certificate section.
+CERTIFICATE = "BUSINESS LICENCE"
+
 
 def build_receipt(
     r: ReceiptView,
@@ -129,7 +132,7 @@ def certificate_lines(
     w = columns
     lines: list[Line] = [Line(), Line("=" * w), Line()]
     lines += [Line(x, bold=True, align="center") for x in _wrap(city, w)]
-    lines.append(Line("BUSINESS LICENCE", bold=True, big=True, align="center"))
+    lines.append(Line(CERTIFICATE, bold=True, big=True, align="center"))
     if mark:
         lines.append(Line(f"*** {mark} ***", bold=True, align="center"))
     lines.append(Line(cert.number, bold=True, align="center"))

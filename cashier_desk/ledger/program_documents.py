@@ -67,15 +67,21 @@ def issued_on(conn: sa.Connection, receipt_no: str) -> tuple[IssuedView, ...]:
     return tuple(sorted(found, key=lambda i: i.line_no))
 
 
-def certificates(conn: sa.Connection, receipt_no: str) -> tuple[CertificateView, ...]:
-    """The business licences the receipt issued or renewed, in line order, with the name and
-    address of their account (blank when a void has taken a new licence's account back)."""
-    rows = conn.execute(
+def certificates(
+    conn: sa.Connection, receipt_no: str, *, in_force: bool = False
+) -> tuple[CertificateView, ...]:
+    """The business licences the receipt issued or renewed (``in_force``: only those no void
+    has taken back), in line order, with the name and address of their account (blank when a
+    void has taken a new licence's account back)."""
+    query = (
         sa.select(licences, accounts.c.name, accounts.c.address)
         .select_from(licences.outerjoin(accounts, accounts.c.account == licences.c.account))
         .where(licences.c.receipt_no == receipt_no)
         .order_by(licences.c.line_no)
     )
+    if in_force:
+        query = query.where(licences.c.voided_at.is_(None))
+    rows = conn.execute(query)
     return tuple(
         CertificateView(
             number=r.number,

@@ -144,6 +144,10 @@ def test_a_certificate_not_saved_never_fails_the_sale(
     assert "L I C E N C E" in printed(city)[-1]  # the paper certificate stands
     assert "licence certificate was not" in caplog.text
     assert city.desk.receipt("W1-000001").total.cents == 12900
+    # once the folder can be written again, a reprint of the receipt saves the PDF
+    folder.unlink()
+    assert run_op(city.desk, {"op": "reprint", "receipt": "W1-000001"})["ok"]
+    assert "Blue Door Cafe" in pdf_text(folder / "BL-W1-000001-2027.pdf")
 
 
 @pytest.mark.parametrize("columns", COLUMNS)
