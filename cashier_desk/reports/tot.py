@@ -17,7 +17,8 @@ FIGURES = ("gross_rents", "exempt_rents", "tax", "tax_paid", "penalty", "interes
 FIELDS = ("account", "name", "status", *FIGURES, "receipt", "date")
 TOTALS = ("tax_paid", "penalty", "interest", "paid")
 CSV_HEADER = ("section", *FIELDS)
-PDF_HEADER = ("Account", "Name", "Return", "Gross rents", "Exempt", "Tax", "Penalty",
+PDF_HEADER = ("Account", "Name", "Return", "Gross rents", "Exempt", "Tax", "Tax paid",
+              "Penalty",
               "Interest", "Paid", "Receipt, date")  # fmt: skip
 
 
@@ -71,18 +72,17 @@ def write(found: TotReport, folder: Path) -> tuple[Path, Path]:
     pdf, csv = folder / f"{name}.pdf", folder / f"{name}.csv"
     write_table_csv(csv, CSV_HEADER, csv_rows(found))
     shown = [
-        (x["account"], x["name"][:24], x["status"], *(x[k] or "" for k in
-         ("gross_rents", "exempt_rents", "tax", "penalty", "interest", "paid")),
+        (x["account"], x["name"][:24], x["status"], *(x[k] or "" for k in FIGURES),
          f"{x['receipt']}\n{x['date']}" if x["receipt"] else "")
         for x in rows(found)
     ]  # fmt: skip
     sums = [str(found.sum_of(k)) for k in ("tax_paid", "penalty", "interest", "paid")]
-    total = ("Total", f"{found.filed} filed", f"{found.missing} missing", "", "", *sums, "")
+    total = ("Total", f"{found.filed} filed", f"{found.missing} missing", "", "", "", *sums, "")
     table = Table(
         "Operators",
         PDF_HEADER,
         [*shown, total],
-        right=frozenset({3, 4, 5, 6, 7, 8}),
+        right=frozenset({3, 4, 5, 6, 7, 8, 9}),
         last_bold=True,
     )
     doc = Document(
@@ -90,8 +90,8 @@ def write(found: TotReport, folder: Path) -> tuple[Path, Path]:
         (
             f"Every registered operator with its return for {found.period} (due "
             f"{found.due}), or missing. Voided returns do not count.",
-            "An amended return is a row of its own: its rents and tax are the whole return's; "
-            "the total's tax is what was paid.",
+            "An amended return is a row of its own: its rents and tax are the whole return's, "
+            "its tax paid the difference it paid.",
         ),
         (table,),
         landscape=True,

@@ -17,6 +17,7 @@ from cashier_desk.app import App
 from cashier_desk.cli import main
 from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
+from cashier_desk.reports.tot import FIGURES
 from tests.helpers import SUPERVISOR
 from tests.programs.counter_city import on_day, sale, set_up, void
 from tests.reports_pdf import pdf_text, text_clear_of_rules
@@ -131,8 +132,7 @@ def test_report_tot_lists_every_operator_with_its_return_or_missing(
     assert "Transient occupancy tax returns, 2026-Q3" in text and "due 2026-10-31" in text
     for r in rows:
         said = [r["account"], r["name"][:24], r["status"]]  # the PDF cuts a long name
-        said += [r[k] for k in ("gross_rents", "exempt_rents", "tax", "penalty", "interest",
-                                "paid", "receipt", "date") if r[k] is not None]  # fmt: skip
+        said += [r[k] for k in (*FIGURES, "receipt", "date") if r[k] is not None]
         assert " ".join(said) in text, said
     assert f"Total 2 filed 1 missing {total['tax_paid']} {total['penalty']}" in text
     assert text_clear_of_rules(pdf) == []
