@@ -1,4 +1,4 @@
-"""``cashier-desk report daily | stats | delinquent`` (operations.md, Reports): the figures as
+"""``cashier-desk report daily | stats | delinquent | tot`` (operations.md, Reports): the figures as
 JSON on stdout (money as strings with two decimals), a PDF and a CSV of each report in
 ``--out DIR`` (default ``<data-dir>/reports/``), their paths on stderr.  The Desk reads the
 figures (from the ledger, or central's books for ``stats --central``); ``reports/`` lays them
@@ -24,6 +24,8 @@ stats --from D1 --to D2 --by code|program|tender|cashier|day|month [--central]
                         statistics for a period; --central: every workstation's synced
                         batches at the central database
 delinquent --date D     open items past due, delinquent plans, certified-funds-only accounts
+tot --period P          every registered TOT operator with its return for the period
+                        (2026-Q3 or 2026-07) or missing
 Each prints its figures as JSON and writes a PDF and a CSV into --out DIR (default: reports in
 the data folder), naming them on stderr; on a terminal, stderr shows a progress bar meanwhile.
 """
@@ -54,6 +56,9 @@ def add_parsers(rep_sub: Any) -> None:
     late = rep_sub.add_parser("delinquent", help="delinquent items, plans and accounts on a date")
     late.add_argument("--date", required=True, help="date YYYY-MM-DD")
     out(late)
+    tot = rep_sub.add_parser("tot", help="TOT operators with their return for a period, or missing")
+    tot.add_argument("--period", required=True, help="period YYYY-Qn or YYYY-MM")
+    out(tot)
 
 
 class ProgressBar:
@@ -93,7 +98,7 @@ def _print_json(obj: Any) -> None:
 
 
 def cmd_report(app: App, args: argparse.Namespace) -> int:
-    from cashier_desk.reports import daily, delinquent, stats
+    from cashier_desk.reports import daily, delinquent, stats, tot
 
     folder = args.out if args.out is not None else app.desk.data_dir() / "reports"
     shown: dict[str, Any]
@@ -112,6 +117,10 @@ def cmd_report(app: App, args: argparse.Namespace) -> int:
             if not args.at_central:
                 source = f"workstation {app.desk.workstation}'s ledger"
             paths = stats.write(found, folder, source=source, central=args.at_central)
+        elif args.report_command == "tot":
+            returns = app.desk.tot_report(args.period, progress=bar)
+            shown = tot.as_json(returns)
+            paths = tot.write(returns, folder)
         else:
             late = app.desk.delinquent_report(args.date, progress=bar)
             shown = delinquent.as_json(late)

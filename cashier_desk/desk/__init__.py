@@ -144,6 +144,7 @@ class Desk:
         self.stats_report, self.daily_report = reporting.stats_report, reporting.daily_report
         self.delinquent_report = reporting.delinquent_report
         self.retention_purge = Retention(st).purge
+        self.tot_report = reporting.tot_report
 
     # -- the station's state, for the composition root and tests -----------------------------
 

@@ -194,7 +194,9 @@ class Counter:
             )
             receipt_no = view.receipt_no
             issued = self.pricing.programs.record(conn, receipt_no, lines)
-            job_id, doc = self.spooler.queue_print(conn, receipt_no, view.id, "original", view)
+            job_id, doc = self.spooler.queue_print(
+                conn, receipt_no, view.id, "original", view, issued=bool(issued)
+            )
             self.st.audit(
                 conn,
                 "sale",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,12 +19,13 @@ import sqlalchemy as sa
 from cashier_desk.desk.requests import SaleResult, text
 from cashier_desk.desk.station import Station
 from cashier_desk.devices.model import Device, DeviceStatus, DeviceStatusChanged
-from cashier_desk.devices.receipt import ReceiptDoc, build_receipt
+from cashier_desk.devices.receipt import CERTIFICATE, ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
 from cashier_desk.events import Alert, PrintFinished, PrintPending, ReceiptPosted
 from cashier_desk.ids import ReceiptNo
-from cashier_desk.ledger import print_queue
-from cashier_desk.ledger.receipts import ReceiptView, load_receipt
+from cashier_desk.ledger import print_queue, program_documents
+from cashier_desk.ledger.receipts import ReceiptView, load_receipt, with_documents
+from cashier_desk.reports import licence
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +58,17 @@ class Spooler:
         receipt_id: int,
         kind: str,
         view: ReceiptView | None = None,
+        *,
+        issued: bool = False,
     ) -> tuple[int, ReceiptDoc]:
         """Write the print job in the caller's transaction (``view``: the receipt as the sale
-        just wrote it, so it need not be read back); returns the job's id and its document,
+        just wrote it, so it need not be read back; ``issued``: its program items issued
+        numbers, whose records are written by now); returns the job's id and its document,
         which :meth:`print_job` prints once the transaction has committed."""
-        view = view or load_receipt(conn, receipt_no)
+        if view is None:
+            view = load_receipt(conn, receipt_no)
+        elif issued and not view.issued:
+            view = with_documents(conn, view)
         if view is None:  # pragma: no cover - written in the same transaction
             raise RuntimeError(f"receipt {receipt_no} vanished")
         mark = {"original": None, "reprint": "REPRINT", "void": "VOID"}[kind]
@@ -135,12 +143,29 @@ class Spooler:
             except Exception:
                 log.exception("sale %s is saved; opening the drawer failed", sale.receipt)
                 problems.append("the cash drawer did not open (open it with its key)")
+        if any(i.kind == "licence" for i in sale.issued):
+            try:
+                self.save_certificates(sale.receipt)
+            except Exception as exc:
+                log.exception("sale %s is saved; its licence certificate was not", sale.receipt)
+                problems.append(
+                    f"the licence certificate (PDF) was not saved ({exc}): the receipt's "
+                    "certificate section stands; a reprint of the receipt saves it again"
+                )
         try:
             self.st.events.publish(ReceiptPosted(sale.receipt, sale.total, sale.change))
         except Exception:  # the bus logs a listener's failure; this is only belt and braces
             log.exception("sale %s is saved; telling the listeners failed", sale.receipt)
             problems.append("the customer display was not updated")
         return replace(sale, printed=printed, after_commit="; ".join(problems))
+
+    def save_certificates(self, receipt_no: str) -> list[Path]:
+        """The business licences' certificates (PDF) of a committed receipt, saved in
+        ``<data-dir>/reports/licences/`` (docs/decisions.md, issue 15 item 3)."""
+        with self.st.ledger.read() as conn:
+            found = program_documents.certificates(conn, receipt_no, in_force=True)
+        folder = self.st.ledger.path.parent / "reports" / licence.FOLDER
+        return [licence.write_certificate(c, folder, city=self.st.config.city) for c in found]
 
     def _stored_document(self, job: sa.Row[Any]) -> ReceiptDoc:
         doc = ReceiptDoc.from_json(job.content)
@@ -198,7 +223,13 @@ class Spooler:
                 raise Refusal("unknown_receipt", f"There is no receipt {number}.")
             job_id, doc = self.queue_print(conn, number, found, "reprint")
             self.st.audit(conn, "reprint", number)
-        return self.print_job(job_id, doc)
+        printed = self.print_job(job_id, doc)
+        if any(line.text == CERTIFICATE for line in doc.lines):
+            try:  # the PDF again too, when it was lost (never failing the reprint)
+                self.save_certificates(number)
+            except Exception:
+                log.exception("reprint of %s: its licence certificate was not saved", number)
+        return printed
 
     # -- the spooler: pending jobs print by themselves --------------------------------------
 

@@ -17,8 +17,9 @@ from cashier_desk.desk.requests import is_iso_date
 from cashier_desk.desk.station import Station
 from cashier_desk.desk.syncing import Syncing
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import daily, delinquent, items
+from cashier_desk.ledger import daily, delinquent, items, tot_report
 from cashier_desk.ledger.stats import BY, STEPS, Stats, local_source, stats
+from cashier_desk.programs.tot import parse_period
 from cashier_desk.sync import central
 from cashier_desk.sync.stats import central_stats
 
@@ -127,6 +128,16 @@ class Reporting:
                 )
         _told(progress, len(rows), len(rows))
         return delinquent.ordered(text, found)
+
+    def tot_report(self, period: str, *, progress: Progress | None = None) -> tot_report.TotReport:
+        """Every registered TOT operator with its returns in force for ``period`` (``2026-Q3``
+        or ``2026-07``; refused ``bad_period``), or none: missing."""
+        found = parse_period(period)
+        _told(progress, 0, 1)
+        with self.st.ledger.read() as conn:
+            report = tot_report.tot_report(conn, found.text, found.due.isoformat())
+        _told(progress, 1, 1)
+        return report
 
 
 def _late(due_date: str, seen: Lookup, day: date) -> tuple[str, str] | None:

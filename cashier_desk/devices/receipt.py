@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cashier_desk.config import local_time
+from cashier_desk.ledger.program_documents import CertificateView, IssuedView
 from cashier_desk.ledger.receipts import ReceiptView
 from cashier_desk.money import Money
 from cashier_desk.paper import COLUMNS as COLUMNS
@@ -21,6 +22,9 @@ from cashier_desk.paper import Line as Line
 from cashier_desk.paper import ReceiptDoc as ReceiptDoc
 from cashier_desk.paper import pair as _pair
 from cashier_desk.paper import wrap as _wrap
+
+#: The heading of a business licence's certificate section.
+CERTIFICATE = "BUSINESS LICENCE"
 
 
 def build_receipt(
@@ -57,7 +61,7 @@ def build_receipt(
     if r.payer:
         lines += [Line(x) for x in _wrap(f"Payer: {r.payer}", w)]
     lines.append(Line("-" * w))
-    for item in r.lines:
+    for line_no, item in enumerate(r.lines, 1):
         lines += [Line(x) for x in _pair(item.description, str(item.amount), w)]
         detail = []
         if item.ref:
@@ -66,6 +70,9 @@ def build_receipt(
             detail.append(f"Qty {item.qty} @ {Money(item.amount.cents // item.qty)}")
         if detail:
             lines += [Line(x) for x in _wrap("  ".join(detail), w, "  ")]
+        for issued in r.issued:
+            if issued.line_no == line_no:
+                lines += _issued_lines(issued, w)
     lines.append(Line("-" * w))
     lines += [Line(x, bold=True, big=True) for x in _pair("TOTAL", str(r.total), w // 2)]
     for t in r.tenders:
@@ -90,4 +97,60 @@ def build_receipt(
     lines.append(Line(barcode=r.receipt_no))
     footer = "Keep with the day's records" if r.voided else "Thank you"
     lines.append(Line(footer, align="center"))
+    if not (r.voided or mark == "VOID"):
+        for cert in r.certificates:
+            lines += certificate_lines(cert, city=city, columns=w, mark=mark)
     return ReceiptDoc(columns, tuple(lines))
+
+
+def _issued_lines(issued: IssuedView, w: int) -> list[Line]:
+    """What a program line issued, printed under it (programs.md: the licence number and
+    valid-through, the animal licence, its tag and expiry, the permit and its expiry)."""
+    if issued.kind == "animal":
+        said = [f"Licence {issued.number}", f"Tag {issued.tag}", f"Expires {issued.through}"]
+    elif issued.kind == "permit":
+        said = [f"Permit {issued.number}", f"Plate {issued.plate}"]
+        said += [f"Zone {issued.what}"] if issued.what else []
+        said.append(f"Valid through {issued.through}")
+    else:
+        said = [f"Licence {issued.number}", f"Valid through {issued.through}"]
+    return [Line(x, bold=n == 0) for n, x in enumerate(_wrap_each(said, w))]
+
+
+def _wrap_each(said: list[str], w: int) -> list[str]:
+    out: list[str] = []
+    for text in said:
+        out += _wrap(text, w, "  ")
+    return [x if x.startswith("  ") else f"  {x}" for x in out]
+
+
+def certificate_lines(
+    cert: CertificateView, *, city: str, columns: int, mark: str | None = None
+) -> list[Line]:
+    """A business licence's certificate, printed after the receipt in the same print job (so
+    the one is never printed without the other): to be displayed at the place of business."""
+    w = columns
+    lines: list[Line] = [Line(), Line("=" * w), Line()]
+    lines += [Line(x, bold=True, align="center") for x in _wrap(city, w)]
+    lines.append(Line(CERTIFICATE, bold=True, big=True, align="center"))
+    if mark:
+        lines.append(Line(f"*** {mark} ***", bold=True, align="center"))
+    lines.append(Line(cert.number, bold=True, align="center"))
+    lines.append(Line())
+    lines += [Line(x, bold=True) for x in _wrap(cert.name, w)] if cert.name else []
+    lines += [Line(x) for x in _wrap(cert.address, w)] if cert.address else []
+    lines.append(Line())
+    kind = "New licence" if cert.kind == "new" else "Renewal"
+    lines += [Line(x) for x in _pair("Licence year", f"{cert.year} ({kind})", w)]
+    lines += [Line(x, bold=True) for x in _pair("Valid through", cert.valid_through, w)]
+    lines += [Line(x) for x in _pair("Issued", cert.issued, w)]
+    lines += [Line(x) for x in _pair("Receipt", cert.receipt_no, w)]
+    lines += [Line(x) for x in _pair("Business licence tax", str(cert.tax), w)]
+    lines += [Line(x) for x in _pair("State fee (GC 4467)", str(cert.state_fee), w)]
+    if cert.penalty.cents:
+        lines += [Line(x) for x in _pair("Late renewal penalty", str(cert.penalty), w)]
+    lines += [Line(x) for x in _pair("Paid", str(cert.total), w)]
+    lines.append(Line())
+    lines += [Line(x, align="center") for x in _wrap("Display at the place of business.", w)]
+    lines.append(Line(barcode=cert.number))
+    return lines

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlalchemy as sa
 
 from cashier_desk.ids import ReceiptNo, SessionId
+from cashier_desk.ledger.program_documents import (
+    CertificateView,
+    IssuedView,
+    certificates,
+    issued_on,
+)
 from cashier_desk.ledger.schema import print_jobs, receipt_lines, receipts, tenders, voids
 from cashier_desk.money import Money
 
@@ -47,6 +53,18 @@ class ReceiptView:
     void_reason: str | None
     void_approver: str | None = None
     voided_at: str | None = None
+    #: What the sale's program items issued (numbers beside their lines; business licences'
+    #: certificates): read by :func:`with_documents`.
+    issued: tuple[IssuedView, ...] = ()
+    certificates: tuple[CertificateView, ...] = ()
+
+
+def with_documents(conn: sa.Connection, view: ReceiptView) -> ReceiptView:
+    """The receipt with what its program items issued, read from their records."""
+    issued = issued_on(conn, view.receipt_no)
+    if not issued:
+        return view
+    return replace(view, issued=issued, certificates=certificates(conn, view.receipt_no))
 
 
 def load_receipt(conn: sa.Connection, receipt_no: str) -> ReceiptView | None:
@@ -68,7 +86,7 @@ def load_receipt(conn: sa.Connection, receipt_no: str) -> ReceiptView | None:
         )
     )
     void = conn.execute(sa.select(voids).where(voids.c.receipt_id == r.id)).first()
-    return ReceiptView(
+    view = ReceiptView(
         id=r.id,
         receipt_no=ReceiptNo(r.receipt_no),
         workstation=r.workstation,
@@ -86,6 +104,7 @@ def load_receipt(conn: sa.Connection, receipt_no: str) -> ReceiptView | None:
         void_approver=None if void is None else void.approver,
         voided_at=None if void is None else void.voided_at,
     )
+    return with_documents(conn, view)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ class Document:
     title: str
     about: Sequence[str]  # lines under the title: the period, the source, when it was made
     parts: Sequence[Table | Chart] = field(default_factory=tuple)
+    landscape: bool = False  # a table too wide for the page standing up
 
 
 def _styles() -> dict[str, Any]:
@@ -137,8 +138,9 @@ def _chart(chart: Chart) -> Any:
 
 
 def write_pdf(path: Path, doc: Document) -> None:
-    """Draw ``doc`` into ``path`` (letter, portrait), whole or not at all."""
-    from reportlab.lib.pagesizes import letter
+    """Draw ``doc`` into ``path`` (letter, portrait unless ``doc.landscape``), whole or not
+    at all."""
+    from reportlab.lib.pagesizes import landscape, letter
     from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate
 
     styles = _styles()
@@ -157,7 +159,7 @@ def write_pdf(path: Path, doc: Document) -> None:
     partial = path.with_name(path.name + ".part")
     pdf = SimpleDocTemplate(
         str(partial),
-        pagesize=letter,
+        pagesize=landscape(letter) if doc.landscape else letter,
         leftMargin=72,
         rightMargin=72,
         topMargin=60,
