@@ -50,6 +50,9 @@ min_pin_length = 4             # the shortest PIN import users and the first adm
 cash_rounding = "0.01"         # "0.05": what is paid in cash is rounded to 5 cents (0.01: none)
 cash_rounding_account = "101-0000-49910"  # ... and the difference goes here
 
+[refund]
+ap_account = "{fund}-0000-20200"   # a refund's offset (accounts payable) in each fund
+
 [security]
 # pepper_file = "pepper.key"   # the city's PIN pepper (default: pepper.key in this data folder);
                                # the same file on every workstation, readable only by this account
@@ -116,6 +119,7 @@ class Config:
     backup_keep: int = 30  # [backup] keep
     cash_rounding: Money = Money(1)  # [policy] cash_rounding; 0.01: none
     cash_rounding_account: GlAccount = GlAccount("101-0000-49910")
+    refund_ap_account: str = "{fund}-0000-20200"  # [refund] ap_account; {fund}: each fund's
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:
@@ -169,6 +173,7 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         },
         "security": {"pepper_file", "argon2_time_cost", "argon2_memory_kib"},
         "backup": {"dir", "keep"},
+        "refund": {"ap_account"},
         "devices": {
             "printer",
             "drawer",
@@ -265,6 +270,9 @@ def parse_config(text: str, source: str = "config.toml") -> Config:
         due_to_account=due_to,
         cash_rounding=cash_rounding,
         cash_rounding_account=rounding_account,
+        refund_ap_account=_fund_account(
+            data.get("refund", {}), "refund", "ap_account", d.refund_ap_account
+        ),
         printer=_get_str(devices, "devices", "printer", d.printer),
         drawer=_get_str(devices, "devices", "drawer", d.drawer),
         scanner=_get_str(devices, "devices", "scanner", d.scanner),
@@ -301,6 +309,18 @@ def _gl(policy: dict[str, Any], key: str, default: str) -> GlAccount:
 def due_from_for(pattern: str, fund: str) -> str:
     """The due-from account of ``fund``: ``[policy] due_from_account`` with its ``{fund}``."""
     return pattern.replace("{fund}", fund, 1)
+
+
+def _fund_account(table: dict[str, Any], section: str, key: str, default: str) -> str:
+    """An account of each fund: its fund segment is ``{fund}``."""
+    pattern = _get_str(table, section, key, default)
+    sample = due_from_for(pattern, "0")
+    if looks_like_card_number(sample) or not pattern.startswith("{fund}-"):
+        raise ConfigError(f"[{section}] {key}: {pattern!r} is not a GL account whose fund is "
+                          f"{{fund}}, like {default}")  # fmt: skip
+    if not is_gl_account(sample):
+        raise ConfigError(f"[{section}] {key}: {pattern!r} is not a GL account like {default}")
+    return pattern
 
 
 def _due_accounts(policy: dict[str, Any], d: Config, deposit: GlAccount) -> tuple[str, GlAccount]:

@@ -26,7 +26,7 @@ from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.events import ReceiptVoided
 from cashier_desk.ids import ReceiptNo
-from cashier_desk.ledger import drawer, evidence, items, sales, search
+from cashier_desk.ledger import corrections, drawer, evidence, items, sales, search
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
@@ -169,6 +169,14 @@ class Counter:
         with self.st.ledger.write() as conn, amounts_in_range():
             user, session = self.st.need_session(conn)
             lines = self.pricing.price(conn, items)
+            if any(t.kind == "check" for t in checked):
+                flagged = corrections.certified_only(conn, [x.ref for x in lines if x.ref])
+                if flagged:
+                    raise Refusal(
+                        "certified_funds_only",
+                        f"{flagged[0]} is on an account that pays by certified funds only (a "
+                        "check of it came back): take cash, a money order or a card.",
+                    )
             non_cash = Money(sum(t.amount.cents for t in checked if t.kind != "cash"))
             if any(t.kind == "cash" for t in checked):
                 lines += self.pricing.cash_rounding(lines, non_cash, len(items))

@@ -27,7 +27,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import item_programs, items, program_rules
+from cashier_desk.ledger import corrections, item_programs, items, program_rules
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
@@ -170,7 +170,10 @@ class Pricing:
                 raise lookup.unknown(wanted)
             code = items.code_row(conn, row.revenue_code)
             rule = None if code is None else code.rule
-            return lookup.look_up(row, rule, conn, date.fromisoformat(day))
+            found = lookup.look_up(row, rule, conn, date.fromisoformat(day))
+            if corrections.certified_only(conn, [row.ref]):
+                found = dataclasses.replace(found, flags=(*found.flags, "certified_funds_only"))
+            return found
 
     def _plan_payment(
         self,
