@@ -5,12 +5,14 @@ account, the account flagged certified funds only; every refusal changes nothing
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cashier_desk.app import App
+from cashier_desk.money import Money
 from cashier_desk.runner import run_op
 from tests.helpers import FakeClock, dump_tables, import_city, run_ok
 
@@ -34,7 +36,7 @@ def check(amount: str, number: str = "1042") -> dict[str, Any]:
     return {"type": "check", "amount": amount, "number": number}
 
 
-def day(app: App, *sales: dict[str, Any], checks: list[dict[str, str]] | None = None) -> list[str]:
+def day(app: App, *sales: dict[str, Any], cash: dict[str, int] | None = None) -> list[str]:
     """One day at the counter: the sales (all paid by check), the drawer counted exactly,
     the closeout; the receipts' numbers."""
     run_ok(app, AMY, {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}})
@@ -47,7 +49,7 @@ def day(app: App, *sales: dict[str, Any], checks: list[dict[str, str]] | None = 
     ]
     run_ok(
         app,
-        {"op": "close_drawer", "counted": {"cash": {"20.00": 5}, "checks": checks or counted}},
+        {"op": "close_drawer", "counted": {"cash": cash or {"20.00": 5}, "checks": counted}},
         {"op": "closeout", **LEE},
         {"op": "logout"},
     )
@@ -208,3 +210,60 @@ def test_not_closed_out_voided_and_already_returned_are_refused(city: App) -> No
     assert dump_tables(city) == before
     run_ok(city, {"op": "void", "receipt": sold, "reason": "wrong", **LEE})
     assert run_op(city.desk, late)["error"] == "unknown_receipt"
+
+
+def test_a_late_citation_taken_back_puts_its_fine_back_and_its_penalty_regrows(
+    city: App,
+) -> None:
+    clock = city.desk.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(days=40)  # 2027-01-02: past the due date, the 100% penalty in force
+    [receipt] = day(city, {"items": [{"ref": "PC-1001"}], "tenders": [check("100.00")]})
+    next_day(city)
+    result = returned(city, receipt)
+    assert result["reinstated"] == [{"ref": "PC-1001", "amount": "100.00"}]
+    assert result["gl"] == {"250-0000-22010": "-3.00", "250-0000-22020": "-4.50",
+                            "250-0000-22030": "-5.00", "101-0000-41300": "-37.50",
+                            "101-0000-45110": "-50.00"}  # fmt: skip
+    run_ok(city, AMY)
+    found = run_ok(city, {"op": "lookup", "ref": "PC-1001"})[0]
+    assert (found["status"], found["amount_due"]) == ("open", "100.00")
+    assert [p["what"] for p in found["parts"]] == ["fine", "penalty"]
+
+
+def test_a_plan_instalment_by_a_returned_check_is_due_again(city: App) -> None:
+    run_ok(city, AMY)
+    plan = {"op": "plan", "ref": "WB-2", "monthly": "20.00", "first_due": "2026-12-15", **LEE}
+    run_ok(city, plan, {"op": "logout"})
+    [receipt] = day(
+        city, {"items": [{"ref": "WB-2", "amount": "45.00"}], "tenders": [check("45.00")]}
+    )
+    next_day(city)
+    result = returned(city, receipt)
+    # The fee (its own account) first, then the fine split from the start (10.00 fixed).
+    assert result["gl"] == {"101-0000-45120": "-25.00", "501-0000-22100": "-10.00",
+                            "501-0000-44110": "-10.00"}  # fmt: skip
+    run_ok(city, AMY)
+    found = run_ok(city, {"op": "lookup", "ref": "WB-2"})[0]
+    assert (found["status"], found["amount_due"], found["plan"]["paid"]) == (
+        "plan", "65.00", "0.00")  # fmt: skip
+    quote = run_ok(city, {"op": "quote", "items": [{"ref": "WB-2", "amount": "45.00"}]})[0]
+    assert [x["gl"] for x in quote["lines"]] == [
+        {"101-0000-45120": "25.00"},
+        {"501-0000-22100": "10.00", "501-0000-44110": "10.00"},
+    ]
+
+
+def test_a_returned_check_never_takes_back_cash_rounding(city: App, tmp_path: Path) -> None:
+    config = city.desk.config
+    city.desk.config = dataclasses.replace(config, cash_rounding=Money(5))
+    [receipt] = day(
+        city,
+        {"items": [{"code": "MISC", "amount": "10.02"}, {"code": "MISC", "amount": "5.00"}],
+         "tenders": [check("5.00"), {"type": "cash", "amount": "10.00"}]},
+        cash={"20.00": 5, "10.00": 1},
+    )  # fmt: skip
+    next_day(city)
+    result = returned(city, receipt)
+    assert result["new_items"] == [{"ref": "W1-RC000001-L1", "amount": "5.00"}]
+    assert tmp_path.exists()
