@@ -12,7 +12,7 @@ from cashier_desk.desk.requests import is_iso_date
 from cashier_desk.desk.station import Station
 from cashier_desk.desk.syncing import Syncing
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import daily, delinquent, items
+from cashier_desk.ledger import corrections, daily, delinquent, items
 from cashier_desk.ledger.stats import BY, Stats, local_source, stats
 from cashier_desk.sync import central
 from cashier_desk.sync.stats import central_stats
@@ -78,6 +78,9 @@ class Reporting:
             for row in rows:
                 seen = lookup.look_up(row, rules.get(row.revenue_code), conn, day)
                 late = _late(row.due_date, seen, day)
+                flagged = late is None and seen.amount_due.is_positive()
+                if flagged and corrections.certified_only(conn, [row.ref]):
+                    late = (min(row.due_date, text), "certified_funds_only")
                 if late is None:
                     continue
                 due_date, why = late

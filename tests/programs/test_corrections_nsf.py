@@ -267,3 +267,18 @@ def test_a_returned_check_never_takes_back_cash_rounding(city: App, tmp_path: Pa
     result = returned(city, receipt)
     assert result["new_items"] == [{"ref": "W1-RC000001-L1", "amount": "5.00"}]
     assert tmp_path.exists()
+
+
+def test_the_delinquent_report_lists_the_flagged_accounts_items(city: App) -> None:
+    [receipt] = day(
+        city, {"items": [{"ref": "WB-1", "amount": "20.00"}], "tenders": [check("20.00")]}
+    )
+    next_day(city)
+    returned(city, receipt)
+    found = city.desk.delinquent_report(city.desk.business_date())
+    flagged = [d for d in found.items if d.why == "certified_funds_only"]
+    assert sorted((d.ref, d.why, str(d.amount_due)) for d in flagged) == [
+        ("W1-RC000001-FEE", "certified_funds_only", "25.00"),
+        ("WB-1", "certified_funds_only", "100.00"),
+        ("WB-2", "certified_funds_only", "40.00"),
+    ]
