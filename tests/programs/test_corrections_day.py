@@ -14,6 +14,7 @@ import pytest
 
 from cashier_desk.app import App
 from cashier_desk.runner import run_op
+from cashier_desk.sync import central
 from tests.helpers import FakeClock, dump_tables, import_city, run_ok
 
 STATE = "250-0000-22010=3.00;250-0000-22020=4.50;250-0000-22030=5.00;101-0000-41300"
@@ -194,3 +195,13 @@ def test_a_day_of_corrections_closes_out_with_its_adjustments_balanced_by_fund(
     again = run_op(city.desk, {"op": "closeout", **LEE})
     assert (again["ok"], again["error"]) == (False, "nothing_to_close")
     assert (refunded["request"], moved["to_ref"]) == ("W1-RF000001", "PC-1002")
+    # Central takes both batches and reports the adjustments beside the receipts.
+    [synced] = run_ok(city, {"op": "sync"})
+    assert synced["sent"] == 2
+    engine = central.engine_for(f"sqlite:///{city.ledger.path.parent / 'central.db'}")
+    try:
+        totals = central.totals(engine, city.desk.business_date())
+    finally:
+        engine.dispose()
+    assert (totals["batches"], totals["receipts"]) == (1, 0)
+    assert totals["adjustments"] == closeout["adjustments"]
