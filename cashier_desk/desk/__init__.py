@@ -90,7 +90,7 @@ class Desk:
         counter, cash = Counter(st, pricing, spooler), Cash(st, spooler)
         programs, plan_papers = Programs(st, pricing, spooler), PlanPapers(st, spooler)
         closing, syncing = Closing(st, spooler), Syncing(st)
-        fixes = Corrections(st, pricing)
+        fixes = Corrections(st, pricing, spooler)
         reporting = Reporting(st, syncing)
         self.spooler = spooler
         # people

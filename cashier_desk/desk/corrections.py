@@ -11,6 +11,7 @@ taken."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.desk.pricing import Pricing
+from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import ItemRequest, positive, text
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
@@ -28,6 +30,7 @@ from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.corrections import Correction, Receipt, ReceiptLine
 from cashier_desk.ledger.import_write import write_open_items
 from cashier_desk.money import GlSplit, Money
+from cashier_desk.paper import Line, ReceiptDoc, wrap
 from cashier_desk.programs.split import cumulative_share
 
 Taken = list[tuple[ReceiptLine, Money]]
@@ -73,6 +76,7 @@ class TransferResult:
     from_ref: str
     to_ref: str
     gl: dict[str, Money]
+    printed: bool = False  # the transfer notice (not part of the contract's result)
 
     def as_json(self) -> dict[str, Any]:
         return {"amount": str(self.amount), "from_ref": self.from_ref, "to_ref": self.to_ref,
@@ -109,9 +113,10 @@ def _allocate(rec: Receipt, amount: Money, lines: Sequence[ReceiptLine]) -> tupl
 class Corrections:
     """Returned checks, refunds and transfers (see the module's docstring)."""
 
-    def __init__(self, station: Station, pricing: Pricing) -> None:
+    def __init__(self, station: Station, pricing: Pricing, spooler: Spooler) -> None:
         self.st = station
         self.pricing = pricing
+        self.spooler = spooler
 
     # -- shared ------------------------------------------------------------------------------
 
@@ -389,4 +394,20 @@ class Corrections:
             result = TransferResult(number, money, source, target, gl)
             self.st.audit(conn, "transfer", number, {"receipt": receipt_no, **result.as_json()},
                           actor=lead.login)  # fmt: skip
-        return result
+        notice = self._transfer_notice(result, receipt_no, on)
+        return dataclasses.replace(result, printed=self.spooler.print_document(notice))
+
+    def _transfer_notice(self, done: TransferResult, receipt_no: str, on: str) -> ReceiptDoc:
+        """The printed transfer notice for the payer: what moved from where to where."""
+        w = self.st.printer.columns
+        said = (f"{done.amount} paid on receipt {receipt_no} for {done.from_ref} now pays "
+                f"{done.to_ref}. {done.from_ref} is due again.")  # fmt: skip
+        lines = [
+            Line(self.st.config.city[:w], bold=True, align="center"),
+            Line("PAYMENT TRANSFERRED", bold=True, align="center"),
+            Line(f"Transfer {done.number}"[:w], align="center"),
+            Line("-" * w),
+            Line(f"Date {on}"),
+            *(Line(t) for t in wrap(said, w)),
+        ]
+        return ReceiptDoc(w, tuple(lines))

@@ -15,6 +15,7 @@ import pytest
 from cashier_desk.app import App
 from cashier_desk.runner import run_op
 from cashier_desk.sync import central
+from tests.doubles import MemoryPrinter
 from tests.helpers import FakeClock, dump_tables, import_city, run_ok
 
 STATE = "250-0000-22010=3.00;250-0000-22020=4.50;250-0000-22030=5.00;101-0000-41300"
@@ -116,6 +117,9 @@ def test_a_transfer_between_programs_moves_the_gl_from_one_split_to_the_other(ci
         "101-0000-41300": "27.50",
     }
     assert (result["amount"], result["from_ref"], result["to_ref"]) == ("40.00", "WB-2", "PC-1002")
+    printer = city.desk.printer
+    assert isinstance(printer, MemoryPrinter)
+    assert "PAYMENT TRANSFERRED" in printer.jobs[-1] and "W1-TR000001" in printer.jobs[-1]
     run_ok(city, AMY)
     wb2 = run_ok(city, {"op": "lookup", "ref": "WB-2"})[0]
     assert (wb2["status"], wb2["amount_due"]) == ("open", "40.00")
