@@ -12,6 +12,7 @@ taken."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -32,8 +33,10 @@ from cashier_desk.ledger.import_write import write_open_items
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.paper import Line, ReceiptDoc, wrap
 from cashier_desk.programs.split import cumulative_share
+from cashier_desk.reports.letters import ReturnedCheckLetter, write_returned_check_letter
 
 Taken = list[tuple[ReceiptLine, Money]]
+log = logging.getLogger(__name__)
 
 
 def _gl_json(gl: dict[str, Money]) -> dict[str, str]:
@@ -48,6 +51,7 @@ class ReturnedCheck:
     new_items: tuple[tuple[str, Money], ...]
     fee: tuple[str, Money]
     gl: dict[str, Money]
+    letter: str | None = None  # the letter's PDF (not part of the contract's result)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -245,7 +249,25 @@ class Corrections:
                                    revenue)  # fmt: skip
             self.st.audit(conn, "returned_check", done, {"receipt": receipt_no, "check": check_no,
                           **result.as_json()}, actor=lead.login)  # fmt: skip
-        return result
+            letter = ReturnedCheckLetter(
+                self.st.config.city, self.st.config.address, done, on, name, address, account,
+                receipt_no, check_no, check.amount, why,
+                [*((r, "Due again", m) for r, m in result.reinstated),
+                 *((r, f"Receipt {receipt_no} line {ln.line_no}", x) for r, ln, x in new_items),
+                 (fee_ref, "Returned check fee", Money(fee))],
+            )  # fmt: skip
+        return dataclasses.replace(result, letter=self._write_letter(letter))
+
+    def _write_letter(self, letter: ReturnedCheckLetter) -> str | None:
+        """The returned-check letter in the data folder's ``letters``; None when it cannot be
+        written there (the returned check stands; the letter is logged as missing)."""
+        path = self.st.ledger.path.parent / "letters" / f"returned-check-{letter.number}.pdf"
+        try:
+            write_returned_check_letter(path, letter)
+        except OSError:
+            log.exception("the returned-check letter %s could not be written", path)
+            return None
+        return str(path)
 
     def _payer(self, conn: sa.Connection, rec: Receipt) -> tuple[str, str, str]:
         """The account a returned check's fee goes on: the receipt's first open item's, else

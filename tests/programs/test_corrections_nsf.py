@@ -94,6 +94,8 @@ def test_a_check_that_paid_two_items_and_a_fee_code_puts_both_back_and_makes_a_n
     ]
     assert result["new_items"] == [{"ref": "W1-RC000001-L3", "amount": "12.00"}]
     assert result["fee"] == {"ref": "W1-RC000001-FEE", "amount": "25.00"}
+    letter = city.ledger.path.parent / "letters" / "returned-check-W1-RC000001.pdf"
+    assert letter.read_bytes().startswith(b"%PDF")
     # WB-1: split(30) − split(0): the fixed 10.00 first; the citation's add-ons; MISC's own.
     assert result["gl"] == {
         "501-0000-22100": "-10.00",
