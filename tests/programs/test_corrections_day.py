@@ -209,3 +209,37 @@ def test_a_day_of_corrections_closes_out_with_its_adjustments_balanced_by_fund(
         engine.dispose()
     assert (totals["batches"], totals["receipts"]) == (1, 0)
     assert totals["adjustments"] == closeout["adjustments"]
+
+
+def test_a_returned_check_after_a_refund_of_its_receipt_is_refused(city: App) -> None:
+    run_ok(city, refund(receipt="W1-000001", amount="10.00", method="check"))
+    nsf = {"op": "returned_check", "receipt": "W1-000001", "number": "1042", **LEE}
+    refused(city, nsf, "taken_back_already")
+
+
+def test_the_fee_goes_on_the_payer_as_written_when_no_item_was_paid(city: App) -> None:
+    run_ok(city, AMY, {"op": "open_drawer", "drawer": "D2", "opening": {"20.00": 5}})
+    run_ok(
+        city,
+        {"op": "sale", "payer": "Cy Diaz", "items": [{"code": "MISC", "amount": "8.00"}],
+         "tenders": [{"type": "check", "amount": "8.00", "number": "77"}]},
+        {"op": "sale", "items": [{"code": "MISC", "amount": "9.00"}],
+         "tenders": [{"type": "check", "amount": "9.00", "number": "78"}]},
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 5}, "checks": [
+            {"number": "77", "amount": "8.00"}, {"number": "78", "amount": "9.00"}]}},
+        {"op": "closeout", **LEE},
+    )  # fmt: skip
+    first = run_ok(city, {"op": "returned_check", "receipt": "W1-000004", "number": "77", **LEE})
+    second = run_ok(city, {"op": "returned_check", "receipt": "W1-000005", "number": "78", **LEE})
+    assert first[0]["fee"]["amount"] == second[0]["fee"]["amount"] == "25.00"  # two accounts
+    fee = run_ok(city, {"op": "lookup", "ref": "W1-RC000002-FEE"})[0]
+    assert fee["flags"] == ["certified_funds_only"]
+    accounts = {
+        ref: city.desk.open_item(ref)
+        for ref in ("W1-RC000001-FEE", "W1-RC000002-FEE", "W1-RC000001-L1")
+    }
+    assert {r: (v.account if v else None) for r, v in accounts.items()} == {
+        "W1-RC000001-FEE": "Cy Diaz",
+        "W1-RC000002-FEE": "W1-000005",
+        "W1-RC000001-L1": "Cy Diaz",
+    }
