@@ -195,6 +195,7 @@ class Corrections:
         why = text(reason, "the reason", max_len=400)
         lead = self.st.authenticate(approver, approver_pin, "returned check", min_role="lead")
         on = self.st.business_date()
+        self.st.ledger_whole()
         with self.st.ledger.write() as conn:
             actor = self._who(conn, lead, "lead")
             rec = self._receipt(conn, receipt_no)
@@ -325,6 +326,7 @@ class Corrections:
             raise Refusal("unknown_line", "The line is a receipt line's number: 1, 2, ...")
         boss = self.st.authenticate(approver, approver_pin, "refund", min_role="supervisor")
         on = self.st.business_date()
+        self.st.ledger_whole()
         with self.st.ledger.write() as conn:
             actor = self._who(conn, boss, "supervisor")
             rec = self._receipt(conn, receipt_no)
@@ -386,6 +388,7 @@ class Corrections:
             raise Refusal("bad_request", "A transfer moves a payment to another item.")
         lead = self.st.authenticate(approver, approver_pin, "transfer", min_role="lead")
         on = self.st.business_date()
+        self.st.ledger_whole()
         with self.st.ledger.write() as conn:
             actor = self._who(conn, lead, "lead")
             rec = self._receipt(conn, receipt_no)
