@@ -164,6 +164,13 @@ def test_a_check_tender_for_a_flagged_account_is_refused_cash_is_taken(city: App
     assert (refused["ok"], refused["error"]) == (False, "certified_funds_only")
     assert dump_tables(city) == before
     run_ok(city, {**pay, "tenders": [{"type": "cash", "amount": "5.00"}]})
+    # The counter shows it on the item (the sale screen says "certified funds only").
+    item = city.desk.open_item("WB-2")
+    assert item is not None and item.certified_funds_only
+    found = {i.ref: i.certified_funds_only for i in city.desk.search_open_items("Bo Chan")}
+    assert found == {"WB-1": True, "WB-2": True, "W1-RC000001-FEE": True}
+    other = city.desk.open_item("PC-1001")
+    assert other is not None and not other.certified_funds_only
     run_ok(city, {**pay, "tenders": [{"type": "money_order", "amount": "5.00", "number": "M1"}]})
 
 
