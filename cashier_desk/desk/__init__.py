@@ -137,7 +137,7 @@ class Desk:
         self.day_closeouts = closing.day_closeouts
         # corrections after the closeout
         self.returned_check, self.refund = fixes.returned_check, fixes.refund
-        self.transfer = fixes.transfer
+        self.transfer, self.clear_certified_funds = fixes.transfer, fixes.clear_certified_funds
         # central and reports
         self.sync, self.sync_status = syncing.sync, syncing.sync_status
         self.sync_done = syncing.sync_done

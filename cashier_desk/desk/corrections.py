@@ -422,6 +422,23 @@ class Corrections:
         notice = self._transfer_notice(result, receipt_no, on)
         return dataclasses.replace(result, printed=self.spooler.print_document(notice))
 
+    def clear_certified_funds(
+        self, account: str, approver: str, approver_pin: str, reason: str
+    ) -> None:
+        """A supervisor lets an account pay by check again (programs.md: "a supervisor can
+        clear the flag in the window"), audited."""
+        named = text(account, "the account", max_len=200)
+        why = text(reason, "the reason", max_len=400)
+        boss = self.st.authenticate(approver, approver_pin, "clear certified funds",
+                                    min_role="supervisor")  # fmt: skip
+        with self.st.ledger.write() as conn:
+            actor = self._who(conn, boss, "supervisor")
+            if not corrections.is_flagged(conn, named):
+                raise Refusal("not_flagged", f"Account {named} is not for certified funds only.")
+            corrections.clear_flag(conn, named, at=self.st.now().isoformat(), actor=actor)
+            self.st.audit(conn, "clear_certified_funds", named, {"reason": why},
+                          actor=boss.login)  # fmt: skip
+
     def _transfer_notice(self, done: TransferResult, receipt_no: str, on: str) -> ReceiptDoc:
         """The printed transfer notice for the payer: what moved from where to where."""
         w = self.st.printer.columns

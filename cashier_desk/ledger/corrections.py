@@ -31,6 +31,7 @@ KINDS = {"returned_check": "RC", "refund": "RF", "transfer": "TR"}
 ADJUSTMENT_KEYS = {"returned_check": "returned_checks", "refund": "refunds",
                    "transfer": "transfers"}  # fmt: skip
 CERTIFIED_FUNDS_ONLY = "certified_funds_only"
+CLEARED = "cleared"
 #: Lines of an open item that its code does not split: all on one account.
 UNSPLIT_PREFIXES = ("Late penalty ", "Payment plan fee ")
 
@@ -176,18 +177,37 @@ def split_paid(conn: sa.Connection, ref: str) -> Money:
     return Money(int(lines) + int(adjusted))
 
 
+def _flagged_accounts() -> sa.Select[Any]:
+    """The accounts whose newest flag row flags them (a supervisor may have cleared one)."""
+    newest = (
+        sa.select(sa.func.max(account_flags.c.id).label("id"))
+        .group_by(account_flags.c.account)
+        .subquery()
+    )
+    return (
+        sa.select(account_flags.c.account)
+        .join(newest, newest.c.id == account_flags.c.id)
+        .where(account_flags.c.flag == CERTIFIED_FUNDS_ONLY)
+    )
+
+
 def certified_only(conn: sa.Connection, refs: Sequence[str]) -> list[str]:
     """Those of ``refs`` whose account is flagged certified funds only, in ``refs``' order."""
     if not refs:
         return []
     flagged = set(
         conn.execute(
-            sa.select(open_items.c.ref)
-            .join(account_flags, account_flags.c.account == open_items.c.account)
-            .where(open_items.c.ref.in_(list(refs)), account_flags.c.flag == CERTIFIED_FUNDS_ONLY)
+            sa.select(open_items.c.ref).where(
+                open_items.c.ref.in_(list(refs)), open_items.c.account.in_(_flagged_accounts())
+            )
         ).scalars()
     )
     return [r for r in refs if r in flagged]
+
+
+def is_flagged(conn: sa.Connection, account: str) -> bool:
+    found = conn.execute(_flagged_accounts().where(account_flags.c.account == account)).first()
+    return found is not None
 
 
 def item_account(conn: sa.Connection, ref: str) -> sa.Row[Any] | None:
@@ -248,17 +268,18 @@ def add(conn: sa.Connection, workstation: str, made: Correction) -> tuple[int, s
 
 
 def flag(conn: sa.Connection, account: str, correction_id: int, *, at: str, actor: str) -> None:
-    """Flag an account certified funds only (once)."""
-    found = conn.execute(
-        sa.select(account_flags.c.id).where(
-            account_flags.c.account == account, account_flags.c.flag == CERTIFIED_FUNDS_ONLY
-        )
-    ).first()
-    if found is None:
+    """Flag an account certified funds only (unless it is already)."""
+    if not is_flagged(conn, account):
         conn.execute(
             account_flags.insert().values(account=account, flag=CERTIFIED_FUNDS_ONLY,
                                           correction_id=correction_id, set_at=at, actor=actor)
         )  # fmt: skip
+
+
+def clear_flag(conn: sa.Connection, account: str, *, at: str, actor: str) -> None:
+    """Clear an account's flag (a row of its own: flags are append-only)."""
+    conn.execute(account_flags.insert().values(account=account, flag=CLEARED, set_at=at,
+                                               actor=actor))  # fmt: skip
 
 
 @dataclass(frozen=True)

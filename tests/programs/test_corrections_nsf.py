@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import App
+from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
 from tests.helpers import FakeClock, dump_tables, import_city, run_ok
@@ -291,3 +292,24 @@ def test_the_delinquent_report_lists_the_flagged_accounts_items(city: App) -> No
         ("WB-1", "certified_funds_only", "100.00"),
         ("WB-2", "certified_funds_only", "40.00"),
     ]
+
+
+def test_a_supervisor_clears_the_flag_and_checks_are_taken_again(city: App) -> None:
+    [receipt] = day(
+        city, {"items": [{"ref": "WB-1", "amount": "20.00"}], "tenders": [check("20.00")]}
+    )
+    next_day(city)
+    returned(city, receipt)
+    lead = {"approver": "lee", "approver_pin": "1111", "reason": "paid up"}
+    sam = {"approver": "sam", "approver_pin": "3333", "reason": "paid up"}
+    with pytest.raises(Refusal) as refused:
+        city.desk.clear_certified_funds("ACCT-9", **lead)
+    assert refused.value.code == "not_authorized"
+    city.desk.clear_certified_funds("ACCT-9", **sam)
+    with pytest.raises(Refusal) as again:
+        city.desk.clear_certified_funds("ACCT-9", **sam)
+    assert again.value.code == "not_flagged"
+    run_ok(city, AMY, {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}})
+    run_ok(city, {"op": "sale", "items": [{"ref": "WB-2", "amount": "5.00"}],
+                  "tenders": [check("5.00", "9")]})  # fmt: skip
+    assert run_ok(city, {"op": "lookup", "ref": "WB-2"})[0]["flags"] == []
