@@ -25,7 +25,7 @@ from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import ItemRequest, positive, text
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import corrections, item_programs, program_rules
+from cashier_desk.ledger import corrections, item_programs, items, program_rules
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.corrections import Correction, Receipt, ReceiptLine
@@ -165,12 +165,13 @@ class Corrections:
         unwound: dict[str, Money] = {}
         for line, x in taken:
             if line.ref is None:
-                split = GlSplit.parse(self.pricing.code(conn, line.code).gl)
-                parts = [(str(a), m) for a, m in split.allocate(x)]
+                parts = [(str(a), m) for a, m in self._line_split(conn, rec, line).allocate(x)]
             elif line.part == "other":
                 parts = [(self._unsplit_account(conn, rec, line), x)]
             else:
-                split = GlSplit.parse(self.pricing.code(conn, line.code).gl)
+                item = items.item_row(conn, line.ref)
+                own = item.own_gl if item is not None else None
+                split = GlSplit.parse(own or self.pricing.code(conn, line.code).gl)
                 paid = corrections.split_paid(conn, line.ref) - unwound.get(line.ref, Money(0))
                 _add(unwound, line.ref, x)
                 before = paid - x
@@ -179,6 +180,12 @@ class Corrections:
             for account, m in parts:
                 _add(gl, account, -m)
         return {a: m for a, m in gl.items() if m}
+
+    def _line_split(self, conn: sa.Connection, rec: Receipt, line: ReceiptLine) -> GlSplit:
+        """A line's own split: as the sale posted it (a program's line: its rule's accounts),
+        else its code's."""
+        posted = corrections.posted_splits(conn, rec.id, rec.lines).get(line.id)
+        return posted or GlSplit.parse(self.pricing.code(conn, line.code).gl)
 
     @staticmethod
     def _put_back(taken: Taken) -> list[tuple[str, str, int, Money]]:
@@ -244,6 +251,8 @@ class Corrections:
             records.append(self._new_item(conn, fee_ref, fee_code.code, Money(fee), on, account,
                                           name, address, after))  # fmt: skip
             write_open_items(conn, iter(records))
+            for ref, ln, _ in new_items:
+                corrections.set_split(conn, ref, self._line_split(conn, rec, ln))
             corrections.flag(conn, account, cid, at=self.st.now().isoformat(), actor=actor)
             result = ReturnedCheck(done, check.amount, tuple(reinstated.items()),
                                    tuple((r, x) for r, _, x in new_items), (fee_ref, Money(fee)),

@@ -11,6 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.ledger.counters import next_number
+from cashier_desk.ledger.posting import is_internal
+from cashier_desk.ledger.sales import sale_postings
 from cashier_desk.ledger.schema import (
     account_flags,
     batch_sessions,
@@ -18,13 +20,14 @@ from cashier_desk.ledger.schema import (
     correction_takes,
     corrections,
     item_adjustments,
+    item_splits,
     open_items,
     receipt_lines,
     receipts,
     tenders,
     voids,
 )
-from cashier_desk.money import Money
+from cashier_desk.money import GlAccount, GlSplit, Money
 
 #: Correction kinds, the letters of their numbers and their key in a batch's ``adjustments``.
 KINDS = {"returned_check": "RC", "refund": "RF", "transfer": "TR"}
@@ -112,6 +115,37 @@ def receipt(conn: sa.Connection, number: str) -> Receipt | None:
     }
     return Receipt(row.id, row.receipt_no, row.payer, row.business_date, voided is not None,
                    closed is not None, lines, paid, taken)  # fmt: skip
+
+
+def posted_splits(
+    conn: sa.Connection, receipt_id: int, lines: Sequence[ReceiptLine]
+) -> dict[int, GlSplit]:
+    """Each line's GL as the sale posted it (line id -> its parts as a split, the last part
+    the remainder): the sale's revenue postings are written line by line in order, each line's
+    parts summing to its amount. A line whose parts cannot be told is left out."""
+    revenue = [(a, -m) for a, m in sale_postings(conn, receipt_id) if not is_internal(a)]
+    out: dict[int, GlSplit] = {}
+    i = 0
+    for line in lines:
+        if not line.amount:
+            continue
+        parts: list[tuple[str, Money]] = []
+        total = 0
+        while i < len(revenue) and (not parts or 0 < total < line.amount.cents):
+            parts.append(revenue[i])
+            total += revenue[i][1].cents
+            i += 1
+        accounts = [a for a, _ in parts]
+        whole = total == line.amount.cents and len(set(accounts)) == len(accounts)
+        if whole and line.amount.is_positive() and all(m.is_positive() for _, m in parts):
+            fixed = tuple((GlAccount(a), m) for a, m in parts[:-1])
+            out[line.id] = GlSplit(fixed, GlAccount(parts[-1][0]))
+    return out
+
+
+def set_split(conn: sa.Connection, ref: str, split: GlSplit) -> None:
+    """An open item's own GL split (a returned check's new item: its line's)."""
+    conn.execute(item_splits.insert().values(ref=ref, gl=str(split)))
 
 
 def returned(conn: sa.Connection, receipt_no: str, check_number: str) -> bool:

@@ -433,3 +433,4 @@ from cashier_desk.ledger.schema_corrections import corrections as corrections  #
 from cashier_desk.ledger.schema_corrections import (  # noqa: E402
     item_adjustments as item_adjustments,
 )
+from cashier_desk.ledger.schema_corrections import item_splits as item_splits  # noqa: E402

@@ -74,6 +74,16 @@ correction_postings = sa.Table(
     sa.Column("amount_cents", Cents, nullable=False),
 )
 
+#: The GL split of an open item a returned check made of a receipt line: the line's own, as it
+#: was posted (a program's line goes to its rule's accounts, not its code's); a payment of the
+#: item is split by it instead of by its code's.
+item_splits = sa.Table(
+    "item_splits",
+    metadata,
+    sa.Column("ref", sa.String(60), primary_key=True),
+    sa.Column("gl", sa.String(400), nullable=False),
+)
+
 #: Accounts flagged ``certified_funds_only`` (a returned check's payer).
 account_flags = sa.Table(
     "account_flags",

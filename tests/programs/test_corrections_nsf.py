@@ -313,3 +313,16 @@ def test_a_supervisor_clears_the_flag_and_checks_are_taken_again(city: App) -> N
     run_ok(city, {"op": "sale", "items": [{"ref": "WB-2", "amount": "5.00"}],
                   "tenders": [check("5.00", "9")]})  # fmt: skip
     assert run_ok(city, {"op": "lookup", "ref": "WB-2"})[0]["flags"] == []
+
+
+def test_a_line_of_two_items_becomes_an_item_paid_exactly_as_that_line_was(city: App) -> None:
+    # 2 × 45.00 with 4.50 per item to the state: the line posted 9.00 + 81.00.
+    [receipt] = day(
+        city, {"items": [{"code": "PKG-CIT-MTR", "qty": 2}], "tenders": [check("90.00")]}
+    )
+    next_day(city)
+    result = returned(city, receipt)
+    assert result["gl"] == {"250-0000-22010": "-9.00", "101-0000-41300": "-81.00"}
+    run_ok(city, AMY)
+    quote = run_ok(city, {"op": "quote", "items": [{"ref": "W1-RC000001-L1"}]})[0]
+    assert quote["lines"][0]["gl"] == {"250-0000-22010": "9.00", "101-0000-41300": "81.00"}

@@ -8,8 +8,10 @@ an open item (a returned check or a transfer puts an amount back: negative; a tr
 cumulatively). ``correction_postings``: the GL of each, as the closeout's ``gl`` counts it (what
 an account took in; a reversal negative), the revenue side and the offset (the bank account of a
 returned check, accounts payable of a refund); each correction's rows sum to 0.00.
-``account_flags``: accounts flagged ``certified_funds_only`` by a returned check. All are
-append-only; the next closeout batch carries every correction made since the previous one.
+``account_flags``: accounts flagged
+``certified_funds_only`` by a returned check. ``item_splits``: the GL split of an open item a
+returned check made of a receipt line (the line's own, as posted). All are append-only; the
+next closeout batch carries every correction made since the previous one.
 
 The number 0012 leaves room for 0011 (another change on its way); after 0011 is merged,
 ``down_revision`` becomes "0011".
@@ -32,6 +34,7 @@ APPEND_ONLY = (
     "item_adjustments",
     "correction_postings",
     "account_flags",
+    "item_splits",
 )
 
 
@@ -121,6 +124,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_account_flags")),
     )
     op.create_index(op.f("ix_account_flags_account"), "account_flags", ["account"])
+    op.create_table(
+        "item_splits",
+        sa.Column("ref", sa.String(60)),
+        sa.Column("gl", sa.String(400), nullable=False),
+        sa.PrimaryKeyConstraint("ref", name=op.f("pk_item_splits")),
+    )
     for table in APPEND_ONLY:
         for verb in ("UPDATE", "DELETE"):
             op.execute(
