@@ -43,6 +43,15 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "unlock_user": ({"user", "approver", "approver_pin"}, set()),
     "approve_close": ({"approver", "approver_pin", "comment"}, {"session"}),
     "closeout": ({"approver", "approver_pin"}, {"date"}),
+    "returned_check": ({"receipt", "number", "approver", "approver_pin"}, {"reason"}),
+    "refund": (
+        {"receipt", "amount", "payee", "address", "reason", "approver", "approver_pin"},
+        {"line", "method", "auth"},
+    ),
+    "transfer": (
+        {"receipt", "from_ref", "to_ref", "amount", "approver", "approver_pin"},
+        {"reason"},
+    ),
     "sync": (set(), set()),
 }
 ITEM_FIELDS = {"code", "ref", "qty", "amount"}
@@ -286,6 +295,27 @@ def _op_closeout(desk: Desk, op: dict[str, Any]) -> Result:
     return result.as_json() | desk.closeout_papers(result).as_json()
 
 
+def _op_returned_check(desk: Desk, op: dict[str, Any]) -> Result:
+    return desk.returned_check(
+        op["receipt"], op["number"], op.get("reason", "NSF"), op["approver"], op["approver_pin"]
+    ).as_json()
+
+
+def _op_refund(desk: Desk, op: dict[str, Any]) -> Result:
+    return desk.refund(
+        op["receipt"], _money(op["amount"], "The refund"), op["payee"], op["address"],
+        op["reason"], op["approver"], op["approver_pin"], line=op.get("line"),
+        method=op.get("method", "check"), auth=op.get("auth"),
+    ).as_json()  # fmt: skip
+
+
+def _op_transfer(desk: Desk, op: dict[str, Any]) -> Result:
+    return desk.transfer(
+        op["receipt"], op["from_ref"], op["to_ref"], _money(op["amount"], "The transfer"),
+        op["approver"], op["approver_pin"], op.get("reason"),
+    ).as_json()  # fmt: skip
+
+
 def _op_sync(desk: Desk, op: dict[str, Any]) -> Result:
     r = desk.sync()
     if r.ledger_behind is not None:
@@ -341,6 +371,9 @@ HANDLERS: dict[str, Callable[[Desk, dict[str, Any]], Result]] = {
     "unlock_user": _op_unlock_user,
     "approve_close": _op_approve_close,
     "closeout": _op_closeout,
+    "returned_check": _op_returned_check,
+    "refund": _op_refund,
+    "transfer": _op_transfer,
     "sync": _op_sync,
 }
 

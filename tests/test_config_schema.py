@@ -20,8 +20,8 @@ from cashier_desk.config import (
 
 #: The default config.toml as this version writes it: a data folder whose file is still this
 #: text is an untouched one (first_run.needs_setup), so it must not change by accident.
-DEFAULT_SHA256 = "4d101b3dc02bb5d0453ebaefeda64bf94c952ea22e7a053f30259beaa0730917"
-#: ... and as earlier versions wrote it (before [retention] years): untouched too.
+DEFAULT_SHA256 = "4b1110c4e19854cdc4558c89d13d7b041e1dd38a66a49aa9856844f9c2805ddd"
+#: ... and as earlier versions wrote it (before [retention] years, [refund]): untouched too.
 EARLIER_SHA256 = ("aaf4dfc3d857d5401cf48f8a53e4db777e11f557f5f4a70370199e1de2f00b01",)
 
 

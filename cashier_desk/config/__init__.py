@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -64,18 +65,26 @@ def due_from_for(pattern: str, fund: str) -> str:
     return pattern.replace("{fund}", fund, 1)
 
 
-def _due_from(value: Any, where: str) -> str:
-    """Its fund segment must be ``{fund}``, so each fund's due-from is in that fund."""
-    pattern = v.text(value, where)
-    sample = due_from_for(pattern, "0")
-    if looks_like_card_number(sample):
-        raise ConfigError(f"{where}: that looks like a card number")
-    if not pattern.startswith("{fund}-") or not is_gl_account(sample):
-        raise ConfigError(
-            f"{where}: {pattern!r} is not a GL account whose fund is "
-            f"{{fund}} (each fund's own), like {_DUE_FROM}"
-        )
-    return pattern
+def _fund_account(example: str) -> Callable[[Any, str], str]:
+    """An account of each fund: its fund segment must be ``{fund}``, so each fund's own is
+    in that fund (a due-from, a refund's accounts payable)."""
+
+    def parse(value: Any, where: str) -> str:
+        pattern = v.text(value, where)
+        sample = due_from_for(pattern, "0")
+        if looks_like_card_number(sample):
+            raise ConfigError(f"{where}: that looks like a card number")
+        if not pattern.startswith("{fund}-") or not is_gl_account(sample):
+            raise ConfigError(
+                f"{where}: {pattern!r} is not a GL account whose fund is "
+                f"{{fund}} (each fund's own), like {example}"
+            )
+        return pattern
+
+    return parse
+
+
+_due_from = _fund_account(_DUE_FROM)
 
 
 def _pepper_file(value: Any, where: str) -> str | None:
@@ -89,6 +98,7 @@ _SECTIONS = {
     "it, batches\ngo to central.db in this data folder: this machine only. --central and\n"
     "CASHIER_DESK_CENTRAL_URL override it.",
     "policy": "",
+    "refund": "",
     "security": "",
     "backup": "",
     "retention": "",
@@ -166,6 +176,10 @@ class Config:
     cash_rounding_account: GlAccount = setting(
         "policy", "cash_rounding_account", GlAccount("101-0000-49910"), v.gl,
         "... and the difference goes here", column=42)
+    # [refund]: a refund's offset (accounts payable), in each fund
+    refund_ap_account: str = setting(
+        "refund", "ap_account", "{fund}-0000-20200", _fund_account("{fund}-0000-20200"),
+        "a refund's offset (accounts payable) in each fund", column=35)
     # [security]: the PIN pepper's file (None: pepper.key in the data dir) and argon2's cost
     # (OWASP's least memory is 7 MiB)
     pepper_file: str | None = setting(
@@ -246,9 +260,10 @@ def _default_text(leave_out: frozenset[str] = frozenset()) -> str:
 
 
 DEFAULT_TEXT = _default_text()
-#: The default files earlier versions wrote (before ``[retention] years``): a data folder whose
-#: file is still one of them is as untouched as one with :data:`DEFAULT_TEXT`.
-EARLIER_DEFAULT_TEXTS = (_default_text(frozenset({"retention_years"})),)
+#: The default files earlier versions wrote (before ``[retention] years`` and ``[refund]
+#: ap_account``): a data folder whose file is still one of them is as untouched as one with
+#: :data:`DEFAULT_TEXT`.
+EARLIER_DEFAULT_TEXTS = (_default_text(frozenset({"retention_years", "refund_ap_account"})),)
 
 
 def local_time(moment: datetime, zone: str | None) -> datetime:

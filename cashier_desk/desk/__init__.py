@@ -12,6 +12,7 @@ config, the devices, the clock, the bus, who is logged in):
 - :class:`Programs` and :class:`PlanPapers` — contests, payment plans and their schedules;
 - :class:`Cash` — opening a drawer, drops, paid-outs, no-sales;
 - :class:`Closing` — blind close, approvals, closeout and its papers;
+- :class:`Corrections` — after the closeout: returned checks, refunds, transfers;
 - :class:`Syncing` and :class:`Reporting` — central, and the reports' figures;
 - :class:`Retention` — `retention purge` of old batches central acknowledged.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 from cashier_desk.config import Config
 from cashier_desk.desk.cash import Cash
 from cashier_desk.desk.closing import Closing
+from cashier_desk.desk.corrections import Corrections
 from cashier_desk.desk.counter import Counter
 from cashier_desk.desk.people import People
 from cashier_desk.desk.plan_paper import PlanPapers
@@ -90,6 +92,7 @@ class Desk:
         counter, cash = Counter(st, pricing, spooler), Cash(st, spooler)
         programs, plan_papers = Programs(st, pricing, spooler), PlanPapers(st, spooler)
         closing, syncing = Closing(st, spooler), Syncing(st)
+        fixes = Corrections(st, pricing, spooler)
         reporting = Reporting(st, syncing)
         self.spooler = spooler
         # people
@@ -134,6 +137,9 @@ class Desk:
         self.over_short_history = closing.over_short_history
         self.item_payments, self.day_contests = closing.item_payments, closing.day_contests
         self.day_closeouts = closing.day_closeouts
+        # corrections after the closeout
+        self.returned_check, self.refund = fixes.returned_check, fixes.refund
+        self.transfer, self.clear_certified_funds = fixes.transfer, fixes.clear_certified_funds
         # central and reports
         self.sync, self.sync_status = syncing.sync, syncing.sync_status
         self.sync_done = syncing.sync_done

@@ -26,7 +26,7 @@ from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.events import ReceiptVoided
 from cashier_desk.ids import ReceiptNo
-from cashier_desk.ledger import drawer, evidence, items, sales, search
+from cashier_desk.ledger import corrections, drawer, evidence, items, sales, search
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
 from cashier_desk.ledger.counters import next_number
@@ -55,7 +55,7 @@ class Counter:
     # -- open items ------------------------------------------------------------------------
 
     @staticmethod
-    def _item_view(row: sa.Row[Any]) -> OpenItemView:
+    def _item_view(row: sa.Row[Any], flagged: bool = False) -> OpenItemView:
         """An open item as ``ledger.items`` reads it (its row and what was paid on it since)."""
         return OpenItemView(
             ref=row.ref,
@@ -68,13 +68,15 @@ class Counter:
             due_date=row.due_date,
             revenue_code=row.revenue_code,
             status=row.status,
+            certified_funds_only=flagged,
         )
 
     def open_item(self, ref: str) -> OpenItemView | None:
         typed(ref, "the reference")
         with self.st.ledger.read() as conn:
             row = items.item_row(conn, ref)
-        return None if row is None else self._item_view(row)
+            flagged = row is not None and bool(corrections.certified_only(conn, [row.ref]))
+        return None if row is None else self._item_view(row, flagged)
 
     def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
         """The counter's search (``spec/operations.md`` "Search"): every open item, whatever
@@ -90,8 +92,9 @@ class Counter:
             folded = exact.casefold()
             if rows and exact and not any(r.ref.casefold() == folded for r in rows):
                 rows += items.item_rows(conn, sorted({exact, exact.upper()}))
-        rows.sort(key=lambda r: (r.ref.casefold() != folded, r.ref))
-        return [self._item_view(row) for row in rows[:limit]]
+            rows.sort(key=lambda r: (r.ref.casefold() != folded, r.ref))
+            flagged = set(corrections.certified_only(conn, [r.ref for r in rows[:limit]]))
+        return [self._item_view(row, row.ref in flagged) for row in rows[:limit]]
 
     def fee_codes(self) -> list[tuple[str, str, str, Money | None]]:
         """Every revenue code: (code, description, fee type, amount or None for open fees)."""
@@ -171,6 +174,14 @@ class Counter:
         with self.st.ledger.write() as conn, amounts_in_range():
             user, session = self.st.need_session(conn)
             lines = self.pricing.price(conn, items)
+            if any(t.kind == "check" for t in checked):
+                flagged = corrections.certified_only(conn, [x.ref for x in lines if x.ref])
+                if flagged:
+                    raise Refusal(
+                        "certified_funds_only",
+                        f"{flagged[0]} is on an account that pays by certified funds only (a "
+                        "check of it came back): take cash, a money order or a card.",
+                    )
             non_cash = Money(sum(t.amount.cents for t in checked if t.kind != "cash"))
             if any(t.kind == "cash" for t in checked):
                 lines += self.pricing.cash_rounding(lines, non_cash, len(items))

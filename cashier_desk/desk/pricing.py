@@ -28,7 +28,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import item_programs, items, program_rules
+from cashier_desk.ledger import corrections, item_programs, items, program_rules
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
@@ -127,7 +127,7 @@ class Pricing:
             )
         before = Money(int(row.paid_cents)) + paying.get(ref, Money(0))
         paying[ref] = paying.get(ref, Money(0)) + amount
-        split = GlSplit.parse(code.gl)
+        split = GlSplit.parse(row.own_gl or code.gl)  # a returned check's new item: its line's
         return [PricedLine(code.code, ref, code.description, 1, amount, split, paid_before=before)]
 
     def _citation(
@@ -185,7 +185,10 @@ class Pricing:
                 raise lookup.unknown(wanted)
             code = items.code_row(conn, row.revenue_code)
             rule = None if code is None else code.rule
-            return lookup.look_up(row, rule, conn, date.fromisoformat(day))
+            found = lookup.look_up(row, rule, conn, date.fromisoformat(day))
+            if corrections.certified_only(conn, [row.ref]):
+                found = dataclasses.replace(found, flags=(*found.flags, "certified_funds_only"))
+            return found
 
     def _plan_payment(
         self,
@@ -224,7 +227,7 @@ class Pricing:
             if part == "fee":
                 split, what, paid_before = GlSplit((), fee_gl), f"Payment plan fee {ref}", None
             elif part == "fine":
-                split, what = GlSplit.parse(code.gl), code.description
+                split, what = GlSplit.parse(row.own_gl or code.gl), code.description
                 paid_before = before_plan + before
             else:
                 split, what, paid_before = GlSplit((), penalty_gl), f"Late penalty {ref}", None

@@ -17,7 +17,7 @@ from cashier_desk.desk.requests import is_iso_date
 from cashier_desk.desk.station import Station
 from cashier_desk.desk.syncing import Syncing
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import daily, delinquent, items, tot_report
+from cashier_desk.ledger import corrections, daily, delinquent, items, tot_report
 from cashier_desk.ledger.stats import BY, STEPS, Stats, local_source, stats
 from cashier_desk.programs.tot import parse_period
 from cashier_desk.sync import central
@@ -112,6 +112,9 @@ class Reporting:
                     _told(progress, n, len(rows))
                 seen = lookup.look_up(row, rules.get(row.revenue_code), conn, day)
                 late = _late(row.due_date, seen, day)
+                flagged = late is None and seen.amount_due.is_positive()
+                if flagged and corrections.certified_only(conn, [row.ref]):
+                    late = (min(row.due_date, text), "certified_funds_only")
                 if late is None:
                     continue
                 due_date, why = late

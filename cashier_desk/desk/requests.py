@@ -183,6 +183,8 @@ class OpenItemView:
     due_date: str
     revenue_code: str
     status: str
+    #: Its account takes no check (a returned check flagged it; programs.md).
+    certified_funds_only: bool = False
 
 
 @dataclass(frozen=True)

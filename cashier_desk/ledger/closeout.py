@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import BatchId
-from cashier_desk.ledger import audit, drawer, evidence, item_programs
+from cashier_desk.ledger import audit, corrections, drawer, evidence, item_programs
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.deposit import DepositDetail, deposit_detail
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
@@ -87,28 +87,34 @@ class Closeout:
     #: The audit chain's head once the closeout was recorded (its own record): sequence
     #: number and hash, printed on the closeout slip as evidence on paper.
     audit_head: tuple[int, str] | None = None
+    #: Returned checks, refunds and transfers the batch carries (programs.md); None: none.
+    adjustments: corrections.Adjustments | None = None
 
     @property
     def deposit_total(self) -> Money:
         return self.deposit["total"]
 
     def as_json(self) -> dict[str, Any]:
-        return {
-            "batch": self.batch,
-            "date": self.business_date,
-            "receipts": self.receipts,
-            "voids": self.voids,
-            "tenders": {
-                k: {
-                    "expected": str(t.expected),
-                    "counted": str(t.counted),
-                    "over_short": str(t.over_short),
-                }
-                for k, t in self.tenders.items()
-            },
-            "gl": {k: str(v) for k, v in self.gl.items()},
-            "deposit": {k: str(v) for k, v in self.deposit.items()},
-        } | ({"backup_failed": self.backup_problem} if self.backup_problem else {})
+        return (
+            {
+                "batch": self.batch,
+                "date": self.business_date,
+                "receipts": self.receipts,
+                "voids": self.voids,
+                "tenders": {
+                    k: {
+                        "expected": str(t.expected),
+                        "counted": str(t.counted),
+                        "over_short": str(t.over_short),
+                    }
+                    for k, t in self.tenders.items()
+                },
+                "gl": {k: str(v) for k, v in self.gl.items()},
+                "deposit": {k: str(v) for k, v in self.deposit.items()},
+            }
+            | ({"adjustments": self.adjustments.as_json()} if self.adjustments is not None else {})
+            | ({"backup_failed": self.backup_problem} if self.backup_problem else {})
+        )
 
 
 def check_ready(conn: sa.Connection, workstation: str, business_date: str) -> set[str]:
@@ -143,6 +149,8 @@ def check_ready(conn: sa.Connection, workstation: str, business_date: str) -> se
             f"The close of drawer {s.drawer} ({s.cashier}) awaits a lead's approval.",
         )
     todays = [s for s in mine if s.state == drawer.CLOSED and s.business_date == business_date]
+    if not todays and corrections.pending(conn, workstation, _previous_payload(conn, workstation)):
+        return set()  # a batch of adjustments alone (programs.md)
     if not todays:
         raise Refusal(
             "nothing_to_close",
@@ -206,8 +214,10 @@ def close_out(
 
     n = next_number(conn, workstation, "batch")
     batch_id = BatchId(f"{workstation}-{business_date.replace('-', '')}-{n:03d}")
-    summary = Closeout(batch_id, business_date, receipt_count, void_count, figures, gl, deposit, "")
     previous = _previous_payload(conn, workstation)
+    adjustments, carried = corrections.for_batch(conn, workstation, previous)
+    summary = Closeout(batch_id, business_date, receipt_count, void_count, figures, gl, deposit,
+                       "", adjustments=adjustments)  # fmt: skip
     payload = audit.canonical(
         {
             "format": 1,
@@ -221,6 +231,7 @@ def close_out(
             "detail": _detail(conn, session_ids),
             **_audit_segment(conn, workstation, previous),
             "programs": item_programs.for_batch(conn, workstation, previous),
+            "corrections": carried,
         }
     )
     digest = hashlib.sha256(payload.encode()).hexdigest()
@@ -235,9 +246,11 @@ def close_out(
             sha256=digest,
         )
     )
-    conn.execute(
-        sa.insert(batch_sessions), [{"session_id": s, "batch_id": batch_id} for s in session_ids]
-    )
+    if session_ids:  # a batch of adjustments alone has none
+        conn.execute(
+            sa.insert(batch_sessions),
+            [{"session_id": s, "batch_id": batch_id} for s in session_ids],
+        )
     conn.execute(sa.insert(outbox).values(batch_id=batch_id, created_at=now, attempts=0))
     detail = deposit_detail(conn, session_ids)
     return Closeout(
@@ -251,6 +264,7 @@ def close_out(
         digest,
         detail,
         sources,
+        adjustments=adjustments,
     )
 
 
@@ -318,6 +332,7 @@ def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> l
                     for p in sent.get("detail", {}).get("postings", ())
                 ),
                 audit_head=heads.get(batch_id),
+                adjustments=corrections.read_back(sent),
             )
         )
     return result

@@ -4,7 +4,8 @@ penalties in force, a plan's schedule) and keeps those that are.
 
 Candidates: items not paid, not on hold (the billing system holds them) and not under contest
 (status ``appeal``: penalties are frozen while it is decided elsewhere) whose due date is
-before the date, and every item on a payment plan."""
+before the date, every item on a payment plan, and the items not paid of an account for
+certified funds only (a returned check flagged it)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger.schema import open_items, plans
+from cashier_desk.ledger.schema import account_flags, open_items, plans
 from cashier_desk.money import Money
 
 WHY = ("past_due", "plan_delinquent", "certified_funds_only")
@@ -52,6 +53,10 @@ def candidate_refs(conn: sa.Connection, on: str) -> list[str]:
                         open_items.c.due_date < on,
                     ),
                     open_items.c.ref.in_(on_plan),
+                    sa.and_(  # an account for certified funds only (a returned check)
+                        open_items.c.status.not_in(("paid", "hold")),
+                        open_items.c.account.in_(sa.select(account_flags.c.account)),
+                    ),
                 )
             )
             .order_by(open_items.c.ref)

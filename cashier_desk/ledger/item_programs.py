@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.schema import (
     contests,
+    item_adjustments,
     plan_instalments,
     plans,
     receipt_lines,
@@ -165,7 +166,12 @@ def paid_after(conn: sa.Connection, ref: str, after_line: int) -> Money:
             ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
         )
     ).scalar_one()
-    return Money(int(paid))
+    adjusted = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0)).where(
+            item_adjustments.c.ref == ref, item_adjustments.c.line_id > after_line
+        )
+    ).scalar_one()
+    return Money(int(paid) + int(adjusted))
 
 
 def for_batch(

@@ -9,7 +9,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger.schema import open_items, receipt_lines, receipts, revenue_codes, voids
+from cashier_desk.ledger.schema import (
+    item_adjustments,
+    item_splits,
+    open_items,
+    receipt_lines,
+    receipts,
+    revenue_codes,
+    voids,
+)
 
 # Built once: a sale runs each of them, and building a statement costs more than running it.
 _CODE = sa.select(revenue_codes).where(revenue_codes.c.code == sa.bindparam("code"))
@@ -27,7 +35,22 @@ _PAID_ON_ITEM = (
     .correlate(open_items)
     .scalar_subquery()
 )
-_ITEM_ROWS = sa.select(open_items, _PAID_ON_ITEM.label("paid_cents"))
+# ... and what corrections after closeout changed of it (programs.md: a returned check or a
+# transfer puts an amount back, a transfer pays one; ledger/corrections.py).
+_ADJUSTED = (
+    sa.select(sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0))
+    .where(
+        item_adjustments.c.ref == open_items.c.ref,
+        item_adjustments.c.line_id > open_items.c.paid_before_line,
+    )
+    .correlate(open_items)
+    .scalar_subquery()
+)
+# ... and the item's own GL split when a returned check made it of a receipt line (else NULL:
+# its code's).
+_ITEM_ROWS = sa.select(
+    open_items, (_PAID_ON_ITEM + _ADJUSTED).label("paid_cents"), item_splits.c.gl.label("own_gl")
+).select_from(open_items.outerjoin(item_splits, item_splits.c.ref == open_items.c.ref))
 _ITEMS = _ITEM_ROWS.where(open_items.c.ref.in_(sa.bindparam("refs", expanding=True)))
 _ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys", expanding=True)))
 _ALL_CODES = sa.select(revenue_codes).order_by(revenue_codes.c.code)

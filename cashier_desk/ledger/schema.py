@@ -420,6 +420,22 @@ APPEND_ONLY = (
 
 # The tables of what program items made (TOT returns, licences, tags, permits) are in their own
 # module, on this same metadata; importing it here registers them with every use of the schema.
+# The tables of corrections after the closeout (migration 0012) are in their own module, on this
+# same metadata; importing it here registers them with every use of the schema.
+from cashier_desk.ledger.schema_corrections import (  # noqa: E402
+    account_flags as account_flags,
+)
+from cashier_desk.ledger.schema_corrections import (  # noqa: E402
+    correction_postings as correction_postings,
+)
+from cashier_desk.ledger.schema_corrections import (  # noqa: E402
+    correction_takes as correction_takes,
+)
+from cashier_desk.ledger.schema_corrections import corrections as corrections  # noqa: E402
+from cashier_desk.ledger.schema_corrections import (  # noqa: E402
+    item_adjustments as item_adjustments,
+)
+from cashier_desk.ledger.schema_corrections import item_splits as item_splits  # noqa: E402
 from cashier_desk.ledger.schema_programs import (  # noqa: E402
     animal_licences as animal_licences,
 )

@@ -8,6 +8,8 @@ decimals, like the import files):
   the batch's distribution credited with what it took in (revenue) or debited with what it
   paid out (paid-outs, a shortage); and each fund other than the treasury settled with it
   through the due-from and due-to accounts.
+* ``ap-requests-<batch>.csv`` — the refunds the batch carries, one accounts-payable request
+  each (programs.md); ``contests-<batch>.csv`` — the day's contests.
 * ``payments-<program>-<batch>.csv`` — one file per program (utility billing, parking, …):
   the payments taken on its open items, so it can post them to its own accounts.  The file
   name holds the program in lower case and file-name-safe; the ``program`` column holds it as
@@ -130,6 +132,20 @@ def write_exports(
             ],
         )  # fmt: skip
         written.append(ExportFile("payments", path, len(mine), program))
+    refunds = closeout.adjustments.refunds if closeout.adjustments is not None else ()
+    if refunds:
+        path = folder / f"ap-requests-{closeout.batch}.csv"
+        write_csv(
+            path,
+            AP_HEADER,
+            [
+                (r.request, r.business_date, closeout.batch, r.receipt, r.payee, r.address,
+                 str(r.amount), r.method, r.auth, ";".join(f"{a}={-m}" for a, m in r.gl.items()),
+                 r.reason)
+                for r in refunds
+            ],
+        )  # fmt: skip
+        written.append(ExportFile("ap_requests", path, len(refunds)))
     if contests:
         path = folder / f"contests-{closeout.batch}.csv"
         write_csv(
@@ -144,6 +160,15 @@ def write_exports(
         )  # fmt: skip
         written.append(ExportFile("contests", path, len(contests)))
     return written
+
+
+#: A refund's accounts-payable request: ``gl`` is where the refund is charged, ``ACCOUNT=AMOUNT``
+#: by account (the revenue taken back); ``method`` check (a city check) or card (back to the
+#: card through the processor, with its ``auth``).
+AP_HEADER = (
+    "request", "business_date", "batch", "receipt", "payee", "address", "amount", "method",
+    "auth", "gl", "reason",
+)  # fmt: skip
 
 
 CONTESTS_HEADER = (

@@ -98,6 +98,25 @@ def _distribution(closeout: Closeout) -> list[JournalLine]:
     return lines
 
 
+def _adjustments(closeout: Closeout) -> list[JournalLine]:
+    """The returned checks, refunds and transfers the batch carries (programs.md): their
+    revenue side (reversed: debited; a transfer's new item: credited) and their offsets (the
+    bank of a returned check, accounts payable of a refund: credited), each fund balanced."""
+    found = closeout.adjustments
+    if found is None:
+        return []
+    lines = [
+        _debit(account, -amount, "Adjustment: revenue moved in" if amount.is_positive()
+               else "Adjustment: revenue taken back")
+        for account, amount in found.gl.items()
+    ]  # fmt: skip
+    lines += [
+        _debit(account, -amount, "Adjustment: returned checks, refunds payable")
+        for account, amount in found.offsets.items()
+    ]
+    return lines
+
+
 def _net(lines: Sequence[JournalLine]) -> Money:
     """Credits less debits."""
     return Money(sum(x.credit.cents - x.debit.cents for x in lines))
@@ -114,6 +133,7 @@ def gl_journal(closeout: Closeout, accounts: JournalAccounts) -> list[JournalLin
         _debit(accounts.deposit, closeout.deposit_total, "Deposit: cash, checks, money orders"),
         _debit(accounts.card_clearing, card.counted if card else Money(0), "Card settlement"),
         *_distribution(closeout),
+        *_adjustments(closeout),
     ]:
         by_fund.setdefault(line.fund, []).append(line)
     dues = []

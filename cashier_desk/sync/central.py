@@ -314,6 +314,9 @@ def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
             .group_by(c.gl.c.account)
             .order_by(c.gl.c.account)
         ).all()
+        adjustments = _adjustments(
+            conn.execute(sa.select(c.batches.c.payload).where(in_day)).scalars()
+        )
     tenders = {}
     for t in TENDER_KINDS:
         e, k, o = tender_rows.get(t, (0, 0, 0))
@@ -327,6 +330,30 @@ def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
         "receipts": int(receipt_count),
         "tenders": tenders,
         "gl": {str(a): str(Money(int(v))) for a, v in gl_rows if int(v)},
+    } | ({"adjustments": adjustments} if adjustments else {})
+
+
+def _adjustments(payloads: Iterator[str]) -> dict[str, Any]:
+    """The returned checks, refunds and transfers the day's batches carry (programs.md), as a
+    closeout shows them; empty when none does. Read from the batches as they were sent (a
+    day's batches are few); a table of its own is for when central reports them by period."""
+    kinds: dict[str, int] = {}
+    gl: dict[str, int] = {}
+    found = False
+    for text in payloads:
+        said = json.loads(text)["summary"].get("adjustments")
+        if not said:
+            continue
+        found = True
+        for key, amount in said.items():
+            if key != "gl":
+                kinds[key] = kinds.get(key, 0) + Money.parse(amount).cents
+        for account, amount in said.get("gl", {}).items():
+            gl[account] = gl.get(account, 0) + Money.parse(amount).cents
+    if not found:
+        return {}
+    return {k: str(Money(v)) for k, v in kinds.items()} | {
+        "gl": {a: str(Money(v)) for a, v in sorted(gl.items()) if v}
     }
 
 

@@ -39,6 +39,8 @@ class SaleEditing(SaleBase):
                 return
         fee = self.fees.get(item.revenue_code)
         what = fee.description if fee else item.program.title()
+        if item.certified_funds_only:  # a check tender for it is refused (programs.md)
+            what += " — certified funds only"
         line = new_line(
             description=f"{item.name} — {what}",
             ref=item.ref,
