@@ -4,16 +4,17 @@
 gives it a login role of its own (a password printed once), INSERT and SELECT on the tables a
 workstation writes, SELECT on reference data, and a ``lock_timeout``, ``statement_timeout`` and
 ``idle_in_transaction_session_timeout`` so that a counter's open transaction never blocks the
-others for long.  Row-level security, enabled and forced on every table a workstation writes,
+others for long. Row-level security, enabled and forced on every table a workstation writes,
 keys each row on that role: ``central_workstation()`` is the id registered for the role running
 the statement, a row with a ``workstation`` column must carry it, and a row that refers to
 another secured row (a decision's quarantined batch, a session's batch) may refer only to one
 the role can see — so a role adds and reads only its own batches, chain heads, sessions and
-contacts, whatever client it uses.  The three big tables of a batch (receipts, lines, tenders)
-take COPY, which row security forbids: a workstation role may only add to them, never read
-them, and a statement-level trigger refuses any statement with a row in a batch the role
-cannot see (``BULK``).  The tables' owner (the administrator who ran ``central init``) keeps a
-policy that sees everything.  The other counters' payments on open items, which ``sync pull``
+contacts, whatever client it uses — except the counters' program records (``SHARED``), which
+every workstation reads (and adds only its own). The three big tables of a batch (receipts,
+lines, tenders) take COPY, which row security forbids: a workstation role may only add to them,
+never read them, and a statement-level trigger refuses any statement with a row in a batch the
+role cannot see (``BULK``). The tables' owner (the administrator who ran ``central init``) keeps
+a policy that sees everything. The other counters' payments on open items, which ``sync pull``
 needs, are read through the view ``open_item_payments`` (reference data: reference, amount,
 date, workstation and batch; nothing else of their batches), which lists only registered
 workstations' batches.
@@ -62,8 +63,13 @@ READ_ONLY = (
     "ref_users",
     "ref_open_items",
     "ref_program_rules",
+    "ref_accounts",
     "central_alembic_version",
 )
+#: The counters' program records (migration c0008): a workstation adds only its own rows, as
+#: everywhere, but reads every workstation's — ``sync pull`` brings them, so the once-only
+#: rules (a return per period, a licence per year, the permit limit) hold across workstations.
+SHARED = ("tot_returns", "licences", "animal_licences", "permits")
 NOT_SECURED = {"workstations", *READ_ONLY}
 
 FUNCTION = """
@@ -186,7 +192,8 @@ def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
             # The administrator (the owner, who runs central init) sees and writes everything.
             f"CREATE POLICY central_admin ON {table} TO CURRENT_USER USING (true) "
             "WITH CHECK (true)",
-            f"CREATE POLICY workstation_reads ON {table} FOR SELECT USING ({own})",
+            f"CREATE POLICY workstation_reads ON {table} FOR SELECT "
+            f"USING ({'true' if table in SHARED else own})",
         ):
             conn.execute(sa.text(stmt))
         if table != "workstations":
