@@ -86,8 +86,8 @@ class Counter:
         self.cash -= Money.parse(sold["total"]).cents
 
     def close_out(self) -> dict[str, Any]:
-        run_ok(self.app, {"op": "close_drawer", "counted": {"cash": {"100.00": self.cash // 10_000, "0.01": self.cash % 10_000}}},
-               {"op": "logout"})  # fmt: skip
+        cash = {"100.00": self.cash // 10_000, "0.01": self.cash % 10_000}
+        run_ok(self.app, {"op": "close_drawer", "counted": {"cash": cash}}, {"op": "logout"})
         return run_ok(self.app, {"op": "closeout", **LEAD})[0]
 
 
