@@ -67,7 +67,7 @@ READ_ONLY = (
     "central_alembic_version",
 )
 #: The counters' program records (migration c0008): a workstation adds only its own rows, as
-#: everywhere, but reads every workstation's — ``sync pull`` brings them, so the once-only
+#: everywhere, but reads every known workstation's — ``sync pull`` brings them, so the once-only
 #: rules (a return per period, a licence per year, the permit limit) hold across workstations.
 SHARED = ("tot_returns", "licences", "animal_licences", "permits")
 NOT_SECURED = {"workstations", *READ_ONLY}
@@ -95,6 +95,16 @@ CREATE OR REPLACE FUNCTION central_receipts_taken(numbers varchar[]) RETURNS SET
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT r.receipt_no FROM unnest(numbers) AS n(no) JOIN receipts r ON r.receipt_no = n.no
 $$"""
+
+#: The workstations central knows (registered, removed or not), for the policy that lets every
+#: workstation read the counters' program records (``SHARED``): a role sees only its own row of
+#: ``workstations``, so the policy asks through this function, which runs as its owner.
+KNOWN = """
+CREATE OR REPLACE FUNCTION central_known_workstations() RETURNS SETOF varchar
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT id FROM workstations
+$$"""
+SHARED_READS = "workstation IN (SELECT central_known_workstations())"
 
 #: Payments on open items from every registered workstation's batches: what `sync pull` needs
 #: of the other counters.  A view (run as its owner), so the batches' row security does not
@@ -166,11 +176,12 @@ def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
     nothing elsewhere.  Run by the migration and again by every `central init`."""
     if conn.dialect.name != "postgresql":
         return
-    for function in (FUNCTION, BULK_CHECK, TAKEN):
+    for function in (FUNCTION, BULK_CHECK, TAKEN, KNOWN):
         conn.execute(sa.text(function))
     conn.execute(
         sa.text("REVOKE EXECUTE ON FUNCTION central_receipts_taken(varchar[]) FROM PUBLIC")
     )
+    conn.execute(sa.text("REVOKE EXECUTE ON FUNCTION central_known_workstations() FROM PUBLIC"))
     secured = set(tables if tables is not None else secured_tables(conn)) - set(BULK)
     for table in BULK:
         for stmt in (
@@ -193,7 +204,7 @@ def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
             f"CREATE POLICY central_admin ON {table} TO CURRENT_USER USING (true) "
             "WITH CHECK (true)",
             f"CREATE POLICY workstation_reads ON {table} FOR SELECT "
-            f"USING ({'true' if table in SHARED else own})",
+            f"USING ({SHARED_READS if table in SHARED else own})",
         ):
             conn.execute(sa.text(stmt))
         if table != "workstations":
@@ -222,6 +233,7 @@ def _grant(conn: sa.Connection, role: str, secured: Iterable[str]) -> None:
         f"GRANT SELECT ON {reads} TO {r}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {r}",
         "GRANT EXECUTE ON FUNCTION central_workstation() TO " + r,
+        "GRANT EXECUTE ON FUNCTION central_known_workstations() TO " + r,
     ):
         conn.execute(sa.text(stmt))
 

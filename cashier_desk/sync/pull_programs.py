@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.ledger import program_records
+from cashier_desk.sync import access
 from cashier_desk.sync.schema_programs import RECORDS
 
 #: Batches read at once (an IN list of this many ids).
@@ -32,14 +33,26 @@ class Fetched:
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
+def known(conn: sa.Connection) -> sa.Select[Any]:
+    """The workstations central knows: only their records are brought (rows written around
+    the program, of a workstation never registered, never are — as with payments)."""
+    if conn.dialect.name == "postgresql":
+        return sa.select(sa.func.central_known_workstations())  # a role sees only its own row
+    return access.known()
+
+
 def fetch(conn: sa.Connection, workstation: str, applied: set[str]) -> Fetched:
-    """Read at central every other workstation's records of batches not in ``applied``."""
+    """Read at central every other known workstation's records of batches not in
+    ``applied``."""
     out = Fetched()
     for name, table in RECORDS.items():
         ids = sorted(
             set(
                 conn.execute(
-                    sa.select(table.c.batch_id).distinct().where(table.c.workstation != workstation)
+                    sa.select(table.c.batch_id)
+                    .distinct()
+                    .where(table.c.workstation != workstation)
+                    .where(table.c.workstation.in_(known(conn)))
                 ).scalars()
             )
             - applied

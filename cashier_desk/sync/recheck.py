@@ -334,7 +334,11 @@ def _program_records(
     is (other counters' once-only rules read them: none may be made up, nor a void undone)."""
     found: list[str] = []
     records = (payload.get("programs") or {}).get("records") or {}
-    lines = {(numbers.get(x["receipt_id"]), int(x["line_no"])) for x in payload["detail"]["lines"]}
+    if not records:
+        return found
+    lines = {
+        (numbers.get(x.get("receipt_id")), x.get("line_no")) for x in payload["detail"]["lines"]
+    }
     for name, rows in records.items():
         if name not in RECORDS:
             found.append(f"the batch carries records of {name!r}, which central does not keep")

@@ -22,7 +22,7 @@ from cashier_desk.app import App
 from cashier_desk.ledger import schema as local
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
-from cashier_desk.sync import central, schema_programs
+from cashier_desk.sync import books, central, schema_programs
 from cashier_desk.sync.pull import central_import
 from tests.helpers import FakeClock, run_ok
 from tests.programs.counter_city import ACCOUNTS, CODES, LEAD, quote
@@ -128,6 +128,7 @@ def _across(w1: App, w2: App, engine: sa.Engine) -> None:
         "animal_licences": [("W1", True)],
         "permits": [("W1", False), ("W1", True), ("W1", True)],
     }
+    _around_the_program(w1, engine)
     counter = Counter(w2, "bob", "2468", "D2")
     # Before W2 pulls, it knows nothing of W1's day.
     assert quote(w2, [TOT])["ok"]
@@ -168,6 +169,16 @@ def _across(w1: App, w2: App, engine: sa.Engine) -> None:
     assert w1.desk.pull_reference_data().program_records == 2
     run_ok(w1, {"op": "login", "user": "amy", "pin": "4821"})
     assert quote(w1, [permit("7GGG777")])["error"] == "permit_limit"
+
+
+def _around_the_program(w1: App, engine: sa.Engine) -> None:
+    """W1's day again as if from W9, which central never registered, written straight into
+    central's books (an old central, a hand edit): its records are never brought."""
+    with w1.ledger.read() as conn:
+        text = str(conn.execute(sa.select(local.batches.c.payload)).scalar_one())
+    w9 = json.loads(text.replace("W1", "W9"))
+    with engine.begin() as conn:
+        books.insert_batch(conn, w9, *reseal(w9), NOW)
 
 
 def _apps(make_app: Callable[..., App], url1: str, url2: str) -> tuple[App, App]:
