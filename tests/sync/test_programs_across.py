@@ -273,3 +273,33 @@ def test_central_refuses_records_edited_in_transit(
     finally:
         engine.dispose()
     assert held == 0
+
+
+def test_central_import_accounts_from_the_command_line(tmp_path: Path) -> None:
+    """``central import accounts FILE.csv`` like ``central import open-items``: the whole file
+    checked (a bad row names its line and imports nothing), then rows by ``account``."""
+    from tests.faults.harness import cli
+
+    office = tmp_path / "office"
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    good, bad = tmp_path / "accounts.csv", tmp_path / "bad.csv"
+    good.write_text(ACCOUNTS, encoding="utf-8")
+    bad.write_text(ACCOUNTS + "TOT-0099,rental,Nowhere,,\n", encoding="utf-8")
+    assert cli(office, "--central", url, "central", "init").returncode == 0
+    refused = cli(office, "--central", url, "central", "import", "accounts", str(bad))
+    assert refused.returncode != 0 and "line 5" in refused.stderr, refused.stderr
+    done = cli(office, "--central", url, "central", "import", "accounts", str(good))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["rows"] == 3
+    engine = central.engine_for(url)
+    try:
+        with engine.connect() as conn:
+            held = conn.execute(
+                sa.select(
+                    schema_programs.ref_accounts.c.account, schema_programs.ref_accounts.c.rule
+                ).order_by(schema_programs.ref_accounts.c.account)
+            ).all()
+    finally:
+        engine.dispose()
+    assert [tuple(r) for r in held] == [
+        ("BL-0007", "business_licence"), ("TOT-0042", "tot"), ("TOT-0043", "tot")]  # fmt: skip
