@@ -64,7 +64,7 @@ def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentPa
     cen_tot.add_argument("--date", required=True, help="business date YYYY-MM-DD")
     cen_sub.add_parser("status", help="workstations, last batch, last contact, batches pending")
     cen_imp = cen_sub.add_parser("import", help="load reference data into central from CSV")
-    cen_imp.add_argument("kind", choices=(*KINDS, "program-rules"))
+    cen_imp.add_argument("kind", choices=(*KINDS, "accounts", "program-rules"))
     cen_imp.add_argument("file", type=Path)
 
 

@@ -33,10 +33,16 @@ def _account(row: dict[str, str], ctx: imports._Context) -> dict[str, Any]:
     }
 
 
+def read_accounts(path: Path, masked: Masked) -> list[dict[str, Any]]:
+    """The whole file, checked (``Refusal`` naming the first bad line); also what
+    ``central import accounts`` takes into central."""
+    ctx = imports._Context(known_codes=set(), last_line_id=0, tz=None, masked=masked)
+    return list(imports._records(KIND, path, ctx, _account))
+
+
 def import_accounts(conn: sa.Connection, path: Path, masked: Masked) -> Imported:
     """Check the whole file, then write it inside the caller's write transaction."""
-    ctx = imports._Context(known_codes=set(), last_line_id=0, tz=None, masked=masked)
-    records = list(imports._records(KIND, path, ctx, _account))
+    records = read_accounts(path, masked)
     write_rows(conn, KIND, records)
     return masked.result(len(records))
 

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import BatchId
-from cashier_desk.ledger import audit, corrections, drawer, evidence, item_programs
+from cashier_desk.ledger import audit, corrections, drawer, evidence, item_programs, program_records
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.deposit import DepositDetail, deposit_detail
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
@@ -230,7 +230,7 @@ def close_out(
             "summary": summary.as_json(),
             "detail": _detail(conn, session_ids),
             **_audit_segment(conn, workstation, previous),
-            "programs": item_programs.for_batch(conn, workstation, previous),
+            "programs": _programs(conn, workstation, previous, session_ids),
             "corrections": carried,
         }
     )
@@ -266,6 +266,19 @@ def close_out(
         sources,
         adjustments=adjustments,
     )
+
+
+def _programs(
+    conn: sa.Connection,
+    workstation: str,
+    previous: Mapping[str, Any] | None,
+    session_ids: Sequence[str],
+) -> dict[str, Any]:
+    """The contests and plans since the previous batch, and what the program items of the
+    batch's receipts made (``records``, left out when they made nothing)."""
+    records = program_records.for_batch(conn, workstation, session_ids)
+    out = item_programs.for_batch(conn, workstation, previous)
+    return out | {"records": records} if records else out
 
 
 def _sources(by_kind: Iterable[tuple[tuple[str, str], int]]) -> dict[tuple[str, str], Money]:

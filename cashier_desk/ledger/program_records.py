@@ -3,18 +3,31 @@ business licences (and the accounts new ones open), animal licences and parking 
 
 Only records in force count: a void of the receipt that paid for one sets its ``voided_at``
 (:func:`void_receipt`), which unfiles a return and voids a licence, tag or permit.  Every
-function runs inside the caller's transaction."""
+function runs inside the caller's transaction.
+
+The tables hold other workstations' records too, as ``sync pull`` brings them from central
+(:func:`take_pulled`; their ``workstation`` is theirs), so the once-only rules read here — a
+return per period, a licence per year, the permit limit, an animal licence's renewal — hold
+across workstations as far as the pull has brought them (programs.md, "Precise readings").
+A batch carries only this workstation's own (:func:`for_batch`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from cashier_desk.ledger.counters import next_number
-from cashier_desk.ledger.schema import accounts, animal_licences, licences, permits, tot_returns
+from cashier_desk.ledger.schema import (
+    accounts,
+    animal_licences,
+    licences,
+    permits,
+    receipts,
+    tot_returns,
+)
 from cashier_desk.money import Money
 
 RECORD_TABLES = (tot_returns, licences, animal_licences, permits)
@@ -157,3 +170,86 @@ def void_receipt(conn: sa.Connection, receipt_no: str, at: str) -> int:
         )
         taken += done.rowcount
     return taken
+
+
+# -- through central (issue 15, item 2) -------------------------------------------------------
+
+#: What a batch says of the account a new licence opened (its ``licences`` rows).
+ACCOUNT_KEYS = {"account_name": "name", "account_address": "address", "account_opened": "opened"}
+
+
+def for_batch(
+    conn: sa.Connection, workstation: str, session_ids: Sequence[str]
+) -> dict[str, list[dict[str, Any]]]:
+    """What the program items of the batch's receipts made (this workstation's own), by table,
+    each with ``voided_at`` (a void is made in the receipt's own session, so before its
+    batch); a new licence with the account it opened.  Tables with none are left out."""
+    numbers = sa.select(receipts.c.receipt_no).where(receipts.c.session_id.in_(session_ids))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for table in RECORD_TABLES:
+        rows = [
+            {k: v for k, v in r.items() if k != "id"}
+            for r in conn.execute(
+                sa.select(table)
+                .where(table.c.workstation == workstation, table.c.receipt_no.in_(numbers))
+                .order_by(table.c.id)
+            ).mappings()
+        ]
+        if table is licences:
+            for row in rows:
+                opened = _opened_account(conn, row)
+                row.update(
+                    {k: None if opened is None else opened[v] for k, v in ACCOUNT_KEYS.items()}
+                )
+        if rows:
+            out[table.name] = rows
+    return out
+
+
+def _opened_account(conn: sa.Connection, row: Mapping[str, Any]) -> sa.RowMapping | None:
+    if row["kind"] != "new" or row["voided_at"] is not None:
+        return None
+    return (
+        conn.execute(
+            sa.select(accounts.c.name, accounts.c.address, accounts.c.opened).where(
+                accounts.c.account == row["account"]
+            )
+        )
+        .mappings()
+        .first()
+    )
+
+
+def take_pulled(conn: sa.Connection, name: str, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Keep another workstation's records that ``sync pull`` brought (``name``: the table);
+    a record already here takes central's void.  A new licence's account is added unless
+    this ledger has it.  How many records were new here."""
+    table = {t.name: t for t in RECORD_TABLES}[name]
+    new = 0
+    for given in rows:
+        row = {k: v for k, v in given.items() if k in table.c and k != "id"}
+        key = (table.c.receipt_no == row["receipt_no"]) & (table.c.line_no == row["line_no"])
+        found = conn.execute(sa.select(table.c.voided_at).where(key)).first()
+        if found is None:
+            conn.execute(sa.insert(table).values(**row))
+            new += 1
+        elif found.voided_at is None and row["voided_at"] is not None:
+            conn.execute(sa.update(table).where(key).values(voided_at=row["voided_at"]))
+        if table is licences and given.get("account_name") is not None:
+            _add_pulled_account(conn, given)
+    return new
+
+
+def _add_pulled_account(conn: sa.Connection, given: Mapping[str, Any]) -> None:
+    account = given["account"]
+    if conn.execute(sa.select(accounts.c.account).where(accounts.c.account == account)).first():
+        return
+    conn.execute(
+        sa.insert(accounts).values(
+            account=account,
+            rule="business_licence",
+            name=given["account_name"],
+            address=given.get("account_address") or "",
+            opened=given.get("account_opened"),
+        )
+    )

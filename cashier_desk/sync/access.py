@@ -4,16 +4,17 @@
 gives it a login role of its own (a password printed once), INSERT and SELECT on the tables a
 workstation writes, SELECT on reference data, and a ``lock_timeout``, ``statement_timeout`` and
 ``idle_in_transaction_session_timeout`` so that a counter's open transaction never blocks the
-others for long.  Row-level security, enabled and forced on every table a workstation writes,
+others for long. Row-level security, enabled and forced on every table a workstation writes,
 keys each row on that role: ``central_workstation()`` is the id registered for the role running
 the statement, a row with a ``workstation`` column must carry it, and a row that refers to
 another secured row (a decision's quarantined batch, a session's batch) may refer only to one
 the role can see — so a role adds and reads only its own batches, chain heads, sessions and
-contacts, whatever client it uses.  The three big tables of a batch (receipts, lines, tenders)
-take COPY, which row security forbids: a workstation role may only add to them, never read
-them, and a statement-level trigger refuses any statement with a row in a batch the role
-cannot see (``BULK``).  The tables' owner (the administrator who ran ``central init``) keeps a
-policy that sees everything.  The other counters' payments on open items, which ``sync pull``
+contacts, whatever client it uses — except the counters' program records (``SHARED``), which
+every workstation reads (and adds only its own). The three big tables of a batch (receipts,
+lines, tenders) take COPY, which row security forbids: a workstation role may only add to them,
+never read them, and a statement-level trigger refuses any statement with a row in a batch the
+role cannot see (``BULK``). The tables' owner (the administrator who ran ``central init``) keeps
+a policy that sees everything. The other counters' payments on open items, which ``sync pull``
 needs, are read through the view ``open_item_payments`` (reference data: reference, amount,
 date, workstation and batch; nothing else of their batches), which lists only registered
 workstations' batches.
@@ -62,8 +63,13 @@ READ_ONLY = (
     "ref_users",
     "ref_open_items",
     "ref_program_rules",
+    "ref_accounts",
     "central_alembic_version",
 )
+#: The counters' program records (migration c0008): a workstation adds only its own rows, as
+#: everywhere, but reads every known workstation's — ``sync pull`` brings them, so the once-only
+#: rules (a return per period, a licence per year, the permit limit) hold across workstations.
+SHARED = ("tot_returns", "licences", "animal_licences", "permits")
 NOT_SECURED = {"workstations", *READ_ONLY}
 
 FUNCTION = """
@@ -89,6 +95,16 @@ CREATE OR REPLACE FUNCTION central_receipts_taken(numbers varchar[]) RETURNS SET
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
     SELECT r.receipt_no FROM unnest(numbers) AS n(no) JOIN receipts r ON r.receipt_no = n.no
 $$"""
+
+#: The workstations central knows (registered, removed or not), for the policy that lets every
+#: workstation read the counters' program records (``SHARED``): a role sees only its own row of
+#: ``workstations``, so the policy asks through this function, which runs as its owner.
+KNOWN = """
+CREATE OR REPLACE FUNCTION central_known_workstations() RETURNS SETOF varchar
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+    SELECT id FROM workstations
+$$"""
+SHARED_READS = "workstation IN (SELECT central_known_workstations())"
 
 #: Payments on open items from every registered workstation's batches: what `sync pull` needs
 #: of the other counters.  A view (run as its owner), so the batches' row security does not
@@ -160,11 +176,12 @@ def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
     nothing elsewhere.  Run by the migration and again by every `central init`."""
     if conn.dialect.name != "postgresql":
         return
-    for function in (FUNCTION, BULK_CHECK, TAKEN):
+    for function in (FUNCTION, BULK_CHECK, TAKEN, KNOWN):
         conn.execute(sa.text(function))
     conn.execute(
         sa.text("REVOKE EXECUTE ON FUNCTION central_receipts_taken(varchar[]) FROM PUBLIC")
     )
+    conn.execute(sa.text("REVOKE EXECUTE ON FUNCTION central_known_workstations() FROM PUBLIC"))
     secured = set(tables if tables is not None else secured_tables(conn)) - set(BULK)
     for table in BULK:
         for stmt in (
@@ -186,7 +203,8 @@ def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
             # The administrator (the owner, who runs central init) sees and writes everything.
             f"CREATE POLICY central_admin ON {table} TO CURRENT_USER USING (true) "
             "WITH CHECK (true)",
-            f"CREATE POLICY workstation_reads ON {table} FOR SELECT USING ({own})",
+            f"CREATE POLICY workstation_reads ON {table} FOR SELECT "
+            f"USING ({SHARED_READS if table in SHARED else own})",
         ):
             conn.execute(sa.text(stmt))
         if table != "workstations":
@@ -215,6 +233,7 @@ def _grant(conn: sa.Connection, role: str, secured: Iterable[str]) -> None:
         f"GRANT SELECT ON {reads} TO {r}",
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {r}",
         "GRANT EXECUTE ON FUNCTION central_workstation() TO " + r,
+        "GRANT EXECUTE ON FUNCTION central_known_workstations() TO " + r,
     ):
         conn.execute(sa.text(stmt))
 

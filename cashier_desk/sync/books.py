@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cashier_desk.money import Money
 from cashier_desk.sync import schema as c
+from cashier_desk.sync.schema_programs import RECORDS
 
 Rows = list[tuple[Any, ...]]
 
@@ -208,6 +209,7 @@ def _programs(conn: sa.Connection, bid: str, ws: str, programs: Mapping[str, Any
             for x in programs.get("contests", ())]  # fmt: skip
     if made:
         conn.execute(sa.insert(c.contests), made)
+    _records(conn, bid, ws, programs.get("records") or {})
     planned = programs.get("plans", ())
     if planned:
         conn.execute(
@@ -222,4 +224,20 @@ def _programs(conn: sa.Connection, bid: str, ws: str, programs: Mapping[str, Any
                 for x in planned
                 for i in x["instalments"]
             ],
+        )  # fmt: skip
+
+
+def _records(
+    conn: sa.Connection, bid: str, ws: str, records: Mapping[str, list[Mapping[str, Any]]]
+) -> None:
+    """What the program items of the batch's receipts made (migration c0008), kept with it;
+    a table the batch names that central does not know is refused by ``recheck``."""
+    for name, rows in records.items():
+        table = RECORDS.get(name)
+        if table is None or not rows:
+            continue
+        conn.execute(
+            sa.insert(table),
+            [{k: v for k, v in r.items() if k in table.c} | {"batch_id": bid, "workstation": ws}
+             for r in rows],
         )  # fmt: skip

@@ -21,12 +21,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cashier_desk.ledger import import_write, imports, program_rules
+from cashier_desk.ledger import accounts, import_write, imports, program_rules
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PREFIX, PinHasher
+from cashier_desk.sync import pull_programs
 from cashier_desk.sync import schema as c
+from cashier_desk.sync.schema_programs import ref_accounts
 
 #: Other counters' payments on open items, of the workstations central knows only: a batch of
 #: a workstation central never registered is never applied here.
@@ -35,6 +37,7 @@ REF_TABLES = {
     "revenue-codes": (c.ref_revenue_codes, "code"),
     "users": (c.ref_users, "login"),
     "open-items": (c.ref_open_items, "ref"),
+    "accounts": (ref_accounts, "account"),
 }
 WATERMARK = "pull_watermark"
 #: Open-item columns central does not keep yet: a pulled item has none (its balance time is
@@ -88,11 +91,12 @@ def central_import(
         users = imports.read_users(path, pins, min_pin_length, may_create, masked=masked)
     with engine.begin() as conn:
         codes = set(conn.execute(sa.select(c.ref_revenue_codes.c.code)).scalars())
-        records = (
-            users
-            if users is not None
-            else imports.parse_file(kind, path, known_codes=codes, masked=masked)
-        )
+        if users is not None:
+            records = users
+        elif kind == accounts.KIND:
+            records = accounts.read_accounts(path, masked)
+        else:
+            records = imports.parse_file(kind, path, known_codes=codes, masked=masked)
         table, key = REF_TABLES[kind]
         for r in records:
             for column in LOCAL_ONLY:
@@ -124,6 +128,8 @@ class PullResult:
     open_items: int = 0
     payments_applied: int = 0
     program_rules: int = 0  # 1 when central's newest rules file was new here
+    accounts: int = 0
+    program_records: int = 0  # other counters' returns, licences, tags and permits new here
 
 
 def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullResult:
@@ -134,6 +140,9 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
         ).scalar()
         applied = set(lconn.execute(sa.select(local.pulled_batches.c.batch_id)).scalars())
     with engine.connect() as cconn:
+        if cconn.dialect.name == "postgresql":
+            # One snapshot for every read: a batch delivered meanwhile is wholly in or out.
+            cconn.execution_options(isolation_level="REPEATABLE READ")
         changed: dict[str, list[dict[str, Any]]] = {}
         newest = since or ""
         for kind, (table, _key) in REF_TABLES.items():
@@ -151,6 +160,7 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             if b not in applied
         ]
         other_payments = _payments(cconn, new_batches)
+        records = pull_programs.fetch(cconn, workstation, applied)
         rules = cconn.execute(
             sa.select(c.ref_program_rules.c.sha256, c.ref_program_rules.c.text)
             .order_by(c.ref_program_rules.c.id.desc())
@@ -171,6 +181,10 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
         for row in changed["users"]:
             row.pop("changed_at")
         _upsert(lconn, local.users, "login", changed["users"])
+        for row in changed["accounts"]:
+            row.pop("changed_at")
+        _upsert(lconn, local.accounts, "account", changed["accounts"])
+        result.program_records = pull_programs.apply(lconn, records)
         kept = _local_only(lconn, list(changed_refs))
         items = []
         for ref, row in changed_refs.items():
@@ -194,16 +208,18 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
         if rules is not None and program_rules.newest_sha256(lconn) != rules.sha256:
             program_rules.store(lconn, rules.text, at=now, actor="central")
             result.program_rules = 1
-        if new_batches:
+        pulled = sorted({*new_batches, *records.batches})
+        if pulled:
             lconn.execute(
                 sa.insert(local.pulled_batches),
-                [{"batch_id": b, "pulled_at": now} for b in new_batches],
+                [{"batch_id": b, "pulled_at": now} for b in pulled],
             )
         if newest:
             _upsert(lconn, local.sync_state, "key", [{"key": WATERMARK, "value": newest}])
     result.revenue_codes = len(changed["revenue-codes"])
     result.users = len(changed["users"])
     result.open_items = len(changed_refs)
+    result.accounts = len(changed["accounts"])
     return result
 
 

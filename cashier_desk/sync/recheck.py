@@ -36,6 +36,7 @@ import sqlalchemy as sa
 
 from cashier_desk.money import Money
 from cashier_desk.sync import schema as c
+from cashier_desk.sync.schema_programs import RECORDS
 
 #: The audit actions whose records the detail is held to.
 WATCHED = frozenset({"sale", "void", "drop", "paid_out", "close_drawer", "closeout"})
@@ -317,11 +318,44 @@ def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> li
         elif action == "void" and recs and target in totals and target not in voided:
             unvoided.append(f"receipt {target} has a void record but no void in the batch")
     found += void_found + unvoided
+    found += _program_records(payload, numbers, voided)
 
     found += _movements(d, records, sessions, lacks)
     found += _closes(d, records, lacks)
     found += _summary(payload, d)
     return found + missing
+
+
+def _program_records(
+    payload: Mapping[str, Any], numbers: Mapping[Any, str], voided: set[str]
+) -> list[str]:
+    """Each program record (issue 15, item 2) of a table central keeps, its workstation the
+    batch's, made by a line of one of the batch's receipts, voided exactly when its receipt
+    is (other counters' once-only rules read them: none may be made up, nor a void undone)."""
+    found: list[str] = []
+    records = (payload.get("programs") or {}).get("records") or {}
+    if not records:
+        return found
+    lines = {
+        (numbers.get(x.get("receipt_id")), x.get("line_no")) for x in payload["detail"]["lines"]
+    }
+    for name, rows in records.items():
+        if name not in RECORDS:
+            found.append(f"the batch carries records of {name!r}, which central does not keep")
+            continue
+        for r in rows:
+            no = r.get("receipt_no")
+            if (
+                r.get("workstation") != payload["workstation"]
+                or (no, r.get("line_no")) not in lines
+            ):
+                found.append(f"a record of {name} names receipt {no} line {r.get('line_no')}, "
+                             "which is not a line of the batch's receipts")  # fmt: skip
+            elif (r.get("voided_at") is not None) != (no in voided):
+                state = "in force" if no in voided else "void"
+                found.append(f"a record of {name} of receipt {no} is {state}, but the receipt "
+                             f"is {'' if no in voided else 'not '}voided")  # fmt: skip
+    return found
 
 
 def _movements(

@@ -311,3 +311,7 @@ open_item_payments = sa.Table(
     sa.Column("created_at", sa.String(40)),
     sa.Column("voided", sa.Boolean),
 )
+
+# The accounts and the counters' program records (issue 15, item 2) are in their own module;
+# importing it here puts them into ``metadata``.
+from cashier_desk.sync import schema_programs as _programs  # noqa: E402,F401
