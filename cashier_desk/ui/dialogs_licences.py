@@ -26,6 +26,8 @@ from cashier_desk.ui.dialogs_programs import EnterCheckBox
 from cashier_desk.ui.qt import (
     QAbstractItemView,
     QComboBox,
+    QFontMetrics,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -41,6 +43,8 @@ from cashier_desk.ui.widgets.money import MoneyEdit
 Added = Callable[[ProgramRequest, Quote], None]
 #: How long after the last key the form asks for its figures.
 QUOTE_DELAY_MS = 250
+#: The width the lines' table has from the start (a late return's penalty line and its amount).
+WIDE_LINE = "Transient occupancy tax TOT-0000 2026-Q3    99999.99"
 
 
 class Incomplete(Exception):
@@ -102,6 +106,8 @@ class ProgramForm(DeskDialog):
         if layout is not None:  # under the form, over the message and the buttons
             layout.insertWidget(2, self.table)  # type: ignore[attr-defined]
             layout.insertWidget(3, self.total)  # type: ignore[attr-defined]
+        sample = QFontMetrics(self.table.font()).horizontalAdvance(WIDE_LINE)
+        self.table.setMinimumWidth(sample)
         self.table.setMinimumHeight(self._table_height(3))
         self.table.setMaximumHeight(self._table_height(3))
 
@@ -115,17 +121,37 @@ class ProgramForm(DeskDialog):
         """A row of the form, in the Enter order; any change asks for the figures again."""
         if isinstance(widget, QLineEdit):
             self.field(label, object_name, widget)
-            widget.textChanged.connect(lambda _t: self.changed())
         else:
             widget.setObjectName(object_name)
             widget.setAccessibleName(label)
             self.form.addRow(label, widget)
-            if isinstance(widget, QComboBox):
-                widget.currentIndexChanged.connect(lambda _i: self.changed())
-            elif isinstance(widget, EnterCheckBox):
-                widget.toggled.connect(lambda _b: self.changed())
-        self.order.append(widget)
+        self._watch(widget)
         return widget
+
+    def add_beside(self, label: str, parts: list[tuple[str, str, str, QWidget]]) -> None:
+        """Several widgets on one row of the form (a short screen keeps the form whole), each
+        ``(its label, accessible name, object name, widget)``, in the Enter order."""
+        row = QWidget()
+        row.setObjectName(f"{parts[0][2]}Row")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for text, name, object_name, widget in parts:
+            if text:
+                layout.addWidget(QLabel(text))
+            widget.setObjectName(object_name)
+            widget.setAccessibleName(name)
+            layout.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
+            self._watch(widget)
+        self.form.addRow(label, row)
+
+    def _watch(self, widget: QWidget) -> None:
+        if isinstance(widget, QLineEdit):
+            widget.textChanged.connect(lambda _t: self.changed())
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(lambda _i: self.changed())
+        elif isinstance(widget, EnterCheckBox):
+            widget.toggled.connect(lambda _b: self.changed())
+        self.order.append(widget)
 
     def wire(self) -> None:
         """Enter moves on from each widget (call after the last :meth:`add`)."""
@@ -205,6 +231,7 @@ class ProgramForm(DeskDialog):
                     )
                 self.table.setItem(row, col, cell)
         self.total.setText("" if quote is None else f"Total {quote.total}")
+        self._widen()
         if quote is not None:
             self.message.setProperty("error", False)
             self.message.setText("Enter adds these lines to the sale.")
@@ -227,6 +254,14 @@ class ProgramForm(DeskDialog):
             target.setFocus()
             if isinstance(target, QLineEdit):
                 target.selectAll()
+
+    def _widen(self) -> None:
+        """Wide enough for the longest line's description and amount on one line each."""
+        columns = self.table.sizeHintForColumn(0) + self.table.sizeHintForColumn(1)
+        needed = columns + 2 * self.table.frameWidth() + 4
+        if needed > self.table.minimumWidth():
+            self.table.setMinimumWidth(needed)
+            self.resize(max(self.width(), self.sizeHint().width()), self.height())
 
     @staticmethod
     def _repolish(widget: QWidget) -> None:

@@ -59,13 +59,32 @@ class AnimalForm(ProgramForm):
         self.name = line(self, "Animal's name", "animalName", 200)
         self.owner = line(self, "Owner", "animalOwner", 200)
         self.address = line(self, "Address", "animalAddress", 200)
-        self.altered = self.add("Spayed or neutered", "animalAltered", EnterCheckBox("Altered"))
-        self.term = self.add("Term", "animalTerm", AccountBox())
+        self.altered = EnterCheckBox("Spayed or neutered")
+        self.term = AccountBox()
         for label, years in TERMS:
             self.term.addItem(label, years)
-        self.senior = self.add("Senior owner", "animalSenior", EnterCheckBox("Senior"))
-        self.rabies_cert = line(self, "Rabies certificate", "animalRabiesCert", 40, "R-1234")
-        self.rabies_expires = line(self, "Rabies expires", "animalRabiesExpires", 10, "2027-06-30")
+        self.senior = EnterCheckBox("Senior owner")
+        self.add_beside(
+            "Licence",
+            [
+                ("", "Spayed or neutered", "animalAltered", self.altered),
+                ("Term", "Term", "animalTerm", self.term),
+                ("", "Senior owner", "animalSenior", self.senior),
+            ],
+        )
+        self.rabies_cert = QLineEdit()
+        self.rabies_cert.setMaxLength(40)
+        self.rabies_cert.setPlaceholderText("R-1234")
+        self.rabies_expires = QLineEdit()
+        self.rabies_expires.setMaxLength(10)
+        self.rabies_expires.setPlaceholderText("2027-06-30")
+        self.add_beside(
+            "Rabies certificate",
+            [
+                ("", "Rabies certificate", "animalRabiesCert", self.rabies_cert),
+                ("expires", "Rabies expires", "animalRabiesExpires", self.rabies_expires),
+            ],
+        )
         self.renews = line(self, "Renews licence", "animalRenews", 40, "AL-W1-1 (empty: new)")
         self.wire()
 

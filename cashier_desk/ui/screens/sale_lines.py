@@ -75,9 +75,17 @@ class SaleLine:
         lines it makes when there are several (``Parking citation 50.00 · Late penalty …``)."""
         if not self.parts:
             return self.description
-        return (
-            self.description + "\n" + " · ".join(f"{what} {amount}" for what, amount in self.parts)
-        )
+        said = [(self._short(what), amount) for what, amount in self.parts]
+        return self.description + "\n" + " · ".join(f"{what} {amount}" for what, amount in said)
+
+    def _short(self, what: str) -> str:
+        """A program item's part without the account, period or year its line already names
+        (``Transient occupancy tax TOT-0042 2026-Q3`` under ``TOT return TOT-0042 2026-Q3``)."""
+        if self.program is None:
+            return what
+        named = {word.strip(",:") for word in self.description.split()}
+        kept = [w for w in what.split() if not (w in named and any(c.isdigit() for c in w))]
+        return " ".join(kept) or what
 
     def line_amount(self) -> Money:
         """What the Desk priced the line at (its quote); nothing is priced here."""
