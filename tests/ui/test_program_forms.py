@@ -187,3 +187,46 @@ def test_an_unknown_account_is_shown_in_the_form_and_adds_nothing(city: Counter)
     wait_focus(city, "saleInput")
     assert not sale(city).lines and str(sale(city).total) == "0.00"
     assert counts(city.app) == before
+
+
+def add_tot(c: Counter) -> None:
+    press(c, Key.Key_H, ALT)
+    wait_focus(c, "totAccount")
+    for text in ("TOT-0042", "2026-Q3", "50000.00", "5000.00"):
+        keys(c, text)
+    wait_total(c, "totFormTotal", "4972.50")
+    press(c, Key.Key_Return)
+    closed(c, "totForm")
+    wait_focus(c, "saleInput")
+
+
+def test_the_same_return_twice_in_one_sale_is_refused_by_the_sale(city: Counter) -> None:
+    add_tot(city)
+    s = sale(city)
+    city.qtbot.waitUntil(lambda: len(s.lines) == 1 and s.lines[0].priced is not None)
+    add_tot(city)  # alone it is priced; beside the first it is already filed
+    banner = city.window.banner  # type: ignore[attr-defined]
+    city.qtbot.waitUntil(lambda: "already filed" in banner.text())
+    city.idle()
+    assert len(s.lines) == 1 and str(s.total) == "4972.50"
+    press(city, Key.Key_F3)  # a program line has no quantity or amount of its own
+    assert "is priced from its form" in banner.text()
+
+
+def test_a_renewal_of_an_unknown_account_says_so_beside_it(city: Counter) -> None:
+    press(city, Key.Key_B, ALT)
+    wait_focus(city, "licenceKind")
+    press(city, Key.Key_Down)
+    press(city, Key.Key_Return)
+    keys(city, "BL-0404")
+    keys(city, "2026")
+    keys(city, "1000.00", enter=False)
+    holder = city.find(QLabel, "licenceHolder")
+    city.qtbot.waitUntil(lambda: holder.text() == "There is no account BL-0404.")
+    message = city.find(QLabel, "dialogMessage")
+    city.qtbot.waitUntil(lambda: "BL-0404" in message.text())
+    press(city, Key.Key_Return)  # Enter: refused, the cursor back on the account
+    wait_focus(city, "licenceAccount")
+    press(city, Key.Key_Escape)
+    closed(city, "licenceForm")
+    assert not sale(city).lines
