@@ -12,15 +12,9 @@ from typing import ClassVar
 from cashier_desk.desk.requests import AnimalRequest, PermitRequest
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.dialogs_cash import AccountBox
-from cashier_desk.ui.dialogs_licences import (
-    Added,
-    Incomplete,
-    LicenceForm,
-    ProgramForm,
-    TotForm,
-    text_of,
-)
+from cashier_desk.ui.dialogs_licences import LicenceForm, TotForm
 from cashier_desk.ui.dialogs_programs import EnterCheckBox
+from cashier_desk.ui.program_form import Added, Incomplete, ProgramForm, text_of
 from cashier_desk.ui.qt import QLineEdit
 
 SPECIES = (("Dog", "dog"), ("Cat", "cat"))
