@@ -140,6 +140,7 @@ def test_a_new_business_licence_is_129_and_a_renewal_shows_its_business(
     s = sale(city)
     city.qtbot.waitUntil(lambda: len(s.lines) == 1 and s.lines[0].priced is not None)
     assert str(s.total) == "129.00"
+    assert city.find(QLineEdit, "salePayer").text() == "Blue Door Cafe"  # the new business
     slip = pay_exact_and_post(city)
     assert "Business licence tax 2027" in slip and "125.00" in slip and "129.00" in slip
     assert s.result is not None and s.result.issued

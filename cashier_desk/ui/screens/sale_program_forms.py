@@ -40,6 +40,16 @@ def item_name(request: ProgramRequest) -> str:
     return "City program item"
 
 
+def payer_of(request: ProgramRequest) -> str | None:
+    """Who the item names as paying: a new business, an animal's owner (the receipt's payer
+    until the cashier keys another)."""
+    if isinstance(request, LicenceRequest) and request.kind == "new":
+        return request.name
+    if isinstance(request, AnimalRequest):
+        return request.owner
+    return None
+
+
 def issued_text(result: SaleResult) -> str:
     """`` Issued: licence BL-W1-000001 valid through 2027-12-31.`` ("" when none was)."""
     said = []
@@ -85,5 +95,6 @@ class SaleProgramForms(SaleBase):
             code=first.code if first is not None else None,
             fee_type="program",
             program=request,
+            payer=payer_of(request),
         )
         self._apply(lambda lines: [*lines, line], line.key)
