@@ -115,8 +115,7 @@ class PermitForm(ProgramForm):
             "Parking permit",
             "permitForm",
             "The permit's fee code, the plate (letters and digits), the address and the zone. "
-            "The fee and the permit's last day show as you type; Enter on the last field adds "
-            "it to the sale.",
+            "The fee shows as you type; Enter on the last field adds it to the sale.",
             then,
         )
         self.code = line(self, "Fee code", "permitCode", 40, "PKG-PRM-RES")

@@ -225,7 +225,6 @@ class ProgramForm(DeskDialog):
                     )
                 self.table.setItem(row, col, cell)
         self.total.setText("" if quote is None else f"Total {quote.total}")
-        self._widen()
         if quote is not None:
             self.message.setProperty("error", False)
             self.message.setText("Enter adds these lines to the sale.")
@@ -233,6 +232,7 @@ class ProgramForm(DeskDialog):
             self._repolish(self.message)
         else:
             self.message.hide()
+        self._widen()
 
     def said(self, refusal: Refusal, *, focus: bool) -> None:
         """A refusal, in the form (and on the banner, with the cursor on its field, when the
