@@ -16,12 +16,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from cashier_desk.desk.requests import LicenceRequest, TotRequest
-from cashier_desk.errors import Refusal
 from cashier_desk.ui.context import UiContext
 from cashier_desk.ui.dialogs_cash import AccountBox
 from cashier_desk.ui.dialogs_programs import EnterCheckBox
 from cashier_desk.ui.program_form import Added, Incomplete, ProgramForm, amount_of, text_of
-from cashier_desk.ui.qt import QLabel, QLineEdit
+from cashier_desk.ui.qt import QLineEdit
 from cashier_desk.ui.widgets.money import MoneyEdit
 
 
@@ -47,6 +46,7 @@ class TotForm(ProgramForm):
         self.account = self.add("Account", "totAccount", QLineEdit())
         self.account.setMaxLength(60)
         self.account.setPlaceholderText("TOT-0042")
+        self.holder_row("Operator", "totHolder", self.account)
         self.period = self.add("Period", "totPeriod", QLineEdit())
         self.period.setMaxLength(7)
         self.period.setPlaceholderText("2026-Q3")
@@ -59,6 +59,7 @@ class TotForm(ProgramForm):
         account, period = text_of(self.account), text_of(self.period).upper()
         if not account:
             raise Incomplete("Key the operator's TOT account.", self.account)
+        self.look_up(account, "tot", "a TOT operator")
         if not period:
             raise Incomplete("Key the period, like 2026-Q3 or 2026-07.", self.period)
         gross = amount_of(self.gross, "the gross rents")
@@ -94,11 +95,7 @@ class LicenceForm(ProgramForm):
         self.account = self.add("Account", "licenceAccount", QLineEdit())
         self.account.setMaxLength(60)
         self.account.setPlaceholderText("BL-W1-000001")
-        self.holder = QLabel("")
-        self.holder.setObjectName("licenceHolder")
-        self.holder.setAccessibleName("The account's business and address")
-        self.holder.setWordWrap(True)
-        self.form.addRow("Business", self.holder)
+        self.business = self.holder_row("Business", "licenceHolder", self.account)
         self.name = self.add("Business name", "licenceName", QLineEdit())
         self.name.setMaxLength(200)
         self.address = self.add("Address", "licenceAddress", QLineEdit())
@@ -107,9 +104,7 @@ class LicenceForm(ProgramForm):
         self.year.setMaxLength(4)
         self.year.setPlaceholderText("2027")
         self.gross = self.add("Gross receipts", "licenceGross", MoneyEdit("Gross receipts"))
-        self._looked_up = ""
         self.kind.currentIndexChanged.connect(lambda _i: self._show_kind())
-        self.account.textChanged.connect(lambda _t: self.holder.setText(""))
         self._show_kind()
         self.wire()
 
@@ -119,7 +114,7 @@ class LicenceForm(ProgramForm):
     def _show_kind(self) -> None:
         renewal = self.renewal()
         self.show_row(self.account, renewal)
-        self.show_row(self.holder, renewal)
+        self.show_row(self.business, renewal)
         for widget in (self.name, self.address):
             self.show_row(widget, not renewal)
         self.adjustSize()
@@ -130,7 +125,7 @@ class LicenceForm(ProgramForm):
             account = text_of(self.account)
             if not account:
                 raise Incomplete("Key the account the licence renews.", self.account)
-            self.look_up(account)
+            self.look_up(account, "business_licence", "a business licence account")
         elif not text_of(self.name):
             raise Incomplete("Key the business's name.", self.name)
         if len(year_text) != 4 or not year_text.isdigit():
@@ -141,25 +136,3 @@ class LicenceForm(ProgramForm):
         return LicenceRequest(
             "new", int(year_text), gross, name=text_of(self.name), address=text_of(self.address)
         )
-
-    def look_up(self, account: str) -> None:
-        """The account's business and address beside it (off the GUI thread), once a typed
-        account is complete enough to quote."""
-        if account == self._looked_up and self.holder.text():
-            return
-        self._looked_up = account
-        desk = self.ctx.desk
-
-        def found(row: dict[str, str]) -> None:
-            if text_of(self.account) == account:
-                if row["rule"] != "business_licence":
-                    self.holder.setText(f"{account} is not a business licence account.")
-                    return
-                where = f", {row['address']}" if row["address"] else ""
-                self.holder.setText(f"{row['name']}{where}")
-
-        def unknown(refusal: Refusal) -> None:
-            if text_of(self.account) == account:
-                self.holder.setText(refusal.message)
-
-        self.run(lambda: desk.account(account), found, unknown)

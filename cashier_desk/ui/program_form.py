@@ -33,8 +33,9 @@ from cashier_desk.ui.qt import (
 )
 from cashier_desk.ui.widgets.money import MoneyEdit
 
-#: What the sale screen does with an item the form priced: the request and its quote.
-Added = Callable[[ProgramRequest, Quote], None]
+#: What the sale screen does with an item the form priced: the request, its quote, and the
+#: name on the account looked up (the sale's payer), if any.
+Added = Callable[[ProgramRequest, Quote, str | None], None]
 #: How long after the last key the form asks for its figures.
 QUOTE_DELAY_MS = 250
 #: The width the lines' table has from the start (a late return's penalty line and its amount).
@@ -77,6 +78,9 @@ class ProgramForm(DeskDialog):
         self.quote: Quote | None = None  # the lines shown, of ``quoted``
         self.quoted: ProgramRequest | None = None
         self._gen = 0
+        self.holder: QLabel | None = None  # the account's name and address, looked up
+        self.holder_name: str | None = None
+        self._looked_up = ""
         self._add_when_quoted = False
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -291,4 +295,46 @@ class ProgramForm(DeskDialog):
             return
         self._add_when_quoted = False
         self.accept()
-        self.then(wanted, quote)
+        self.then(wanted, quote, self.holder_name)
+
+    # -- the account looked up ---------------------------------------------------------------
+
+    def holder_row(self, label: str, object_name: str, account: QLineEdit) -> QLabel:
+        """A row under ``account`` for the name and address of the account typed."""
+        holder = QLabel("")
+        holder.setObjectName(object_name)
+        holder.setAccessibleName(f"{label}: the account's name and address")
+        holder.setWordWrap(True)
+        self.form.addRow(label, holder)
+        account.textChanged.connect(lambda _t: self._forget_holder())
+        self.holder = holder
+        return holder
+
+    def _forget_holder(self) -> None:
+        self.holder_name = None
+        if self.holder is not None:
+            self.holder.setText("")
+
+    def look_up(self, account: str, rule: str, what: str) -> None:
+        """The account's name and address beside it (``Desk.account``, off the GUI thread),
+        once what is typed is complete enough to quote."""
+        holder = self.holder
+        if holder is None or (account == self._looked_up and holder.text()):
+            return
+        self._looked_up = account
+        desk = self.ctx.desk
+
+        def found(row: dict[str, str]) -> None:
+            if account == self._looked_up:
+                if row["rule"] != rule:
+                    holder.setText(f"{account} is not {what}.")
+                    return
+                where = f", {row['address']}" if row["address"] else ""
+                holder.setText(f"{row['name']}{where}")
+                self.holder_name = row["name"]
+
+        def unknown(refusal: Refusal) -> None:
+            if account == self._looked_up:
+                holder.setText(refusal.message)
+
+        self.run(lambda: desk.account(account), found, unknown)

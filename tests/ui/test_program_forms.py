@@ -86,6 +86,8 @@ def test_a_tot_return_shows_tax_penalty_and_interest_and_the_sale_files_it(
     keys(city, "50000.00")
     keys(city, "5000.00", enter=False)
     wait_total(city, "totFormTotal", "4972.50")  # shown as typed, before any Enter
+    operator = city.find(QLabel, "totHolder")
+    city.qtbot.waitUntil(lambda: operator.text() == "Harbor Inn, 1 Bay Rd")
     assert shown_lines(city, "totFormLines") == [
         ("Transient occupancy tax TOT-0042 2026-Q3", "4500.00"),
         ("TOT penalty TOT-0042 2026-Q3", "450.00"),
@@ -99,6 +101,7 @@ def test_a_tot_return_shows_tax_penalty_and_interest_and_the_sale_files_it(
     s = sale(city)
     city.qtbot.waitUntil(lambda: len(s.lines) == 1 and s.lines[0].priced is not None)
     assert str(s.total) == "4972.50"
+    assert city.find(QLineEdit, "salePayer").text() == "Harbor Inn"  # the operator looked up
     assert city.find(QLabel, "totalDue").text() == "TOTAL 4972.50"
     table = city.find(QTableWidget, "saleLines")
     assert table.item(0, 0).text() == (

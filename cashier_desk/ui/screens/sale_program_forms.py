@@ -41,8 +41,8 @@ def item_name(request: ProgramRequest) -> str:
 
 
 def payer_of(request: ProgramRequest) -> str | None:
-    """Who the item names as paying: a new business, an animal's owner (the receipt's payer
-    until the cashier keys another)."""
+    """Who the item names as paying when no account was looked up: a new business, an
+    animal's owner (the receipt's payer until the cashier keys another)."""
     if isinstance(request, LicenceRequest) and request.kind == "new":
         return request.name
     if isinstance(request, AnimalRequest):
@@ -88,13 +88,13 @@ class SaleProgramForms(SaleBase):
             window.activateWindow()  # typing goes on in the sale input
         self._focus_input()
 
-    def _add_program(self, request: ProgramRequest, quote: Quote) -> None:
+    def _add_program(self, request: ProgramRequest, quote: Quote, payer: str | None) -> None:
         first = quote.lines[0] if quote.lines else None
         line = new_line(
             description=item_name(request),
             code=first.code if first is not None else None,
             fee_type="program",
             program=request,
-            payer=payer_of(request),
+            payer=payer or payer_of(request),
         )
         self._apply(lambda lines: [*lines, line], line.key)
