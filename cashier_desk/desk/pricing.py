@@ -28,7 +28,7 @@ from cashier_desk.desk.requests import (
 )
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import corrections, item_programs, items, program_rules
+from cashier_desk.ledger import accounts, corrections, item_programs, items, program_rules
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
@@ -246,6 +246,20 @@ class Pricing:
             return []
         account = GlSplit((), self.st.config.cash_rounding_account)
         return [PricedLine("", None, "Cash rounding", 1, diff, account, item=item)]
+
+    def account(self, account: str) -> dict[str, str]:
+        """A registered account (programs.md, "Accounts") as the counter looks it up: its
+        ``account``, ``rule``, ``name``, ``address`` and ``opened`` ("" when not known);
+        ``unknown_account`` when there is none. Anyone logged in may look; nothing is written."""
+        if not isinstance(account, str) or not account.strip():
+            raise Refusal("bad_request", "The lookup needs the account as text.")
+        wanted = typed(account.strip(), "the account")
+        self.st.need_user()
+        with self.st.ledger.read() as conn:
+            row = accounts.account_row(conn, wanted)
+        if row is None:
+            raise Refusal("unknown_account", f"There is no account {wanted}.")
+        return row
 
     def quote(
         self, items: Sequence[ItemRequest], on: str | None = None, tender: str | None = None

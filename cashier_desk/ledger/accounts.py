@@ -51,3 +51,12 @@ def rule_of(conn: sa.Connection, account: str) -> str | None:
     """The rule ``account`` is registered with (None: no such account)."""
     found = conn.execute(sa.select(accounts.c.rule).where(accounts.c.account == account))
     return found.scalar_one_or_none()
+
+
+def account_row(conn: sa.Connection, account: str) -> dict[str, str] | None:
+    """The account's rule, name, address and opening date ("" when not known); None: none."""
+    found = conn.execute(sa.select(accounts).where(accounts.c.account == account)).first()
+    if found is None:
+        return None
+    row = found._mapping
+    return {key: str(row[key] or "") for key in ("account", "rule", "name", "address", "opened")}

@@ -15,7 +15,9 @@ customer.
 Keys: Enter resolve / finish / next customer · ↑↓ choose a line · F3 quantity · F4 amount ·
 Delete remove a line · Esc clear the input or drop the sale · F5 cash · F6 check · F7 money order
 · F8 card · F9 exact cash · Ctrl+1..5 quick cash · F10 finish · F2 next customer · Alt+P the
-payer (Enter or Esc back to the input) · Alt+T contest · Alt+N payment plan (``sale_programs``).
+payer (Enter or Esc back to the input) · Alt+T contest · Alt+N payment plan (``sale_programs``)
+· Alt+H TOT return · Alt+B business licence · Alt+A animal licence · Alt+K parking permit
+(``sale_program_forms``).
 With ``[policy] cash_rounding``, the Desk's cash total and Cash rounding line (``sale_rounding``).
 
 The parts: ``sale_lines`` (the lines as data), ``sale_base`` (what the parts share, Desk calls),
@@ -66,6 +68,7 @@ from cashier_desk.ui.screens.sale_lines import (
     SaleLine,
     split_quantity,
 )
+from cashier_desk.ui.screens.sale_program_forms import SaleProgramForms, issued_text
 from cashier_desk.ui.screens.sale_programs import SalePrograms
 from cashier_desk.ui.screens.sale_rounding import SaleRounding
 from cashier_desk.ui.wedge import WedgeDetector
@@ -83,7 +86,7 @@ NOT_PRINTED = (
 )
 
 
-class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
+class SaleScreen(SalePrograms, SaleProgramForms, SaleRounding, SaleEditing, SaleInput):
     name = "sale"
     title = "Sale"
 
@@ -183,7 +186,8 @@ class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
 
         self.keys = QLabel(
             "Enter add · ↑↓ choose a line · F3 quantity · F4 amount · Delete remove line · "
-            "Esc clear / drop the sale · Alt+T contest · Alt+N payment plan"
+            "Esc clear / drop the sale · Alt+T contest · Alt+N payment plan · Alt+H TOT return · "
+            "Alt+B business licence · Alt+A animal licence · Alt+K parking permit"
         )
         self.keys.setObjectName("saleKeys")
         self.keys.setAccessibleName("Sale keys")
@@ -237,6 +241,7 @@ class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
             shortcut.activated.connect(slot)
             self.shortcuts.append(shortcut)
         self._install_program_keys()
+        self._install_form_keys()
         self._install_cash_rounding(left)
         limit_amounts(self, self.ctx.config.max_amount)
         self._show_total()
@@ -394,6 +399,7 @@ class SaleScreen(SalePrograms, SaleRounding, SaleEditing, SaleInput):
         if result.printed and not result.after_commit:
             self.ctx.show_info(
                 f"Receipt {result.receipt} posted: {result.total}, change {result.change}."
+                + issued_text(result)
             )
         else:  # saved, with something after the commit left to do: never take it again
             self.tender.clear()

@@ -97,6 +97,9 @@ class SaleBase(Screen):
     def _move_current(self, step: int) -> None:
         raise NotImplementedError
 
+    def _apply(self, change: Change, select: int | None = None) -> None:
+        raise NotImplementedError
+
     def remove_current(self) -> None:
         raise NotImplementedError
 

@@ -23,6 +23,8 @@ from cashier_desk.ui.screens.sale_lines import (
 )
 from cashier_desk.ui.widgets.money import over_maximum, too_many_decimals
 
+FORM_PRICED = "{} is priced from its form: Delete removes it, and its form adds it again."
+
 
 class SaleEditing(SaleBase):
     """The lines of one customer's sale and the Desk's quote of them."""
@@ -88,7 +90,7 @@ class SaleEditing(SaleBase):
 
     def _add_counted(self, fee: Fee, qty: int) -> None:
         for line in self.lines:
-            if line.code == fee.code and line.ref is None:
+            if line.code == fee.code and line.ref is None and line.program is None:
                 more = replace(line, qty=line.qty + qty)
                 self._apply(replacing(more), more.key)
                 return
@@ -145,6 +147,9 @@ class SaleEditing(SaleBase):
         if line is None:
             self.ctx.show_error("Ring up an item first.")
             return
+        if line.program is not None:
+            self.ctx.show_error(FORM_PRICED.format(line.description))
+            return
         if not line.qty_editable:
             self.ctx.show_error(f"{line.description} has no quantity; F4 changes the amount.")
             return
@@ -160,6 +165,9 @@ class SaleEditing(SaleBase):
         line = self.current_line()
         if line is None:
             self.ctx.show_error("Ring up an item first.")
+            return
+        if line.program is not None:
+            self.ctx.show_error(FORM_PRICED.format(line.description))
             return
         if not line.amount_editable:
             self.ctx.show_error(

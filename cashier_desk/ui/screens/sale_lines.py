@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cashier_desk.desk import ItemRequest
+from cashier_desk.desk.requests import ProgramRequest
 from cashier_desk.money import Money
 
 COLUMNS = ("Description", "Reference", "Qty", "Amount")
@@ -46,7 +47,7 @@ class SaleLine:
     description: str
     code: str | None = None
     ref: str | None = None
-    fee_type: str = "open"  # of a code line: fixed, per_unit, open
+    fee_type: str = "open"  # of a code line: fixed, per_unit, open (program: a form's item)
     unit: Money | None = None  # the set price of a fixed or per-unit fee
     qty: int = 1
     amount: Money | None = None  # keyed: an open fee's amount or the payment on an open item
@@ -57,8 +58,13 @@ class SaleLine:
     # penalty; a plan payment's fee, fine and penalty parts): (description, amount).
     parts: tuple[tuple[str, Money], ...] = ()
     key: int = 0
+    # A city program's item (a TOT return, a licence, a permit) keyed in its form
+    # (ui/dialogs_licences.py): priced by the Desk like the rest, never edited in the table.
+    program: ProgramRequest | None = None
 
     def request(self) -> ItemRequest:
+        if self.program is not None:
+            return ItemRequest(program=self.program)
         if self.ref is not None:
             return ItemRequest(ref=self.ref, amount=self.amount)
         keyed = self.amount if self.fee_type == "open" else None
@@ -69,9 +75,17 @@ class SaleLine:
         lines it makes when there are several (``Parking citation 50.00 · Late penalty …``)."""
         if not self.parts:
             return self.description
-        return (
-            self.description + "\n" + " · ".join(f"{what} {amount}" for what, amount in self.parts)
-        )
+        said = [(self._short(what), amount) for what, amount in self.parts]
+        return self.description + "\n" + " · ".join(f"{what} {amount}" for what, amount in said)
+
+    def _short(self, what: str) -> str:
+        """A program item's part without the account, period or year its line already names
+        (``Transient occupancy tax TOT-0042 2026-Q3`` under ``TOT return TOT-0042 2026-Q3``)."""
+        if self.program is None:
+            return what
+        named = {word.strip(",:") for word in self.description.split()}
+        kept = [w for w in what.split() if not (w in named and any(c.isdigit() for c in w))]
+        return " ".join(kept) or what
 
     def line_amount(self) -> Money:
         """What the Desk priced the line at (its quote); nothing is priced here."""
