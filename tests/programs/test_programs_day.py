@@ -5,16 +5,19 @@ runs through ``cashier-desk run`` as an outside tester would."""
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from cashier_desk.app import App
 from cashier_desk.ledger.schema import animal_licences, licences, permits, tot_returns
 from cashier_desk.sync import central
 from tests.helpers import run_ok
 from tests.programs.counter_city import LEAD, on_day, rows, set_up
+from tests.test_fund_journal import check_funds
 
 TOT = {"tot": {"account": "TOT-0042", "period": "2026-Q3", "gross_rents": "50000.00",
                "exempt_rents": "5000.00"}}  # fmt: skip
@@ -30,9 +33,9 @@ CAT = {"animal": {"species": "cat", "name": "Tom", "owner": "Ann Lee", "address"
 PERMIT = {"permit": {"code": "PKG-PRM-RES", "plate": "8ABC123", "address": "12 Oak St"}}
 
 
-def test_a_day_of_all_four_programs_closes_out_to_each_programs_accounts(
-    app: App, tmp_path: Path
-) -> None:
+def four_programs_day(app: App, tmp_path: Path) -> tuple[dict[str, Any], dict[str, str]]:
+    """A day of all four programs (and a void) closed out; the closeout's result and its GL
+    without zero accounts, each checked against the contract's figures."""
     on_day(app, "2026-12-10")
     set_up(app, tmp_path)  # drawer D1 opened with 100.00
     sold = run_ok(
@@ -76,6 +79,14 @@ def test_a_day_of_all_four_programs_closes_out_to_each_programs_accounts(
     assert [(r.species, r.voided_at is None) for r in rows(app, animal_licences)] == [
         ("dog", True), ("cat", False)]  # fmt: skip
     assert [r.plate for r in rows(app, permits)] == ["8ABC123"]
+    return out, gl
+
+
+def test_a_day_of_all_four_programs_closes_out_to_each_programs_accounts(
+    app: App, tmp_path: Path
+) -> None:
+    out, gl = four_programs_day(app, tmp_path)
+    check_funds(out, journal_rows(out))  # every fund of the GL journal balances
     # the batch reaches central, whose totals for the day are the closeout's
     url = f"sqlite:///{tmp_path / 'central.db'}"
     engine = central.engine_for(url)
@@ -137,3 +148,10 @@ def test_a_quote_of_every_program_is_the_sales_lines(app: App, tmp_path: Path) -
     assert [x["licence"] for x in sold["licences"]] == [
         "BL-W1-000001", "AL-W1-000001", "AL-W1-000002"]  # fmt: skip
     assert [x["permit"] for x in sold["permits"]] == ["PP-W1-000001"]
+
+
+def journal_rows(out: dict[str, Any]) -> list[dict[str, str]]:
+    """The closeout's GL journal export, row by row."""
+    [journal] = [p for p in out["papers"] if Path(p).name.startswith("gl-journal-")]
+    with open(journal, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))

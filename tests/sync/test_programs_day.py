@@ -21,6 +21,7 @@ from cashier_desk.runner import run_op
 from cashier_desk.sync import central
 from cashier_desk.sync import schema as c
 from tests.helpers import FakeClock, import_city, run_ok
+from tests.programs.test_programs_day import four_programs_day, journal_rows
 from tests.sync.conftest import CentralPg, push, workstation
 from tests.test_fund_journal import check_funds
 
@@ -147,3 +148,21 @@ def test_the_programs_day_arrives_whole_on_sqlite(
         _check(app, engine, done)
     finally:
         engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_day_of_all_four_city_programs_syncs_to_postgresql_whole(
+    make_app: Callable[..., App], central_pg: CentralPg, ws_url: str, tmp_path: Path
+) -> None:
+    """Issue 15: TOT returns, business and animal licences and permits (and a void) close out,
+    balance by fund and reach PostgreSQL as the workstation's own role, with central's totals
+    equal to the closeout's and the records beside them."""
+    app = workstation(make_app, ws_url, FakeClock(DAY))
+    out, gl = four_programs_day(app, tmp_path)
+    check_funds(out, journal_rows(out))
+    r = push(app)
+    assert (r.sent, r.pending, r.problems, r.unreachable) == (1, 0, [], None)
+    at_central = central.totals(central_pg.engine, "2026-12-10")
+    assert {k: v for k, v in at_central["gl"].items() if v != "0.00"} == gl
+    assert (at_central["receipts"], at_central["tenders"]) == (out["receipts"], out["tenders"])
+    assert push(app).sent == 0  # nothing twice
