@@ -16,7 +16,6 @@ The same code serves SQLite (the embedded default) and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
-from cashier_desk.sync import access, books, contacts, quarantine, taking
+from cashier_desk.sync import access, books, contacts, parse, quarantine, taking
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -202,7 +201,7 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
     written), and SQLAlchemy's errors when the connection fails (the caller retries)."""
     if hashlib.sha256(payload_text.encode()).hexdigest() != sha256:
         raise BatchConflict("the batch does not match its own SHA-256")
-    payload = json.loads(payload_text)
+    payload = parse.loads(payload_text)
     batch_id = payload["batch"]
     try:
         with writing(engine) as conn:
