@@ -16,7 +16,6 @@ The same code serves SQLite (the embedded default) and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
-from cashier_desk.sync import access, books, contacts, quarantine, taking
+from cashier_desk.sync import access, books, contacts, parse, quarantine, taking
 from cashier_desk.sync import schema as c
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -202,7 +201,7 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
     written), and SQLAlchemy's errors when the connection fails (the caller retries)."""
     if hashlib.sha256(payload_text.encode()).hexdigest() != sha256:
         raise BatchConflict("the batch does not match its own SHA-256")
-    payload = json.loads(payload_text)
+    payload = parse.loads(payload_text)
     batch_id = payload["batch"]
     try:
         with writing(engine) as conn:
@@ -213,7 +212,9 @@ def deliver(engine: sa.Engine, payload_text: str, sha256: str, received_at: str)
             access.check_sender(conn, payload["workstation"], received_at)
             refused = _conflict(conn, payload, sha256)
             if refused is None:
-                refused = taking.take(conn, payload, payload_text, sha256, received_at)
+                refused = taking.take(
+                    conn, payload, payload_text, sha256, received_at, lambda: _taken(conn, payload)
+                )
             if refused is None:
                 return "sent"
             quarantine.keep(conn, payload, payload_text, sha256, *refused, received_at)
@@ -264,8 +265,8 @@ def _known(conn: sa.Connection, batch_id: str, sha256: str) -> str | None:
 def _conflict(
     conn: sa.Connection, payload: Mapping[str, Any], sha256: str
 ) -> tuple[str, str] | None:
-    """("conflict", what for a person) when the books hold the batch's id with other content
-    or one of its receipt numbers, else None (then ``taking`` checks the rest)."""
+    """("conflict", what for a person) when the books hold the batch's id with other content,
+    else None (then ``taking`` checks the rest, its receipt numbers with ``_taken``)."""
     batch_id = payload["batch"]
     known = conn.execute(sa.select(c.batches.c.sha256).where(c.batches.c.id == batch_id)).scalar()
     if known is not None:
@@ -273,6 +274,15 @@ def _conflict(
             f"central already holds batch {batch_id} with other content "
             f"(central {known[:12]}…, here {sha256[:12]}…); nothing was overwritten"
         )
+    return None
+
+
+def _taken(conn: sa.Connection, payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """("conflict", what for a person) when the books hold one of the batch's receipt numbers
+    (whichever workstation's), else None.  ``taking`` asks only when the batch's insert
+    failed or a check refused it before the insert: receipt numbers are the receipts' primary
+    key, so an insert that went in took none that central held."""
+    batch_id = payload["batch"]
     taken = books.receipts_taken(conn, [r["receipt_no"] for r in payload["detail"]["receipts"]])
     if taken:
         return "conflict", (

@@ -35,6 +35,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from cashier_desk.money import Money
+from cashier_desk.sync import parse
 from cashier_desk.sync import schema as c
 from cashier_desk.sync.schema_programs import RECORDS
 
@@ -169,19 +170,12 @@ def _kinds(sums: Any) -> dict[str, int | None] | None:
 
 
 _NO_TENDERS: dict[str, int] = {}
-#: Parses one JSON text (a record's details) exactly as ``json.loads`` does, without its
-#: wrapper's cost when the text is one JSON value and nothing else.
-_DECODE = json.JSONDecoder().raw_decode
 
 
 def _details(details: Any) -> Any:
     if not isinstance(details, str):
         return dict(details)
-    try:
-        value, end = _DECODE(details)
-    except ValueError:
-        return json.loads(details)  # raises as it always did (or parses what needs it)
-    return value if end == len(details) else json.loads(details)
+    return parse.loads(details)  # as json.loads, raising as it always did
 
 
 def _same_kinds(sums: Any, paid: Mapping[str, int]) -> bool:

@@ -8,8 +8,8 @@ passes overlap the database's work on the batch's rows (the COPY's checks, keys 
 instead of coming before it.  The insert is made in a savepoint: when a check refuses, it is
 undone before the batch is kept in quarantine, so nothing of a refused batch stays in the
 books, exactly as when the checks ran first.  The verdict is the one they gave when they ran
-first, in the same order (chain, contacts, detail): an insert that fails on a batch a check
-refuses is the refusal, not the failure.
+first, in the same order (a receipt number central holds, chain, contacts, detail): an insert
+that fails on a batch a check refuses is the refusal, not the failure.
 """
 
 from __future__ import annotations
@@ -59,15 +59,24 @@ class Beside(Generic[T]):
 
 
 def take(
-    conn: sa.Connection, payload: Mapping[str, Any], text: str, sha256: str, received_at: str
+    conn: sa.Connection,
+    payload: Mapping[str, Any],
+    text: str,
+    sha256: str,
+    received_at: str,
+    taken: Callable[[], tuple[str, str] | None],
 ) -> tuple[str, str] | None:
     """Check the batch and put it into the books in the caller's transaction: None when it
-    went in, else why it was refused — ("chain" | "detail", what for a person) — with nothing
-    of it left in the books."""
+    went in, else why it was refused — ("conflict" | "chain" | "detail", what for a person) —
+    with nothing of it left in the books.  ``taken``: the conflict when central's books hold
+    one of the batch's receipt numbers, which comes before any other refusal; it is asked only
+    when a check refuses before the insert or the insert fails (receipt numbers are the
+    receipts' primary key: an insert that went in took none), saving a query of 10,000
+    numbers on every batch that goes in."""
     try:
         starts = chain_starts(conn, payload)
     except ChainRefused as exc:
-        return "chain", str(exc)
+        return taken() or ("chain", str(exc))
     beside = Beside(lambda: _pure(payload, starts), f"recheck {payload['batch']}")
     savepoint = conn.begin_nested()
     try:
@@ -75,6 +84,7 @@ def take(
     except Exception:
         savepoint.rollback()
         refused = _verdict(conn, payload, beside)
+        refused = taken() or refused
         if refused is None:
             raise
         return refused
