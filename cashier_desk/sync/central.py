@@ -351,7 +351,7 @@ def _adjustments(payloads: Iterator[str]) -> dict[str, Any]:
     gl: dict[str, int] = {}
     found = False
     for text in payloads:
-        said = json.loads(text)["summary"].get("adjustments")
+        said = parse.loads(text)["summary"].get("adjustments")
         if not said:
             continue
         found = True
