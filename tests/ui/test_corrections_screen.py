@@ -1,0 +1,147 @@
+"""The Corrections screen (issue 16, item 4), by the keyboard only: a lead opens it with
+Ctrl+Shift+E the day after a closed-out day (``small_day``: W1-000002 paid UB-100234 by check
+1042, 82.15), finds the receipt, takes the check back approved by a lead and sees its amount,
+fee and GL; a refund too large is refused with the message shown and nothing changed; a cashier
+does not get the screen.  The README's picture comes from here:
+``CASHIER_DESK_SHOTS=docs/screenshots pytest tests/ui/test_corrections_screen.py`` (1366×768;
+whole at 1280×700 too)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cashier_desk.ui.fit import clipped
+from cashier_desk.ui.qt import QLabel, QLineEdit, QSize, Qt
+from cashier_desk.ui.screens.corrections import CorrectionsScreen
+from cashier_desk.ui.widgets.approver import ApproverDialog
+from tests.helpers import FakeClock, dump_tables, run_ok, small_day
+from tests.ui.conftest import Counter
+from tests.ui.keys import focused, press, wait_focus
+from tests.ui.steps import when_modal
+
+Key = Qt.Key
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+SCREENS = (QSize(1366, 768), QSize(1280, 700))
+
+
+def at_corrections(c: Counter, user: str = "lee", pin: str = "1111") -> CorrectionsScreen:
+    """The day closed out, the clock on to the next day; ``user`` logs in, Ctrl+Shift+E."""
+    small_day(c.app)
+    run_ok(c.app, {"op": "logout"})
+    clock = c.desk.clock
+    assert isinstance(clock, FakeClock)
+    clock.advance(days=1)
+    c.login(user, pin)
+    press(c, Key.Key_E, CTRL_SHIFT)
+    assert c.screen() == "corrections"
+    screen = c.window.screens["corrections"]
+    assert isinstance(screen, CorrectionsScreen)
+    wait_focus(c, "corr_receipt")
+    return screen
+
+
+def type_here(c: Counter, text: str, field: str) -> None:
+    """Type into the field the cursor is in (``field``), then Enter."""
+    assert focused().objectName() == field
+    if text:
+        c.qtbot.keyClicks(focused(), text)
+    press(c, Key.Key_Return)
+
+
+def approve_as(c: Counter, login: str, pin: str) -> None:
+    """The approver's dialog comes up: the login, Enter, the PIN, Enter."""
+
+    def answer(box: Any) -> bool:
+        if not isinstance(box, ApproverDialog):
+            return False
+        fields = {f.objectName(): f for f in box.findChildren(QLineEdit)}
+        c.qtbot.keyClicks(fields["approverLogin"], login)
+        c.qtbot.keyClick(fields["approverLogin"], Key.Key_Return)
+        c.qtbot.keyClicks(fields["approverPin"], pin)
+        c.qtbot.keyClick(fields["approverPin"], Key.Key_Return)
+        return True
+
+    when_modal(answer)
+
+
+def corrections(c: Counter) -> list[Any]:
+    with c.app.ledger.read() as conn:
+        return list(conn.execute(sa.text("SELECT kind, receipt_no, amount_cents, fee_cents, "
+                                         "approver FROM corrections")))  # fmt: skip
+
+
+def test_a_lead_takes_a_returned_check_back_and_sees_its_amount_fee_and_gl(
+    make_counter: Any, tmp_path: Path
+) -> None:
+    c: Counter = make_counter()
+    screen = at_corrections(c)
+    type_here(c, "W1-000002", "corr_receipt")
+    wait_focus(c, "corr_kind")  # the receipt was found
+    assert "82.15" in screen.receipt_shown.text() and "1042" in screen.receipt_shown.text()
+    assert screen.kind.currentIndex() == 0  # Returned check (NSF)
+    press(c, Key.Key_Return)
+    wait_focus(c, "corr_check")
+    type_here(c, "1042", "corr_check")
+    approve_as(c, "lee", "1111")
+    type_here(c, "NSF", "corr_reason")  # Enter in the last field asks for the approver
+    c.qtbot.waitUntil(lambda: screen.result.text() != "", timeout=10000)
+    c.idle()
+    shown = screen.result.text()
+    assert shown.startswith("Returned check ") and "82.15 taken back" in shown, shown
+    assert "Returned check fee:" in shown and "GL:" in shown and "Letter to the payer" in shown
+    [row] = corrections(c)
+    assert (row[0], row[1], row[2], row[4]) == ("returned_check", "W1-000002", 8215, "lee")
+    assert f"{row[3] // 100}.{row[3] % 100:02d}" in shown  # the fee, as the ledger has it
+    assert c.find(QLabel, "banner").isVisible()
+    out = Path(os.environ.get("CASHIER_DESK_SHOTS") or tmp_path / "shots")
+    out.mkdir(parents=True, exist_ok=True)
+    for size in (*SCREENS[1:], SCREENS[0]):
+        c.window.resize(size)
+        c.qtbot.wait(50)
+        assert clipped(c.window, size) == [], size
+    assert c.window.grab().save(str(out / "19-corrections-returned-check.png"))
+
+
+def test_a_refund_too_large_is_refused_with_the_message_and_nothing_changed(
+    make_counter: Any,
+) -> None:
+    c: Counter = make_counter()
+    screen = at_corrections(c)
+    type_here(c, "W1-000002", "corr_receipt")
+    wait_focus(c, "corr_kind")
+    press(c, Key.Key_Down)  # Refund
+    assert screen.kind_name() == "refund"
+    press(c, Key.Key_Return)
+    type_here(c, "500.00", "corr_amount")
+    focused().clear()  # the receipt's payer, if it had one, is there to keep or replace
+    type_here(c, "Pat Doe", "corr_payee")
+    type_here(c, "1 Main St", "corr_address")
+    type_here(c, "overpaid", "corr_reason")
+    type_here(c, "", "corr_line")
+    before = dump_tables(c.app)
+    approve_as(c, "sam", "3333")  # a supervisor
+    press(c, Key.Key_Return)  # Refund by: check, the last field
+    c.qtbot.waitUntil(lambda: screen.result.text() != "", timeout=10000)
+    c.idle()
+    shown = screen.result.text()
+    assert shown.startswith("Refused:") and "82.15 left" in shown and "500.00" in shown, shown
+    banner = c.find(QLabel, "banner")
+    assert banner.isVisible() and "500.00" in banner.text()
+    assert corrections(c) == []
+    assert dump_tables(c.app) == before
+
+
+def test_a_cashier_does_not_get_the_screen(make_counter: Any) -> None:
+    c: Counter = make_counter()
+    small_day(c.app)
+    run_ok(c.app, {"op": "logout"})
+    c.login("amy", "4821")
+    before = c.screen()
+    press(c, Key.Key_E, CTRL_SHIFT)
+    assert c.screen() == before != "corrections"
+    action, role = c.window.menu_actions["corrections"]
+    assert role == "lead" and not action.isEnabled()
