@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.ui.fit import clipped
-from cashier_desk.ui.qt import QLabel, QLineEdit, QSize, Qt
+from cashier_desk.ui.qt import QApplication, QLabel, QLineEdit, QSize, Qt
 from cashier_desk.ui.screens.corrections import CorrectionsScreen
 from cashier_desk.ui.widgets.approver import ApproverDialog
 from tests.helpers import FakeClock, dump_tables, run_ok, small_day
@@ -56,9 +56,11 @@ def approve_as(c: Counter, login: str, pin: str) -> None:
     """The approver's dialog comes up: the login, Enter, the PIN, Enter."""
 
     def answer(box: Any) -> bool:
-        if not isinstance(box, ApproverDialog):
+        if not isinstance(box, ApproverDialog) or not box.isVisible():
             return False
         fields = {f.objectName(): f for f in box.findChildren(QLineEdit)}
+        if QApplication.focusWidget() is not fields["approverLogin"]:
+            return False  # not up yet: the cursor lands in the login when it is
         c.qtbot.keyClicks(fields["approverLogin"], login)
         c.qtbot.keyClick(fields["approverLogin"], Key.Key_Return)
         c.qtbot.keyClicks(fields["approverPin"], pin)
@@ -133,6 +135,14 @@ def test_a_refund_too_large_is_refused_with_the_message_and_nothing_changed(
     assert banner.isVisible() and "500.00" in banner.text()
     assert corrections(c) == []
     assert dump_tables(c.app) == before
+    screen.method.setFocus()
+    wait_focus(c, "corr_method")
+    press(c, Key.Key_Down)  # by card: the authorisation too, the most fields of any kind
+    assert screen.shown_fields()[-1] == "auth"
+    for size in (*SCREENS[1:], SCREENS[0]):
+        c.window.resize(size)
+        c.qtbot.wait(50)
+        assert clipped(c.window, size) == [], size
 
 
 def test_a_cashier_does_not_get_the_screen(make_counter: Any) -> None:

@@ -119,6 +119,7 @@ class CorrectionsScreen(Screen):
         right = QVBoxLayout()
         self.receipt_shown = self._label("corrReceiptShown", "The receipt", "No receipt found yet.")
         right.addWidget(self.receipt_shown)
+        right.addSpacing(16)
         self.result = self._label("corrResult", "The result", "")
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         right.addWidget(self.result)
@@ -138,14 +139,15 @@ class CorrectionsScreen(Screen):
     def _choices(self) -> QWidget:
         box = QWidget()
         box.setObjectName("corrChoices")
-        box.setFixedWidth(380)
+        box.setFixedWidth(600)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         heading = QLabel("Corrections")
         heading.setObjectName("reportsHeading")  # styled as the Reports screen's heading
         column.addWidget(heading)
         self.form = QFormLayout()
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        # labels beside the fields: a refund by card shows nine rows, whole at 1280×700
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self.receipt = self._edit("receipt", "Receipt number")
         self.receipt.setPlaceholderText("W1-000002")
         self.receipt.returnPressed.connect(self.find_receipt)
@@ -283,6 +285,9 @@ class CorrectionsScreen(Screen):
         def gone(_result: int) -> None:
             self._dialog = None
             dialog.deleteLater()
+            if self.isVisible():
+                self.window().activateWindow()
+                self.approve_button.setFocus()
 
         dialog.finished.connect(gone)
         dialog.open()
