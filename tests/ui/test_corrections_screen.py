@@ -2,7 +2,8 @@
 Ctrl+Shift+E the day after a closed-out day (``small_day``: W1-000002 paid UB-100234 by check
 1042, 82.15), finds the receipt, takes the check back approved by a lead and sees its amount,
 fee and GL; a refund too large is refused with the message shown and nothing changed; a cashier
-does not get the screen.  The README's picture comes from here:
+does not get the screen; a transfer and clearing certified funds only (a supervisor) too.  The
+README's picture comes from here:
 ``CASHIER_DESK_SHOTS=docs/screenshots pytest tests/ui/test_corrections_screen.py`` (1366×768;
 whole at 1280×700 too)."""
 
@@ -12,8 +13,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
+from cashier_desk.ledger.corrections import is_flagged
 from cashier_desk.ui.fit import clipped
 from cashier_desk.ui.qt import QApplication, QLabel, QLineEdit, QSize, Qt
 from cashier_desk.ui.screens.corrections import CorrectionsScreen
@@ -77,10 +80,14 @@ def corrections(c: Counter) -> list[Any]:
 
 
 def test_a_lead_takes_a_returned_check_back_and_sees_its_amount_fee_and_gl(
-    make_counter: Any, tmp_path: Path
+    make_counter: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     c: Counter = make_counter()
     screen = at_corrections(c)
+    opened: list[Path] = []
+    monkeypatch.setattr(
+        CorrectionsScreen, "opener", staticmethod(lambda p: opened.append(p) or True)
+    )
     type_here(c, "W1-000002", "corr_receipt")
     wait_focus(c, "corr_kind")  # the receipt was found
     assert "82.15" in screen.receipt_shown.text() and "1042" in screen.receipt_shown.text()
@@ -106,6 +113,9 @@ def test_a_lead_takes_a_returned_check_back_and_sees_its_amount_fee_and_gl(
         c.qtbot.wait(50)
         assert clipped(c.window, size) == [], size
     assert c.window.grab().save(str(out / "19-corrections-returned-check.png"))
+    press(c, Key.Key_P, CTRL_SHIFT)  # the letter, to print
+    assert len(opened) == 1 and opened[0].is_file() and opened[0].name in shown
+    assert "PDF viewer" in c.find(QLabel, "banner").text()
 
 
 def test_a_refund_too_large_is_refused_with_the_message_and_nothing_changed(
@@ -155,3 +165,56 @@ def test_a_cashier_does_not_get_the_screen(make_counter: Any) -> None:
     assert c.screen() == before != "corrections"
     action, role = c.window.menu_actions["corrections"]
     assert role == "lead" and not action.isEnabled()
+
+
+def test_a_lead_moves_a_payment_to_the_item_meant(make_counter: Any) -> None:
+    c: Counter = make_counter()
+    screen = at_corrections(c)
+    type_here(c, "W1-000002", "corr_receipt")
+    wait_focus(c, "corr_kind")
+    press(c, Key.Key_Down)
+    press(c, Key.Key_Down)  # Transfer
+    assert screen.kind_name() == "transfer"
+    press(c, Key.Key_Return)
+    type_here(c, "UB-100234", "corr_from_ref")
+    type_here(c, "UB-100235", "corr_to_ref")
+    type_here(c, "45.60", "corr_amount")
+    approve_as(c, "lee", "1111")
+    type_here(c, "", "corr_reason")  # optional: Enter asks for the approver
+    c.qtbot.waitUntil(lambda: screen.result.text() != "", timeout=10000)
+    c.idle()
+    shown = screen.result.text()
+    assert "45.60 moved from UB-100234 to UB-100235" in shown and "GL:" in shown, shown
+    assert "Transfer notice for the payer: printed." in shown
+    assert [tuple(r)[:3] for r in corrections(c)] == [("transfer", "W1-000002", 4560)]
+
+
+def test_a_supervisor_clears_certified_funds_only(make_counter: Any) -> None:
+    c: Counter = make_counter()
+    screen = at_corrections(c)
+    run_ok(c.app, {"op": "returned_check", "receipt": "W1-000002", "number": "1042",
+                   "reason": "NSF", "approver": "lee", "approver_pin": "1111"})  # fmt: skip
+    with c.app.ledger.read() as conn:
+        assert is_flagged(conn, "11-9082-01")
+    screen.kind.setFocus()
+    wait_focus(c, "corr_kind")
+    for _ in range(3):
+        press(c, Key.Key_Down)  # Clear certified funds only
+    assert screen.kind_name() == "clear" and not screen.receipt.isVisible()
+    press(c, Key.Key_Return)
+    type_here(c, "11-9082-01", "corr_account")
+    approve_as(c, "lee", "1111")  # a lead is not enough
+    type_here(c, "paid in cash", "corr_reason")
+    c.qtbot.waitUntil(lambda: screen.result.text() != "", timeout=10000)
+    c.idle()
+    assert screen.result.text().startswith("Refused:"), screen.result.text()
+    with c.app.ledger.read() as conn:
+        assert is_flagged(conn, "11-9082-01")
+    screen.result.setText("")
+    approve_as(c, "sam", "3333")  # a supervisor
+    press(c, Key.Key_Return)  # the cursor is on Approve after the refusal
+    c.qtbot.waitUntil(lambda: screen.result.text() != "", timeout=10000)
+    c.idle()
+    assert "Account 11-9082-01 may pay by check again" in screen.result.text()
+    with c.app.ledger.read() as conn:
+        assert not is_flagged(conn, "11-9082-01")

@@ -11,6 +11,7 @@ last asks for the approver (a lead; a supervisor for a refund or the certified-f
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from cashier_desk.errors import Refusal
@@ -31,6 +32,7 @@ from cashier_desk.ui.qt import (
     QWidget,
 )
 from cashier_desk.ui.screens import Screen
+from cashier_desk.ui.screens.reports import open_in_viewer
 from cashier_desk.ui.widgets.approver import ApproverDialog
 
 #: (kind, what the person reads, the lowest role that approves it)
@@ -62,7 +64,8 @@ LABELS: dict[str, str] = {
 }
 KEYS = (
     "Enter moves on; Enter in the last field asks for the approver. "
-    "A refund and clearing certified funds need a supervisor."
+    "A refund and clearing certified funds need a supervisor. "
+    "Ctrl+Shift+P opens a returned check's letter to print it."
 )
 
 
@@ -109,10 +112,16 @@ def said(kind: str, done: Any, receipt: str) -> list[str]:
 class CorrectionsScreen(Screen):
     name = "corrections"
     title = "Corrections"
+    #: How the letter's PDF is opened to print (tests put their own here).
+    opener: Callable[[Path], bool] = staticmethod(open_in_viewer)
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__(ctx)
         self.busy = False
+        self.letter: Path | None = None  # the last returned check's letter
+        key = QShortcut(QKeySequence("Ctrl+Shift+P"), self)
+        key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        key.activated.connect(self.print_letter)
         self._dialog: ApproverDialog | None = None
         outer = QHBoxLayout(self)
         outer.addWidget(self._choices())
@@ -292,6 +301,17 @@ class CorrectionsScreen(Screen):
         dialog.finished.connect(gone)
         dialog.open()
 
+    def print_letter(self) -> None:
+        """Open the last returned check's letter in the PDF viewer, whose dialog prints it."""
+        if self.letter is None:
+            self.ctx.show_warning("No returned-check letter to print: take a check back first.")
+        elif type(self).opener(self.letter):
+            self.ctx.show_info(f"Opened {self.letter.name} in the PDF viewer: print it there.")
+        else:
+            self.ctx.show_warning(
+                f"No PDF viewer opened: print {self.letter.name} from another computer."
+            )
+
     def _what(self) -> str:
         if self.kind_name() == "clear":
             return f"account {self._text('account')}"
@@ -337,6 +357,8 @@ class CorrectionsScreen(Screen):
 
         def done(result: Any) -> None:
             self.busy = False
+            letter = getattr(result, "letter", None) if kind == "returned_check" else None
+            self.letter = Path(letter) if letter else None
             lines = said(kind, result, receipt)
             self.result.setText("\n".join(lines))
             self.ctx.show_info(lines[0])
