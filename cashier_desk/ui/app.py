@@ -43,6 +43,7 @@ from cashier_desk.ui.qt import (
 )
 from cashier_desk.ui.screens import Screen
 from cashier_desk.ui.screens.closeout import CloseoutScreen
+from cashier_desk.ui.screens.corrections import CorrectionsScreen
 from cashier_desk.ui.screens.drawer import CloseDrawerScreen, OpenDrawerScreen
 from cashier_desk.ui.screens.login import LoginScreen
 from cashier_desk.ui.screens.login_first import FirstAdminScreen
@@ -61,6 +62,7 @@ SCREENS: list[type[Screen]] = [
     CloseoutScreen,
     ReceiptSearchScreen,
     ReportsScreen,
+    CorrectionsScreen,
 ]
 
 

@@ -61,6 +61,7 @@ ACTIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("&Lead", "&Closeout and approvals", "Ctrl+Shift+O", "closeout", "lead"),
     ("&Lead", "&Unlock a user", "Ctrl+Shift+U", "unlock_user", "lead"),
     ("&Lead", "Re&ports", "Ctrl+Shift+R", "reports", "lead"),
+    ("&Lead", "Corr&ections", "Ctrl+Shift+E", "corrections", "lead"),
     ("&Session", "&Lock", "F12", "lock", "cashier"),
     ("&Session", "Log &out", "Ctrl+Q", "logout", "cashier"),
     ("&Session", "&Quit", "Ctrl+Shift+Q", "quit", "cashier"),
