@@ -211,6 +211,9 @@ def split_paid(conn: sa.Connection, ref: str) -> Money:
     return Money(int(lines) + int(adjusted))
 
 
+_ANY_FLAG = sa.select(account_flags.c.id).limit(1)
+
+
 def _flagged_accounts() -> sa.Select[Any]:
     """The accounts whose newest flag row flags them (a supervisor may have cleared one)."""
     newest = (
@@ -227,16 +230,27 @@ def _flagged_accounts() -> sa.Select[Any]:
 
 def certified_only(conn: sa.Connection, refs: Sequence[str]) -> list[str]:
     """Those of ``refs`` whose account is flagged certified funds only, in ``refs``' order."""
-    if not refs:
+    if not refs or conn.execute(_ANY_FLAG).first() is None:
+        return []  # no account was ever flagged here: the usual sale asks nothing more
+    # The items' accounts by their key first, then the flags of those accounts only: asked in
+    # one query, SQLite read every open item's account against the flags (1.4 ms a sale).
+    accounts: dict[str, str] = {
+        ref: account
+        for ref, account in conn.execute(
+            sa.select(open_items.c.ref, open_items.c.account).where(
+                open_items.c.ref.in_(list(refs))
+            )
+        ).all()
+        if account
+    }
+    if not accounts:
         return []
     flagged = set(
         conn.execute(
-            sa.select(open_items.c.ref).where(
-                open_items.c.ref.in_(list(refs)), open_items.c.account.in_(_flagged_accounts())
-            )
+            _flagged_accounts().where(account_flags.c.account.in_(set(accounts.values())))
         ).scalars()
     )
-    return [r for r in refs if r in flagged]
+    return [r for r in refs if accounts.get(r) in flagged]
 
 
 def is_flagged(conn: sa.Connection, account: str) -> bool:

@@ -326,3 +326,37 @@ def test_a_line_of_two_items_becomes_an_item_paid_exactly_as_that_line_was(city:
     run_ok(city, AMY)
     quote = run_ok(city, {"op": "quote", "items": [{"ref": "W1-RC000001-L1"}]})[0]
     assert quote["lines"][0]["gl"] == {"250-0000-22010": "9.00", "101-0000-41300": "81.00"}
+
+
+def test_a_sale_asks_one_short_question_about_flags_while_none_is_set(app: App) -> None:
+    """The certified-funds check costs the usual sale one indexed question (the benchmark
+    caught a join over every open item, 1.4 ms a sale); a flagged account is still found."""
+    import sqlalchemy as sa
+
+    from cashier_desk.ledger import corrections
+    from cashier_desk.ledger.schema import account_flags, open_items
+
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    engine = app.ledger.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        with app.ledger.read() as conn:
+            refs = list(conn.execute(sa.select(open_items.c.ref).limit(3)).scalars())
+            statements.clear()
+            assert corrections.certified_only(conn, refs) == []
+            assert len(statements) == 1 and "account_flags" in statements[0]
+            assert "open_items" not in statements[0]  # no join over every item
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    with app.ledger.write() as conn:
+        account = conn.execute(
+            sa.select(open_items.c.account).where(open_items.c.ref == refs[0])
+        ).scalar_one()
+        flag = {"flag": corrections.CERTIFIED_FUNDS_ONLY, "set_at": "2026-12-06", "actor": "lee"}
+        conn.execute(account_flags.insert().values(account=account, **flag))
+    with app.ledger.read() as conn:
+        assert refs[0] in corrections.certified_only(conn, refs)
