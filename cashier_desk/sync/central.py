@@ -287,8 +287,17 @@ def _conflict(
 
 def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
     """What arrived for a business date, in the closeout's shapes."""
+    return _totals(engine, c.batches.c.business_date == business_date)
+
+
+def period_totals(engine: sa.Engine, date_from: str, date_to: str) -> dict[str, Any]:
+    """What arrived for the business dates from ``date_from`` to ``date_to`` (both included),
+    in the shapes of a date's totals: receipts and adjustments of the period side by side."""
+    return _totals(engine, c.batches.c.business_date.between(date_from, date_to))
+
+
+def _totals(engine: sa.Engine, in_day: sa.ColumnElement[bool]) -> dict[str, Any]:
     with engine.connect() as conn:
-        in_day = c.batches.c.business_date == business_date
         count, receipt_count = conn.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.batches.c.receipts), 0))
             .select_from(c.batches)
