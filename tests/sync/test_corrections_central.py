@@ -10,12 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
 from cashier_desk.app import App
 from cashier_desk.money import Money
 from cashier_desk.sync import central
+from cashier_desk.sync import schema_corrections as sc
 from tests.helpers import FakeClock, import_city, run_ok
 from tests.programs.test_corrections_day import (
     AMY,
@@ -70,7 +72,7 @@ def _balanced(done: dict[str, Any]) -> None:
     assert funds and all(v == 0 for v in funds.values()), funds
 
 
-def _check(app: App, engine: sa.Engine, tmp_path: Path) -> None:
+def _check(app: App, engine: sa.Engine, tmp_path: Path) -> dict[str, Any]:
     first, second = corrections_day(app, tmp_path)
     assert (second["receipts"], second["deposit"]["total"], second["gl"]) == (0, "0.00", {})
     adjustments = second["adjustments"]
@@ -91,15 +93,58 @@ def _check(app: App, engine: sa.Engine, tmp_path: Path) -> None:
     period = central.period_totals(engine, day1, day2)
     assert (period["batches"], period["receipts"]) == (2, 3)
     assert period["adjustments"] == adjustments
+    # Central keeps each correction with the batch that carried it, and its GL.
+    with engine.connect() as conn:
+        kept = conn.execute(
+            sa.select(sc.corrections.c.number, sc.corrections.c.kind,
+                      sc.corrections.c.business_date, sc.corrections.c.made_on,
+                      sc.corrections.c.account, sc.corrections.c.fee_cents)
+            .order_by(sc.corrections.c.number)
+        ).all()  # fmt: skip
+        sides = dict(
+            conn.execute(
+                sa.select(
+                    sc.correction_gl.c.side, sa.func.sum(sc.correction_gl.c.amount_cents)
+                ).group_by(sc.correction_gl.c.side)
+            ).all()
+        )
+    assert [tuple(r) for r in kept] == [
+        ("W1-RC000001", "returned_check", day2, day2, "ACCT-9", 2500),
+        ("W1-RF000001", "refund", day2, day2, None, None),
+        ("W1-TR000001", "transfer", day2, day2, None, None),
+    ]
+    assert sides["revenue"] + sides["offset"] == 0
     assert push(app).sent == 0  # nothing twice
+    return second
 
 
 @pytest.mark.postgres
 def test_a_day_of_corrections_reaches_postgresql_with_its_adjustments(
-    make_app: Callable[..., App], central_pg: CentralPg, ws_url: str, tmp_path: Path
+    make_app: Callable[..., App],
+    central_pg: CentralPg,
+    ws_url: str,
+    ws_role: Callable[[str], str],
+    engines: Callable[[str], sa.Engine],
+    tmp_path: Path,
 ) -> None:
     app = workstation(make_app, ws_url, FakeClock())
-    _check(app, central_pg.engine, tmp_path)
+    second = _check(app, central_pg.engine, tmp_path)
+    # Another workstation reads W1's corrections (the certified-funds flag and the NSF fee
+    # count hold across workstations) but not their GL, and adds none in W1's name.
+    as_w2 = engines(ws_role("W2"))
+    with as_w2.connect() as conn:
+        assert len(conn.execute(sa.select(sc.corrections)).all()) == 3
+        assert conn.execute(sa.select(sc.correction_gl)).all() == []
+    row = {"number": "W1-RC000009", "batch_id": second["batch"], "workstation": "W1",
+           "business_date": second["date"], "made_on": second["date"], "kind": "refund",
+           "receipt_no": "W1-000001", "amount_cents": 100, "created_at": "now"}  # fmt: skip
+    gl = {"number": "W1-RC000001", "side": "revenue", "account": "101-0000-41300",
+          "batch_id": second["batch"], "workstation": "W2", "amount_cents": 100}  # fmt: skip
+    for table, values in ((sc.corrections, row), (sc.correction_gl, gl),
+                          (sc.corrections, row | {"workstation": "W2"})):  # fmt: skip
+        with as_w2.connect() as conn, pytest.raises(sa.exc.DBAPIError) as caught:
+            conn.execute(sa.insert(table).values(values))
+        assert isinstance(caught.value.orig, psycopg.errors.InsufficientPrivilege)
 
 
 def test_a_day_of_corrections_reaches_sqlite_with_its_adjustments(
