@@ -173,14 +173,21 @@ def card_refunded(conn: sa.Connection, receipt_no: str) -> Money:
 
 
 def returned_checks_of(conn: sa.Connection, account: str) -> int:
-    """How many returned checks this ledger holds of an account (first or subsequent fee)."""
-    return int(
-        conn.execute(
-            sa.select(sa.func.count()).where(
-                corrections.c.kind == "returned_check", corrections.c.account == account
-            )
-        ).scalar_one()
-    )
+    """How many returned checks this ledger holds of an account (first or subsequent fee):
+    its own, and other workstations' that ``sync pull`` brought (``flag_pulled``)."""
+    here = conn.execute(
+        sa.select(sa.func.count()).where(
+            corrections.c.kind == "returned_check", corrections.c.account == account
+        )
+    ).scalar_one()
+    pulled = conn.execute(
+        sa.select(sa.func.count()).where(
+            account_flags.c.account == account,
+            account_flags.c.flag == CERTIFIED_FUNDS_ONLY,
+            account_flags.c.correction_id.is_(None),
+        )
+    ).scalar_one()
+    return int(here) + int(pulled)
 
 
 def split_paid(conn: sa.Connection, ref: str) -> Money:
@@ -308,6 +315,16 @@ def flag(conn: sa.Connection, account: str, correction_id: int, *, at: str, acto
             account_flags.insert().values(account=account, flag=CERTIFIED_FUNDS_ONLY,
                                           correction_id=correction_id, set_at=at, actor=actor)
         )  # fmt: skip
+
+
+def flag_pulled(conn: sa.Connection, account: str, number: str, *, at: str) -> None:
+    """Another workstation's returned check of ``account`` (``number``, brought by ``sync
+    pull``): the account is flagged here (a row of its own, no correction of this ledger; the
+    actor is the returned check's number), and it counts for the fee (``returned_checks_of``)."""
+    conn.execute(
+        account_flags.insert().values(account=account, flag=CERTIFIED_FUNDS_ONLY,
+                                      correction_id=None, set_at=at, actor=number[:40])
+    )  # fmt: skip
 
 
 def clear_flag(conn: sa.Connection, account: str, *, at: str, actor: str) -> None:

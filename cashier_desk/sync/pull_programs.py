@@ -17,8 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger import program_records
+from cashier_desk.ledger import corrections, program_records
 from cashier_desk.sync import access
+from cashier_desk.sync import schema_corrections as sc
 from cashier_desk.sync.schema_programs import RECORDS
 
 #: Batches read at once (an IN list of this many ids).
@@ -70,10 +71,44 @@ def fetch(conn: sa.Connection, workstation: str, applied: set[str]) -> Fetched:
         out.batches.update(ids)
         if rows:
             out.rows[name] = rows
+    _returned_checks(conn, workstation, applied, out)
     return out
+
+
+def _returned_checks(
+    conn: sa.Connection, workstation: str, applied: set[str], out: Fetched
+) -> None:
+    """Other known workstations' returned checks (migration c0009) of batches not pulled
+    here: their accounts are flagged here too, and count for the first/subsequent fee."""
+    t = sc.corrections
+    rows = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(t.c.batch_id, t.c.number, t.c.account, t.c.created_at)
+            .where(t.c.kind == "returned_check", t.c.account.is_not(None))
+            .where(t.c.workstation != workstation)
+            .where(t.c.workstation.in_(known(conn)))
+            .order_by(t.c.created_at, t.c.number)
+        ).mappings()
+        if r["batch_id"] not in applied
+    ]
+    out.batches.update(r["batch_id"] for r in rows)
+    if rows:
+        out.rows[RETURNED_CHECKS] = rows
+
+
+#: The fetched rows that are not program records: other workstations' returned checks.
+RETURNED_CHECKS = "returned_checks"
 
 
 def apply(conn: sa.Connection, fetched: Fetched) -> int:
     """Keep the fetched records in the ledger (the caller's write transaction); how many
     were new here."""
-    return sum(program_records.take_pulled(conn, name, rows) for name, rows in fetched.rows.items())
+    returned = fetched.rows.get(RETURNED_CHECKS, [])
+    for r in returned:
+        corrections.flag_pulled(conn, str(r["account"]), str(r["number"]), at=str(r["created_at"]))
+    return len(returned) + sum(
+        program_records.take_pulled(conn, name, rows)
+        for name, rows in fetched.rows.items()
+        if name != RETURNED_CHECKS
+    )
