@@ -3,9 +3,9 @@
 A child process runs ``python -m cashier_desk --data-dir D run SCRIPT`` on a generated script of
 whole days (a cashier opens a drawer, takes many sales of every tender, voids one, drops cash to
 the safe, closes with a blind count, a lead approves the shortage, another lead closes out, the
-batch is synced to central; then a returned check or a refund of one of the day's receipts,
-which the next closeout's batch carries).  The harness SIGKILLs the child at a random moment
-(seeded), then restarts the workstation and checks, after EVERY kill:
+batch is synced to central; then a returned check, a refund or a transfer of one of the day's
+receipts, which the next closeout's batch carries).  The harness SIGKILLs the child at a
+random moment (seeded), then restarts the workstation and checks, after EVERY kill:
 
 * ``PRAGMA integrity_check`` of ``ledger.db`` (and ``central.db``) is ``ok``, foreign keys hold,
   and every journal entry balances;
@@ -19,7 +19,7 @@ which the next closeout's batch carries).  The harness SIGKILLs the child at a r
 * a closeout is whole or absent: every batch has its outbox row and its sessions, every session
   of a finished closeout is in exactly one batch; central holds only batches this workstation
   made, with the same SHA-256, and every batch marked sent is at central;
-* each correction (returned check, refund) is whole or absent: its GL sums to 0.00 with a
+* each correction (returned check, refund, transfer) is whole or absent: its GL sums to 0.00 with a
   revenue side, it has its audit record, a returned check its fee item and its flag; none is
   made twice (a returned check never twice);
 * the steps of the day are done as a prefix (nothing later done while something earlier is not).
@@ -126,7 +126,7 @@ class HarnessFailure(AssertionError):
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # open, sale, void, drop, close, approve, closeout, sync, returned_check, refund
+    kind: str  # open, sale, void, drop, close, approve, closeout, sync; a correction after it
     cycle: int
     op: Op
     receipt: str | None = None  # sale: the receipt it issues; void: the receipt it voids
@@ -141,6 +141,14 @@ class Cycle:
     steps: list[Step]
     sales: list[Step]
     voided: str
+
+
+def partial_refs(folder: Path = DEMO) -> set[str]:
+    """The open items a part of may be paid (a transfer's ``to_ref`` gets part of its due)."""
+    with (folder / "revenue_codes.csv").open(encoding="utf-8", newline="") as fh:
+        codes = {r["code"] for r in csv.DictReader(fh) if r["partial_allowed"] == "yes"}
+    with (folder / "open_items.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["ref"] for r in csv.DictReader(fh) if r["revenue_code"] in codes}
 
 
 def reference_data(folder: Path = DEMO) -> tuple[dict[str, int], list[tuple[str, int]]]:
@@ -171,6 +179,8 @@ class Planner:
         self.receipts = 0
         self.checks = 0
         self.tenders: dict[str, list[Op]] = {}
+        self.due = dict(items)
+        self.partial = partial_refs()
 
     def cycle(self, index: int) -> Cycle:
         while len(self.cycles) <= index:
@@ -340,7 +350,23 @@ class Planner:
             (s, t) for s in kept for t in self.tenders[str(s.receipt)] if t["type"] == "check"
             if not any("ref" in item for item in s.op["items"])
         ]  # fmt: skip
-        if checks and rng.random() < 0.5:
+        moves = [
+            (s, str(item["ref"])) for s in kept for item in s.op["items"]
+            if item.get("ref") in self.partial
+        ]  # fmt: skip
+        r = rng.random()
+        if moves and r >= 0.7:
+            sale, source = rng.choice(moves)
+            amount = min(self.due[source], 500)
+            target = next((ref for ref, due in self.open_items
+                           if ref in self.partial and due >= amount), None)  # fmt: skip
+            if target is not None:
+                self.open_items = [x for x in self.open_items if x[0] != target]
+                op = {"op": "transfer", "receipt": sale.receipt, "from_ref": source,
+                      "to_ref": target, "amount": money(amount), "approver": APPROVER[0],
+                      "approver_pin": APPROVER[1]}  # fmt: skip
+                return Step("transfer", index, op, receipt=sale.receipt)
+        if checks and r < 0.4:
             sale, check = rng.choice(checks)
             op: Op = {"op": "returned_check", "receipt": sale.receipt, "number": check["number"],
                       "approver": APPROVER[0], "approver_pin": APPROVER[1]}  # fmt: skip
@@ -493,13 +519,14 @@ class Snapshot:
         if step.kind == "sync":
             batch = self.batch_of.get(sid)
             return batch is not None and self.outbox.get(batch, (None, None))[0] is not None
-        if step.kind in ("returned_check", "refund"):
+        if step.kind in ("returned_check", "refund", "transfer"):
             return self.corrections[(step.kind, str(step.receipt))] > 0
         raise ValueError(step.kind)
 
 
 def correction_problems(conn: sqlite3.Connection) -> list[str]:
-    """Each correction whole or absent: its GL sums to 0.00 and has a revenue side, it has
+    """Each correction whole or absent: its GL sums to 0.00 (a returned check's or a refund's
+    has a revenue side; a transfer between items of one account nets to none), it has
     its audit record, a returned check its fee item and its flag; no receipt is taken back
     by two returned checks."""
     found = [
@@ -513,7 +540,8 @@ def correction_problems(conn: sqlite3.Connection) -> list[str]:
     found += [
         f"correction {n} ({k}) has no {what}"
         for n, k, what in conn.execute(
-            "SELECT number, kind, 'revenue side' FROM corrections c WHERE NOT EXISTS "
+            "SELECT number, kind, 'revenue side' FROM corrections c "
+            "WHERE kind != 'transfer' AND NOT EXISTS "
             "(SELECT 1 FROM correction_postings p WHERE p.correction_id = c.id "
             "AND p.side = 'revenue') "
             "UNION ALL SELECT number, kind, 'audit record' FROM corrections c WHERE NOT EXISTS "
@@ -741,7 +769,7 @@ class Report:
     receipts: int = 0
     voids: int = 0
     batches_synced: int = 0
-    corrections: Counter[str] = field(default_factory=Counter)  # returned checks, refunds
+    corrections: Counter[str] = field(default_factory=Counter)  # returned checks, refunds...
     committed_not_reported: int = 0
     pending_after_kill: int = 0
     pending_printed_at_start: int = 0
