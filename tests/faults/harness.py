@@ -527,7 +527,8 @@ class Snapshot:
 def correction_problems(conn: sqlite3.Connection) -> list[str]:
     """Each correction whole or absent: its GL sums to 0.00 (a returned check's or a refund's
     has a revenue side; a transfer between items of one account nets to none), it has
-    its audit record, a returned check its fee item and its flag; no receipt is taken back
+    its audit record, a returned check its fee item and its account a flag (the first
+    returned check of the account wrote it); no receipt is taken back
     by two returned checks."""
     found = [
         f"correction {n}: GL sums to {money(v)}"
@@ -551,7 +552,8 @@ def correction_problems(conn: sqlite3.Connection) -> list[str]:
             "(SELECT 1 FROM open_items o WHERE o.ref = c.number || '-FEE') "
             "UNION ALL SELECT number, kind, 'flag' FROM corrections c "
             "WHERE kind = 'returned_check' AND NOT EXISTS "
-            "(SELECT 1 FROM account_flags f WHERE f.correction_id = c.id)"
+            "(SELECT 1 FROM account_flags f WHERE f.account = c.account "
+            "AND f.flag = 'certified_funds_only')"
         )
     ]
     audited = conn.execute(
