@@ -428,7 +428,27 @@ def for_batch(
     )
     carried = {"upto": made[-1]["id"], "records": made,
                "offsets": {a: str(m) for a, m in adjustments.offsets.items()}}  # fmt: skip
-    return adjustments, carried
+    items = _made_items(conn, [c["number"] for c in made if c["kind"] == "returned_check"])
+    return adjustments, carried | ({"items": items} if items else {})
+
+
+#: What a batch carries of an open item a returned check made (its own split in ``gl``).
+ITEM_KEYS = ("ref", "program", "account", "name", "address", "amount_due_cents", "due_date",
+             "revenue_code")  # fmt: skip
+
+
+def _made_items(conn: sa.Connection, numbers: Sequence[str]) -> list[dict[str, Any]]:
+    """The open items these returned checks made (``<number>-L<n>``, ``<number>-FEE``), as
+    written, for other workstations (``sync pull``)."""
+    if not numbers:
+        return []
+    query = (
+        sa.select(*(open_items.c[k] for k in ITEM_KEYS), item_splits.c.gl)
+        .outerjoin(item_splits, item_splits.c.ref == open_items.c.ref)
+        .where(sa.or_(*(open_items.c.ref.like(f"{n}-%") for n in numbers)))
+        .order_by(open_items.c.ref)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def read_back(payload: Mapping[str, Any]) -> Adjustments | None:

@@ -70,7 +70,9 @@ READ_ONLY = (
 #: everywhere, but reads every known workstation's — ``sync pull`` brings them, so the once-only
 #: rules (a return per period, a licence per year, the permit limit) hold across workstations;
 #: and (c0009) the corrections, for the certified-funds flag and the NSF fee count.
-SHARED = ("tot_returns", "licences", "animal_licences", "permits", "corrections")
+SHARED = (
+    "tot_returns", "licences", "animal_licences", "permits", "corrections", "correction_items"
+)  # fmt: skip
 NOT_SECURED = {"workstations", *READ_ONLY}
 
 FUNCTION = """

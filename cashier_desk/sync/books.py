@@ -245,6 +245,11 @@ def _records(
         )  # fmt: skip
 
 
+#: What central keeps of an open item a returned check made.
+ITEM_COLUMNS = ("ref", "program", "account", "name", "address", "amount_due_cents", "due_date",
+                "revenue_code", "gl")  # fmt: skip
+
+
 def _corrections(
     conn: sa.Connection, bid: str, ws: str, on: str, carried: Mapping[str, Any]
 ) -> None:
@@ -264,6 +269,13 @@ def _corrections(
         for post in x.get("postings") or ():
             key = (str(x["number"]), str(post["side"]), str(post["account"]))
             gl[key] = gl.get(key, 0) + int(post["amount_cents"])
+    items = carried.get("items") or ()
+    if items:
+        conn.execute(
+            sa.insert(sc.correction_items),
+            [{k: x.get(k) for k in ITEM_COLUMNS}
+             | {"batch_id": bid, "workstation": ws} for x in items],
+        )  # fmt: skip
     if gl:
         conn.execute(
             sa.insert(sc.correction_gl),

@@ -17,7 +17,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger import corrections, program_records
+from cashier_desk.ledger import corrections, import_write, program_records
+from cashier_desk.ledger.schema import item_splits, receipt_lines
 from cashier_desk.sync import access
 from cashier_desk.sync import schema_corrections as sc
 from cashier_desk.sync.schema_programs import RECORDS
@@ -95,10 +96,25 @@ def _returned_checks(
     out.batches.update(r["batch_id"] for r in rows)
     if rows:
         out.rows[RETURNED_CHECKS] = rows
+    i = sc.correction_items
+    items = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(i)
+            .where(i.c.workstation != workstation, i.c.workstation.in_(known(conn)))
+            .order_by(i.c.ref)
+        ).mappings()
+        if r["batch_id"] not in applied
+    ]
+    out.batches.update(r["batch_id"] for r in items)
+    if items:
+        out.rows[MADE_ITEMS] = items
 
 
 #: The fetched rows that are not program records: other workstations' returned checks.
 RETURNED_CHECKS = "returned_checks"
+#: ... and the open items those returned checks made.
+MADE_ITEMS = "made_items"
 
 
 def apply(conn: sa.Connection, fetched: Fetched) -> int:
@@ -107,8 +123,32 @@ def apply(conn: sa.Connection, fetched: Fetched) -> int:
     returned = fetched.rows.get(RETURNED_CHECKS, [])
     for r in returned:
         corrections.flag_pulled(conn, str(r["account"]), str(r["number"]), at=str(r["created_at"]))
-    return len(returned) + sum(
-        program_records.take_pulled(conn, name, rows)
-        for name, rows in fetched.rows.items()
-        if name != RETURNED_CHECKS
+    made = fetched.rows.get(MADE_ITEMS, [])
+    if made:
+        _take_items(conn, made)
+    return (
+        len(returned)
+        + len(made)
+        + sum(
+            program_records.take_pulled(conn, name, rows)
+            for name, rows in fetched.rows.items()
+            if name not in (RETURNED_CHECKS, MADE_ITEMS)
+        )
     )
+
+
+def _take_items(conn: sa.Connection, made: list[dict[str, Any]]) -> None:
+    """Other workstations' counter-made open items, written here as an import writes one
+    (paid only by receipts made after it), with a taken-back line's own split."""
+    after = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
+    items = [
+        {k: r[k] for k in corrections.ITEM_KEYS}
+        | {"status": "open", "plate": "", "as_of": "", "issued": None, "notice": None,
+           "paid_before_line": after}
+        for r in made
+    ]  # fmt: skip
+    import_write.write_open_items(conn, iter(items))
+    known_splits = set(conn.execute(sa.select(item_splits.c.ref)).scalars())
+    for r in made:
+        if r["gl"] and r["ref"] not in known_splits:
+            conn.execute(item_splits.insert().values(ref=r["ref"], gl=r["gl"]))

@@ -42,6 +42,24 @@ correction_gl = sa.Table(
     sa.Column("amount_cents", Cents, nullable=False),
 )
 
+#: The open items other workstations' returned checks made (``<number>-L<n>``, the fee),
+#: published for ``sync pull`` (``gl``: a taken-back line's own split, else NULL).
+correction_items = sa.Table(
+    "correction_items",
+    metadata,
+    sa.Column("ref", sa.String(60), primary_key=True),
+    sa.Column("batch_id", sa.String(60), sa.ForeignKey("batches.id"), nullable=False, index=True),
+    sa.Column("workstation", sa.String(20), nullable=False),
+    sa.Column("program", sa.String(60), nullable=False),
+    sa.Column("account", sa.String(60), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("address", sa.String(200), nullable=False),
+    sa.Column("amount_due_cents", Cents, nullable=False),
+    sa.Column("due_date", sa.String(10), nullable=False),
+    sa.Column("revenue_code", sa.String(40), nullable=False),
+    sa.Column("gl", sa.String(400)),
+)
+
 #: A carried correction's columns central keeps (``made_on``: its ``business_date``).
 KEPT = ("number", "kind", "receipt_no", "amount_cents", "account", "fee_ref", "fee_cents",
         "created_at")  # fmt: skip

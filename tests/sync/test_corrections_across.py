@@ -42,7 +42,9 @@ def _by_check(number: str, amount: str) -> dict[str, Any]:
 def _across(w1: App, w2: App, tmp_path: Path) -> None:
     import_city(w1, tmp_path, CODES, ITEMS)
     import_city(w2, tmp_path, CODES, ITEMS)
-    _check_day(w1, "D1", ("amy", "4821"), _by_check("1042", "30.00"))
+    w1_sale = _by_check("1042", "42.00")
+    w1_sale["items"] = [{"ref": "WB-1", "amount": "30.00"}, {"code": "MISC", "amount": "12.00"}]
+    _check_day(w1, "D1", ("amy", "4821"), w1_sale)
     _check_day(w2, "D2", ("bob", "2468"), _by_check("2001", "20.00"))
     for app in (w1, w2):
         clock = app.desk.clock
@@ -58,11 +60,19 @@ def _across(w1: App, w2: App, tmp_path: Path) -> None:
            {"op": "open_drawer", "drawer": "D3", "opening": {"20.00": 5}})  # fmt: skip
     assert run_ok(w2, {"op": "lookup", "ref": "WB-1"})[0]["flags"] == []
     pulled = w2.desk.pull_reference_data()
-    assert pulled.program_records == 1
+    assert pulled.program_records == 1 + 2  # the returned check, the items it made
     assert w2.desk.pull_reference_data().program_records == 0  # each batch once
     refused = run_op(w2.desk, _by_check("2003", "5.00"))
     assert (refused["ok"], refused["error"]) == (False, "certified_funds_only")
     assert run_ok(w2, {"op": "lookup", "ref": "WB-1"})[0]["flags"] == ["certified_funds_only"]
+    # The items W1's returned check made reach W2, which takes payment of them (in cash).
+    fee = run_ok(w2, {"op": "lookup", "ref": "W1-RC000001-FEE"})[0]
+    assert (fee["amount_due"], fee["flags"]) == ("25.00", ["certified_funds_only"])
+    line = run_ok(w2, {"op": "lookup", "ref": "W1-RC000001-L2"})[0]
+    assert (line["amount_due"], line["flags"]) == ("12.00", ["certified_funds_only"])
+    paid = run_ok(w2, {"op": "sale", "items": [{"ref": "W1-RC000001-L2"}],
+                       "tenders": [{"type": "cash", "amount": "12.00"}]})[0]  # fmt: skip
+    assert paid["total"] == "12.00"
     # W2's own returned check of the account is its second: the subsequent fee.
     [second] = run_ok(w2, {"op": "returned_check", "receipt": "W2-000001", "number": "2001",
                            **LEE})  # fmt: skip
