@@ -4,6 +4,8 @@
 * every correction the payload carries (``corrections.records``) has its audit record — the
   action its kind, the target its number — with the same amount and the same revenue side
   (``gl``, zeros left out) as the correction's ``revenue`` postings;
+* the open items a returned check made (``corrections.items``, published to the other
+  workstations) are those its record names (``new_items`` and ``fee``), at their amounts;
 * the summary's ``adjustments`` is what those corrections add up to: each kind's amount and the
   ``gl`` by account (zeros left out); a batch carrying corrections without ``adjustments``, or
   ``adjustments`` without corrections, is refused.
@@ -77,6 +79,7 @@ def problems(
                 f"{ {a: _money(v) for a, v in sorted(revenue.items())} } — its {kind} record "
                 f"says {rec.get('amount')}, gl {rec.get('gl')}"
             )
+    found += _items(payload, records)
     said = payload["summary"].get("adjustments")
     if not said:
         if carried:
@@ -93,3 +96,24 @@ def problems(
     if _gl(said.get("gl")) != {a: v for a, v in gl.items() if v}:
         found.append("the adjustments' gl is not what its corrections' revenue side adds up to")
     return found
+
+
+def _items(
+    payload: Mapping[str, Any], records: Mapping[tuple[str, str], list[dict[str, Any]]]
+) -> list[str]:
+    """The carried open items against their returned checks' records."""
+    carried = payload.get("corrections") or {}
+    named: dict[str, int | None] = {}
+    for c in carried.get("records") or ():
+        recs = records.get(("returned_check", str(c.get("number"))))
+        if c.get("kind") != "returned_check" or not recs:
+            continue  # a missing record is named above
+        rec = recs[-1]
+        for item in [*(rec.get("new_items") or ()), rec.get("fee") or {}]:
+            if isinstance(item, Mapping) and item.get("ref"):
+                named[str(item["ref"])] = _cents(item.get("amount"))
+    items = {str(i.get("ref")): i.get("amount_due_cents") for i in carried.get("items") or ()}
+    if items == named:
+        return []
+    wrong = sorted(r for r in set(items) | set(named) if items.get(r) != named.get(r))
+    return [f"the open items its returned checks made differ from their records: {wrong[:5]}"]

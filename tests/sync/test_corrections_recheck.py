@@ -50,8 +50,17 @@ def correction_dropped(p: Payload) -> str:
     return "the adjustments say transfers 40.00, its corrections add up to 0.00"
 
 
+def fee_lowered(p: Payload) -> str:
+    """The fee item the returned check made, lowered before it reaches the other counters."""
+    [fee] = [i for i in p["corrections"]["items"] if i["ref"].endswith("-FEE")]
+    fee["amount_due_cents"] = 100
+    return "the open items its returned checks made differ from their records: ['W1-RC000001-FEE']"
+
+
 @pytest.mark.parametrize(
-    "edit", [refund_raised, revenue_moved, correction_dropped], ids=lambda e: e.__name__
+    "edit",
+    [refund_raised, revenue_moved, correction_dropped, fee_lowered],
+    ids=lambda e: e.__name__,
 )
 def test_a_batch_of_adjustments_edited_in_transit_is_held_and_named(
     make_app: Callable[..., App],
