@@ -6,6 +6,7 @@ beside the receipts — for the date and over a period."""
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from tests.programs.test_corrections_day import (
     refund,
     transfer,
 )
-from tests.sync.conftest import CentralPg, push, workstation
+from tests.sync.conftest import CentralPg, cli, push, workstation
 
 
 def corrections_day(app: App, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -154,6 +155,12 @@ def test_a_day_of_corrections_reaches_sqlite_with_its_adjustments(
     app = workstation(make_app, url, FakeClock())
     engine = central.engine_for(url)
     try:
-        _check(app, engine, tmp_path)
+        second = _check(app, engine, tmp_path)
     finally:
         engine.dispose()
+    # The command line: a period, and a date given wrongly.
+    args = ("--data-dir", str(app.data_dir), "--central", url, "central", "totals")
+    done = cli(*args, "--from", "2026-11-01", "--to", second["date"])
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["adjustments"] == second["adjustments"]
+    assert cli(*args, "--from", "2026-11-01").returncode != 0
