@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cashier_desk import cli_auth, cli_help
 from cashier_desk.app import App
@@ -17,6 +17,9 @@ from cashier_desk.config import ConfigError
 from cashier_desk.desk import is_iso_date
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.imports import KINDS
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
 
 
 def _print_json(obj: Any) -> None:
@@ -60,12 +63,29 @@ def add_parsers(sub: Any, command: Callable[[str, str, str], argparse.ArgumentPa
     )
     ws_rm = ws_sub.add_parser("remove", help="it may send no more (its batches stay)")
     ws_rm.add_argument("id")
-    cen_tot = cen_sub.add_parser("totals", help="what arrived for a business date")
-    cen_tot.add_argument("--date", required=True, help="business date YYYY-MM-DD")
+    cen_tot = cen_sub.add_parser("totals", help="what arrived for a business date or period")
+    cen_tot.add_argument("--date", help="business date YYYY-MM-DD")
+    cen_tot.add_argument("--from", dest="date_from", help="a period's first business date")
+    cen_tot.add_argument("--to", dest="date_to", help="a period's last business date")
     cen_sub.add_parser("status", help="workstations, last batch, last contact, batches pending")
     cen_imp = cen_sub.add_parser("import", help="load reference data into central from CSV")
     cen_imp.add_argument("kind", choices=(*KINDS, "accounts", "program-rules"))
     cen_imp.add_argument("file", type=Path)
+
+
+def _totals(engine: sa.Engine, args: argparse.Namespace) -> dict[str, Any]:
+    """``central totals --date D`` or ``--from D1 --to D2`` (a period, both included)."""
+    from cashier_desk.sync import central
+
+    if args.date is None and args.date_from is not None and args.date_to is not None:
+        for d in (args.date_from, args.date_to):
+            if not is_iso_date(d):
+                raise Refusal("bad_date", f"{d!r} is not a date like 2026-11-22")
+        return central.period_totals(engine, args.date_from, args.date_to)
+    if args.date is None or not is_iso_date(args.date):
+        raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22 "
+                      "(or give --from and --to for a period)")  # fmt: skip
+    return central.totals(engine, args.date)
 
 
 def cmd_sync(app: App, args: argparse.Namespace) -> int:
@@ -144,9 +164,7 @@ def central_command(args: argparse.Namespace) -> int:
             _print_json({"import": args.kind, **count.summary()})
             return 0
         if args.central_command == "totals":
-            if not is_iso_date(args.date):
-                raise Refusal("bad_date", f"{args.date!r} is not a date like 2026-11-22")
-            _print_json(central.totals(engine, args.date))
+            _print_json(_totals(engine, args))
             return 0
         shown = engine.url.render_as_string(hide_password=True)
         if is_embedded(url, data_dir):

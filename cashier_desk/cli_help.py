@@ -127,7 +127,8 @@ CENTRAL = """\
 The central database is --central URL (or CASHIER_DESK_CENTRAL_URL, or [central] url in
 config.toml; default: central.db in the data folder, "this machine only"). import takes the
 same CSV files as `cashier-desk import`; totals prints, as JSON, what arrived for a business
-date (batches in quarantine left out); status lists workstations, their last batch and
+date (--date) or a period (--from, --to), adjustments beside the receipts (batches in
+quarantine left out); status lists workstations, their last batch and
 contact, and the batches held in quarantine. workstation add ID registers a workstation and,
 on PostgreSQL, makes its own role (printing its password once): connected as that role it adds
 and reads only its own batches (row-level security); give it in that workstation's [central]

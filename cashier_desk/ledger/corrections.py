@@ -173,14 +173,21 @@ def card_refunded(conn: sa.Connection, receipt_no: str) -> Money:
 
 
 def returned_checks_of(conn: sa.Connection, account: str) -> int:
-    """How many returned checks this ledger holds of an account (first or subsequent fee)."""
-    return int(
-        conn.execute(
-            sa.select(sa.func.count()).where(
-                corrections.c.kind == "returned_check", corrections.c.account == account
-            )
-        ).scalar_one()
-    )
+    """How many returned checks this ledger holds of an account (first or subsequent fee):
+    its own, and other workstations' that ``sync pull`` brought (``flag_pulled``)."""
+    here = conn.execute(
+        sa.select(sa.func.count()).where(
+            corrections.c.kind == "returned_check", corrections.c.account == account
+        )
+    ).scalar_one()
+    pulled = conn.execute(
+        sa.select(sa.func.count()).where(
+            account_flags.c.account == account,
+            account_flags.c.flag == CERTIFIED_FUNDS_ONLY,
+            account_flags.c.correction_id.is_(None),
+        )
+    ).scalar_one()
+    return int(here) + int(pulled)
 
 
 def split_paid(conn: sa.Connection, ref: str) -> Money:
@@ -324,6 +331,16 @@ def flag(conn: sa.Connection, account: str, correction_id: int, *, at: str, acto
         )  # fmt: skip
 
 
+def flag_pulled(conn: sa.Connection, account: str, number: str, *, at: str) -> None:
+    """Another workstation's returned check of ``account`` (``number``, brought by ``sync
+    pull``): the account is flagged here (a row of its own, no correction of this ledger; the
+    actor is the returned check's number), and it counts for the fee (``returned_checks_of``)."""
+    conn.execute(
+        account_flags.insert().values(account=account, flag=CERTIFIED_FUNDS_ONLY,
+                                      correction_id=None, set_at=at, actor=number[:40])
+    )  # fmt: skip
+
+
 def clear_flag(conn: sa.Connection, account: str, *, at: str, actor: str) -> None:
     """Clear an account's flag (a row of its own: flags are append-only)."""
     conn.execute(account_flags.insert().values(account=account, flag=CLEARED, set_at=at,
@@ -425,7 +442,27 @@ def for_batch(
     )
     carried = {"upto": made[-1]["id"], "records": made,
                "offsets": {a: str(m) for a, m in adjustments.offsets.items()}}  # fmt: skip
-    return adjustments, carried
+    items = _made_items(conn, [c["number"] for c in made if c["kind"] == "returned_check"])
+    return adjustments, carried | ({"items": items} if items else {})
+
+
+#: What a batch carries of an open item a returned check made (its own split in ``gl``).
+ITEM_KEYS = ("ref", "program", "account", "name", "address", "amount_due_cents", "due_date",
+             "revenue_code")  # fmt: skip
+
+
+def _made_items(conn: sa.Connection, numbers: Sequence[str]) -> list[dict[str, Any]]:
+    """The open items these returned checks made (``<number>-L<n>``, ``<number>-FEE``), as
+    written, for other workstations (``sync pull``)."""
+    if not numbers:
+        return []
+    query = (
+        sa.select(*(open_items.c[k] for k in ITEM_KEYS), item_splits.c.gl)
+        .outerjoin(item_splits, item_splits.c.ref == open_items.c.ref)
+        .where(sa.or_(*(open_items.c.ref.like(f"{n}-%") for n in numbers)))
+        .order_by(open_items.c.ref)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def read_back(payload: Mapping[str, Any]) -> Adjustments | None:

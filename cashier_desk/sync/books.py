@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from cashier_desk.money import Money
 from cashier_desk.sync import schema as c
+from cashier_desk.sync import schema_corrections as sc
 from cashier_desk.sync.schema_programs import RECORDS
 
 Rows = list[tuple[Any, ...]]
@@ -132,6 +133,7 @@ def insert_batch(
         (c.tenders, TENDER_COLUMNS, lambda: _tenders(bid, detail)),
     )
     _programs(conn, bid, p["workstation"], p.get("programs") or {})
+    _corrections(conn, bid, p["workstation"], p["business_date"], p.get("corrections") or {})
     gl_rows = [
         {"batch_id": bid, "account": a, "amount_cents": _cents(v)} for a, v in summary["gl"].items()
     ]
@@ -240,4 +242,43 @@ def _records(
             sa.insert(table),
             [{k: v for k, v in r.items() if k in table.c} | {"batch_id": bid, "workstation": ws}
              for r in rows],
+        )  # fmt: skip
+
+
+#: What central keeps of an open item a returned check made.
+ITEM_COLUMNS = ("ref", "program", "account", "name", "address", "amount_due_cents", "due_date",
+                "revenue_code", "gl")  # fmt: skip
+
+
+def _corrections(
+    conn: sa.Connection, bid: str, ws: str, on: str, carried: Mapping[str, Any]
+) -> None:
+    """The returned checks, refunds and transfers the batch carries (migration c0009), kept
+    with it under its business date, and their GL by side and account."""
+    made = carried.get("records") or ()
+    if not made:
+        return
+    conn.execute(
+        sa.insert(sc.corrections),
+        [{k: x.get(k) for k in sc.KEPT}
+         | {"batch_id": bid, "workstation": ws, "business_date": on, "made_on": x["business_date"]}
+         for x in made],
+    )  # fmt: skip
+    gl: dict[tuple[str, str, str], int] = {}
+    for x in made:
+        for post in x.get("postings") or ():
+            key = (str(x["number"]), str(post["side"]), str(post["account"]))
+            gl[key] = gl.get(key, 0) + int(post["amount_cents"])
+    items = carried.get("items") or ()
+    if items:
+        conn.execute(
+            sa.insert(sc.correction_items),
+            [{k: x.get(k) for k in ITEM_COLUMNS}
+             | {"batch_id": bid, "workstation": ws} for x in items],
+        )  # fmt: skip
+    if gl:
+        conn.execute(
+            sa.insert(sc.correction_gl),
+            [{"number": n, "side": s, "account": a, "amount_cents": v, "batch_id": bid,
+              "workstation": ws} for (n, s, a), v in gl.items()],
         )  # fmt: skip

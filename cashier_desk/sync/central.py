@@ -30,6 +30,8 @@ from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
 from cashier_desk.sync import access, books, contacts, parse, quarantine, taking
 from cashier_desk.sync import schema as c
+from cashier_desk.sync import schema_corrections as sc
+from cashier_desk.sync.recheck_corrections import KINDS
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "central_alembic_version"
@@ -297,8 +299,17 @@ def _taken(conn: sa.Connection, payload: Mapping[str, Any]) -> tuple[str, str] |
 
 def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
     """What arrived for a business date, in the closeout's shapes."""
+    return _totals(engine, c.batches.c.business_date == business_date)
+
+
+def period_totals(engine: sa.Engine, date_from: str, date_to: str) -> dict[str, Any]:
+    """What arrived for the business dates from ``date_from`` to ``date_to`` (both included),
+    in the shapes of a date's totals: receipts and adjustments of the period side by side."""
+    return _totals(engine, c.batches.c.business_date.between(date_from, date_to))
+
+
+def _totals(engine: sa.Engine, in_day: sa.ColumnElement[bool]) -> dict[str, Any]:
     with engine.connect() as conn:
-        in_day = c.batches.c.business_date == business_date
         count, receipt_count = conn.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.batches.c.receipts), 0))
             .select_from(c.batches)
@@ -324,9 +335,7 @@ def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
             .group_by(c.gl.c.account)
             .order_by(c.gl.c.account)
         ).all()
-        adjustments = _adjustments(
-            conn.execute(sa.select(c.batches.c.payload).where(in_day)).scalars()
-        )
+        adjustments = _adjustments(conn, day_batches)
     tenders = {}
     for t in TENDER_KINDS:
         e, k, o = tender_rows.get(t, (0, 0, 0))
@@ -343,27 +352,27 @@ def totals(engine: sa.Engine, business_date: str) -> dict[str, Any]:
     } | ({"adjustments": adjustments} if adjustments else {})
 
 
-def _adjustments(payloads: Iterator[str]) -> dict[str, Any]:
-    """The returned checks, refunds and transfers the day's batches carry (programs.md), as a
-    closeout shows them; empty when none does. Read from the batches as they were sent (a
-    day's batches are few); a table of its own is for when central reports them by period."""
-    kinds: dict[str, int] = {}
-    gl: dict[str, int] = {}
-    found = False
-    for text in payloads:
-        said = parse.loads(text)["summary"].get("adjustments")
-        if not said:
-            continue
-        found = True
-        for key, amount in said.items():
-            if key != "gl":
-                kinds[key] = kinds.get(key, 0) + Money.parse(amount).cents
-        for account, amount in said.get("gl", {}).items():
-            gl[account] = gl.get(account, 0) + Money.parse(amount).cents
-    if not found:
+def _adjustments(conn: sa.Connection, batches: sa.Select[tuple[str]]) -> dict[str, Any]:
+    """The returned checks, refunds and transfers the batches carry (programs.md; migration
+    c0009), as a closeout shows them: each kind's amount (0.00 for a kind with none) and the
+    revenue side by account, zeros left out; empty when they carry none."""
+    kinds = dict(
+        conn.execute(
+            sa.select(sc.corrections.c.kind, sa.func.sum(sc.corrections.c.amount_cents))
+            .where(sc.corrections.c.batch_id.in_(batches))
+            .group_by(sc.corrections.c.kind)
+        ).all()
+    )
+    if not kinds:
         return {}
-    return {k: str(Money(v)) for k, v in kinds.items()} | {
-        "gl": {a: str(Money(v)) for a, v in sorted(gl.items()) if v}
+    gl = conn.execute(
+        sa.select(sc.correction_gl.c.account, sa.func.sum(sc.correction_gl.c.amount_cents))
+        .where(sc.correction_gl.c.batch_id.in_(batches), sc.correction_gl.c.side == "revenue")
+        .group_by(sc.correction_gl.c.account)
+        .order_by(sc.correction_gl.c.account)
+    ).all()
+    return {key: str(Money(int(kinds.get(kind, 0)))) for kind, key in KINDS.items()} | {
+        "gl": {str(a): str(Money(int(v))) for a, v in gl if int(v)}
     }
 
 

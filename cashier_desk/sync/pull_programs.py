@@ -17,8 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger import program_records
+from cashier_desk.ledger import corrections, import_write, program_records
+from cashier_desk.ledger.schema import item_splits, receipt_lines
 from cashier_desk.sync import access
+from cashier_desk.sync import schema_corrections as sc
 from cashier_desk.sync.schema_programs import RECORDS
 
 #: Batches read at once (an IN list of this many ids).
@@ -70,10 +72,83 @@ def fetch(conn: sa.Connection, workstation: str, applied: set[str]) -> Fetched:
         out.batches.update(ids)
         if rows:
             out.rows[name] = rows
+    _returned_checks(conn, workstation, applied, out)
     return out
+
+
+def _returned_checks(
+    conn: sa.Connection, workstation: str, applied: set[str], out: Fetched
+) -> None:
+    """Other known workstations' returned checks (migration c0009) of batches not pulled
+    here: their accounts are flagged here too, and count for the first/subsequent fee."""
+    t = sc.corrections
+    rows = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(t.c.batch_id, t.c.number, t.c.account, t.c.created_at)
+            .where(t.c.kind == "returned_check", t.c.account.is_not(None))
+            .where(t.c.workstation != workstation)
+            .where(t.c.workstation.in_(known(conn)))
+            .order_by(t.c.created_at, t.c.number)
+        ).mappings()
+        if r["batch_id"] not in applied
+    ]
+    out.batches.update(r["batch_id"] for r in rows)
+    if rows:
+        out.rows[RETURNED_CHECKS] = rows
+    i = sc.correction_items
+    items = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(i)
+            .where(i.c.workstation != workstation, i.c.workstation.in_(known(conn)))
+            .order_by(i.c.ref)
+        ).mappings()
+        if r["batch_id"] not in applied
+    ]
+    out.batches.update(r["batch_id"] for r in items)
+    if items:
+        out.rows[MADE_ITEMS] = items
+
+
+#: The fetched rows that are not program records: other workstations' returned checks.
+RETURNED_CHECKS = "returned_checks"
+#: ... and the open items those returned checks made.
+MADE_ITEMS = "made_items"
 
 
 def apply(conn: sa.Connection, fetched: Fetched) -> int:
     """Keep the fetched records in the ledger (the caller's write transaction); how many
     were new here."""
-    return sum(program_records.take_pulled(conn, name, rows) for name, rows in fetched.rows.items())
+    returned = fetched.rows.get(RETURNED_CHECKS, [])
+    for r in returned:
+        corrections.flag_pulled(conn, str(r["account"]), str(r["number"]), at=str(r["created_at"]))
+    made = fetched.rows.get(MADE_ITEMS, [])
+    if made:
+        _take_items(conn, made)
+    return (
+        len(returned)
+        + len(made)
+        + sum(
+            program_records.take_pulled(conn, name, rows)
+            for name, rows in fetched.rows.items()
+            if name not in (RETURNED_CHECKS, MADE_ITEMS)
+        )
+    )
+
+
+def _take_items(conn: sa.Connection, made: list[dict[str, Any]]) -> None:
+    """Other workstations' counter-made open items, written here as an import writes one
+    (paid only by receipts made after it), with a taken-back line's own split."""
+    after = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
+    items = [
+        {k: r[k] for k in corrections.ITEM_KEYS}
+        | {"status": "open", "plate": "", "as_of": "", "issued": None, "notice": None,
+           "paid_before_line": after}
+        for r in made
+    ]  # fmt: skip
+    import_write.write_open_items(conn, iter(items))
+    known_splits = set(conn.execute(sa.select(item_splits.c.ref)).scalars())
+    for r in made:
+        if r["gl"] and r["ref"] not in known_splits:
+            conn.execute(item_splits.insert().values(ref=r["ref"], gl=r["gl"]))

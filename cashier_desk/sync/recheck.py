@@ -35,12 +35,13 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 
 from cashier_desk.money import Money
-from cashier_desk.sync import parse
+from cashier_desk.sync import parse, recheck_corrections
 from cashier_desk.sync import schema as c
 from cashier_desk.sync.schema_programs import RECORDS
 
 #: The audit actions whose records the detail is held to.
-WATCHED = frozenset({"sale", "void", "drop", "paid_out", "close_drawer", "closeout"})
+WATCHED = frozenset({"sale", "void", "drop", "paid_out", "close_drawer", "closeout",
+                     *recheck_corrections.KINDS})  # fmt: skip
 #: The movements held to records (a no-sale moves no money).
 MOVED = ("drop", "paid_out")
 #: What central holds of an earlier batch: (receipts, deposit total in cents), or None.
@@ -317,6 +318,7 @@ def problems(payload: Mapping[str, Any], records: Records, *, final: bool) -> li
     found += _movements(d, records, sessions, lacks)
     found += _closes(d, records, lacks)
     found += _summary(payload, d)
+    found += recheck_corrections.problems(payload, records, lacks)
     return found + missing
 
 

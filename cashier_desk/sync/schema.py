@@ -314,4 +314,5 @@ open_item_payments = sa.Table(
 
 # The accounts and the counters' program records (issue 15, item 2) are in their own module;
 # importing it here puts them into ``metadata``.
+from cashier_desk.sync import schema_corrections as _corrections  # noqa: E402,F401
 from cashier_desk.sync import schema_programs as _programs  # noqa: E402,F401

@@ -3,8 +3,9 @@
 A child process runs ``python -m cashier_desk --data-dir D run SCRIPT`` on a generated script of
 whole days (a cashier opens a drawer, takes many sales of every tender, voids one, drops cash to
 the safe, closes with a blind count, a lead approves the shortage, another lead closes out, the
-batch is synced to central).  The harness SIGKILLs the child at a random moment (seeded), then
-restarts the workstation and checks, after EVERY kill:
+batch is synced to central; then a returned check, a refund or a transfer of one of the day's
+receipts, which the next closeout's batch carries).  The harness SIGKILLs the child at a
+random moment (seeded), then restarts the workstation and checks, after EVERY kill:
 
 * ``PRAGMA integrity_check`` of ``ledger.db`` (and ``central.db``) is ``ok``, foreign keys hold,
   and every journal entry balances;
@@ -18,6 +19,9 @@ restarts the workstation and checks, after EVERY kill:
 * a closeout is whole or absent: every batch has its outbox row and its sessions, every session
   of a finished closeout is in exactly one batch; central holds only batches this workstation
   made, with the same SHA-256, and every batch marked sent is at central;
+* each correction (returned check, refund, transfer) is whole or absent: its GL sums to 0.00 with a
+  revenue side, it has its audit record, a returned check its fee item and its flag; none is
+  made twice (a returned check never twice);
 * the steps of the day are done as a prefix (nothing later done while something earlier is not).
 
 Then it works out from the ledger how far the day got (the receipts list, the sessions, closes,
@@ -70,6 +74,7 @@ Op = dict[str, Any]
 CASHIERS = (("amy", "4821"), ("bob", "2468"), ("cara", "5307"), ("dev", "7152"), ("eli", "6094"))
 APPROVER = ("lee", "1111")  # approves shortages; never works a drawer here
 CLOSER = ("pat", "2222")  # closes out; never works a drawer here
+SUPERVISOR = ("sam", "3333")  # approves refunds
 OPENING = {"20.00": 5, "1.00": 20, "0.25": 40}
 OPENING_CENTS = 13000
 DROP_CENTS = 5000
@@ -121,7 +126,7 @@ class HarnessFailure(AssertionError):
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # open, sale, void, drop, close, approve, closeout, sync
+    kind: str  # open, sale, void, drop, close, approve, closeout, sync; a correction after it
     cycle: int
     op: Op
     receipt: str | None = None  # sale: the receipt it issues; void: the receipt it voids
@@ -136,6 +141,14 @@ class Cycle:
     steps: list[Step]
     sales: list[Step]
     voided: str
+
+
+def partial_refs(folder: Path = DEMO) -> set[str]:
+    """The open items a part of may be paid (a transfer's ``to_ref`` gets part of its due)."""
+    with (folder / "revenue_codes.csv").open(encoding="utf-8", newline="") as fh:
+        codes = {r["code"] for r in csv.DictReader(fh) if r["partial_allowed"] == "yes"}
+    with (folder / "open_items.csv").open(encoding="utf-8", newline="") as fh:
+        return {r["ref"] for r in csv.DictReader(fh) if r["revenue_code"] in codes}
 
 
 def reference_data(folder: Path = DEMO) -> tuple[dict[str, int], list[tuple[str, int]]]:
@@ -156,6 +169,7 @@ class Planner:
 
     def __init__(self, seed: int, business_date: str) -> None:
         self.rng = random.Random(seed)
+        self.seed = seed
         self.business_date = business_date
         self.fees, items = reference_data()
         self.rng.shuffle(items)
@@ -164,6 +178,9 @@ class Planner:
         self.by_receipt: dict[str, Step] = {}
         self.receipts = 0
         self.checks = 0
+        self.tenders: dict[str, list[Op]] = {}
+        self.due = dict(items)
+        self.partial = partial_refs()
 
     def cycle(self, index: int) -> Cycle:
         while len(self.cycles) <= index:
@@ -258,6 +275,7 @@ class Planner:
                 op["payer"] = rng.choice(("J. Rivera", "M. Chen", "A. Novak", "Ng Hoa"))
             step = Step("sale", index, op, receipt=receipt, total=total)
             planned.append((step, cash_net, sale_checks, card_amount))
+            self.tenders[receipt] = tenders
             sales.append(step)
             steps.append(step)
             self.by_receipt[receipt] = step
@@ -316,7 +334,50 @@ class Planner:
             )
         )
         steps.append(Step("sync", index, {"op": "sync"}))
-        return Cycle(index, cashier, drawer, steps, sales, str(sales[void_of].receipt))
+        voided = str(sales[void_of].receipt)
+        fix = self._correction(index, [s for s in sales if s.receipt != voided])
+        if fix is not None:
+            steps.append(fix)
+        return Cycle(index, cashier, drawer, steps, sales, voided)
+
+    def _correction(self, index: int, kept: list[Step]) -> Step | None:
+        """After the closeout (and its sync), a returned check of one of the cycle's receipts
+        paid by check (one with no open item: a flagged account's items would then refuse a
+        later check) or a refund of one; the next closeout's batch carries it.  Chosen by a
+        random source of its own, so the days stay those of the seed."""
+        rng = random.Random(self.seed * 1000 + index)
+        checks = [
+            (s, t) for s in kept for t in self.tenders[str(s.receipt)] if t["type"] == "check"
+            if not any("ref" in item for item in s.op["items"])
+        ]  # fmt: skip
+        moves = [
+            (s, str(item["ref"])) for s in kept for item in s.op["items"]
+            if item.get("ref") in self.partial
+        ]  # fmt: skip
+        r = rng.random()
+        if moves and r >= 0.7:
+            sale, source = rng.choice(moves)
+            amount = min(self.due[source], 500)
+            target = next((ref for ref, due in self.open_items
+                           if ref in self.partial and due >= amount), None)  # fmt: skip
+            if target is not None:
+                self.open_items = [x for x in self.open_items if x[0] != target]
+                op = {"op": "transfer", "receipt": sale.receipt, "from_ref": source,
+                      "to_ref": target, "amount": money(amount), "approver": APPROVER[0],
+                      "approver_pin": APPROVER[1]}  # fmt: skip
+                return Step("transfer", index, op, receipt=sale.receipt)
+        if checks and r < 0.4:
+            sale, check = rng.choice(checks)
+            op: Op = {"op": "returned_check", "receipt": sale.receipt, "number": check["number"],
+                      "approver": APPROVER[0], "approver_pin": APPROVER[1]}  # fmt: skip
+            return Step("returned_check", index, op, receipt=sale.receipt)
+        sale = rng.choice(kept)
+        card = [t for t in self.tenders[str(sale.receipt)] if t["type"] == "card"]
+        op = {"op": "refund", "receipt": sale.receipt, "amount": money(min(sale.total, 100)),
+              "payee": "J. Rivera", "address": "1 Main St", "reason": "overpaid",
+              "approver": SUPERVISOR[0], "approver_pin": SUPERVISOR[1]}  # fmt: skip
+        op |= {"method": "card", "auth": f"R{index:05d}"} if card else {"method": "check"}
+        return Step("refund", index, op, receipt=sale.receipt)
 
 
 # -- what the ledger says ------------------------------------------------------------------
@@ -345,6 +406,8 @@ class Snapshot:
     outbox: dict[str, tuple[str | None, str | None]]  # batch -> (sent_at, outcome)
     jobs: list[tuple[str, str, bool]]  # receipt no, kind, printed
     unbalanced: list[int]
+    corrections: Counter[tuple[str, str]]  # (kind, receipt) -> how many
+    fixes_whole: list[str]  # problems of the corrections (whole or absent)
     integrity: str
     foreign_keys: list[Any]
     _voided: set[str] | None = None
@@ -400,6 +463,12 @@ class Snapshot:
                     "SELECT entry_id FROM postings GROUP BY entry_id HAVING SUM(amount_cents) != 0"
                 )
             ]
+            corrections: Counter[tuple[str, str]] = Counter(
+                {(k, r): n for k, r, n in conn.execute(
+                    "SELECT kind, receipt_no, COUNT(*) FROM corrections GROUP BY kind, receipt_no"
+                )}
+            )  # fmt: skip
+            fixes_whole = correction_problems(conn)
             conn.rollback()
         return cls(
             receipts,
@@ -412,6 +481,8 @@ class Snapshot:
             outbox,
             jobs,
             unbalanced,
+            corrections,
+            fixes_whole,
             integrity,
             foreign_keys,
         )
@@ -448,7 +519,50 @@ class Snapshot:
         if step.kind == "sync":
             batch = self.batch_of.get(sid)
             return batch is not None and self.outbox.get(batch, (None, None))[0] is not None
+        if step.kind in ("returned_check", "refund", "transfer"):
+            return self.corrections[(step.kind, str(step.receipt))] > 0
         raise ValueError(step.kind)
+
+
+def correction_problems(conn: sqlite3.Connection) -> list[str]:
+    """Each correction whole or absent: its GL sums to 0.00 (a returned check's or a refund's
+    has a revenue side; a transfer between items of one account nets to none), it has
+    its audit record, a returned check its fee item and its account a flag (the first
+    returned check of the account wrote it); no receipt is taken back
+    by two returned checks."""
+    found = [
+        f"correction {n}: GL sums to {money(v)}"
+        for n, v in conn.execute(
+            "SELECT c.number, COALESCE(SUM(p.amount_cents), 0) FROM corrections c "
+            "LEFT JOIN correction_postings p ON p.correction_id = c.id GROUP BY c.id"
+        )
+        if v
+    ]
+    found += [
+        f"correction {n} ({k}) has no {what}"
+        for n, k, what in conn.execute(
+            "SELECT number, kind, 'revenue side' FROM corrections c "
+            "WHERE kind != 'transfer' AND NOT EXISTS "
+            "(SELECT 1 FROM correction_postings p WHERE p.correction_id = c.id "
+            "AND p.side = 'revenue') "
+            "UNION ALL SELECT number, kind, 'audit record' FROM corrections c WHERE NOT EXISTS "
+            "(SELECT 1 FROM audit_log a WHERE a.action = c.kind AND a.target = c.number) "
+            "UNION ALL SELECT number, kind, 'fee item' FROM corrections c "
+            "WHERE kind = 'returned_check' AND NOT EXISTS "
+            "(SELECT 1 FROM open_items o WHERE o.ref = c.number || '-FEE') "
+            "UNION ALL SELECT number, kind, 'flag' FROM corrections c "
+            "WHERE kind = 'returned_check' AND NOT EXISTS "
+            "(SELECT 1 FROM account_flags f WHERE f.account = c.account "
+            "AND f.flag = 'certified_funds_only')"
+        )
+    ]
+    audited = conn.execute(
+        "SELECT COUNT(*) FROM audit_log WHERE action IN ('returned_check', 'refund', 'transfer')"
+    ).fetchone()[0]
+    made = conn.execute("SELECT COUNT(*) FROM corrections").fetchone()[0]
+    if audited != made:
+        found.append(f"{audited} correction audit records for {made} corrections")
+    return found
 
 
 def central_batches(path: Path) -> dict[str, str]:
@@ -657,6 +771,7 @@ class Report:
     receipts: int = 0
     voids: int = 0
     batches_synced: int = 0
+    corrections: Counter[str] = field(default_factory=Counter)  # returned checks, refunds...
     committed_not_reported: int = 0
     pending_after_kill: int = 0
     pending_printed_at_start: int = 0
@@ -775,6 +890,12 @@ class Harness:
             raise fail(f"foreign_key_check: {snap.foreign_keys[:5]}")
         if snap.unbalanced:
             raise fail(f"journal entries that do not balance: {snap.unbalanced[:5]}")
+        # Corrections: each whole or absent, none twice (a returned check never twice).
+        if snap.fixes_whole:
+            raise fail(f"corrections: {snap.fixes_whole[:5]}")
+        twice = [key for key, n in snap.corrections.items() if n > 1]
+        if twice:
+            raise fail(f"corrections made twice: {twice[:5]}")
         # The receipts: a gapless prefix of the plan, each with its planned total.
         voided_plan = {c.voided for c in self.plan.cycles}
         for i, row in enumerate(rows, 1):
@@ -972,6 +1093,8 @@ class Harness:
         self.report.receipts = len(snap.receipts)
         self.report.voids = sum(1 for r in snap.receipts if r[4])
         self.report.batches_synced = sum(1 for s, _o in snap.outbox.values() if s is not None)
+        for (kind, _receipt), n in snap.corrections.items():
+            self.report.corrections[kind] += n
         self.report.seconds = time.monotonic() - start
         return self.report
 
