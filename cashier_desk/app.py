@@ -28,6 +28,7 @@ from cashier_desk.text import mask_card_numbers
 DEFAULT_WORKSTATION = "W1"
 #: The log file rotates by size: ``cashier-desk.log`` and at most LOG_KEEP older files
 #: (``.1`` newest), each up to LOG_BYTES.
+LOG_NAME = "cashier-desk.log"
 LOG_BYTES = 5 * 1024 * 1024
 LOG_KEEP = 4
 
@@ -47,6 +48,7 @@ class App:
     desk: Desk
     new: bool
     devices: Devices | None = None
+    logs: bool = False  # whether this app writes the data folder's log file
 
     def is_empty(self) -> bool:
         """Empty as headless.md says (for ``demo``, ``restore`` and the window's offer of the
@@ -62,6 +64,9 @@ class App:
             self.devices.close()
             self.devices = None
         self.ledger.close()
+        if self.logs:
+            _stop_logging_to(self.data_dir / LOG_NAME)
+            self.logs = False
 
 
 CENTRAL_ENV = "CASHIER_DESK_CENTRAL_URL"
@@ -123,6 +128,26 @@ class _MaskingFormatter(logging.Formatter):
         return mask_card_numbers(super().format(record))
 
 
+#: How many open apps log to each file: the last one closed closes the file.
+_LOG_USERS: dict[str, int] = {}
+
+
+def _stop_logging_to(path: Path) -> None:
+    """An app closed: its log file is closed with the last app that wrote to it (a process
+    that opens many apps one after another, as the tests do, keeps no file open per app)."""
+    target = str(path.resolve())
+    left = _LOG_USERS.get(target, 0) - 1
+    if left > 0:
+        _LOG_USERS[target] = left
+        return
+    _LOG_USERS.pop(target, None)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "baseFilename", None) == target:
+            root.removeHandler(handler)
+            handler.close()
+
+
 def _log_to(path: Path) -> None:
     """Send this process's log records to the data folder's log file (once per file)."""
     root = logging.getLogger()
@@ -132,6 +157,7 @@ def _log_to(path: Path) -> None:
         if type(h) is logging.StreamHandler and getattr(h, "stream", None) is sys.stderr:
             root.removeHandler(h)
     target = str(path.resolve())
+    _LOG_USERS[target] = _LOG_USERS.get(target, 0) + 1
     if any(getattr(h, "baseFilename", None) == target for h in root.handlers):
         return
     handler = logging.handlers.RotatingFileHandler(
@@ -171,7 +197,7 @@ def open_app(
     ws = check_workstation(workstation or config.workstation or DEFAULT_WORKSTATION)
     if not read_only:
         data_dir.mkdir(parents=True, exist_ok=True)
-        _log_to(data_dir / "cashier-desk.log")
+        _log_to(data_dir / LOG_NAME)
     ledger = Ledger(
         data_dir / "ledger.db", quick_check=quick_check and not read_only, read_only=read_only
     )
@@ -210,7 +236,7 @@ def open_app(
         relay.start()
         desk.events.subscribe(CloseoutDone, lambda _: relay.wake())
     desk.pins.warm_up()
-    app = App(data_dir, config, ledger, desk, new, built)
+    app = App(data_dir, config, ledger, desk, new, built, logs=not read_only)
     real = built.all() if built is not None else []
     real += [d for d in (printer, cash_drawer) if isinstance(d, Device) and d not in real]
     for device in real:
