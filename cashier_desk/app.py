@@ -16,6 +16,7 @@ import platformdirs
 
 from cashier_desk.config import Config, check_workstation, load_config, write_default_config
 from cashier_desk.desk import Clock, Desk, system_clock
+from cashier_desk.desk.station import Station
 from cashier_desk.devices.base import CashDrawer, NoPrinter, ReceiptPrinter
 from cashier_desk.devices.model import Device
 from cashier_desk.devices.setup import Devices, NoDrawer, attach_to_desk, build_devices
@@ -213,13 +214,15 @@ def open_app(
             printer = printer or built.printer
             cash_drawer = cash_drawer or built.drawer
         desk = Desk(
-            ledger,
-            config,
-            workstation=ws,
-            printer=printer,
-            cash_drawer=cash_drawer,
-            clock=clock,
-            events=EventBus(),
+            Station(
+                ledger,
+                config,
+                workstation=ws,
+                printer=printer,
+                cash_drawer=cash_drawer,
+                clock=clock,
+                events=EventBus(),
+            )
         )
     except BaseException:
         if built is not None:

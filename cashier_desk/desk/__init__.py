@@ -67,26 +67,9 @@ from cashier_desk.sync.relay import Relay
 class Desk:
     """The application service of one workstation: its services, composed and wired."""
 
-    def __init__(
-        self,
-        ledger: Ledger,
-        config: Config,
-        *,
-        workstation: str,
-        printer: ReceiptPrinter,
-        cash_drawer: CashDrawer,
-        clock: Clock = system_clock,
-        events: EventBus | None = None,
-    ) -> None:
-        st = self.station = Station(
-            ledger,
-            config,
-            workstation=workstation,
-            printer=printer,
-            cash_drawer=cash_drawer,
-            clock=clock,
-            events=events,
-        )
+    def __init__(self, station: Station) -> None:
+        """Wire the services around ``station`` (built by the composition root, ``app``)."""
+        st = self.station = station
         people, records, spooler = People(st), Records(st), Spooler(st)
         pricing = Pricing(st)
         counter, cash = Counter(st, pricing, spooler), Cash(st, spooler)

@@ -10,7 +10,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger.schema import Cents, metadata
+from cashier_desk.ledger.record_columns import (
+    animal_licence_columns,
+    licence_columns,
+    permit_columns,
+    tot_return_columns,
+)
+from cashier_desk.ledger.schema import metadata
 
 
 def _made() -> list[sa.Column[Any]]:
@@ -28,71 +34,13 @@ def _made() -> list[sa.Column[Any]]:
 
 #: TOT returns filed at the counter (programs.md; migration 0011): ``tax`` is the return's
 #: whole tax, ``owed`` what this filing paid of it (an amended return: the difference).
-tot_returns = sa.Table(
-    "tot_returns",
-    metadata,
-    *_made(),
-    sa.Column("account", sa.String(60), nullable=False, index=True),
-    sa.Column("period", sa.String(7), nullable=False),
-    sa.Column("gross_cents", Cents, nullable=False),
-    sa.Column("exempt_cents", Cents, nullable=False),
-    sa.Column("tax_cents", Cents, nullable=False),
-    sa.Column("owed_cents", Cents, nullable=False),
-    sa.Column("penalty_cents", Cents, nullable=False),
-    sa.Column("interest_cents", Cents, nullable=False),
-    sa.Column("amended", sa.Boolean, nullable=False),
-)
+tot_returns = sa.Table("tot_returns", metadata, *_made(), *tot_return_columns())
 
 #: Business licences issued or renewed at the counter (migration 0011).
-licences = sa.Table(
-    "licences",
-    metadata,
-    *_made(),
-    # The licence's number is its account's: a new licence's own, a renewal's the account's.
-    sa.Column("number", sa.String(40), nullable=False),
-    sa.Column("account", sa.String(60), nullable=False, index=True),
-    sa.Column("kind", sa.String(10), nullable=False),  # new, renewal
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("gross_cents", Cents, nullable=False),
-    sa.Column("tax_cents", Cents, nullable=False),
-    sa.Column("state_fee_cents", Cents, nullable=False),
-    sa.Column("penalty_cents", Cents, nullable=False),
-    sa.Column("valid_through", sa.String(10), nullable=False),
-)
+licences = sa.Table("licences", metadata, *_made(), *licence_columns())
 
 #: Dog and cat licences and their tags (migration 0011).
-animal_licences = sa.Table(
-    "animal_licences",
-    metadata,
-    *_made(),
-    sa.Column("number", sa.String(40), nullable=False, unique=True),
-    sa.Column("tag", sa.String(40), nullable=False, unique=True),
-    sa.Column("species", sa.String(10), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("owner", sa.String(200), nullable=False),
-    sa.Column("address", sa.String(200), nullable=False),
-    sa.Column("altered", sa.Boolean, nullable=False),
-    sa.Column("term_years", sa.Integer, nullable=False),
-    sa.Column("senior", sa.Boolean, nullable=False),
-    sa.Column("rabies_cert", sa.String(40)),
-    sa.Column("rabies_expires", sa.String(10)),
-    sa.Column("renews", sa.String(40)),
-    sa.Column("starts", sa.String(10), nullable=False),
-    sa.Column("expires", sa.String(10), nullable=False),
-    sa.Column("fee_cents", Cents, nullable=False),
-    sa.Column("late_fee_cents", Cents, nullable=False),
-)
+animal_licences = sa.Table("animal_licences", metadata, *_made(), *animal_licence_columns())
 
 #: Parking permits (migration 0011); ``address_key`` is the address as the limit compares it.
-permits = sa.Table(
-    "permits",
-    metadata,
-    *_made(),
-    sa.Column("number", sa.String(40), nullable=False, unique=True),
-    sa.Column("code", sa.String(40), nullable=False),
-    sa.Column("plate", sa.String(8), nullable=False),
-    sa.Column("address", sa.String(200), nullable=False),
-    sa.Column("address_key", sa.String(200), nullable=False, index=True),
-    sa.Column("zone", sa.String(20), nullable=False),
-    sa.Column("valid_through", sa.String(10), nullable=False),
-)
+permits = sa.Table("permits", metadata, *_made(), *permit_columns())

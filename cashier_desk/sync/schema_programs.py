@@ -7,7 +7,8 @@ took it back (a void is made in the receipt's own drawer session, so before its 
 
 A row is keyed by its receipt and line (receipt numbers are unique at central).  On
 PostgreSQL a workstation role adds only its own rows and reads every counter's (``access``):
-the once-only rules hold across workstations as far as ``sync pull`` has brought them."""
+the once-only rules hold across workstations as far as ``sync pull`` has brought them.  Each
+table's own columns are the ledger's (``ledger.record_columns``), declared once."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.sync.schema import Cents, metadata
+from cashier_desk.ledger import record_columns as lp
+from cashier_desk.sync.schema import metadata
 
 ref_accounts = sa.Table(
     "ref_accounts",
@@ -44,20 +46,7 @@ def _made() -> list[sa.Column[Any]]:
     ]
 
 
-tot_returns = sa.Table(
-    "tot_returns",
-    metadata,
-    *_made(),
-    sa.Column("account", sa.String(60), nullable=False, index=True),
-    sa.Column("period", sa.String(7), nullable=False),
-    sa.Column("gross_cents", Cents, nullable=False),
-    sa.Column("exempt_cents", Cents, nullable=False),
-    sa.Column("tax_cents", Cents, nullable=False),
-    sa.Column("owed_cents", Cents, nullable=False),
-    sa.Column("penalty_cents", Cents, nullable=False),
-    sa.Column("interest_cents", Cents, nullable=False),
-    sa.Column("amended", sa.Boolean, nullable=False),
-)
+tot_returns = sa.Table("tot_returns", metadata, *_made(), *lp.tot_return_columns())
 
 #: ``account_name``, ``account_address`` and ``account_opened``: the account a new licence
 #: opened (NULL for a renewal, and for a new licence whose receipt was voided).
@@ -65,54 +54,15 @@ licences = sa.Table(
     "licences",
     metadata,
     *_made(),
-    sa.Column("number", sa.String(40), nullable=False),
-    sa.Column("account", sa.String(60), nullable=False, index=True),
-    sa.Column("kind", sa.String(10), nullable=False),
-    sa.Column("year", sa.Integer, nullable=False),
-    sa.Column("gross_cents", Cents, nullable=False),
-    sa.Column("tax_cents", Cents, nullable=False),
-    sa.Column("state_fee_cents", Cents, nullable=False),
-    sa.Column("penalty_cents", Cents, nullable=False),
-    sa.Column("valid_through", sa.String(10), nullable=False),
+    *lp.licence_columns(),
     sa.Column("account_name", sa.String(200)),
     sa.Column("account_address", sa.String(200)),
     sa.Column("account_opened", sa.String(10)),
 )
 
-animal_licences = sa.Table(
-    "animal_licences",
-    metadata,
-    *_made(),
-    sa.Column("number", sa.String(40), nullable=False, unique=True),
-    sa.Column("tag", sa.String(40), nullable=False, unique=True),
-    sa.Column("species", sa.String(10), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("owner", sa.String(200), nullable=False),
-    sa.Column("address", sa.String(200), nullable=False),
-    sa.Column("altered", sa.Boolean, nullable=False),
-    sa.Column("term_years", sa.Integer, nullable=False),
-    sa.Column("senior", sa.Boolean, nullable=False),
-    sa.Column("rabies_cert", sa.String(40)),
-    sa.Column("rabies_expires", sa.String(10)),
-    sa.Column("renews", sa.String(40)),
-    sa.Column("starts", sa.String(10), nullable=False),
-    sa.Column("expires", sa.String(10), nullable=False),
-    sa.Column("fee_cents", Cents, nullable=False),
-    sa.Column("late_fee_cents", Cents, nullable=False),
-)
+animal_licences = sa.Table("animal_licences", metadata, *_made(), *lp.animal_licence_columns())
 
-permits = sa.Table(
-    "permits",
-    metadata,
-    *_made(),
-    sa.Column("number", sa.String(40), nullable=False, unique=True),
-    sa.Column("code", sa.String(40), nullable=False),
-    sa.Column("plate", sa.String(8), nullable=False),
-    sa.Column("address", sa.String(200), nullable=False),
-    sa.Column("address_key", sa.String(200), nullable=False, index=True),
-    sa.Column("zone", sa.String(20), nullable=False),
-    sa.Column("valid_through", sa.String(10), nullable=False),
-)
+permits = sa.Table("permits", metadata, *_made(), *lp.permit_columns())
 
 #: The record tables, by the name a batch's ``programs.records`` gives them (the ledger's).
 RECORDS = {t.name: t for t in (tot_returns, licences, animal_licences, permits)}
