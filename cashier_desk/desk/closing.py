@@ -17,7 +17,7 @@ from cashier_desk.desk.requests import (
     CloseResult,
     amounts_in_range,
     check_count,
-    is_iso_date,
+    iso_day,
     positive,
     text,
 )
@@ -278,8 +278,7 @@ class Closing:
         self, business_date: str | None, approver: str, approver_pin: str
     ) -> closeout.Closeout:
         day = self.st.business_date() if business_date is None else business_date
-        if not isinstance(day, str) or not is_iso_date(day):
-            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        day = iso_day(day)
         self.st.ledger_whole()
         with self.st.ledger.read() as conn:
             cashiers = closeout.check_ready(conn, self.st.workstation, day)
@@ -372,8 +371,7 @@ class Closing:
         over/short per tender and who approved it."""
         days: list[str] = []
         for day in (date_from, date_to):
-            if not isinstance(day, str) or not is_iso_date(day):
-                raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+            day = iso_day(day)
             days.append(day)
         start, end = days
         if start > end:
@@ -395,7 +393,6 @@ class Closing:
         """The closeouts of a business date (today by default), oldest first, as they were
         made: for their papers again."""
         day = self.st.business_date() if business_date is None else business_date
-        if not isinstance(day, str) or not is_iso_date(day):
-            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        day = iso_day(day)
         with self.st.ledger.read() as conn:
             return closeout.closeouts_of(conn, self.st.workstation, day)

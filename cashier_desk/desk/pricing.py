@@ -22,7 +22,7 @@ from cashier_desk.desk.requests import (
     Quote,
     amounts_in_range,
     check_count,
-    is_iso_date,
+    iso_day,
     positive,
     typed,
 )
@@ -173,8 +173,7 @@ class Pricing:
         """An open item as the counter sees it on ``on`` (today by default): its status, what
         is due and of what parts; anyone logged in may look. Nothing is written."""
         day = self.st.business_date() if on is None else on
-        if not isinstance(day, str) or not is_iso_date(day):
-            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        day = iso_day(day)
         if not isinstance(ref, str) or not ref:
             raise Refusal("bad_request", "The lookup needs the open item's reference as text.")
         wanted = typed(ref, "the open item's reference")
@@ -268,8 +267,7 @@ class Pricing:
         and split, as the sale would post them, and their total; refused for exactly what the
         sale would refuse of the items. Nothing is written."""
         day = self.st.business_date() if on is None else on
-        if not isinstance(day, str) or not is_iso_date(day):
-            raise Refusal("bad_date", f"{day!r} is not a date like 2026-11-22.")
+        day = iso_day(day)
         if not items:
             raise Refusal("no_items", "Ring up at least one item.")
         if len(items) > MAX_LINES:

@@ -23,7 +23,7 @@ from cashier_desk.desk.requests import (
     PricedLine,
     ProgramRequest,
     TotRequest,
-    is_iso_date,
+    iso_day,
     text,
     typed,
 )
@@ -209,9 +209,7 @@ class ProgramItems:
         cert = _optional(req.rabies_cert, "the rabies certificate")
         expires: date | None = None
         if req.rabies_expires is not None:
-            if not isinstance(req.rabies_expires, str) or not is_iso_date(req.rabies_expires):
-                raise Refusal("bad_date", f"{req.rabies_expires!r} is not a date like 2027-06-30.")
-            expires = date.fromisoformat(req.rabies_expires)
+            expires = date.fromisoformat(iso_day(req.rabies_expires, "2027-06-30"))
         renews = _optional(req.renews, "the licence renewed")
         old_expires = None
         if renews is not None:

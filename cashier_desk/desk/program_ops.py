@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from cashier_desk.desk.lookup import contested_as_of
 from cashier_desk.desk.pricing import Pricing
 from cashier_desk.desk.printing import Spooler
-from cashier_desk.desk.requests import is_iso_date, positive, text
+from cashier_desk.desk.requests import iso_day, positive, text
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import item_programs, items, program_rules
@@ -186,8 +186,7 @@ class Programs:
         """Put an open item on a payment plan, approved by a lead who is not the cashier."""
         user = self.st.need_user()
         amount = positive(monthly, "The monthly amount")
-        if not isinstance(first_due, str) or not is_iso_date(first_due):
-            raise Refusal("bad_date", f"{first_due!r} is not a date like 2026-11-22.")
+        first_due = iso_day(first_due)
         if not isinstance(indigent, bool):
             raise Refusal("bad_request", "indigent is true or false.")
         lead = self.st.approver(approver, approver_pin, "payment plan", not_={user.login})

@@ -13,7 +13,7 @@ from datetime import date
 
 from cashier_desk.desk import lookup
 from cashier_desk.desk.lookup import Lookup
-from cashier_desk.desk.requests import is_iso_date
+from cashier_desk.desk.requests import iso_day
 from cashier_desk.desk.station import Station
 from cashier_desk.desk.syncing import Syncing
 from cashier_desk.errors import Refusal
@@ -38,15 +38,9 @@ def _told(progress: Progress | None, done: int, total: int) -> None:
         progress(done, total)
 
 
-def _day(value: object) -> str:
-    if not isinstance(value, str) or not is_iso_date(value):
-        raise Refusal("bad_date", f"{value!r} is not a date like 2026-11-22.")
-    return value
-
-
 def period(date_from: str, date_to: str) -> tuple[str, str]:
     """A period of business dates, both ends included (refused ``bad_date``)."""
-    start, end = _day(date_from), _day(date_to)
+    start, end = iso_day(date_from), iso_day(date_to)
     if start > end:
         raise Refusal("bad_date", f"The period ends ({end}) before it starts ({start}).")
     return start, end
@@ -85,7 +79,7 @@ class Reporting:
     def daily_report(self, business_date: str, *, progress: Progress | None = None) -> daily.Daily:
         """The daily reconciliation of this workstation for a business date (its closeouts;
         refused ``no_closeout`` when there are none)."""
-        day = _day(business_date)
+        day = iso_day(business_date)
         _told(progress, 0, 1)
         with self.st.ledger.read() as conn:
             found = daily.daily(conn, self.st.workstation, day)
@@ -99,7 +93,7 @@ class Reporting:
     ) -> delinquent.Delinquents:
         """Open items past due on a date (with the penalties in force then), plans with an
         instalment ``grace_days`` overdue, accounts for certified funds only."""
-        text = _day(on)
+        text = iso_day(on)
         day = date.fromisoformat(text)
         found: list[delinquent.Delinquent] = []
         with self.st.ledger.read() as conn:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import ReceiptNo, SessionId
 from cashier_desk.ledger.drawer import Movement
 from cashier_desk.money import GlSplit, Money, MoneyError
+from cashier_desk.programs.dates import is_iso_date as is_iso_date
 from cashier_desk.programs.split import cumulative_share
 from cashier_desk.text import TextError, clean_text
 from cashier_desk.words import ScanKind
@@ -310,8 +311,10 @@ def positive(amount: Money, what: str) -> Money:
     return amount
 
 
-def is_iso_date(text_: str) -> bool:
-    try:
-        return len(text_) == 10 and date.fromisoformat(text_).isoformat() == text_
-    except ValueError:
-        return False
+def iso_day(value: object, example: str = "2026-11-22", what: str = "") -> str:
+    """``value`` when it is a date written YYYY-MM-DD (the one reading of a date a caller
+    gives the Desk), else refused ``bad_date`` naming ``what`` and an ``example``."""
+    if not isinstance(value, str) or not is_iso_date(value):
+        lead = f"{what} " if what else ""
+        raise Refusal("bad_date", f"{lead}{value!r} is not a date like {example}.")
+    return value

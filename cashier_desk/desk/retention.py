@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 from cashier_desk.desk import authority
-from cashier_desk.desk.requests import is_iso_date
+from cashier_desk.desk.requests import iso_day
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import audit, crosscheck, health, retention
@@ -42,8 +42,7 @@ def retention_limit(today: str, years: int) -> str:
 
 
 def _checked(before: object, resolution: object) -> tuple[str, str]:
-    if not isinstance(before, str) or not is_iso_date(before):
-        raise Refusal("bad_date", f"--before {before!r} is not a date like 2021-07-01.")
+    before = iso_day(before, "2021-07-01", "--before")
     try:
         text = clean_text(resolution, "--resolution", max_len=400)
     except TextError as exc:

@@ -17,17 +17,23 @@ class DateError(ValueError):
     """A date a person or a file gave that is not a ``YYYY-MM-DD`` date."""
 
 
+def is_iso_date(text: str) -> bool:
+    """``text`` is a calendar date written ``YYYY-MM-DD`` and nothing else (Python reads
+    ``2026-W48-1``, a week date, as a date too: that is not one a person wrote here)."""
+    try:
+        return len(text) == 10 and date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
 def parse_date(text: object, what: str = "the date") -> date:
     if isinstance(text, date):
         return text
     if not isinstance(text, str):
         raise DateError(f"{what} must be a date like 2026-12-01")
-    try:
-        if len(text) != 10:
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise DateError(f"{what} {text!r} is not a date like 2026-12-01") from None
+    if not is_iso_date(text):
+        raise DateError(f"{what} {text!r} is not a date like 2026-12-01")
+    return date.fromisoformat(text)
 
 
 def add_months(start: date, months: int) -> date:

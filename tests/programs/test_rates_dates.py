@@ -61,7 +61,8 @@ def test_months_late_is_the_smallest_m_of_the_definition(due: date, offset: int)
 
 
 def test_a_bad_date_is_named() -> None:
-    for bad in ("2026-13-01", "2026-2-1", "", 20261201, "2026-02-30"):
+    # 2026-W48-1: a week date Python's fromisoformat reads as 2026-11-23; 2026-11-2T: not a date
+    for bad in ("2026-13-01", "2026-2-1", "", 20261201, "2026-02-30", "2026-W48-1", "2026-11-2T"):
         with pytest.raises(DateError):
             parse_date(bad, "the due date")
 
