@@ -83,6 +83,11 @@ def test_a_bad_row_imports_nothing_and_names_line_and_column(
             "X-1,UTILITY,1,N,A,10.00,2026-13-01,UB-WATER,open\n",
             "line 2, column due_date",
         ),
+        (  # a week date, which Python's fromisoformat reads as 2026-11-23
+            "open-items",
+            ITEMS_HEADER + "\nX-1,UTILITY,1,N,A,10.00,2026-W48-1,UB-WATER,open\n",
+            "line 2, column due_date",
+        ),
         (
             "open-items",
             "ref,program,account,name,address,amount_due,due_date,revenue_code,status\n"

@@ -16,7 +16,7 @@ import csv
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from cashier_desk.ledger.import_write import KEY, write_open_items, write_rows
 from cashier_desk.ledger.pins import PinHasher
 from cashier_desk.ledger.schema import receipt_lines, revenue_codes
 from cashier_desk.money import GlSplit, Money, MoneyError
+from cashier_desk.programs.dates import is_iso_date
 from cashier_desk.text import (
     ASCII_CANDIDATE,
     TextError,
@@ -207,12 +208,8 @@ def _date(row: dict[str, str], column: str) -> str | None:
     value = row.get(column, "").strip()
     if not value:
         return None
-    try:
-        date.fromisoformat(value)
-        if len(value) != 10:
-            raise ValueError
-    except ValueError:
-        raise _CellError(column, f"{value!r} is not a date like 2026-11-30") from None
+    if not is_iso_date(value):
+        raise _CellError(column, f"{value!r} is not a date like 2026-11-30")
     return value
 
 
