@@ -150,6 +150,26 @@ def test_what_is_still_due_and_the_status_come_with_each_result(app: App, tmp_pa
     assert (str(item.amount_due), str(item.still_due)) == ("82.15", "2.15")
 
 
+def test_an_item_paid_whole_at_the_counter_is_found_as_paid(app: App, tmp_path: Path) -> None:
+    """As ``lookup`` says it: ``paid`` with 0.00 due, not the ``open`` it was imported as."""
+    _load(app, tmp_path)
+    run_ok(
+        app,
+        {"op": "login", "user": "amy", "pin": "4821"},
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
+        {"op": "sale", "items": [{"ref": "UB-900234", "amount": "82.15"}],
+         "tenders": [{"type": "cash", "amount": "82.15"}]},
+    )  # fmt: skip
+    (item,) = app.desk.search_open_items("munoz")
+    assert (item.status, str(item.still_due)) == ("paid", "0.00")
+    (looked,) = run_ok(app, {"op": "lookup", "ref": "UB-900234", "date": "2026-12-01"})
+    assert looked["status"] == item.status
+    data_dir = app.data_dir
+    app.close()
+    (line,) = _cli(data_dir, "search", "munoz").stdout.splitlines()
+    assert (json.loads(line)["status"], json.loads(line)["amount_due"]) == ("paid", "0.00")
+
+
 def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "cashier_desk", "--data-dir", str(data_dir), *args],

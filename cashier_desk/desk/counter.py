@@ -56,7 +56,10 @@ class Counter:
 
     @staticmethod
     def _item_view(row: sa.Row[Any], flagged: bool = False) -> OpenItemView:
-        """An open item as ``ledger.items`` reads it (its row and what was paid on it since)."""
+        """An open item as ``ledger.items`` reads it (its row and what was paid on it since).
+        An ``open`` item with nothing still due is ``paid``, as ``lookup`` says it."""
+        still_due = row.amount_due_cents - int(row.paid_cents)
+        status = "paid" if row.status == "open" and still_due <= 0 else row.status
         return OpenItemView(
             ref=row.ref,
             program=row.program,
@@ -64,10 +67,10 @@ class Counter:
             name=row.name,
             address=row.address,
             amount_due=Money(row.amount_due_cents),
-            still_due=Money(row.amount_due_cents - int(row.paid_cents)),
+            still_due=Money(still_due),
             due_date=row.due_date,
             revenue_code=row.revenue_code,
-            status=row.status,
+            status=status,
             certified_funds_only=flagged,
         )
 
