@@ -1,8 +1,7 @@
 """The columns of each program record's own (programs.md, issue 15): the ledger's tables
 (``ledger.schema_programs``, migration 0011) and central's (``sync.schema_programs``, migration
 c0008) are built from these, so a record has one declaration.  Each call makes new columns (a
-column belongs to one table).  Nothing here imports the ledger's schema, so either side may be
-imported first."""
+column belongs to one table)."""
 
 from __future__ import annotations
 
@@ -10,8 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-#: Money in integer cents, as the ledger's and central's schemas declare it.
-Cents = sa.BigInteger
+from cashier_desk.ledger.meta import Cents
 
 
 def tot_return_columns() -> list[sa.Column[Any]]:

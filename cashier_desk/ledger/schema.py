@@ -12,19 +12,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-#: How constraints and indexes are named, in the ledger and at central alike (migrations
-#: refer to them by these names).
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata: sa.MetaData = sa.MetaData(naming_convention=NAMING_CONVENTION)
-
-Cents: type[sa.BigInteger] = sa.BigInteger
+from cashier_desk.ledger.meta import NAMING_CONVENTION as NAMING_CONVENTION
+from cashier_desk.ledger.meta import Cents as Cents
+from cashier_desk.ledger.meta import metadata as metadata
 
 # -- control state -------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger.schema import Cents, metadata
+from cashier_desk.ledger.meta import Cents, metadata
 
 #: A returned check, a refund or a transfer; the next closeout batch carries it.
 corrections = sa.Table(

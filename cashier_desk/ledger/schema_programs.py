@@ -10,13 +10,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.ledger.meta import metadata
 from cashier_desk.ledger.record_columns import (
     animal_licence_columns,
     licence_columns,
     permit_columns,
     tot_return_columns,
 )
-from cashier_desk.ledger.schema import metadata
 
 
 def _made() -> list[sa.Column[Any]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger.schema import NAMING_CONVENTION
+from cashier_desk.ledger.meta import NAMING_CONVENTION
 
 metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 Cents = sa.BigInteger
