@@ -92,7 +92,7 @@ def _on_plan(
     on: date,
     contest: dict[str, Any] | None,
 ) -> Lookup:
-    paid = item_programs.paid_after(conn, row.ref, plan.after_line)
+    paid = item_programs.paid_after(conn, plan)
     states = apply_paid(list(plan.instalments), paid)
     left = plan.total - paid
     shown = {

@@ -202,7 +202,7 @@ class Pricing:
         amount: the next instalment's rest), applied to the fee, then the fine (split
         cumulatively), then the penalties."""
         ref = row.ref
-        paid = item_programs.paid_after(conn, ref, plan.after_line) + paying.get(ref, Money(0))
+        paid = item_programs.paid_after(conn, plan) + paying.get(ref, Money(0))
         left = plan.total - paid
         if not left.is_positive():
             raise Refusal("already_paid", f"{ref} is already paid in full (its plan is paid).")

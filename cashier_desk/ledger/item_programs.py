@@ -44,6 +44,7 @@ class Plan:
     total: Money
     after_line: int
     instalments: tuple[Instalment, ...]
+    after_adjustment: int = 0  # the newest item adjustment when it was made (0013)
 
 
 def contests_of(conn: sa.Connection, ref: str) -> list[Contest]:
@@ -112,6 +113,7 @@ def plan_of(conn: sa.Connection, ref: str) -> Plan | None:
         Money(row.total_cents),
         row.after_line,
         tuple(Instalment(date.fromisoformat(d), Money(c)) for d, c in schedule),
+        row.after_adjustment,
     )
 
 
@@ -133,6 +135,7 @@ def add_plan(
             penalty_cents=plan.penalty.cents,
             total_cents=plan.total.cents,
             after_line=plan.after_line,
+            after_adjustment=plan.after_adjustment,
             workstation=workstation,
             **who,
         )
@@ -155,8 +158,19 @@ def last_line(conn: sa.Connection) -> int:
     )
 
 
-def paid_after(conn: sa.Connection, ref: str, after_line: int) -> Money:
-    """What receipts not voided paid on ``ref`` on lines after ``after_line``."""
+def last_adjustment(conn: sa.Connection) -> int:
+    """The newest item adjustment's id (0 when there is none)."""
+    return int(
+        conn.execute(
+            sa.select(sa.func.coalesce(sa.func.max(item_adjustments.c.id), 0))
+        ).scalar_one()
+    )
+
+
+def paid_after(conn: sa.Connection, plan: Plan) -> Money:
+    """What was paid on a plan: receipts not voided on lines after its ``after_line``, and
+    what corrections made after it changed of its item (those before are in its total)."""
+    ref, after_line = plan.ref, plan.after_line
     paid = conn.execute(
         sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
         .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
@@ -168,7 +182,9 @@ def paid_after(conn: sa.Connection, ref: str, after_line: int) -> Money:
     ).scalar_one()
     adjusted = conn.execute(
         sa.select(sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0)).where(
-            item_adjustments.c.ref == ref, item_adjustments.c.line_id > after_line
+            item_adjustments.c.ref == ref,
+            item_adjustments.c.line_id > after_line,
+            item_adjustments.c.id > plan.after_adjustment,
         )
     ).scalar_one()
     return Money(int(paid) + int(adjusted))

@@ -243,3 +243,26 @@ def test_the_fee_goes_on_the_payer_as_written_when_no_item_was_paid(city: App) -
         "W1-RC000002-FEE": "W1-000005",
         "W1-RC000001-L1": "Cy Diaz",
     }
+
+
+def test_a_plan_made_after_a_transfer_onto_its_item_counts_the_transfer_once(city: App) -> None:
+    """The transfer is in the plan's total (45.00 due + the 25.00 fee), not also paid on it;
+    a sale and a transfer after the plan are paid on it."""
+    run_ok(city, transfer(to_ref="WB-1", amount="25.00", reason="keyed to the wrong bill"))
+    run_ok(city, AMY)
+    assert run_ok(city, {"op": "lookup", "ref": "WB-1"})[0]["amount_due"] == "45.00"
+    [made] = run_ok(city, {"op": "plan", "ref": "WB-1", "monthly": "20.00",
+                           "first_due": "2026-12-15", **LEE})  # fmt: skip
+    assert made["total"] == "70.00"
+    [looked] = run_ok(city, {"op": "lookup", "ref": "WB-1"})
+    assert (looked["amount_due"], looked["plan"]["paid"]) == ("70.00", "0.00")
+    run_ok(
+        city,
+        {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}},
+        {"op": "sale", "items": [{"ref": "WB-1", "amount": "20.00"}],
+         "tenders": [{"type": "cash", "amount": "20.00"}]},
+    )  # fmt: skip
+    run_ok(city, transfer(to_ref="WB-1", amount="15.00", reason="the rest of it"))
+    [looked] = run_ok(city, {"op": "lookup", "ref": "WB-1"})
+    assert (looked["amount_due"], looked["plan"]["paid"]) == ("35.00", "35.00")
+    assert [i["paid"] for i in looked["plan"]["instalments"]] == ["20.00", "15.00", "0.00", "0.00"]
