@@ -89,8 +89,15 @@ def clear_made_up(p: Payload) -> str:
 
 @pytest.mark.parametrize(
     "edit",
-    [refund_raised, revenue_moved, correction_dropped, fee_lowered, put_back_lowered,
-     transfer_retargeted, clear_made_up],  # fmt: skip
+    [
+        refund_raised,
+        revenue_moved,
+        correction_dropped,
+        fee_lowered,
+        put_back_lowered,
+        transfer_retargeted,
+        clear_made_up,
+    ],
     ids=lambda e: e.__name__,
 )
 def test_a_batch_of_adjustments_edited_in_transit_is_held_and_named(
