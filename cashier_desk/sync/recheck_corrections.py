@@ -159,6 +159,8 @@ def _adjusted(
     found: list[str] = []
     for c in carried:
         kind, number = str(c.get("kind")), str(c.get("number"))
+        if "adjusted" not in c:
+            continue  # a batch made before carries none: nothing is published of it
         rows = c.get("adjusted") or []
         by_ref: dict[str, int] = {}
         bad = not isinstance(rows, list)
