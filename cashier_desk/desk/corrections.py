@@ -444,8 +444,9 @@ class Corrections:
             actor = self._who(conn, boss, "supervisor")
             if not corrections.is_flagged(conn, named):
                 raise Refusal("not_flagged", f"Account {named} is not for certified funds only.")
-            corrections.clear_flag(conn, named, at=self.st.now().isoformat(), actor=actor)
-            self.st.audit(conn, "clear_certified_funds", named, {"reason": why},
+            at = self.st.now().isoformat()  # the record's too: central holds the clear to it
+            corrections.clear_flag(conn, named, at=at, actor=actor)
+            self.st.audit(conn, "clear_certified_funds", named, {"reason": why, "at": at},
                           actor=boss.login)  # fmt: skip
 
     def _transfer_notice(self, done: TransferResult, receipt_no: str, on: str) -> ReceiptDoc:

@@ -22,7 +22,14 @@ import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ids import BatchId
-from cashier_desk.ledger import audit, corrections, drawer, evidence, item_programs, program_records
+from cashier_desk.ledger import (
+    audit,
+    corrections_batch,
+    drawer,
+    evidence,
+    item_programs,
+    program_records,
+)
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.deposit import DepositDetail, deposit_detail
 from cashier_desk.ledger.posting import TENDER_KINDS, drawer_account, is_internal
@@ -88,7 +95,7 @@ class Closeout:
     #: number and hash, printed on the closeout slip as evidence on paper.
     audit_head: tuple[int, str] | None = None
     #: Returned checks, refunds and transfers the batch carries (programs.md); None: none.
-    adjustments: corrections.Adjustments | None = None
+    adjustments: corrections_batch.Adjustments | None = None
 
     @property
     def deposit_total(self) -> Money:
@@ -149,7 +156,9 @@ def check_ready(conn: sa.Connection, workstation: str, business_date: str) -> se
             f"The close of drawer {s.drawer} ({s.cashier}) awaits a lead's approval.",
         )
     todays = [s for s in mine if s.state == drawer.CLOSED and s.business_date == business_date]
-    if not todays and corrections.pending(conn, workstation, _previous_payload(conn, workstation)):
+    if not todays and corrections_batch.pending(
+        conn, workstation, _previous_payload(conn, workstation)
+    ):
         return set()  # a batch of adjustments alone (programs.md)
     if not todays:
         raise Refusal(
@@ -215,7 +224,7 @@ def close_out(
     n = next_number(conn, workstation, "batch")
     batch_id = BatchId(f"{workstation}-{business_date.replace('-', '')}-{n:03d}")
     previous = _previous_payload(conn, workstation)
-    adjustments, carried = corrections.for_batch(conn, workstation, previous)
+    adjustments, carried = corrections_batch.for_batch(conn, workstation, previous)
     summary = Closeout(batch_id, business_date, receipt_count, void_count, figures, gl, deposit,
                        "", adjustments=adjustments)  # fmt: skip
     payload = audit.canonical(
@@ -345,7 +354,7 @@ def closeouts_of(conn: sa.Connection, workstation: str, business_date: str) -> l
                     for p in sent.get("detail", {}).get("postings", ())
                 ),
                 audit_head=heads.get(batch_id),
-                adjustments=corrections.read_back(sent),
+                adjustments=corrections_batch.read_back(sent),
             )
         )
     return result

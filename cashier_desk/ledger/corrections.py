@@ -35,6 +35,8 @@ ADJUSTMENT_KEYS = {"returned_check": "returned_checks", "refund": "refunds",
                    "transfer": "transfers"}  # fmt: skip
 CERTIFIED_FUNDS_ONLY = "certified_funds_only"
 CLEARED = "cleared"
+#: Another workstation's supervisor's clear, brought by ``sync pull`` (never carried again).
+CLEARED_THERE = "cleared_there"
 #: Lines of an open item that its code does not split: all on one account.
 UNSPLIT_PREFIXES = ("Late penalty ", "Payment plan fee ")
 
@@ -347,148 +349,28 @@ def clear_flag(conn: sa.Connection, account: str, *, at: str, actor: str) -> Non
                                                actor=actor))  # fmt: skip
 
 
-@dataclass(frozen=True)
-class RefundRequest:
-    """An accounts-payable request for a refund (the closeout's ``ap-requests`` export)."""
-
-    request: str
-    business_date: str
-    receipt: str
-    payee: str
-    address: str
-    amount: Money
-    method: str
-    auth: str
-    reason: str
-    gl: Mapping[str, Money]
-
-
-@dataclass(frozen=True)
-class Adjustments:
-    """What a closeout batch carries of corrections: the amounts by kind, the revenue side's
-    GL (``gl``, as the contract shows it), the offsets (bank, accounts payable) and the
-    refunds' requests."""
-
-    amounts: Mapping[str, Money]
-    gl: Mapping[str, Money]
-    offsets: Mapping[str, Money]
-    refunds: tuple[RefundRequest, ...] = ()
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            **{k: str(m) for k, m in self.amounts.items()},
-            "gl": {a: str(m) for a, m in self.gl.items()},
-        }
+def clear_pulled(conn: sa.Connection, account: str, *, at: str, actor: str) -> bool:
+    """Another workstation's clear of ``account`` (``at``: when it was made there), brought by
+    ``sync pull``: written (a row ``cleared_there`` of its own) only when it is newer than
+    every flag row this ledger holds of the account — a returned check made after it, here or
+    brought before, still flags. Whether it was written."""
+    newest = conn.execute(
+        sa.select(sa.func.max(account_flags.c.set_at)).where(account_flags.c.account == account)
+    ).scalar()
+    if newest is None or at <= str(newest):
+        return False
+    conn.execute(account_flags.insert().values(account=account, flag=CLEARED_THERE, set_at=at,
+                                               actor=actor[:40]))  # fmt: skip
+    return True
 
 
-def _request(c: Mapping[str, Any]) -> RefundRequest:
-    """A refund's accounts-payable request from its row as a batch carries it."""
-    mine: dict[str, int] = {}
-    for p in c.get("postings", ()):
-        if p["side"] == "revenue":
-            _sum_into(mine, p["account"], int(p["amount_cents"]))
-    return RefundRequest(
-        c["number"], c["business_date"], c["receipt_no"], c["payee"] or "", c["address"] or "",
-        Money(int(c["amount_cents"])), c["method"] or "", c["auth"] or "", c["reason"],
-        {a: Money(v) for a, v in mine.items()},
-    )  # fmt: skip
-
-
-def _sum_into(into: dict[str, int], account: str, cents: int) -> None:
-    into[account] = into.get(account, 0) + cents
-
-
-def for_batch(
-    conn: sa.Connection, workstation: str, previous: Mapping[str, Any] | None
-) -> tuple[Adjustments | None, dict[str, Any]]:
-    """The corrections this workstation made since its previous batch: the batch's
-    ``adjustments`` (None when there are none) and what the payload carries of them (the
-    rows, and the id they go up to, so each goes exactly once)."""
-    since = int((previous or {}).get("corrections", {}).get("upto", 0))
-    made = [
-        dict(r)
-        for r in conn.execute(
-            sa.select(corrections)
-            .where(corrections.c.workstation == workstation, corrections.c.id > since)
-            .order_by(corrections.c.id)
-        ).mappings()
-    ]
-    if not made:
-        return None, {"upto": since, "records": []}
-    postings: dict[int, list[dict[str, Any]]] = {c["id"]: [] for c in made}
-    for row in conn.execute(
-        sa.select(correction_postings)
-        .where(correction_postings.c.correction_id.in_(list(postings)))
-        .order_by(correction_postings.c.id)
-    ).mappings():
-        postings[row["correction_id"]].append(dict(row))
-    amounts = {key: 0 for key in ADJUSTMENT_KEYS.values()}
-    gl: dict[str, int] = {}
-    offsets: dict[str, int] = {}
-    refunds = []
-    for c in made:
-        amounts[ADJUSTMENT_KEYS[c["kind"]]] += int(c["amount_cents"])
-        for p in postings[c["id"]]:
-            side = gl if p["side"] == "revenue" else offsets
-            _sum_into(side, p["account"], int(p["amount_cents"]))
-        c["postings"] = postings[c["id"]]
-        if c["kind"] == "refund":
-            refunds.append(_request(c))
-    adjustments = Adjustments(
-        {k: Money(v) for k, v in amounts.items()},
-        {a: Money(v) for a, v in sorted(gl.items()) if v},
-        {a: Money(v) for a, v in sorted(offsets.items()) if v},
-        tuple(refunds),
+def put_back_pulled(conn: sa.Connection, ref: str, cents: int) -> int:
+    """Other workstations' corrections' changes of what counts as paid on an open item
+    (``cents``: put back negative, a transfer's payment positive), brought by ``sync pull``:
+    applied to what is due, as another counter's payment is. How many items it changed."""
+    done = conn.execute(
+        sa.update(open_items)
+        .where(open_items.c.ref == ref)
+        .values(amount_due_cents=open_items.c.amount_due_cents - cents)
     )
-    carried = {"upto": made[-1]["id"], "records": made,
-               "offsets": {a: str(m) for a, m in adjustments.offsets.items()}}  # fmt: skip
-    items = _made_items(conn, [c["number"] for c in made if c["kind"] == "returned_check"])
-    return adjustments, carried | ({"items": items} if items else {})
-
-
-#: What a batch carries of an open item a returned check made (its own split in ``gl``).
-ITEM_KEYS = ("ref", "program", "account", "name", "address", "amount_due_cents", "due_date",
-             "revenue_code")  # fmt: skip
-
-
-def _made_items(conn: sa.Connection, numbers: Sequence[str]) -> list[dict[str, Any]]:
-    """The open items these returned checks made (``<number>-L<n>``, ``<number>-FEE``), as
-    written, for other workstations (``sync pull``)."""
-    if not numbers:
-        return []
-    query = (
-        sa.select(*(open_items.c[k] for k in ITEM_KEYS), item_splits.c.gl)
-        .outerjoin(item_splits, item_splits.c.ref == open_items.c.ref)
-        .where(sa.or_(*(open_items.c.ref.like(f"{n}-%") for n in numbers)))
-        .order_by(open_items.c.ref)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def read_back(payload: Mapping[str, Any]) -> Adjustments | None:
-    """A batch's adjustments as its payload carries them (None: it has none)."""
-    said = payload.get("summary", {}).get("adjustments")
-    if not said:
-        return None
-    carried = payload.get("corrections", {})
-    refunds = []
-    for c in carried.get("records", ()):
-        if c["kind"] == "refund":
-            refunds.append(_request(c))
-    return Adjustments(
-        {k: Money.parse(v) for k, v in said.items() if k != "gl"},
-        {a: Money.parse(v) for a, v in said.get("gl", {}).items()},
-        {a: Money.parse(v) for a, v in carried.get("offsets", {}).items()},
-        tuple(refunds),
-    )
-
-
-def pending(conn: sa.Connection, workstation: str, previous: Mapping[str, Any] | None) -> bool:
-    """Whether this workstation made corrections its batches do not carry yet."""
-    since = int((previous or {}).get("corrections", {}).get("upto", 0))
-    found = conn.execute(
-        sa.select(corrections.c.id).where(
-            corrections.c.workstation == workstation, corrections.c.id > since
-        )
-    ).first()
-    return found is not None
+    return int(done.rowcount or 0)

@@ -69,9 +69,11 @@ READ_ONLY = (
 #: The counters' program records (migration c0008): a workstation adds only its own rows, as
 #: everywhere, but reads every known workstation's — ``sync pull`` brings them, so the once-only
 #: rules (a return per period, a licence per year, the permit limit) hold across workstations;
-#: and (c0009) the corrections, for the certified-funds flag and the NSF fee count.
+#: and (c0009) the corrections, for the certified-funds flag and the NSF fee count; (c0010)
+#: what they changed of open items, and the supervisors' clears of the flag.
 SHARED = (
-    "tot_returns", "licences", "animal_licences", "permits", "corrections", "correction_items"
+    "tot_returns", "licences", "animal_licences", "permits", "corrections", "correction_items",
+    "correction_adjustments", "flag_clears",
 )  # fmt: skip
 NOT_SECURED = {"workstations", *READ_ONLY}
 

@@ -254,10 +254,21 @@ def _corrections(
     conn: sa.Connection, bid: str, ws: str, on: str, carried: Mapping[str, Any]
 ) -> None:
     """The returned checks, refunds and transfers the batch carries (migration c0009), kept
-    with it under its business date, and their GL by side and account."""
+    with it under its business date, and their GL by side and account; what they changed of
+    existing open items and the clears of the certified-funds flag (c0010)."""
+    _clears(conn, bid, ws, carried.get("clears") or ())
     made = carried.get("records") or ()
     if not made:
         return
+    adjusted = [
+        {"number": x["number"], "n": n, "ref": a["ref"], "part": a["part"],
+         "amount_cents": int(a["amount_cents"]), "created_at": x["created_at"],
+         "batch_id": bid, "workstation": ws}
+        for x in made
+        for n, a in enumerate(x.get("adjusted") or (), 1)
+    ]  # fmt: skip
+    if adjusted:
+        conn.execute(sa.insert(sc.correction_adjustments), adjusted)
     conn.execute(
         sa.insert(sc.corrections),
         [{k: x.get(k) for k in sc.KEPT}
@@ -281,4 +292,14 @@ def _corrections(
             sa.insert(sc.correction_gl),
             [{"number": n, "side": s, "account": a, "amount_cents": v, "batch_id": bid,
               "workstation": ws} for (n, s, a), v in gl.items()],
+        )  # fmt: skip
+
+
+def _clears(conn: sa.Connection, bid: str, ws: str, clears: Any) -> None:
+    """The supervisors' clears of the certified-funds flag the batch carries (c0010)."""
+    if clears:
+        conn.execute(
+            sa.insert(sc.flag_clears),
+            [{"account": x["account"], "set_at": x["set_at"], "actor": x["actor"],
+              "batch_id": bid, "workstation": ws} for x in clears],
         )  # fmt: skip

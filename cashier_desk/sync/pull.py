@@ -8,7 +8,9 @@ office too — only from the batches of workstations central knows (``access``),
 the view ``open_item_payments``, which shows nothing else of the other counters' batches.  A
 billing system's new balance for an item (a changed row) replaces what was
 due and restarts the count of this counter's payments against it, like a local import
-without ``as_of`` (central keeps no ``as_of`` yet).
+without ``as_of`` (central keeps no ``as_of`` yet).  What other counters' returned checks put
+back on an item, and their transfers moved (``pull_corrections``), changes what is due here
+the same way: once per pulled batch, and counted in a changed row's figure when made after it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.import_result import Imported, Masked
 from cashier_desk.ledger.pins import PREFIX, PinHasher
-from cashier_desk.sync import pull_programs
+from cashier_desk.sync import pull_corrections, pull_programs
 from cashier_desk.sync import schema as c
 from cashier_desk.sync.schema_programs import ref_accounts
 
@@ -130,6 +132,7 @@ class PullResult:
     program_rules: int = 0  # 1 when central's newest rules file was new here
     accounts: int = 0
     program_records: int = 0  # other counters' returns, licences, tags and permits new here
+    adjustments_applied: int = 0  # open items other counters' corrections changed (issue 16)
 
 
 def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullResult:
@@ -167,8 +170,11 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             .limit(1)
         ).first()
         changed_refs = {r["ref"]: r for r in changed["open-items"]}
+        others = pull_programs.known(cconn)
         absolute = {
-            ref: row["amount_due_cents"] - _paid_since(cconn, ref, workstation, row["changed_at"])
+            ref: row["amount_due_cents"]
+            - _paid_since(cconn, ref, workstation, row["changed_at"])
+            - pull_corrections.adjusted_since(cconn, ref, workstation, row["changed_at"], others)
             for ref, row in changed_refs.items()
         }
     with ledger.write() as lconn:
@@ -205,6 +211,9 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
                 .values(amount_due_cents=local.open_items.c.amount_due_cents - cents)
             )
             result.payments_applied += int(done.rowcount or 0)
+        result.adjustments_applied = pull_corrections.apply_adjusted(
+            lconn, records.rows.get(pull_corrections.ADJUSTED, []), changed_refs
+        )
         if rules is not None and program_rules.newest_sha256(lconn) != rules.sha256:
             program_rules.store(lconn, rules.text, at=now, actor="central")
             result.program_rules = 1

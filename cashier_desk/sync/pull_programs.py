@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger import corrections, import_write, program_records
+from cashier_desk.ledger import corrections_batch, import_write, program_records
 from cashier_desk.ledger.schema import item_splits, receipt_lines
-from cashier_desk.sync import access
+from cashier_desk.sync import access, pull_corrections
 from cashier_desk.sync import schema_corrections as sc
 from cashier_desk.sync.schema_programs import RECORDS
 
@@ -109,20 +109,25 @@ def _returned_checks(
     out.batches.update(r["batch_id"] for r in items)
     if items:
         out.rows[MADE_ITEMS] = items
+    more = pull_corrections.fetch(conn, workstation, applied, known(conn))
+    for rows in more.values():
+        out.batches.update(r["batch_id"] for r in rows)
+    out.rows.update(more)
 
 
 #: The fetched rows that are not program records: other workstations' returned checks.
 RETURNED_CHECKS = "returned_checks"
 #: ... and the open items those returned checks made.
 MADE_ITEMS = "made_items"
+#: The fetched rows that are not program records.
+NOT_RECORDS = (RETURNED_CHECKS, MADE_ITEMS, pull_corrections.CLEARS, pull_corrections.ADJUSTED)
 
 
 def apply(conn: sa.Connection, fetched: Fetched) -> int:
     """Keep the fetched records in the ledger (the caller's write transaction); how many
     were new here."""
     returned = fetched.rows.get(RETURNED_CHECKS, [])
-    for r in returned:
-        corrections.flag_pulled(conn, str(r["account"]), str(r["number"]), at=str(r["created_at"]))
+    pull_corrections.apply_flags(conn, returned, fetched.rows.get(pull_corrections.CLEARS, []))
     made = fetched.rows.get(MADE_ITEMS, [])
     if made:
         _take_items(conn, made)
@@ -132,7 +137,7 @@ def apply(conn: sa.Connection, fetched: Fetched) -> int:
         + sum(
             program_records.take_pulled(conn, name, rows)
             for name, rows in fetched.rows.items()
-            if name not in (RETURNED_CHECKS, MADE_ITEMS)
+            if name not in NOT_RECORDS
         )
     )
 
@@ -142,7 +147,7 @@ def _take_items(conn: sa.Connection, made: list[dict[str, Any]]) -> None:
     (paid only by receipts made after it), with a taken-back line's own split."""
     after = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
     items = [
-        {k: r[k] for k in corrections.ITEM_KEYS}
+        {k: r[k] for k in corrections_batch.ITEM_KEYS}
         | {"status": "open", "plate": "", "as_of": "", "issued": None, "notice": None,
            "paid_before_line": after}
         for r in made

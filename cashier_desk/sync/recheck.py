@@ -41,7 +41,7 @@ from cashier_desk.sync.schema_programs import RECORDS
 
 #: The audit actions whose records the detail is held to.
 WATCHED = frozenset({"sale", "void", "drop", "paid_out", "close_drawer", "closeout",
-                     *recheck_corrections.KINDS})  # fmt: skip
+                     *recheck_corrections.KINDS, recheck_corrections.CLEAR})  # fmt: skip
 #: The movements held to records (a no-sale moves no money).
 MOVED = ("drop", "paid_out")
 #: What central holds of an earlier batch: (receipts, deposit total in cents), or None.

@@ -57,9 +57,47 @@ def fee_lowered(p: Payload) -> str:
     return "the open items its returned checks made differ from their records: ['W1-RC000001-FEE']"
 
 
+def put_back_lowered(p: Payload) -> str:
+    """What the returned check put back on WB-1, lowered before it reaches the other counters
+    (they would see the item owed less again than it is)."""
+    [rc] = [c for c in p["corrections"]["records"] if c["kind"] == "returned_check"]
+    assert rc["adjusted"] == [{"ref": "WB-1", "part": "split", "amount_cents": -3000}]
+    rc["adjusted"][0]["amount_cents"] = -1000
+    return ("correction W1-RC000001: changes open items by {'WB-1': '-10.00'} — its "
+            "returned_check record says {'WB-1': '-30.00'}")  # fmt: skip
+
+
+def transfer_retargeted(p: Payload) -> str:
+    """The transfer's payment moved onto another item than the one its record names."""
+    [tr] = [c for c in p["corrections"]["records"] if c["kind"] == "transfer"]
+    assert {a["ref"]: a["amount_cents"] for a in tr["adjusted"]} == {"WB-2": -4000,
+                                                                     "PC-1002": 4000}  # fmt: skip
+    for a in tr["adjusted"]:
+        if a["ref"] == "PC-1002":
+            a["ref"] = "PC-1001"
+    return "correction W1-TR000001: changes open items by {'PC-1001': '40.00', 'WB-2': '-40.00'}"
+
+
+def clear_made_up(p: Payload) -> str:
+    """A clear of the certified-funds flag no supervisor made: the account would pay by check
+    again at every counter."""
+    p["corrections"]["clears"] = [
+        {"account": "ACCT-9", "set_at": "2026-11-24T16:00:00+00:00", "actor": "sam"}
+    ]
+    return "the clear of account ACCT-9's flag has no clear_certified_funds record"
+
+
 @pytest.mark.parametrize(
     "edit",
-    [refund_raised, revenue_moved, correction_dropped, fee_lowered],
+    [
+        refund_raised,
+        revenue_moved,
+        correction_dropped,
+        fee_lowered,
+        put_back_lowered,
+        transfer_retargeted,
+        clear_made_up,
+    ],
     ids=lambda e: e.__name__,
 )
 def test_a_batch_of_adjustments_edited_in_transit_is_held_and_named(
