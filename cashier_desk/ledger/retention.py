@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.ledger import retention_corrections as corrections
 from cashier_desk.money import Money
 
 #: Outbox outcomes meaning central holds the batch in its books.
@@ -52,6 +53,7 @@ _WHERE: tuple[tuple[str, str], ...] = (
     ("close_rejections", _BY_SESSION),
     ("close_approvals", _BY_SESSION),
     ("batch_sessions", _BY_SESSION),
+    *corrections.WHERE,
     ("outbox", "batch_id IN (SELECT value FROM json_each(:batches))"),
     ("batches", "id IN (SELECT value FROM json_each(:batches))"),
     ("drawer_sessions", "id IN (SELECT value FROM json_each(:sessions))"),
@@ -78,6 +80,7 @@ class Purge:
     cutoff: str
     batches: list[str] = field(default_factory=list)
     sessions: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)  # their numbers
     counts: dict[str, int] = field(default_factory=dict)
     sums: dict[str, Any] = field(default_factory=dict)
     kept: list[dict[str, str]] = field(default_factory=list)
@@ -86,6 +89,7 @@ class Purge:
         return {
             "batches": self.batches,
             "sessions": self.sessions,
+            "corrections": self.corrections,
             "counts": self.counts,
             "sums": self.sums,
         }
@@ -148,6 +152,7 @@ def _why_kept(conn: sa.Connection, cutoff: str) -> dict[str, str]:
             f"({rows.format(t=table)}) WHERE id = (SELECT max(id) FROM {table}))",
             f"it holds the newest row of {table} (SQLite would number the next one again)",
         )
+    corrections.why_kept(keep, cutoff)
     return why
 
 
@@ -163,11 +168,19 @@ def plan(conn: sa.Connection, cutoff: str) -> Purge:
         (cutoff,),
     ):
         members[str(bid)].append(str(sid))
-    for bid, day in _q(
+    old = _q(
         conn,
         "SELECT id, business_date FROM batches WHERE business_date < ? ORDER BY business_date, id",
         (cutoff,),
-    ):
+    )
+
+    def going() -> dict[str, str]:
+        ids = [str(bid) for bid, _ in old if bid not in why]
+        gone = [sid for bid in ids for sid in members.get(bid, [])]
+        return {"batches": json.dumps(ids), "sessions": json.dumps(gone)}
+
+    corrections.keep_takes(lambda sql, params: _q(conn, sql, params), cutoff, why, going)
+    for bid, day in old:
         if bid in why:
             found.kept.append({"batch": bid, "business_date": day, "why": why[bid]})
         else:
@@ -183,12 +196,19 @@ def plan(conn: sa.Connection, cutoff: str) -> Purge:
             {"session": sid, "business_date": day, "why": "not closed out (in no batch)"}
         )
     found.sessions.sort()
+    found.corrections = corrections.carried(
+        lambda sql, params: _q(conn, sql, params), cutoff, json.dumps(found.batches)
+    )
     _measure(conn, found)
     return found
 
 
 def _ids(found: Purge) -> dict[str, str]:
-    return {"sessions": json.dumps(found.sessions), "batches": json.dumps(found.batches)}
+    return {
+        "sessions": json.dumps(found.sessions),
+        "batches": json.dumps(found.batches),
+        "corrections": json.dumps(found.corrections),
+    }
 
 
 def _measure(conn: sa.Connection, found: Purge) -> None:
@@ -228,6 +248,10 @@ def _measure(conn: sa.Connection, found: Purge) -> None:
         "change": str(Money(int(change))),
         "tenders": {str(k): str(Money(int(c))) for k, c in tenders},
         "movements": {str(k): str(Money(int(c))) for k, c in moved},
+        "corrections": {
+            k: str(Money(c))
+            for k, c in corrections.sums(lambda sql, params: _q(conn, sql, params), ids).items()
+        },
     }
 
 
