@@ -3,7 +3,8 @@
 
 The unit is a closeout batch with its drawer sessions and everything of them: receipts, their
 lines, tenders, voids and print jobs, journal entries and postings, cash movements, closes,
-counts, approvals, rejections, the batch's members and its outbox row.  A batch goes only when
+counts, approvals, rejections, the batch's members and its outbox row, and the corrections
+after the closeout it carried (``retention_corrections.py``).  A batch goes only when
 all of these hold, else it is kept and listed with why:
 
 - the batch and every one of its sessions is of a business date before ``cutoff``;
@@ -11,6 +12,7 @@ all of these hold, else it is kept and listed with why:
 - it is not its workstation's newest batch (the next closeout's payload continues from it);
 - none of its receipt lines still counts against an open item's balance or a plan here (the
   item would read as unpaid again);
+- no correction it carries is still needed (``retention_corrections.py``);
 - it holds no table's newest row: SQLite numbers the next row after the biggest key left, and
   an open item's ``paid_before_line`` counts on lines never being numbered again.
 
@@ -25,6 +27,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -179,7 +182,7 @@ def plan(conn: sa.Connection, cutoff: str) -> Purge:
         gone = [sid for bid in ids for sid in members.get(bid, [])]
         return {"batches": json.dumps(ids), "sessions": json.dumps(gone)}
 
-    corrections.keep_takes(lambda sql, params: _q(conn, sql, params), cutoff, why, going)
+    corrections.keep_takes(partial(_q, conn), cutoff, why, going)
     for bid, day in old:
         if bid in why:
             found.kept.append({"batch": bid, "business_date": day, "why": why[bid]})
@@ -196,9 +199,7 @@ def plan(conn: sa.Connection, cutoff: str) -> Purge:
             {"session": sid, "business_date": day, "why": "not closed out (in no batch)"}
         )
     found.sessions.sort()
-    found.corrections = corrections.carried(
-        lambda sql, params: _q(conn, sql, params), cutoff, json.dumps(found.batches)
-    )
+    found.corrections = corrections.carried(partial(_q, conn), cutoff, json.dumps(found.batches))
     _measure(conn, found)
     return found
 
@@ -249,8 +250,7 @@ def _measure(conn: sa.Connection, found: Purge) -> None:
         "tenders": {str(k): str(Money(int(c))) for k, c in tenders},
         "movements": {str(k): str(Money(int(c))) for k, c in moved},
         "corrections": {
-            k: str(Money(c))
-            for k, c in corrections.sums(lambda sql, params: _q(conn, sql, params), ids).items()
+            k: str(Money(c)) for k, c in corrections.sums(partial(_q, conn), ids).items()
         },
     }
 

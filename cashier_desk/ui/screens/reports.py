@@ -1,4 +1,5 @@
-"""The lead's Reports screen (Ctrl+Shift+R; issue 17, item 3): pick a report and its period,
+"""The lead's Reports screen (Ctrl+Shift+R; issue 17, item 3): pick a report (statistics,
+daily reconciliation, delinquents, TOT returns) and its period or date,
 see its table and bar chart, save its PDF and CSV (the files ``cashier-desk report`` writes,
 in the data folder's ``reports/``), print it.
 
