@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cashier_desk.reports import tot as tot_report
 from cashier_desk.ui.fit import clipped
-from cashier_desk.ui.qt import QLabel, Qt
+from cashier_desk.ui.qt import QLabel, Qt, QTableWidget
 from cashier_desk.ui.screens.reports import ReportsScreen
 from cashier_desk.ui.screens.reports_model import tot_period_of
 from tests.documents.test_report_tot import tot
@@ -60,7 +60,7 @@ def lead_at_tot(c: Counter) -> ReportsScreen:
 def test_a_lead_shows_and_saves_the_tot_report_with_the_command_lines_figures(
     make_counter: Callable[..., Counter], tmp_path: Path
 ) -> None:
-    c = make_counter()
+    c = make_counter(sims=True)  # the simulated printer's paper beside the screens
     returns_filed(c, tmp_path)
     screen = lead_at_tot(c)
     assert screen.today is not None and tot_period_of(screen.today) == "2026-Q3"
@@ -73,17 +73,20 @@ def test_a_lead_shows_and_saves_the_tot_report_with_the_command_lines_figures(
     assert want["total"]["paid"] != "0.00"
     figures = ("tax", "tax_paid", "penalty", "interest", "paid")
     rows = [
-        (r["account"], r["name"], r["status"].capitalize(), *(r[k] for k in figures),
-         f"{r['receipt']} ({r['date']})")
+        (f"{r['account']} {r['name']}", f"{r['status'].capitalize()}\n{r['receipt']}",
+         *(r[k] for k in figures))
         for r in want["rows"]
     ]  # fmt: skip
     total = want["total"]
     assert table_rows(c) == [
         *rows,
-        ("Total", f"{total['operators']} operators", f"{total['filed']} filed", "",
-         total["tax_paid"], total["penalty"], total["interest"], total["paid"], ""),
+        (f"Total: {total['operators']} operators", f"{total['filed']} filed", "",
+         total["tax_paid"], total["penalty"], total["interest"], total["paid"]),
     ]  # fmt: skip
-    assert table_rows(c)[0][3:8] == ("4500.00", "4500.00", "450.00", "22.50", "4972.50")
+    assert table_rows(c)[0][2:7] == ("4500.00", "4500.00", "450.00", "22.50", "4972.50")
+    table = c.find(QTableWidget, "reportTable")
+    assert not table.horizontalScrollBar().isVisible()  # beside the printer's paper
+    assert not table.verticalScrollBar().isVisible()
     paid_cents = sum(int(r["paid"].replace(".", "")) for r in want["rows"])
     assert sum(cents for _, cents in screen.chart.bars) == paid_cents
     assert [b[0] for b in screen.chart.bars] == ["TOT-0042", "TOT-0043"]

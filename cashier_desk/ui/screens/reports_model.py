@@ -175,8 +175,9 @@ def of_delinquent(found: Delinquents) -> Shown:
 def of_tot(found: TotReport) -> Shown:
     """The rows of ``cashier-desk report tot``'s JSON (``reports/tot.py``: the same strings),
     a row per return in force or operator missing, then the totals; the chart is what each
-    operator paid.  Gross and exempt rents are left to the PDF and the CSV (the table fits
-    beside the choices on a 1280-wide counter)."""
+    operator paid.  The operator is its account and name in one cell, the receipt under the
+    return's status; rents and the date are left to the PDF and the CSV (the table fits beside
+    the choices and the simulated printer's paper on a 1280-wide counter)."""
     paid: dict[str, int] = {}
     for o in found.operators:
         paid[o.account] = sum(r.paid.cents for r in o.returns)
@@ -184,18 +185,17 @@ def of_tot(found: TotReport) -> Shown:
     return Shown(
         f"TOT returns for {found.period} (due {found.due}): {found.filed} filed, "
         f"{found.missing} missing",
-        ("Account", "Name", "Return", "Tax", "Tax paid", "Penalty", "Interest", "Paid",
-         "Receipt"),
+        ("Operator", "Return", "Tax", "Tax paid", "Penalty", "Interest", "Paid"),
         [
-            *((x["account"], x["name"], _STATUS.get(x["status"], x["status"]),
-               *(x[k] or "" for k in ("tax", "tax_paid", "penalty", "interest", "paid")),
-               f"{x['receipt']} ({x['date']})" if x["receipt"] else "")
+            *((f"{x['account']} {x['name']}",
+               _STATUS[x["status"]] + (f"\n{x['receipt']}" if x["receipt"] else ""),
+               *(x[k] or "" for k in ("tax", "tax_paid", "penalty", "interest", "paid")))
               for x in tot.rows(found)),
-            ("Total", f"{total['operators']} operators", f"{total['filed']} filed", "",
-             total["tax_paid"], total["penalty"], total["interest"], total["paid"], ""),
+            (f"Total: {total['operators']} operators", f"{total['filed']} filed", "",
+             total["tax_paid"], total["penalty"], total["interest"], total["paid"]),
         ],
-        frozenset({3, 4, 5, 6, 7}),
-        frozenset({1}),
+        frozenset({2, 3, 4, 5, 6}),
+        frozenset({0}),
         True,
         "Paid by operator",
         [(account, cents) for account, cents in paid.items()],
