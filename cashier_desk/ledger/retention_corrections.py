@@ -17,7 +17,7 @@ A batch is kept, with why, while a correction it carries is still needed here:
   carries the corrections numbered after its previous batch's ``upto``.
 
 The open items the returned checks made and the accounts' flags stay: they are the counter's
-state, not the correction's record (a flag names its correction by number only).
+state, not the correction's record (a flag keeps its correction's id, which then names none).
 
 These are only the SQL; ``ledger/retention.py`` asks them and deletes."""
 
