@@ -3,7 +3,8 @@
 
 The unit is a closeout batch with its drawer sessions and everything of them: receipts, their
 lines, tenders, voids and print jobs, journal entries and postings, cash movements, closes,
-counts, approvals, rejections, the batch's members and its outbox row.  A batch goes only when
+counts, approvals, rejections, the batch's members and its outbox row, and the corrections
+after the closeout it carried (``retention_corrections.py``).  A batch goes only when
 all of these hold, else it is kept and listed with why:
 
 - the batch and every one of its sessions is of a business date before ``cutoff``;
@@ -11,6 +12,7 @@ all of these hold, else it is kept and listed with why:
 - it is not its workstation's newest batch (the next closeout's payload continues from it);
 - none of its receipt lines still counts against an open item's balance or a plan here (the
   item would read as unpaid again);
+- no correction it carries is still needed (``retention_corrections.py``);
 - it holds no table's newest row: SQLite numbers the next row after the biggest key left, and
   an open item's ``paid_before_line`` counts on lines never being numbered again.
 
@@ -25,10 +27,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.ledger import retention_corrections as corrections
 from cashier_desk.money import Money
 
 #: Outbox outcomes meaning central holds the batch in its books.
@@ -52,6 +56,7 @@ _WHERE: tuple[tuple[str, str], ...] = (
     ("close_rejections", _BY_SESSION),
     ("close_approvals", _BY_SESSION),
     ("batch_sessions", _BY_SESSION),
+    *corrections.WHERE,
     ("outbox", "batch_id IN (SELECT value FROM json_each(:batches))"),
     ("batches", "id IN (SELECT value FROM json_each(:batches))"),
     ("drawer_sessions", "id IN (SELECT value FROM json_each(:sessions))"),
@@ -78,6 +83,7 @@ class Purge:
     cutoff: str
     batches: list[str] = field(default_factory=list)
     sessions: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)  # their numbers
     counts: dict[str, int] = field(default_factory=dict)
     sums: dict[str, Any] = field(default_factory=dict)
     kept: list[dict[str, str]] = field(default_factory=list)
@@ -86,6 +92,7 @@ class Purge:
         return {
             "batches": self.batches,
             "sessions": self.sessions,
+            "corrections": self.corrections,
             "counts": self.counts,
             "sums": self.sums,
         }
@@ -148,6 +155,7 @@ def _why_kept(conn: sa.Connection, cutoff: str) -> dict[str, str]:
             f"({rows.format(t=table)}) WHERE id = (SELECT max(id) FROM {table}))",
             f"it holds the newest row of {table} (SQLite would number the next one again)",
         )
+    corrections.why_kept(keep, cutoff)
     return why
 
 
@@ -163,11 +171,19 @@ def plan(conn: sa.Connection, cutoff: str) -> Purge:
         (cutoff,),
     ):
         members[str(bid)].append(str(sid))
-    for bid, day in _q(
+    old = _q(
         conn,
         "SELECT id, business_date FROM batches WHERE business_date < ? ORDER BY business_date, id",
         (cutoff,),
-    ):
+    )
+
+    def going() -> dict[str, str]:
+        ids = [str(bid) for bid, _ in old if bid not in why]
+        gone = [sid for bid in ids for sid in members.get(bid, [])]
+        return {"batches": json.dumps(ids), "sessions": json.dumps(gone)}
+
+    corrections.keep_takes(partial(_q, conn), cutoff, why, going)
+    for bid, day in old:
         if bid in why:
             found.kept.append({"batch": bid, "business_date": day, "why": why[bid]})
         else:
@@ -183,12 +199,17 @@ def plan(conn: sa.Connection, cutoff: str) -> Purge:
             {"session": sid, "business_date": day, "why": "not closed out (in no batch)"}
         )
     found.sessions.sort()
+    found.corrections = corrections.carried(partial(_q, conn), cutoff, json.dumps(found.batches))
     _measure(conn, found)
     return found
 
 
 def _ids(found: Purge) -> dict[str, str]:
-    return {"sessions": json.dumps(found.sessions), "batches": json.dumps(found.batches)}
+    return {
+        "sessions": json.dumps(found.sessions),
+        "batches": json.dumps(found.batches),
+        "corrections": json.dumps(found.corrections),
+    }
 
 
 def _measure(conn: sa.Connection, found: Purge) -> None:
@@ -228,6 +249,9 @@ def _measure(conn: sa.Connection, found: Purge) -> None:
         "change": str(Money(int(change))),
         "tenders": {str(k): str(Money(int(c))) for k, c in tenders},
         "movements": {str(k): str(Money(int(c))) for k, c in moved},
+        "corrections": {
+            k: str(Money(c)) for k, c in corrections.sums(partial(_q, conn), ids).items()
+        },
     }
 
 

@@ -1,4 +1,5 @@
-"""The lead's Reports screen (Ctrl+Shift+R; issue 17, item 3): pick a report and its period,
+"""The lead's Reports screen (Ctrl+Shift+R; issue 17, item 3): pick a report (statistics,
+daily reconciliation, delinquents, TOT returns) and its period or date,
 see its table and bar chart, save its PDF and CSV (the files ``cashier-desk report`` writes,
 in the data folder's ``reports/``), print it.
 
@@ -51,7 +52,9 @@ from cashier_desk.ui.screens.reports_model import (
     of_daily,
     of_delinquent,
     of_stats,
+    of_tot,
     period_of,
+    tot_period_of,
 )
 from cashier_desk.ui.screens.reports_progress import ReportRun
 
@@ -137,6 +140,7 @@ class ReportsScreen(Screen):
         self.date_from = self._date("reportFrom", "From (YYYY-MM-DD)")
         self.date_to = self._date("reportTo", "To (YYYY-MM-DD)")
         self.on_date = self._date("reportDate", "Date (YYYY-MM-DD)")
+        self.tot_period = self._date("reportTotPeriod", "Period (YYYY-Qn or YYYY-MM)", "2026-Q3")
         for edit in (self.date_from, self.date_to):
             edit.textEdited.connect(lambda _t: self.period.setCurrentText(RANGE))
         self.kind.currentIndexChanged.connect(lambda _i: self._kind_changed())
@@ -167,11 +171,11 @@ class ReportsScreen(Screen):
         self.form.addRow(label, combo)
         return combo
 
-    def _date(self, name: str, label: str) -> QLineEdit:
+    def _date(self, name: str, label: str, example: str = "2026-11-30") -> QLineEdit:
         edit = QLineEdit()
         edit.setObjectName(name)
         edit.setAccessibleName(label)
-        edit.setPlaceholderText("2026-11-30")
+        edit.setPlaceholderText(example)
         edit.returnPressed.connect(self.show_report)
         self.form.addRow(label, edit)
         return edit
@@ -188,10 +192,11 @@ class ReportsScreen(Screen):
         return REPORTS[self.kind.currentIndex()][0]
 
     def _kind_changed(self) -> None:
-        stats = self.report_kind() == "stats"
+        kind = self.report_kind()
         for widget in (self.by, self.period, self.date_from, self.date_to):
-            self.form.setRowVisible(widget, stats)
-        self.form.setRowVisible(self.on_date, not stats)
+            self.form.setRowVisible(widget, kind == "stats")
+        self.form.setRowVisible(self.on_date, kind in ("daily", "delinquent"))
+        self.form.setRowVisible(self.tot_period, kind == "tot")
 
     def _fill_period(self) -> None:
         if self.today is None:
@@ -208,6 +213,8 @@ class ReportsScreen(Screen):
             self.today = date.fromisoformat(business_date)
             if not self.on_date.text():
                 self.on_date.setText(business_date)
+            if not self.tot_period.text():
+                self.tot_period.setText(tot_period_of(self.today))
             if not self.date_from.text():
                 self._fill_period()
 
@@ -231,6 +238,13 @@ class ReportsScreen(Screen):
                 return desk.stats_report(start, end, by, progress=progress)
 
             label = f"Statistics by {by}, {start} to {end}…"
+        elif kind == "tot":
+            when = self.tot_period.text().strip()
+
+            def read(progress: Any) -> Any:
+                return desk.tot_report(when, progress=progress)
+
+            label = f"{dict(REPORTS)[kind]}: {when}…"
         else:
             day = self.on_date.text().strip()
             method = desk.daily_report if kind == "daily" else desk.delinquent_report
@@ -266,6 +280,8 @@ class ReportsScreen(Screen):
             shown = of_stats(found)
         elif kind == "daily":
             shown = of_daily(found, self.ctx.desk.workstation)
+        elif kind == "tot":
+            shown = of_tot(found)
         else:
             shown = of_delinquent(found)
         self._fill(shown)
@@ -318,7 +334,7 @@ class ReportsScreen(Screen):
         desk = self.ctx.desk
 
         def write() -> tuple[Path, ...]:
-            from cashier_desk.reports import daily, delinquent, stats
+            from cashier_desk.reports import daily, delinquent, stats, tot
 
             folder = desk.data_dir() / "reports"
             try:
@@ -327,6 +343,8 @@ class ReportsScreen(Screen):
                     return stats.write(found, folder, source=source, central=False)
                 if kind == "daily":
                     return daily.write(found, folder, desk.workstation)
+                if kind == "tot":
+                    return tot.write(found, folder)
                 return delinquent.write(found, folder)
             except OSError as exc:
                 raise Refusal("bad_file", f"Cannot write the report into {folder}: {exc}") from None

@@ -11,13 +11,16 @@ from datetime import date, timedelta
 from cashier_desk.ledger.daily import Daily
 from cashier_desk.ledger.delinquent import Delinquents
 from cashier_desk.ledger.stats import Stats
+from cashier_desk.ledger.tot_report import TotReport
 from cashier_desk.money import Money
+from cashier_desk.reports import tot
 
 #: (report, what the person reads in the list)
 REPORTS: tuple[tuple[str, str], ...] = (
     ("stats", "Statistics for a period"),
     ("daily", "Daily reconciliation"),
     ("delinquent", "Delinquents on a date"),
+    ("tot", "TOT returns for a period"),
 )
 #: (by, what the person reads)
 BY_NAMES: tuple[tuple[str, str], ...] = (
@@ -45,6 +48,9 @@ _WHY = {
 }
 
 
+_STATUS = {"filed": "Filed", "amended": "Amended", "missing": "Missing"}
+
+
 def _month_end(first: date) -> date:
     return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
@@ -66,6 +72,15 @@ def period_of(name: str, today: date) -> tuple[date, date] | None:
     if name == "This year":
         return date(today.year, 1, 1), today
     return None
+
+
+def tot_period_of(today: date) -> str:
+    """The TOT period a counter most often reports on: the quarter before ``today``'s (whose
+    returns are due and being filed)."""
+    quarter = (today.month - 1) // 3  # 0..3, this quarter's
+    if quarter == 0:
+        return f"{today.year - 1}-Q4"
+    return f"{today.year}-Q{quarter}"
 
 
 @dataclass(frozen=True)
@@ -154,4 +169,34 @@ def of_delinquent(found: Delinquents) -> Shown:
         True,
         "Amount due by program",
         sorted((p, m.cents) for p, m in by_program.items()),
+    )  # fmt: skip
+
+
+def of_tot(found: TotReport) -> Shown:
+    """The rows of ``cashier-desk report tot``'s JSON (``reports/tot.py``: the same strings),
+    a row per return in force or operator missing, then the totals; the chart is what each
+    operator paid.  The operator is its account and name in one cell, the receipt under the
+    return's status; rents and the date are left to the PDF and the CSV (the table fits beside
+    the choices and the simulated printer's paper on a 1280-wide counter)."""
+    paid: dict[str, int] = {}
+    for o in found.operators:
+        paid[o.account] = sum(r.paid.cents for r in o.returns)
+    total = tot.as_json(found)["total"]
+    return Shown(
+        f"TOT returns for {found.period} (due {found.due}): {found.filed} filed, "
+        f"{found.missing} missing",
+        ("Operator", "Return", "Tax", "Tax paid", "Penalty", "Interest", "Paid"),
+        [
+            *((f"{x['account']} {x['name']}",
+               _STATUS[x["status"]] + (f"\n{x['receipt']}" if x["receipt"] else ""),
+               *(x[k] or "" for k in ("tax", "tax_paid", "penalty", "interest", "paid")))
+              for x in tot.rows(found)),
+            (f"Total: {total['operators']} operators", f"{total['filed']} filed", "",
+             total["tax_paid"], total["penalty"], total["interest"], total["paid"]),
+        ],
+        frozenset({2, 3, 4, 5, 6}),
+        frozenset({0}),
+        True,
+        "Paid by operator",
+        [(account, cents) for account, cents in paid.items()],
     )  # fmt: skip
