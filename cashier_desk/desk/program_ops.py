@@ -221,7 +221,7 @@ class Programs:
             instalments = schedule(total, amount, date.fromisoformat(first_due), limit)
             made = Plan("", row.ref, on, indigent, fee, fine, penalty, total,
                         item_programs.last_line(conn), tuple(instalments),
-                        item_programs.last_adjustment(conn))  # fmt: skip
+                        item_programs.last_correction(conn))  # fmt: skip
             number = item_programs.add_plan(
                 conn, made, monthly=amount, workstation=self.st.workstation, actor=user.login,
                 approver=lead.login, created_at=self.st.now().isoformat(),

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.schema import (
     contests,
+    corrections,
     item_adjustments,
     plan_instalments,
     plans,
@@ -44,7 +45,7 @@ class Plan:
     total: Money
     after_line: int
     instalments: tuple[Instalment, ...]
-    after_adjustment: int = 0  # the newest item adjustment when it was made (0013)
+    after_correction: int = 0  # the newest correction's id when it was made (0013)
 
 
 def contests_of(conn: sa.Connection, ref: str) -> list[Contest]:
@@ -113,7 +114,7 @@ def plan_of(conn: sa.Connection, ref: str) -> Plan | None:
         Money(row.total_cents),
         row.after_line,
         tuple(Instalment(date.fromisoformat(d), Money(c)) for d, c in schedule),
-        row.after_adjustment,
+        row.after_correction,
     )
 
 
@@ -135,7 +136,7 @@ def add_plan(
             penalty_cents=plan.penalty.cents,
             total_cents=plan.total.cents,
             after_line=plan.after_line,
-            after_adjustment=plan.after_adjustment,
+            after_correction=plan.after_correction,
             workstation=workstation,
             **who,
         )
@@ -158,12 +159,11 @@ def last_line(conn: sa.Connection) -> int:
     )
 
 
-def last_adjustment(conn: sa.Connection) -> int:
-    """The newest item adjustment's id (0 when there is none)."""
+def last_correction(conn: sa.Connection) -> int:
+    """The newest correction's id (0 when there is none).  Never numbered again: a retention
+    purge keeps the newest correction."""
     return int(
-        conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(item_adjustments.c.id), 0))
-        ).scalar_one()
+        conn.execute(sa.select(sa.func.coalesce(sa.func.max(corrections.c.id), 0))).scalar_one()
     )
 
 
@@ -184,7 +184,7 @@ def paid_after(conn: sa.Connection, plan: Plan) -> Money:
         sa.select(sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0)).where(
             item_adjustments.c.ref == ref,
             item_adjustments.c.line_id > after_line,
-            item_adjustments.c.id > plan.after_adjustment,
+            item_adjustments.c.correction_id > plan.after_correction,
         )
     ).scalar_one()
     return Money(int(paid) + int(adjusted))

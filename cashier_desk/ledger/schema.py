@@ -109,8 +109,8 @@ plans = sa.Table(
     sa.Column("actor", sa.String(40), nullable=False),
     sa.Column("approver", sa.String(40), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
-    # The newest item_adjustments id when it was made (migration 0013): later ones count.
-    sa.Column("after_adjustment", sa.Integer, nullable=False, server_default=sa.text("0")),
+    # The newest corrections id when it was made (migration 0013): later ones count.
+    sa.Column("after_correction", sa.Integer, nullable=False, server_default=sa.text("0")),
 )
 
 plan_instalments = sa.Table(
