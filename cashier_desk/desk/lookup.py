@@ -77,10 +77,12 @@ def contested_as_of(conn: sa.Connection, ref: str, on: date) -> date:
 def citation_penalties(
     conn: sa.Connection, row: sa.Row[Any], on: date
 ) -> tuple[CitationRules, list[Money]]:
-    """The rules in force on ``on`` and the late penalties a citation ``row`` has grown by
-    then (frozen at its contest): the one reckoning of a lookup and of a sale's lines."""
-    rules = program_rules.in_force(conn).citation(on)
+    """The rules of a citation ``row`` on ``on`` and the late penalties it has grown by then:
+    the one reckoning of a lookup, a sale's lines and a hearing's deposit.  A contested one is
+    computed on its contest's date, penalties and rules alike (programs.md, "Precise
+    readings": "for a contested citation: the contest date")."""
     frozen = contested_as_of(conn, row.ref, on)
+    rules = program_rules.in_force(conn).citation(frozen)
     return rules, penalties(Money(row.amount_due_cents), date.fromisoformat(row.due_date),
                             frozen, rules)  # fmt: skip
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.lookup import contested_as_of
+from cashier_desk.desk.lookup import citation_penalties
 from cashier_desk.desk.pricing import Pricing
 from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import iso_day, positive, text
@@ -131,10 +131,8 @@ class Programs:
                         "review_required", f"{row.ref} needs an initial review before a hearing."
                     )
                 if not paid_whole and inability_to_pay is not True:
-                    rules = program_rules.in_force(conn).citation(on)
-                    due = contested_as_of(conn, row.ref, on)
-                    owed = fine + Money(sum(p.cents for p in penalties(
-                        fine, date.fromisoformat(row.due_date), due, rules)))  # fmt: skip
+                    grown = citation_penalties(conn, row, on)[1]
+                    owed = fine + Money(sum(p.cents for p in grown))
                     raise Refusal(
                         "deposit_required",
                         f"A hearing of {row.ref} needs the amount due ({owed}) paid as a "

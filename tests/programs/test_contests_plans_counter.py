@@ -97,6 +97,31 @@ def test_the_worked_example_contested_then_paid_months_later_is_100(city: App) -
     assert quote["total"] == "100.00"
 
 
+def test_a_contested_citation_keeps_the_rules_of_its_contest_date(
+    city: App, tmp_path: Path
+) -> None:
+    """programs.md, Precise readings: the rules in force on the computation's date apply —
+    for a contested citation, the contest date; a version in force after it changes nothing."""
+    rules = tmp_path / "rules.toml"
+    version = (
+        '[[citation]]\neffective = "{}"\npenalties = [ {{ after_days = {}, amount = "{}" }} ]\n'
+    )
+    first = version.format("2026-01-01", 10, "12.34")
+    rules.write_text(first, encoding="utf-8")
+    city.desk.import_file("program-rules", rules, **SUPERVISOR)
+    _on(city, "2026-12-12")  # 12 days late: the 12.34 step is in force
+    _ok(city, _contest("PC-1001", **LEAD))
+    rules.write_text(first + version.format("2026-12-13", 0, "99.00"), encoding="utf-8")
+    city.desk.import_file("program-rules", rules, **SUPERVISOR)
+    on = {"date": "2027-01-10"}
+    assert _ok(city, {"op": "quote", "items": [{"ref": "PC-1001"}], **on})["total"] == "62.34"
+    looked = _ok(city, {"op": "lookup", "ref": "PC-1001", **on})
+    assert (looked["amount_due"], looked["parts"][-1]) == (
+        "62.34", {"what": "penalty", "amount": "12.34"})  # fmt: skip
+    # The uncontested one is priced by the newer version.
+    assert _ok(city, {"op": "lookup", "ref": "PC-1002", **on})["amount_due"] == "149.00"
+
+
 def test_contest_refusals_change_nothing(city: App) -> None:
     _on(city, "2026-12-10")
     _refused(city, _contest("PC-1002"), "contest_window_closed")  # issued 10-01
