@@ -346,7 +346,11 @@ class Corrections:
                 if not lines:
                     raise Refusal("unknown_line", f"Receipt {receipt_no} has no line {line} "
                                   "to refund.")  # fmt: skip
-            room = Money(sum(rec.left(x).cents for x in lines))
+            # What the receipt brought in and is left: its lines, less a cash rounding down.
+            rounded = sum(x.amount.cents for x in rec.lines if x.is_rounding)
+            whole = Money(sum(rec.left(x).cents for x in rec.lines if not x.is_rounding))
+            whole += Money(min(0, rounded))
+            room = Money(min(sum(rec.left(x).cents for x in lines), whole.cents))
             by_card = Money(sum(t.amount.cents for t in rec.tenders if t.kind == "card"))
             card_left = by_card - corrections.card_refunded(conn, receipt_no)
             if money > room:
@@ -355,7 +359,6 @@ class Corrections:
             if method == "card" and money > card_left:
                 raise Refusal("refund_too_large", f"Only {card_left} of receipt {receipt_no} "
                               "came by card and can go back to it.")  # fmt: skip
-            whole = Money(sum(rec.left(x).cents for x in rec.lines if not x.is_rounding))
             if method == "check" and money > whole - card_left:
                 raise Refusal("refund_too_large", f"{card_left} of receipt {receipt_no} came "
                               "by card and goes back to the card, never by a city check; "

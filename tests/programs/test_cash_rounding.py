@@ -108,3 +108,26 @@ def test_the_default_rounds_nothing_and_a_bad_step_is_refused_naming_its_key() -
     for bad in ('"0.00"', '"2.00"', "5"):
         with pytest.raises(ConfigError, match="cash_rounding"):
             parse_config(f"[policy]\ncash_rounding = {bad}\n")
+
+
+def test_a_refund_is_capped_at_what_a_receipt_rounded_down_brought_in(
+    make_app: Callable[..., App],
+) -> None:
+    """programs.md, Refunds: more than the receipt brought in is refused — 17.45 of a 17.47
+    fee rounded down in cash, not the fee's 17.47."""
+    app = _rounding_counter(make_app)
+    sale = _sale(app, "17.47", {"type": "cash", "amount": "20.00"})
+    assert sale["total"] == "17.45"
+    count = {"20.00": 5, "10.00": 1, "5.00": 1, "1.00": 2, "0.25": 1, "0.10": 2}
+    run_ok(app, {"op": "close_drawer", "counted": {"cash": count}},
+           {"op": "closeout", "approver": "lee", "approver_pin": "1111"})  # fmt: skip
+    refund = {"op": "refund", "receipt": sale["receipt"], "payee": "P", "address": "A",
+              "reason": "overpaid", "method": "check", "approver": "sam",
+              "approver_pin": "3333"}  # fmt: skip
+    for too_much in ("17.47", "17.46"):
+        refused = run_op(app.desk, {**refund, "amount": too_much})
+        assert refused.get("error") == "refund_too_large", refused
+    run_ok(app, {**refund, "amount": "17.40"})
+    refused = run_op(app.desk, {**refund, "amount": "0.06"})
+    assert refused.get("error") == "refund_too_large", refused
+    run_ok(app, {**refund, "amount": "0.05"})
