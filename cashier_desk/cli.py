@@ -35,6 +35,13 @@ def _print_json(obj: Any) -> None:
     print(json.dumps(obj, separators=(",", ":")), flush=True)
 
 
+def _reader_gone() -> int:
+    """Whoever read stdout went away (``| head``): what was done stays done (each operation is
+    its own transaction); nothing more is written there, and the exit is a shell's SIGPIPE."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 141
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = cli_help.Parser(
         prog="cashier-desk",
@@ -390,7 +397,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = args.command or "window"
     if command == "central":
-        return cli_central.central_command(args)
+        try:
+            return cli_central.central_command(args)
+        except BrokenPipeError:
+            return _reader_gone()
     if command == "screenshots":
         from cashier_desk.ui.screenshots import play_screens
 
@@ -445,6 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _refused(exc)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
     except Exception:
         # A fault of ours, not of the input: keep the details in the log, not on the counter.
         logging.getLogger(__name__).exception("cashier-desk %s failed", command)

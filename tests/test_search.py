@@ -5,6 +5,7 @@ first, then by reference; the same code for the window and `cashier-desk search`
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 import subprocess
@@ -239,3 +240,21 @@ def test_the_migration_indexes_the_items_of_an_older_ledger(tmp_path: Path) -> N
     finally:
         ledger.close()
     assert got == sorted(refs)
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(app: App, tmp_path: Path) -> None:
+    """`cashier-desk search … | head -c 10`: the pipe's reader gone is no internal error."""
+    _load(app, tmp_path)
+    data_dir = app.data_dir
+    app.close()
+    reader, writer = os.pipe()
+    os.close(reader)  # gone before the first line is written
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "cashier_desk", "--data-dir", str(data_dir), "search", "oak"],
+            stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(writer)
+    assert done.returncode == 141, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
