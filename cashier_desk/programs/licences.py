@@ -24,7 +24,7 @@ RULE = "business_licence"
 
 @dataclass(frozen=True, slots=True)
 class LicenceRules:
-    rate_per_1000: Money  # dollars of tax per 1,000 dollars of gross receipts
+    rate_per_1000: Fraction  # dollars of tax per 1,000 dollars of gross receipts, exactly
     minimum: Money
     state_fee: Money
     state_fee_gl: GlSplit
@@ -62,7 +62,7 @@ class Licence:
 
 def licence_tax(gross_receipts: Money, rules: LicenceRules) -> Money:
     """gross / 1000 × rate_per_1000, rounded once, at least the minimum."""
-    exact = Fraction(gross_receipts.cents * rules.rate_per_1000.cents, 100_000)
+    exact = gross_receipts.cents * rules.rate_per_1000 / 1000
     return max(round_half_up(exact), rules.minimum)
 
 

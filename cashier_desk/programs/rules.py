@@ -10,10 +10,13 @@ A bad key, rate, amount or account names its table and key, and nothing is taken
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from cashier_desk.money import GlSplit, Money, MoneyError, parse_gl_account
@@ -36,6 +39,14 @@ def _amount(v: object) -> Money:
     if m.is_negative():
         raise MoneyError("must not be negative")
     return m
+
+
+def _per_thousand(v: object) -> Fraction:
+    """Dollars per 1,000 dollars, exactly, written like an amount but to the thousandth of a
+    cent if the city's resolution says so (``"0.735"``)."""
+    if not isinstance(v, str) or not re.fullmatch(r"\d{1,6}(\.\d{1,5})?", v):
+        raise ValueError('must be dollars per 1,000 like "0.50" or "0.735"')
+    return Fraction(Decimal(v))
 
 
 def _count(v: object) -> int:
@@ -117,7 +128,7 @@ SHAPES: dict[str, dict[str, tuple[Parse, object]]] = {
         "interest_gl": (_account, "101-0000-31320"),
     },
     "business_licence": {
-        "rate_per_1000": (_amount, "0.50"),
+        "rate_per_1000": (_per_thousand, "0.50"),
         "minimum": (_amount, "50.00"),
         "state_fee": (_amount, "4.00"),
         "state_fee_gl": (GlSplit.parse, "260-0000-22040=0.40;101-0000-41150"),
@@ -213,6 +224,7 @@ def _defaults(table: str) -> dict[str, Any]:
 
 def _versions(table: str, given: object) -> tuple[Version, ...]:
     base = Version(None, _defaults(table))
+    versioned = isinstance(given, list)  # [[table]]: each version has its effective date
     if isinstance(given, dict):
         given = [given]
     if not isinstance(given, list) or not all(isinstance(v, dict) for v in given):
@@ -222,7 +234,7 @@ def _versions(table: str, given: object) -> tuple[Version, ...]:
     for i, raw in enumerate(given, 1):
         version = dict(raw)
         effective_raw = version.pop("effective", None)
-        if effective_raw is None and len(given) > 1:
+        if effective_raw is None and versioned:
             raise RulesError(f"[[{table}]] version {i} has no effective date")
         effective = None
         if effective_raw is not None:

@@ -10,7 +10,7 @@ import pytest
 from cashier_desk.errors import Refusal
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs import licences
-from cashier_desk.programs.rules import defaults, parse_rules
+from cashier_desk.programs.rules import RulesError, defaults, parse_rules
 
 M = Money.parse
 RULES = defaults()
@@ -90,6 +90,18 @@ def test_tax_is_rounded_once_half_up() -> None:
     assert _new("123456.78").tax == M("61.73")
     assert _new("100001.00").tax == M("50.00")
     assert _new("100011.00").tax == M("50.01")  # 50.0055 → 50.01
+
+
+def test_a_rate_per_thousand_to_a_tenth_of_a_cent_is_exact() -> None:
+    """0.735 dollars per 1,000 (a city's resolution may say so): 123,456.78 × 0.735 / 1000
+    = 90.7407333 → 90.74; a rate that is not dollars per 1,000 names its key."""
+    rules = parse_rules('[business_licence]\nrate_per_1000 = "0.735"\nminimum = "10.00"\n')
+    on = date(2027, 1, 10)
+    made = licences.business_licence("new", 2027, "123456.78", on, rules.business_licence(on))
+    assert made.tax == M("90.74")
+    for bad in ('"-0.50"', '"0.5%"', "0.5", '"1.123456"'):
+        with pytest.raises(RulesError, match="rate_per_1000"):
+            parse_rules(f"[business_licence]\nrate_per_1000 = {bad}\n")
 
 
 def test_other_rules_a_minimum_a_rate_and_a_cap() -> None:

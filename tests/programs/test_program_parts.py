@@ -4,6 +4,7 @@ defaults, the registered account, the code an item's lines report under, declare
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 import pytest
 
@@ -27,7 +28,7 @@ def test_the_accessors_give_the_contracts_defaults() -> None:
         30, "101-0000-31300", "101-0000-31310", "101-0000-31320",
     )  # fmt: skip
     b = rules.business_licence(ON)
-    assert (b.rate_per_1000, b.minimum, b.state_fee) == (M("0.50"), M("50.00"), M("4.00"))
+    assert (b.rate_per_1000, b.minimum, b.state_fee) == (Fraction(1, 2), M("50.00"), M("4.00"))
     assert b.state_fee_gl == GlSplit.parse("260-0000-22040=0.40;101-0000-41150")
     assert (b.tax_gl, b.renewal_due, b.penalty_gl) == ("101-0000-41100", "01-31", "101-0000-41110")
     assert (b.monthly_penalty, b.penalty_cap) == (Rate.parse("20%"), Rate.parse("100%"))

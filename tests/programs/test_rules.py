@@ -48,6 +48,7 @@ def test_versions_take_effect_on_their_day_and_keep_what_they_leave_out() -> Non
         ("[citation]\npenalties = [ { after_days = 0 } ]\n", "[citation] penalties"),
         ('[parking_permit]\nyear_end = "02-30"\n', "[parking_permit] year_end"),
         ('[[tot]]\neffective = 2027-01-01\n[[tot]]\nrate = "9%"\n', "version 2 has no effective"),
+        ('[[tot]]\nrate = "9%"\n', "version 1 has no effective"),
         ("[[tot]]\neffective = 2027-06-01\n[[tot]]\neffective = 2027-01-01\n", "in order"),
         ("[tot\n", "not a TOML file"),
     ],
