@@ -41,6 +41,30 @@ class RefundRequest:
 
 
 @dataclass(frozen=True)
+class ReturnedCheck:
+    """A returned check as the closeout's export lists it for the bank reconciliation."""
+
+    number: str
+    business_date: str  # the day it was entered
+    receipt: str
+    check_number: str
+    account: str
+    amount: Money
+    fee_ref: str
+    fee: Money
+    reason: str
+
+
+def _returned(c: Mapping[str, Any]) -> ReturnedCheck:
+    return ReturnedCheck(
+        c["number"], c["business_date"], c["receipt_no"], c["check_number"] or "",
+        c["account"] or "", Money(int(c["amount_cents"])),
+        c["fee_ref"] or (f"{c['number']}-FEE" if c["fee_cents"] else ""),  # the fee's item
+        Money(int(c["fee_cents"] or 0)), c["reason"],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
 class Adjustments:
     """What a closeout batch carries of corrections: the amounts by kind, the revenue side's
     GL (``gl``, as the contract shows it), the offsets (bank, accounts payable) and the
@@ -50,6 +74,7 @@ class Adjustments:
     gl: Mapping[str, Money]
     offsets: Mapping[str, Money]
     refunds: tuple[RefundRequest, ...] = ()
+    returned: tuple[ReturnedCheck, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +148,7 @@ def for_batch(
         {a: Money(v) for a, v in sorted(gl.items()) if v},
         {a: Money(v) for a, v in sorted(offsets.items()) if v},
         tuple(refunds),
+        tuple(_returned(c) for c in made if c["kind"] == "returned_check"),
     )
     carried = {"upto": made[-1]["id"], "records": made,
                "offsets": {a: str(m) for a, m in adjustments.offsets.items()}}  # fmt: skip
@@ -184,15 +210,13 @@ def read_back(payload: Mapping[str, Any]) -> Adjustments | None:
     if not said:
         return None
     carried = payload.get("corrections", {})
-    refunds = []
-    for c in carried.get("records", ()):
-        if c["kind"] == "refund":
-            refunds.append(_request(c))
+    records = carried.get("records", ())
     return Adjustments(
         {k: Money.parse(v) for k, v in said.items() if k != "gl"},
         {a: Money.parse(v) for a, v in said.get("gl", {}).items()},
         {a: Money.parse(v) for a, v in carried.get("offsets", {}).items()},
-        tuple(refunds),
+        tuple(_request(c) for c in records if c["kind"] == "refund"),
+        tuple(_returned(c) for c in records if c["kind"] == "returned_check"),
     )
 
 

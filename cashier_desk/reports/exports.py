@@ -9,7 +9,9 @@ decimals, like the import files):
   paid out (paid-outs, a shortage); and each fund other than the treasury settled with it
   through the due-from and due-to accounts.
 * ``ap-requests-<batch>.csv`` — the refunds the batch carries, one accounts-payable request
-  each (programs.md); ``contests-<batch>.csv`` — the day's contests.
+  each (programs.md); ``returned-checks-<batch>.csv`` — the returned checks it carries (for
+  the bank reconciliation: check number, receipt, account, amount, the NSF fee's open item);
+  ``contests-<batch>.csv`` — the day's contests.
 * ``payments-<program>-<batch>.csv`` — one file per program (utility billing, parking, …):
   the payments taken on its open items, so it can post them to its own accounts.  The file
   name holds the program in lower case and file-name-safe; the ``program`` column holds it as
@@ -146,6 +148,19 @@ def write_exports(
             ],
         )  # fmt: skip
         written.append(ExportFile("ap_requests", path, len(refunds)))
+    returned = closeout.adjustments.returned if closeout.adjustments is not None else ()
+    if returned:
+        path = folder / f"returned-checks-{closeout.batch}.csv"
+        write_csv(
+            path,
+            RETURNED_HEADER,
+            [
+                (r.number, r.business_date, closeout.batch, r.receipt, r.check_number,
+                 r.account, str(r.amount), r.fee_ref, str(r.fee), r.reason)
+                for r in returned
+            ],
+        )  # fmt: skip
+        written.append(ExportFile("returned_checks", path, len(returned)))
     if contests:
         path = folder / f"contests-{closeout.batch}.csv"
         write_csv(
@@ -165,6 +180,10 @@ def write_exports(
 #: A refund's accounts-payable request: ``gl`` is where the refund is charged, ``ACCOUNT=AMOUNT``
 #: by account (the revenue taken back); ``method`` check (a city check) or card (back to the
 #: card through the processor, with its ``auth``).
+RETURNED_HEADER = (
+    "number", "business_date", "batch", "receipt", "check_number", "account", "amount",
+    "fee_ref", "fee", "reason",
+)  # fmt: skip
 AP_HEADER = (
     "request", "business_date", "batch", "receipt", "payee", "address", "amount", "method",
     "auth", "gl", "reason",

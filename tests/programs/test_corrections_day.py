@@ -193,6 +193,13 @@ def test_a_day_of_corrections_closes_out_with_its_adjustments_balanced_by_fund(
         [request] = list(csv.DictReader(fh))
     assert (request["request"], request["amount"], request["method"], request["gl"]) == (
         "W1-RF000001", "20.00", "card", "101-0000-41300=20.00")  # fmt: skip
+    [bounced] = [p for p in papers if p.name.startswith("returned-checks-")]
+    with bounced.open(encoding="utf-8") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert {k: row[k] for k in ("number", "receipt", "check_number", "amount", "fee_ref")} == {
+        "number": "W1-RC000001", "receipt": "W1-000001", "check_number": "1042",
+        "amount": "42.00", "fee_ref": "W1-RC000001-FEE"}  # fmt: skip
+    assert row["batch"] == bounced.stem.removeprefix("returned-checks-")
     # The daily report shows them under the batch's date; a second closeout has none left.
     daily = city.desk.daily_report(city.desk.business_date())
     assert daily.adjustments["returned_checks"].cents == 4200
