@@ -19,10 +19,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
-from tenacity import RetryCallState, wait_exponential_jitter
 
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.db import Ledger
@@ -30,6 +29,9 @@ from cashier_desk.ledger.schema import audit_log, batches, outbox
 
 # Central's modules (its schema, books, checks) load on the relay's own thread at its first
 # contact with central, not at start: each method that needs them imports them.
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
 
@@ -392,6 +394,8 @@ class Relay:
             self._engine = None
 
     def _run(self) -> None:
+        from tenacity import wait_exponential_jitter  # the backoff, on the relay's thread
+
         backoff = wait_exponential_jitter(initial=2, max=300, exp_base=2, jitter=2)
         failures = 0
         while not self._stop.is_set():
@@ -402,7 +406,7 @@ class Relay:
                 result = SyncResult(unreachable="internal error")
             if result.unreachable:
                 failures += 1
-                delay: float = backoff(cast(RetryCallState, _Attempt(failures)))
+                delay: float = backoff(cast("RetryCallState", _Attempt(failures)))
             else:
                 failures = 0
                 delay = self.interval
