@@ -104,6 +104,56 @@ def test_starting_the_window_loads_nothing_it_does_not_need_yet(tmp_path: Path) 
     assert start() == ["[]", "1"]  # an up-to-date one: nothing but what the window needs
 
 
+#: Loaded at their first use, not at start: the lead's screens, the program forms and
+#: dialogs of the sale screen, and central's modules (the relay's thread loads them).
+LATER = (
+    "cashier_desk.ui.screens.reports",
+    "cashier_desk.ui.screens.reports_chart",
+    "cashier_desk.ui.screens.reports_model",
+    "cashier_desk.ui.screens.corrections",
+    "cashier_desk.ui.program_form",
+    "cashier_desk.ui.dialogs_programs",
+    "cashier_desk.ui.dialogs_licences",
+    "cashier_desk.ui.dialogs_permits",
+    "cashier_desk.sync.central",
+    "cashier_desk.sync.access",
+    "cashier_desk.sync.schema",
+    "cashier_desk.sync.schema_programs",
+    "cashier_desk.sync.schema_corrections",
+)
+
+
+def test_the_window_shown_has_not_loaded_the_screens_nobody_opened(tmp_path: Path) -> None:
+    """Cold start to the login screen (as ``benchmarks/startup.py``, without the relay's
+    thread): the Reports and Corrections screens, the program forms and central's schema are
+    neither imported nor built; the shortcuts build them on first use (tests/ui)."""
+    probe = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from cashier_desk.app import open_app\n"
+        "from cashier_desk.ui.app import build_window, qt_app\n"
+        "app = open_app(Path(sys.argv[1]), 'W1', peripherals=True)\n"
+        "qapp = qt_app()\n"
+        "win = build_window(app)\n"
+        "win.window.show()\n"
+        "for _ in range(20):\n"
+        "    qapp.processEvents()\n"
+        "assert win.window.isVisible()\n"
+        f"print(sorted(m for m in {LATER!r} if m in sys.modules))\n"
+        "print(sorted(n for n in ('reports', 'corrections') if dict.get(win.window.screens, n)))\n"
+        "win.close()\n"
+        "app.close()\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    for _ in range(2):  # a new ledger, then an up-to-date one
+        done = subprocess.run(
+            [sys.executable, "-c", probe, str(tmp_path / "data")],
+            capture_output=True, text=True, env=env, timeout=120,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.splitlines()[:2] == ["[]", "[]"]
+
+
 def test_every_refusal_code_is_documented() -> None:
     """The error codes are a contract: each code the program can refuse with is listed in
     docs/decisions.md "Stable error codes" (and nothing listed is unused)."""

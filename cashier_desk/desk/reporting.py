@@ -20,8 +20,6 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ledger import corrections, daily, delinquent, items, tot_report
 from cashier_desk.ledger.stats import BY, STEPS, Stats, local_source, stats
 from cashier_desk.programs.tot import parse_period
-from cashier_desk.sync import central
-from cashier_desk.sync.stats import central_stats
 
 Progress = Callable[[int, int], None]
 #: How often (items) the delinquent report tells its progress.
@@ -69,6 +67,9 @@ class Reporting:
             raise Refusal("bad_request", f"Statistics are by one of {', '.join(BY)}; not {by!r}.")
         _told(progress, 0, STEPS)
         if at_central:
+            from cashier_desk.sync import central  # central's modules load on its first use
+            from cashier_desk.sync.stats import central_stats
+
             engine = self.syncing.central_engine()
             with self.syncing.at_central():
                 central.ensure_ready(engine)

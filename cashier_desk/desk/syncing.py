@@ -16,7 +16,6 @@ from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
 from cashier_desk.events import Alert, ReferenceDataChanged, SyncPassed
 from cashier_desk.ledger import closeout
-from cashier_desk.sync import access, central, quarantine
 from cashier_desk.sync.relay import SyncResult
 
 if TYPE_CHECKING:  # sync.pull (and SQLAlchemy's PostgreSQL dialect) load at the first pull
@@ -86,6 +85,8 @@ class Syncing:
     ) -> dict[str, str]:
         """An admin's decision at central on a batch of this workstation held in quarantine:
         accept it into central's books or reject it.  Audited here and at central."""
+        from cashier_desk.sync import central, quarantine  # loaded on central's first use
+
         engine = self.central_engine()
         admin = authority.authorize(self.st, "sync resolve", login, pin)
         with self.at_central():
@@ -111,10 +112,12 @@ class Syncing:
     def pull_reference_data(self) -> PullResult:
         """Fetch revenue codes, users and open items changed at central since the last pull,
         with the open-item payments other counters made."""
+        from cashier_desk.sync import central
+        from cashier_desk.sync.pull import pull
+
         engine = self.central_engine()
         with self.at_central():
             central.ensure_ready(engine)
-            from cashier_desk.sync.pull import pull
 
             result = pull(self.st.ledger, engine, self.st.workstation, self.st.now().isoformat())
         with self.st.ledger.write() as conn:
@@ -128,6 +131,8 @@ class Syncing:
         an alert and ``relay.flagged``); a contact that fails changes nothing of the pull."""
         if self.st.relay is None:
             return  # no central: nothing to anchor at
+        from cashier_desk.sync import access, central
+
         try:
             flag = self.st.relay.anchor()
         except (central.CentralError, access.UnknownWorkstation, sa.exc.SQLAlchemyError) as exc:
@@ -146,6 +151,8 @@ class Syncing:
     @contextlib.contextmanager
     def at_central() -> Iterator[None]:
         """Central's failures as refusals a person can read."""
+        from cashier_desk.sync import central  # central's modules load on its first use
+
         try:
             yield
         except central.CentralError as exc:

@@ -19,15 +19,19 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import sqlalchemy as sa
-from tenacity import RetryCallState, wait_exponential_jitter
 
 from cashier_desk.ledger import audit
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.schema import audit_log, batches, outbox
-from cashier_desk.sync import access, central, quarantine, seen
+
+# Central's modules (its schema, books, checks) load on the relay's own thread at its first
+# contact with central, not at start: each method that needs them imports them.
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,8 @@ Clock = Callable[[], datetime]
 
 
 def exc_reason(exc: Exception) -> str:
+    from cashier_desk.sync import central
+
     return str(exc) if isinstance(exc, central.CentralError) else central._reason(exc)
 
 
@@ -121,6 +127,8 @@ class Relay:
         self.on_result: Callable[[SyncResult], None] | None = None
 
     def engine(self) -> sa.Engine:
+        from cashier_desk.sync import central
+
         if self._engine is None or self._engine_url != self.central_url:
             if self._engine is not None:
                 self._engine.dispose()
@@ -147,6 +155,8 @@ class Relay:
     def check_ledger(self) -> str | None:
         """Ask central what it last saw of this workstation: a ledger behind it lost work
         (see ``seen``) and refuses money from now on.  The loss found, if any; never raises."""
+        from cashier_desk.sync import central, seen
+
         try:
             engine = self.engine()
         except central.CentralError:
@@ -178,6 +188,8 @@ class Relay:
         central's flag on it (behind what it saw, a fork), or None.  Raises CentralError,
         access.UnknownWorkstation and SQLAlchemy's errors; an embedded central not made yet
         is left unmade."""
+        from cashier_desk.sync import central
+
         if self.embedded and not self._central_made():
             return None
         engine = self.engine()
@@ -209,6 +221,8 @@ class Relay:
     def _push(self) -> SyncResult:
         """Send what waits (``_send``), then anchor the audit head at central (a contact,
         even with nothing to send)."""
+        from cashier_desk.sync import access, central
+
         result = SyncResult()
         local = self._local()
         result.ledger_behind = self.check_ledger()
@@ -230,6 +244,8 @@ class Relay:
         """Ask central which of this workstation's batches it holds, then send, oldest first,
         every batch still pending here and every one central does not hold (whatever this
         workstation noted: the central URL may have changed since)."""
+        from cashier_desk.sync import access, central, quarantine
+
         waiting = [b for b in local if b.pending]
         try:
             central.ensure_ready(self.engine())
@@ -309,6 +325,8 @@ class Relay:
         return result
 
     def _quarantined(self, batch_id: str) -> str:
+        from cashier_desk.sync import quarantine
+
         for q in quarantine.undecided(self.engine(), self.workstation):
             if q["batch_id"] == batch_id:
                 return str(q["problem"])
@@ -376,6 +394,8 @@ class Relay:
             self._engine = None
 
     def _run(self) -> None:
+        from tenacity import wait_exponential_jitter  # the backoff, on the relay's thread
+
         backoff = wait_exponential_jitter(initial=2, max=300, exp_base=2, jitter=2)
         failures = 0
         while not self._stop.is_set():
@@ -386,7 +406,7 @@ class Relay:
                 result = SyncResult(unreachable="internal error")
             if result.unreachable:
                 failures += 1
-                delay: float = backoff(cast(RetryCallState, _Attempt(failures)))
+                delay: float = backoff(cast("RetryCallState", _Attempt(failures)))
             else:
                 failures = 0
                 delay = self.interval

@@ -43,17 +43,17 @@ from cashier_desk.ui.qt import (
 )
 from cashier_desk.ui.screens import Screen
 from cashier_desk.ui.screens.closeout import CloseoutScreen
-from cashier_desk.ui.screens.corrections import CorrectionsScreen
 from cashier_desk.ui.screens.drawer import CloseDrawerScreen, OpenDrawerScreen
+from cashier_desk.ui.screens.lazy import LazyScreen
 from cashier_desk.ui.screens.login import LoginScreen
 from cashier_desk.ui.screens.login_first import FirstAdminScreen
 from cashier_desk.ui.screens.receipts import ReceiptSearchScreen
-from cashier_desk.ui.screens.reports import ReportsScreen
 from cashier_desk.ui.screens.sale import SaleScreen
 
 log = logging.getLogger(__name__)
 STYLE = resources.path("style.qss")
-SCREENS: list[type[Screen]] = [
+#: The lead's Reports and Corrections are built (and their modules imported) on first use.
+SCREENS: list[type[Screen] | LazyScreen] = [
     LoginScreen,
     FirstAdminScreen,
     OpenDrawerScreen,
@@ -61,8 +61,8 @@ SCREENS: list[type[Screen]] = [
     CloseDrawerScreen,
     CloseoutScreen,
     ReceiptSearchScreen,
-    ReportsScreen,
-    CorrectionsScreen,
+    LazyScreen("reports", "cashier_desk.ui.screens.reports", "ReportsScreen"),
+    LazyScreen("corrections", "cashier_desk.ui.screens.corrections", "CorrectionsScreen"),
 ]
 
 

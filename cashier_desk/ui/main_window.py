@@ -45,6 +45,7 @@ from cashier_desk.ui.qt import (
     QWidget,
 )
 from cashier_desk.ui.screens import Screen
+from cashier_desk.ui.screens.lazy import LazyScreen, Screens
 from cashier_desk.words import Role
 
 #: (menu, text, shortcut, action name, lowest role that sees it)
@@ -86,7 +87,7 @@ class MainWindow(QMainWindow):
     def __init__(
         self,
         ctx: UiContext,
-        screens: list[type[Screen]],
+        screens: list[type[Screen] | LazyScreen],
         actions: dict[str, Callable[[], None]] | None = None,
         idle_lock_minutes: float = 15,
     ) -> None:
@@ -108,8 +109,11 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        self.screens: dict[str, Screen] = {}
+        self.screens = Screens(self._build_later)  # a LazyScreen is built on first use
         for screen_type in screens:
+            if isinstance(screen_type, LazyScreen):
+                self.screens.later[screen_type.name] = screen_type
+                continue
             screen = screen_type(ctx)
             self.screens[screen.name] = screen
             self.stack.addWidget(screen)
@@ -159,6 +163,11 @@ class MainWindow(QMainWindow):
             self.clear_message()  # a blind count shows nothing from before it
         self.stack.setCurrentWidget(screen)
         screen.activated()
+
+    def _build_later(self, later: LazyScreen) -> Screen:
+        screen = later.build(self.ctx)
+        self.stack.addWidget(screen)
+        return screen
 
     def current_screen(self) -> Screen:
         widget = self.stack.currentWidget()

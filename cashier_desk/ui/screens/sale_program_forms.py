@@ -16,7 +16,6 @@ from cashier_desk.desk.requests import (
     ProgramRequest,
     TotRequest,
 )
-from cashier_desk.ui.dialogs_permits import open_program_form
 from cashier_desk.ui.qt import QKeySequence, QShortcut, Qt
 from cashier_desk.ui.screens.sale_base import SaleBase
 from cashier_desk.ui.screens.sale_lines import new_line
@@ -79,6 +78,9 @@ class SaleProgramForms(SaleBase):
             if self.result is not None:
                 self.ctx.show_error("This sale is posted: Enter or F2 starts the next one.")
             return
+        # the forms' modules load with the first form opened, not at start
+        from cashier_desk.ui.dialogs_permits import open_program_form
+
         form = open_program_form(kind, self.ctx, self._add_program)
         form.finished.connect(lambda _result: self._form_closed())  # added or Esc
 

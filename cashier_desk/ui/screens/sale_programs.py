@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from cashier_desk.desk.lookup import Lookup
 from cashier_desk.errors import Refusal
-from cashier_desk.ui.dialogs_programs import describe, open_program_dialog
 from cashier_desk.ui.qt import QKeySequence, QLabel, QShortcut, Qt, QVBoxLayout
 from cashier_desk.ui.screens.sale_base import SaleBase
 
@@ -52,6 +51,9 @@ class SalePrograms(SaleBase):
         if self._selling:
             return
         ref = self.input.text().strip() or self._chosen_ref()
+        # the dialogs' module loads with the first program asked for, not at start
+        from cashier_desk.ui.dialogs_programs import open_program_dialog
+
         dialog = open_program_dialog(kind, self.ctx, ref, self.show_item_status)
         dialog.finished.connect(lambda _result: self._program_closed())  # done or Esc
 
@@ -74,6 +76,8 @@ class SalePrograms(SaleBase):
             return
 
         def shown(found: Lookup) -> None:
+            from cashier_desk.ui.dialogs_programs import describe
+
             if gen == self._item_gen:
                 self.item_status.setText(describe(found))
                 self.item_status.show()
