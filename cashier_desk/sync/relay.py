@@ -394,9 +394,7 @@ class Relay:
             self._engine = None
 
     def _run(self) -> None:
-        from tenacity import wait_exponential_jitter  # the backoff, on the relay's thread
-
-        backoff = wait_exponential_jitter(initial=2, max=300, exp_base=2, jitter=2)
+        wait = backoff()
         failures = 0
         while not self._stop.is_set():
             try:
@@ -406,12 +404,22 @@ class Relay:
                 result = SyncResult(unreachable="internal error")
             if result.unreachable:
                 failures += 1
-                delay: float = backoff(cast("RetryCallState", _Attempt(failures)))
+                delay: float = wait(failures)
             else:
                 failures = 0
                 delay = self.interval
             self._wake.wait(delay)
             self._wake.clear()
+
+
+def backoff() -> Callable[[int], float]:
+    """Seconds to wait after the n-th failure in a row: 2, 4, 8 … 300, with up to 2 s of
+    jitter so the counters of a city do not all call central at once (tenacity, imported on
+    the relay's thread)."""
+    from tenacity import wait_exponential, wait_random
+
+    strategy = wait_exponential(multiplier=2, max=300, exp_base=2) + wait_random(0, 2)
+    return lambda failures: strategy(cast("RetryCallState", _Attempt(failures)))
 
 
 @dataclass
