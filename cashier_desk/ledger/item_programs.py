@@ -4,7 +4,7 @@ plan (programs.md; migration 0009). Both are append-only; the item's status is r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,12 +49,22 @@ class Plan:
 
 
 def contests_of(conn: sa.Connection, ref: str) -> list[Contest]:
+    return contests_of_refs(conn, [ref]).get(ref, [])
+
+
+def contests_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, list[Contest]]:
+    """The contests of each of ``refs`` that has any, oldest first, in one query."""
     rows = conn.execute(
-        sa.select(contests.c.number, contests.c.level, contests.c.business_date)
-        .where(contests.c.ref == ref)
+        sa.select(contests.c.ref, contests.c.number, contests.c.level, contests.c.business_date)
+        .where(contests.c.ref.in_(list(refs)))
         .order_by(contests.c.id)
     )
-    return [Contest(r.number, r.level, date.fromisoformat(r.business_date)) for r in rows]
+    found: dict[str, list[Contest]] = {}
+    for r in rows:
+        found.setdefault(r.ref, []).append(
+            Contest(r.number, r.level, date.fromisoformat(r.business_date))
+        )
+    return found
 
 
 def add_contest(conn: sa.Connection, *, workstation: str, **values: object) -> str:
@@ -95,9 +105,18 @@ def contests_on(conn: sa.Connection, workstation: str, day: str) -> list[Contest
 
 
 def plan_of(conn: sa.Connection, ref: str) -> Plan | None:
-    row = conn.execute(sa.select(plans).where(plans.c.ref == ref)).first()
-    if row is None:
-        return None
+    return plans_of_refs(conn, [ref]).get(ref)
+
+
+def plans_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, Plan]:
+    """The plan of each of ``refs`` that has one (one query, and one more per plan)."""
+    return {
+        row.ref: _plan(conn, row)
+        for row in conn.execute(sa.select(plans).where(plans.c.ref.in_(list(refs))))
+    }
+
+
+def _plan(conn: sa.Connection, row: sa.Row[Any]) -> Plan:
     schedule = conn.execute(
         sa.select(plan_instalments.c.due, plan_instalments.c.amount_cents)
         .where(plan_instalments.c.plan_id == row.id)
