@@ -49,7 +49,10 @@ class Known:
 
     contests: Sequence[item_programs.Contest]
     plan: item_programs.Plan | None
-    rules: ProgramRules
+    rules: ProgramRules | None  # None: not read (none of the items needs them)
+
+    def in_force(self, conn: sa.Connection) -> ProgramRules:
+        return program_rules.in_force(conn) if self.rules is None else self.rules
 
 
 def look_up(
@@ -58,16 +61,15 @@ def look_up(
     """The item ``row`` (read with what was paid on it, ``paid_cents``) of a code of ``rule``,
     on ``on``. A fully paid item is ``paid``, with nothing due and no parts."""
     if known is None:
-        ref = row.ref
-        plan, rules = item_programs.plan_of(conn, ref), program_rules.in_force(conn)
-        known = Known(item_programs.contests_of(conn, ref), plan, rules)
+        plan = item_programs.plan_of(conn, row.ref)
+        known = Known(item_programs.contests_of(conn, row.ref), plan, None)
     found = known.contests
     contest = None
     if found:
         contest = {"contest": found[0].number, "date": found[0].on.isoformat(),
                    "levels": [c.level for c in found]}  # fmt: skip
     if known.plan is not None:
-        return _on_plan(row, known.plan, conn, on, contest, known.rules)
+        return _on_plan(row, known.plan, conn, on, contest, known.in_force(conn))
     paid = Money(int(row.paid_cents))
     status = "appeal" if found else row.status
     if rule == "citation":
@@ -86,13 +88,16 @@ def look_up(
 
 def look_up_many(conn: sa.Connection, rows: Sequence[sa.Row[Any]], on: date) -> list[Lookup]:
     """``look_up`` of each item ``rows`` holds (as ``ledger.items`` reads them), on one
-    connection: their contests, plans, codes' rules and the rules in force read once for all."""
+    connection: their contests, plans, codes' rules and the rules in force read once for all
+    (the rules only when a citation or a plan is among them)."""
     if not rows:
         return []
     refs = [row.ref for row in rows]
     contests = item_programs.contests_of_refs(conn, refs)
     plans = item_programs.plans_of_refs(conn, refs)
-    rules, in_force = items.code_rules(conn), program_rules.in_force(conn)
+    rules = items.code_rules(conn)
+    needed = plans or any(rules.get(row.revenue_code) == "citation" for row in rows)
+    in_force = program_rules.in_force(conn) if needed else None
     knowns = [Known(contests.get(row.ref, ()), plans.get(row.ref), in_force) for row in rows]
     return [
         look_up(row, rules.get(row.revenue_code), conn, on, known)
@@ -120,7 +125,7 @@ def citation_penalties(
         rules = program_rules.in_force(conn).citation(on)
         frozen = contested_as_of(conn, row.ref, on)
     else:
-        rules, frozen = known.rules.citation(on), _frozen(known.contests, on)
+        rules, frozen = known.in_force(conn).citation(on), _frozen(known.contests, on)
     return rules, penalties(Money(row.amount_due_cents), date.fromisoformat(row.due_date),
                             frozen, rules)  # fmt: skip
 

@@ -52,13 +52,18 @@ def contests_of(conn: sa.Connection, ref: str) -> list[Contest]:
     return contests_of_refs(conn, [ref]).get(ref, [])
 
 
+# Built once: the counter's search runs them for every search (building costs more than running).
+_CONTESTS = (
+    sa.select(contests.c.ref, contests.c.number, contests.c.level, contests.c.business_date)
+    .where(contests.c.ref.in_(sa.bindparam("refs", expanding=True)))
+    .order_by(contests.c.id)
+)
+_PLANS = sa.select(plans).where(plans.c.ref.in_(sa.bindparam("refs", expanding=True)))
+
+
 def contests_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, list[Contest]]:
     """The contests of each of ``refs`` that has any, oldest first, in one query."""
-    rows = conn.execute(
-        sa.select(contests.c.ref, contests.c.number, contests.c.level, contests.c.business_date)
-        .where(contests.c.ref.in_(list(refs)))
-        .order_by(contests.c.id)
-    )
+    rows = conn.execute(_CONTESTS, {"refs": list(refs)})
     found: dict[str, list[Contest]] = {}
     for r in rows:
         found.setdefault(r.ref, []).append(
@@ -110,10 +115,7 @@ def plan_of(conn: sa.Connection, ref: str) -> Plan | None:
 
 def plans_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, Plan]:
     """The plan of each of ``refs`` that has one (one query, and one more per plan)."""
-    return {
-        row.ref: _plan(conn, row)
-        for row in conn.execute(sa.select(plans).where(plans.c.ref.in_(list(refs))))
-    }
+    return {row.ref: _plan(conn, row) for row in conn.execute(_PLANS, {"refs": list(refs)})}
 
 
 def _plan(conn: sa.Connection, row: sa.Row[Any]) -> Plan:
