@@ -59,6 +59,27 @@ _CONTESTS = (
     .order_by(contests.c.id)
 )
 _PLANS = sa.select(plans).where(plans.c.ref.in_(sa.bindparam("refs", expanding=True)))
+_SCHEDULE = (
+    sa.select(plan_instalments.c.due, plan_instalments.c.amount_cents)
+    .where(plan_instalments.c.plan_id == sa.bindparam("plan_id"))
+    .order_by(plan_instalments.c.n)
+)
+_PAID_AFTER = (
+    sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
+    .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
+    .where(
+        receipt_lines.c.ref == sa.bindparam("ref"),
+        receipt_lines.c.id > sa.bindparam("line"),
+        ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
+    )
+)
+_ADJUSTED_AFTER = sa.select(
+    sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0)
+).where(
+    item_adjustments.c.ref == sa.bindparam("ref"),
+    item_adjustments.c.line_id > sa.bindparam("line"),
+    item_adjustments.c.correction_id > sa.bindparam("correction"),
+)
 
 
 def contests_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, list[Contest]]:
@@ -119,11 +140,7 @@ def plans_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, Plan]:
 
 
 def _plan(conn: sa.Connection, row: sa.Row[Any]) -> Plan:
-    schedule = conn.execute(
-        sa.select(plan_instalments.c.due, plan_instalments.c.amount_cents)
-        .where(plan_instalments.c.plan_id == row.id)
-        .order_by(plan_instalments.c.n)
-    )
+    schedule = conn.execute(_SCHEDULE, {"plan_id": row.id})
     return Plan(
         row.number,
         row.ref,
@@ -191,23 +208,9 @@ def last_correction(conn: sa.Connection) -> int:
 def paid_after(conn: sa.Connection, plan: Plan) -> Money:
     """What was paid on a plan: receipts not voided on lines after its ``after_line``, and
     what corrections made after it changed of its item (those before are in its total)."""
-    ref, after_line = plan.ref, plan.after_line
-    paid = conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
-        .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
-        .where(
-            receipt_lines.c.ref == ref,
-            receipt_lines.c.id > after_line,
-            ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
-        )
-    ).scalar_one()
-    adjusted = conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0)).where(
-            item_adjustments.c.ref == ref,
-            item_adjustments.c.line_id > after_line,
-            item_adjustments.c.correction_id > plan.after_correction,
-        )
-    ).scalar_one()
+    given = {"ref": plan.ref, "line": plan.after_line, "correction": plan.after_correction}
+    paid = conn.execute(_PAID_AFTER, given).scalar_one()
+    adjusted = conn.execute(_ADJUSTED_AFTER, given).scalar_one()
     return Money(int(paid) + int(adjusted))
 
 
