@@ -169,9 +169,8 @@ def _positive(value: str) -> int:
 def _cmd_search(app: App, args: argparse.Namespace) -> int:
     text = " ".join(args.text)
     found = app.desk.search_open_items(text, args.limit)
-    for item in found:
-        paid = item.status == "paid" or not item.still_due.is_positive()
-        due = str(Money(0) if paid else item.still_due)
+    for item in found:  # as `lookup` gives it: 0.00 when paid, a citation's penalties grown
+        due = str(item.still_due)
         _print_json({"ref": item.ref, "program": item.program, "account": item.account,
                      "name": item.name, "address": item.address, "amount_due": due,
                      "due_date": item.due_date, "status": item.status})  # fmt: skip

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.desk import lookup
 from cashier_desk.desk.pricing import Pricing
 from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import (
@@ -54,38 +56,42 @@ class Counter:
 
     # -- open items ------------------------------------------------------------------------
 
-    @staticmethod
-    def _item_view(row: sa.Row[Any], flagged: bool = False) -> OpenItemView:
-        """An open item as ``ledger.items`` reads it (its row and what was paid on it since).
-        An ``open`` item with nothing still due is ``paid``, as ``lookup`` says it."""
-        still_due = row.amount_due_cents - int(row.paid_cents)
-        status = "paid" if row.status == "open" and still_due <= 0 else row.status
-        return OpenItemView(
-            ref=row.ref,
-            program=row.program,
-            account=row.account,
-            name=row.name,
-            address=row.address,
-            amount_due=Money(row.amount_due_cents),
-            still_due=Money(still_due),
-            due_date=row.due_date,
-            revenue_code=row.revenue_code,
-            status=status,
-            certified_funds_only=flagged,
-        )
+    def _item_views(self, conn: sa.Connection, rows: Sequence[sa.Row[Any]]) -> list[OpenItemView]:
+        """Open items as ``ledger.items`` reads them, each with its ``status`` and what is still
+        due as ``lookup`` gives them on the business date (``desk.lookup``: penalties grown,
+        frozen at a contest; what is left of a plan, fee included), read in one go."""
+        day = date.fromisoformat(self.st.business_date())
+        flagged = set(corrections.certified_only(conn, [row.ref for row in rows]))
+        seen = lookup.look_up_many(conn, rows, day)
+        return [
+            OpenItemView(
+                ref=row.ref,
+                program=row.program,
+                account=row.account,
+                name=row.name,
+                address=row.address,
+                amount_due=Money(row.amount_due_cents),
+                still_due=found.amount_due,
+                due_date=row.due_date,
+                revenue_code=row.revenue_code,
+                status=found.status,
+                certified_funds_only=row.ref in flagged,
+            )
+            for row, found in zip(rows, seen, strict=True)
+        ]
 
     def open_item(self, ref: str) -> OpenItemView | None:
         typed(ref, "the reference")
         with self.st.ledger.read() as conn:
             row = items.item_row(conn, ref)
-            flagged = row is not None and bool(corrections.certified_only(conn, [row.ref]))
-        return None if row is None else self._item_view(row, flagged)
+            return None if row is None else self._item_views(conn, [row])[0]
 
     def search_open_items(self, query: str, limit: int = 20) -> list[OpenItemView]:
         """The counter's search (``spec/operations.md`` "Search"): every open item, whatever
         its status, for which each word of ``query`` starts some word of its reference,
         account, plate, name or address (any case, accents ignored); an exact reference
-        first, then by reference.  Fewer than 2 letters or digits find nothing."""
+        first, then by reference.  Fewer than 2 letters or digits find nothing.  Each item
+        found is as ``lookup`` sees it (see ``_item_views``), reckoned for those returned."""
         if limit <= 0:
             return []
         exact = typed(query, "the search").strip()
@@ -96,8 +102,7 @@ class Counter:
             if rows and exact and not any(r.ref.casefold() == folded for r in rows):
                 rows += items.item_rows(conn, sorted({exact, exact.upper()}))
             rows.sort(key=lambda r: (r.ref.casefold() != folded, r.ref))
-            flagged = set(corrections.certified_only(conn, [r.ref for r in rows[:limit]]))
-        return [self._item_view(row, row.ref in flagged) for row in rows[:limit]]
+            return self._item_views(conn, rows[:limit])
 
     def fee_codes(self) -> list[tuple[str, str, str, Money | None]]:
         """Every revenue code: (code, description, fee type, amount or None for open fees)."""

@@ -4,6 +4,7 @@ in force, frozen at its contest's date), its plan and its contest. Nothing is wr
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -11,10 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import item_programs, program_rules
+from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.money import Money
 from cashier_desk.programs.citations import CitationRules, as_of, penalties
 from cashier_desk.programs.plans import InstalmentState, apply_paid, delinquent
+from cashier_desk.programs.rules import ProgramRules
 
 
 @dataclass(frozen=True)
@@ -40,24 +42,41 @@ class Lookup:
         }
 
 
-def look_up(row: sa.Row[Any], rule: str | None, conn: sa.Connection, on: date) -> Lookup:
+@dataclass(frozen=True)
+class Known:
+    """What a lookup reads of an item besides its row: its contests (oldest first), its plan
+    and the program rules in force — read once for many items (``look_up_many``)."""
+
+    contests: Sequence[item_programs.Contest]
+    plan: item_programs.Plan | None
+    rules: ProgramRules | None  # None: not read (none of the items needs them)
+
+    def in_force(self, conn: sa.Connection) -> ProgramRules:
+        return program_rules.in_force(conn) if self.rules is None else self.rules
+
+
+def look_up(
+    row: sa.Row[Any], rule: str | None, conn: sa.Connection, on: date, known: Known | None = None
+) -> Lookup:
     """The item ``row`` (read with what was paid on it, ``paid_cents``) of a code of ``rule``,
     on ``on``. A fully paid item is ``paid``, with nothing due and no parts."""
-    found = item_programs.contests_of(conn, row.ref)
+    if known is None:
+        plan = item_programs.plan_of(conn, row.ref)
+        known = Known(item_programs.contests_of(conn, row.ref), plan, None)
+    found = known.contests
     contest = None
     if found:
         contest = {"contest": found[0].number, "date": found[0].on.isoformat(),
                    "levels": [c.level for c in found]}  # fmt: skip
-    plan = item_programs.plan_of(conn, row.ref)
-    if plan is not None:
-        return _on_plan(row, plan, conn, on, contest)
+    if known.plan is not None:
+        return _on_plan(row, known.plan, conn, on, contest, known.in_force(conn))
     paid = Money(int(row.paid_cents))
     status = "appeal" if found else row.status
     if rule == "citation":
         fine = Money(row.amount_due_cents)
         if row.status == "paid" or paid >= fine:
             return Lookup(row.ref, "paid", Money(0), (), contest=contest)
-        grown = citation_penalties(conn, row, on)[1]
+        grown = citation_penalties(conn, row, on, known)[1]
         parts = (("fine", fine), *(("penalty", p) for p in grown))
         due = Money(sum(m.cents for _, m in parts))
         return Lookup(row.ref, status, due, parts, contest=contest)
@@ -67,22 +86,49 @@ def look_up(row: sa.Row[Any], rule: str | None, conn: sa.Connection, on: date) -
     return Lookup(row.ref, status, due, (("due", due),), contest=contest)
 
 
+def look_up_many(conn: sa.Connection, rows: Sequence[sa.Row[Any]], on: date) -> list[Lookup]:
+    """``look_up`` of each item ``rows`` holds (as ``ledger.items`` reads them), on one
+    connection: their contests, plans, codes' rules and the rules in force read once for all
+    (the rules only when a citation or a plan is among them)."""
+    if not rows:
+        return []
+    refs = [row.ref for row in rows]
+    contests = item_programs.contests_of_refs(conn, refs)
+    plans = item_programs.plans_of_refs(conn, refs)
+    rules = items.code_rules(conn)
+    needed = plans or any(rules.get(row.revenue_code) == "citation" for row in rows)
+    in_force = program_rules.in_force(conn) if needed else None
+    knowns = [Known(contests.get(row.ref, ()), plans.get(row.ref), in_force) for row in rows]
+    return [
+        look_up(row, rules.get(row.revenue_code), conn, on, known)
+        for row, known in zip(rows, knowns, strict=True)
+    ]
+
+
 def contested_as_of(conn: sa.Connection, ref: str, on: date) -> date:
     """The date a citation's penalties are computed on: its first contest's while contested
     (they stop growing then), never later than ``on``."""
-    found = item_programs.contests_of(conn, ref)
+    return _frozen(item_programs.contests_of(conn, ref), on)
+
+
+def _frozen(found: Sequence[item_programs.Contest], on: date) -> date:
     return as_of(on, found[0].on if found else None)
 
 
 def citation_penalties(
-    conn: sa.Connection, row: sa.Row[Any], on: date
+    conn: sa.Connection, row: sa.Row[Any], on: date, known: Known | None = None
 ) -> tuple[CitationRules, list[Money]]:
     """The rules of a citation ``row`` on ``on`` and the late penalties it has grown by then:
     the one reckoning of a lookup, a sale's lines and a hearing's deposit.  A contested one is
     computed on its contest's date, penalties and rules alike (programs.md, "Precise
-    readings": "for a contested citation: the contest date")."""
-    frozen = contested_as_of(conn, row.ref, on)
-    rules = program_rules.in_force(conn).citation(frozen)
+    readings": "for a contested citation: the contest date").  ``known``: its contests and
+    the rules in force, when already read."""
+    if known is None:
+        frozen = contested_as_of(conn, row.ref, on)
+        rules = program_rules.in_force(conn).citation(frozen)
+    else:
+        frozen = _frozen(known.contests, on)
+        rules = known.in_force(conn).citation(frozen)
     return rules, penalties(Money(row.amount_due_cents), date.fromisoformat(row.due_date),
                             frozen, rules)  # fmt: skip
 
@@ -93,6 +139,7 @@ def _on_plan(
     conn: sa.Connection,
     on: date,
     contest: dict[str, Any] | None,
+    in_force: ProgramRules,
 ) -> Lookup:
     paid = item_programs.paid_after(conn, plan)
     states = apply_paid(list(plan.instalments), paid)
@@ -105,7 +152,7 @@ def _on_plan(
     }
     if not left.is_positive():
         return Lookup(row.ref, "paid", Money(0), (), plan=shown, contest=contest)
-    grace = program_rules.in_force(conn).plan(plan.on).grace_days
+    grace = in_force.plan(plan.on).grace_days
     flags = ("delinquent",) if delinquent(states, on, grace) else ()
     return Lookup(row.ref, "plan", left, (("due", left),), flags, shown, contest)
 

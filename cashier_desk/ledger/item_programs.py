@@ -4,7 +4,7 @@ plan (programs.md; migration 0009). Both are append-only; the item's status is r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,12 +49,48 @@ class Plan:
 
 
 def contests_of(conn: sa.Connection, ref: str) -> list[Contest]:
-    rows = conn.execute(
-        sa.select(contests.c.number, contests.c.level, contests.c.business_date)
-        .where(contests.c.ref == ref)
-        .order_by(contests.c.id)
+    return contests_of_refs(conn, [ref]).get(ref, [])
+
+
+# Built once: the counter's search runs them for every search (building costs more than running).
+_CONTESTS = (
+    sa.select(contests.c.ref, contests.c.number, contests.c.level, contests.c.business_date)
+    .where(contests.c.ref.in_(sa.bindparam("refs", expanding=True)))
+    .order_by(contests.c.id)
+)
+_PLANS = sa.select(plans).where(plans.c.ref.in_(sa.bindparam("refs", expanding=True)))
+_SCHEDULE = (
+    sa.select(plan_instalments.c.due, plan_instalments.c.amount_cents)
+    .where(plan_instalments.c.plan_id == sa.bindparam("plan_id"))
+    .order_by(plan_instalments.c.n)
+)
+_PAID_AFTER = (
+    sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
+    .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
+    .where(
+        receipt_lines.c.ref == sa.bindparam("ref"),
+        receipt_lines.c.id > sa.bindparam("line"),
+        ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
     )
-    return [Contest(r.number, r.level, date.fromisoformat(r.business_date)) for r in rows]
+)
+_ADJUSTED_AFTER = sa.select(
+    sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0)
+).where(
+    item_adjustments.c.ref == sa.bindparam("ref"),
+    item_adjustments.c.line_id > sa.bindparam("line"),
+    item_adjustments.c.correction_id > sa.bindparam("correction"),
+)
+
+
+def contests_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, list[Contest]]:
+    """The contests of each of ``refs`` that has any, oldest first, in one query."""
+    rows = conn.execute(_CONTESTS, {"refs": list(refs)})
+    found: dict[str, list[Contest]] = {}
+    for r in rows:
+        found.setdefault(r.ref, []).append(
+            Contest(r.number, r.level, date.fromisoformat(r.business_date))
+        )
+    return found
 
 
 def add_contest(conn: sa.Connection, *, workstation: str, **values: object) -> str:
@@ -95,14 +131,16 @@ def contests_on(conn: sa.Connection, workstation: str, day: str) -> list[Contest
 
 
 def plan_of(conn: sa.Connection, ref: str) -> Plan | None:
-    row = conn.execute(sa.select(plans).where(plans.c.ref == ref)).first()
-    if row is None:
-        return None
-    schedule = conn.execute(
-        sa.select(plan_instalments.c.due, plan_instalments.c.amount_cents)
-        .where(plan_instalments.c.plan_id == row.id)
-        .order_by(plan_instalments.c.n)
-    )
+    return plans_of_refs(conn, [ref]).get(ref)
+
+
+def plans_of_refs(conn: sa.Connection, refs: Sequence[str]) -> dict[str, Plan]:
+    """The plan of each of ``refs`` that has one (one query, and one more per plan)."""
+    return {row.ref: _plan(conn, row) for row in conn.execute(_PLANS, {"refs": list(refs)})}
+
+
+def _plan(conn: sa.Connection, row: sa.Row[Any]) -> Plan:
+    schedule = conn.execute(_SCHEDULE, {"plan_id": row.id})
     return Plan(
         row.number,
         row.ref,
@@ -170,23 +208,9 @@ def last_correction(conn: sa.Connection) -> int:
 def paid_after(conn: sa.Connection, plan: Plan) -> Money:
     """What was paid on a plan: receipts not voided on lines after its ``after_line``, and
     what corrections made after it changed of its item (those before are in its total)."""
-    ref, after_line = plan.ref, plan.after_line
-    paid = conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
-        .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
-        .where(
-            receipt_lines.c.ref == ref,
-            receipt_lines.c.id > after_line,
-            ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
-        )
-    ).scalar_one()
-    adjusted = conn.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(item_adjustments.c.amount_cents), 0)).where(
-            item_adjustments.c.ref == ref,
-            item_adjustments.c.line_id > after_line,
-            item_adjustments.c.correction_id > plan.after_correction,
-        )
-    ).scalar_one()
+    given = {"ref": plan.ref, "line": plan.after_line, "correction": plan.after_correction}
+    paid = conn.execute(_PAID_AFTER, given).scalar_one()
+    adjusted = conn.execute(_ADJUSTED_AFTER, given).scalar_one()
     return Money(int(paid) + int(adjusted))
 
 

@@ -54,6 +54,7 @@ _ITEM_ROWS = sa.select(
 _ITEMS = _ITEM_ROWS.where(open_items.c.ref.in_(sa.bindparam("refs", expanding=True)))
 _ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys", expanding=True)))
 _ALL_CODES = sa.select(revenue_codes).order_by(revenue_codes.c.code)
+_CODE_RULES = sa.select(revenue_codes.c.code, revenue_codes.c.rule)
 _RECEIPT_TOTAL: sa.Select[Any] = sa.select(receipts.c.receipt_no, receipts.c.total_cents).where(
     receipts.c.receipt_no == sa.bindparam("number")
 )
@@ -88,5 +89,5 @@ def receipt_total(conn: sa.Connection, number: str) -> sa.Row[Any] | None:
 
 def code_rules(conn: sa.Connection) -> dict[str, str | None]:
     """Each revenue code's program rule (None: a plain fee or bill)."""
-    rows = conn.execute(sa.select(revenue_codes.c.code, revenue_codes.c.rule))
+    rows = conn.execute(_CODE_RULES)
     return {str(code): rule for code, rule in rows}

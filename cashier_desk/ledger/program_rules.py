@@ -48,13 +48,14 @@ def newest_sha256(conn: sa.Connection) -> str | None:
     ).scalar()
 
 
+_NEWEST = (  # built once: every citation's lookup and price reads it
+    sa.select(program_rules.c.id, program_rules.c.text).order_by(program_rules.c.id.desc()).limit(1)
+)
+
+
 def in_force(conn: sa.Connection) -> ProgramRules:
     """The rules of the newest file imported, or the defaults."""
-    row = conn.execute(
-        sa.select(program_rules.c.id, program_rules.c.text)
-        .order_by(program_rules.c.id.desc())
-        .limit(1)
-    ).first()
+    row = conn.execute(_NEWEST).first()
     return _DEFAULTS() if row is None else _parsed(row.id, row.text)
 
 

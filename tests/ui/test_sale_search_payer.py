@@ -4,7 +4,10 @@ name unless the cashier keys another) is on its receipt, so receipt research fin
 
 from __future__ import annotations
 
+from cashier_desk.desk import OpenItemView
+from cashier_desk.money import Money
 from cashier_desk.ui.qt import QFontMetrics, QLabel, QLineEdit, QListWidget, Qt, QTableWidget
+from cashier_desk.ui.widgets.item_results import describe
 from tests.ui.conftest import Counter
 from tests.ui.keys import focused, press
 
@@ -102,3 +105,17 @@ def test_a_keyed_payer_stays_and_receipt_search_finds_it(sale: Counter) -> None:
     sale.qtbot.waitUntil(lambda: table.rowCount() == 1, timeout=3000)
     assert table.item(0, 0).text() == "W1-000001"
     assert table.item(0, 2).text() == "Sam Brightwater"
+
+
+def _found(still_due: str, status: str) -> OpenItemView:
+    return OpenItemView("PC-1", "PARKING", "7ABC123", "Ann Lee", "1 Main St", Money.parse("50.00"),
+                        Money.parse(still_due), "2026-11-30", "PKG-CIT", status)  # fmt: skip
+
+
+def test_an_item_found_shows_what_the_counter_charges_and_the_bill_only_when_part_paid() -> None:
+    """What is due is ``lookup``'s (the Desk's): a late citation's penalties are in it, and the
+    amount billed follows it only when part of it was paid."""
+    assert describe(_found("100.00", "open")).split("\n")[1].startswith("100.00 due · Parking")
+    assert "(of 50.00)" in describe(_found("20.00", "open"))
+    assert describe(_found("85.00", "plan")).split("\n")[1].startswith("85.00 due · Parking")
+    assert " · PLAN · " in describe(_found("85.00", "plan"))

@@ -1,8 +1,10 @@
 """The open items found as the cashier types a name, account, reference or address.
 
 Each item takes two lines: who and where, then what is owed — the whole amount still due first
-(never cut short), the program, the due date, the status and the reference.  Long lines wrap
-rather than being cut.  A search that finds nothing says "no match" in a line of its own.
+(never cut short; what ``lookup`` gives: a citation's penalties grown, what is left of a plan;
+then the amount billed when part was paid), the program, the due date, the status (``lookup``'s)
+and the reference.  Long lines wrap rather than being cut.  A search that finds nothing says
+"no match" in a line of its own.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ MAX_HEIGHT = 240
 def describe(item: OpenItemView) -> str:
     """The two lines of one item found."""
     who = " · ".join(part for part in (item.name, item.address) if part)
-    owed = f"{item.still_due} due"
-    if item.still_due != item.amount_due:
+    owed = f"{item.still_due} due"  # as the counter would charge it (``lookup``'s)
+    if item.still_due < item.amount_due:  # part paid (not a citation's penalties, a plan's fee)
         owed += f" (of {item.amount_due})"
     status = item.status if item.status == "open" else item.status.upper()
     what = [owed, item.program.title(), f"due date {item.due_date}", status, item.ref]
