@@ -2,10 +2,12 @@
 
 Everything is checked before the folder's ledger is touched: the archive is whole, its
 manifest is one, ``ledger.db`` has the manifest's SHA-256, ``PRAGMA integrity_check`` finds
-nothing, the schema is one this program knows, the audit chain verifies, and the row counts,
-last receipts and audit head are the manifest's.  Any fault refuses ``bad_backup`` naming it,
-and the folder is left as it was.  The copy is unpacked beside the ledger under a temporary
-name and renamed into place only once it passed.
+nothing, the schema is one this program knows, the audit chain verifies, the money rows are
+the ones its records seal (``audit verify``'s cross-check, ``ledger/crosscheck.py``: a backup
+whose rows were edited with the triggers dropped and its hash recomputed is refused), and the
+row counts, last receipts and audit head are the manifest's.  Any fault refuses
+``bad_backup`` naming it, and the folder is left as it was.  The copy is unpacked beside the
+ledger under a temporary name and renamed into place only once it passed.
 
 "Empty" is headless.md's: no ledger yet, or one with no users and no receipts.  A folder whose
 ledger was moved out keeps its ``ledger.mark`` (what the ledger there is known to have held):
@@ -29,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import audit, first_use, watermark
+from cashier_desk.ledger import audit, crosscheck, first_use, watermark
 from cashier_desk.ledger.backup import FORMAT, LEDGER, MANIFEST, describe
 from cashier_desk.ledger.db import HEAD
 
@@ -112,11 +114,19 @@ def _check_copy(file: Path, copy: Path, manifest: dict[str, Any]) -> None:
     try:
         with engine.connect() as conn:
             verified = audit.verify(conn)
+            differ = crosscheck.check(conn) if verified.ok else []
     finally:
         engine.dispose()
     if not verified.ok:
         raise _bad(
             file, f"its audit chain is broken at record {verified.bad_seq}: {verified.problem}"
+        )
+    if differ:
+        more = f" (and {len(differ) - 1} more)" if len(differ) > 1 else ""
+        raise _bad(
+            file,
+            f"its money rows are not the ones its audit records seal: {differ[0]}{more}; "
+            "`audit verify` on the ledger it was taken from lists each",
         )
     for key, what in (
         ("row_counts", "row counts"),

@@ -100,13 +100,29 @@ ATTACKS: dict[str, tuple[list[str], list[str]]] = {
 }  # fmt: skip
 
 
-def _verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
+def _cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cashier_desk", "--data-dir", str(data_dir), "audit", "verify"],
+        [sys.executable, "-m", "cashier_desk", "--data-dir", str(data_dir), *args],
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def _tamper(data_dir: Path, attack: str) -> list[str]:
+    sql, named = ATTACKS[attack]
+    db = sqlite3.connect(data_dir / "ledger.db", isolation_level=None)
+    for table in APPEND_ONLY:
+        for op in ("update", "delete"):
+            db.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+    for statement in sql:
+        assert db.execute(statement).rowcount >= 1, statement
+    db.close()
+    return named
+
+
+def _verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    return _cli(data_dir, "audit", "verify")
 
 
 def _history_then_purged(make_app: Callable[..., App]) -> None:
@@ -159,17 +175,37 @@ def test_a_sales_record_sums_its_tenders_per_kind(day_dir: Path) -> None:
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_an_attack_on_money_rows_is_named(day_dir: Path, attack: str) -> None:
-    sql, named = ATTACKS[attack]
-    db = sqlite3.connect(day_dir / "ledger.db", isolation_level=None)
-    for table in APPEND_ONLY:
-        for op in ("update", "delete"):
-            db.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
-    for statement in sql:
-        assert db.execute(statement).rowcount >= 1, statement
-    db.close()
+    named = _tamper(day_dir, attack)
     done = _verify(day_dir)
     assert done.returncode == 1, done.stdout
     out = json.loads(done.stdout)
     assert out["ok"] is False and "bad_record" not in out  # the chain itself still holds
     assert any(all(w in p for w in named) for p in out["problems"]), out["problems"]
     assert all(w in done.stderr for w in named)
+
+
+@pytest.mark.parametrize("attack", ["tender amount", "receipt inserted", "drop amount"])
+def test_doctor_and_restore_catch_edited_money_rows(
+    day_dir: Path, tmp_path: Path, attack: str
+) -> None:
+    """operations.md: doctor checks the audit chain, restore checks it before it writes: both
+    run the money-row cross-check too, so an edited backup (its hash taken after the edit, as
+    the backup command does) is refused and doctor fails, naming the row."""
+    clean = tmp_path / "clean.zip"
+    assert _cli(day_dir, "backup", str(clean)).returncode == 0
+    doctor = _cli(day_dir, "doctor")
+    assert "ok    audit chain" in doctor.stdout, doctor.stdout
+    named = _tamper(day_dir, attack)
+    doctor = _cli(day_dir, "doctor")
+    assert doctor.returncode == 1
+    line = next(x for x in doctor.stdout.splitlines() if "audit chain" in x)
+    assert line.startswith("FAIL") and all(w in line for w in named), line
+    edited = tmp_path / "edited.zip"
+    made = _cli(day_dir, "backup", str(edited))
+    assert made.returncode == 0, made.stderr
+    done = _cli(tmp_path / "into", "restore", str(edited))
+    assert done.returncode == 1 and "(bad_backup)" in done.stderr, done.stderr
+    assert "money rows" in done.stderr and all(w in done.stderr for w in named), done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "into").exists()
+    whole = _cli(tmp_path / "again", "restore", str(clean))  # the untouched copy still restores
+    assert whole.returncode == 0, whole.stderr
