@@ -155,7 +155,8 @@ def cmd_retention(app: App, args: argparse.Namespace) -> int:
 
 def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
     """`restore FILE` (before anything in the folder is opened)."""
-    from cashier_desk.ledger.restore import restore
+    from cashier_desk.ledger.pins import PEPPER_FILE
+    from cashier_desk.ledger.restore import needs_pepper, restore
 
     try:
         done = restore(args.file, data_dir)
@@ -183,6 +184,14 @@ def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
         f"cashier-desk: restored {args.file} into {data_dir} (last receipt {last}).",
         file=sys.stderr,
     )
+    pepper = data_dir / (config_if_any(data_dir).pepper_file or PEPPER_FILE)
+    if needs_pepper(data_dir / "ledger.db", pepper):
+        print(
+            f"cashier-desk: the backup's PINs were made with the city's pepper, and there is no "
+            f"{pepper}: copy the city's pepper file there (chmod 600) before anyone logs in, "
+            "or no PIN can be checked (pepper_missing). A backup never carries it.",
+            file=sys.stderr,
+        )
     if done["ledger_loss"]:
         print(
             f"cashier-desk: the restored ledger is behind what this folder's ledger had saved: "

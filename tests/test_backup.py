@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Callable
@@ -239,3 +240,21 @@ def test_backup_of_a_folder_with_no_ledger_creates_nothing(tmp_path: Path) -> No
     code, _out, err = run_cli(tmp_path / "none", "backup", str(tmp_path / "b.zip"))
     assert code == 1 and "(no_ledger)" in err
     assert not (tmp_path / "none").exists() and not (tmp_path / "b.zip").exists()
+
+
+def test_restore_into_a_new_folder_warns_of_the_missing_pepper(
+    backed_up: tuple[App, Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    app, file, _manifest = backed_up
+    pepper = app.data_dir / "pepper.key"
+    assert pepper.exists()  # the fixture's PINs were made with it
+    bare = tmp_path / "bare"
+    code, _out, err = run_cli(bare, "restore", str(file))
+    assert code == 0, err
+    assert f"there is no {bare / 'pepper.key'}" in err and "pepper_missing" in err
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    shutil.copy(pepper, ready / "pepper.key")
+    code, _out, err = run_cli(ready, "restore", str(file))
+    assert code == 0, err
+    assert "pepper" not in err

@@ -31,7 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import audit, crosscheck, first_use, watermark
+from cashier_desk.ledger import audit, auth, crosscheck, first_use, watermark
 from cashier_desk.ledger.backup import FORMAT, LEDGER, MANIFEST, describe
 from cashier_desk.ledger.db import HEAD
 
@@ -241,5 +241,18 @@ def _loss(copy: Path, mark: watermark.Mark) -> str | None:
     try:
         with engine.connect() as conn:
             return watermark.lost_work(conn, mark)
+    finally:
+        engine.dispose()
+
+
+def needs_pepper(ledger: Path, pepper: Path) -> bool:
+    """Whether the restored ``ledger`` holds PINs made with a pepper that is not at ``pepper``
+    (a backup never carries the city's pepper file: a new folder needs it copied in)."""
+    if pepper.exists():
+        return False
+    engine = sa.create_engine(f"sqlite+pysqlite:///file:{ledger}?mode=ro&uri=true")
+    try:
+        with engine.connect() as conn:
+            return auth.any_peppered(conn)
     finally:
         engine.dispose()

@@ -62,7 +62,8 @@ def as_json(found: TotReport) -> dict[str, Any]:
 def csv_rows(found: TotReport) -> list[tuple[str, ...]]:
     body = [("return", *("" if x[k] is None else str(x[k]) for k in FIELDS)) for x in rows(found)]
     sums = {k: str(found.sum_of(k)) for k in TOTALS}
-    total = ("total", "", f"{found.filed} filed, {found.missing} missing", "",
+    # the counts in the status column; tax is not summed (an amended return's row repeats it)
+    total = ("total", "", "", f"{found.filed} filed, {found.missing} missing",
              *(sums.get(k, "") for k in FIGURES), "", "")  # fmt: skip
     return [*body, total]
 

@@ -126,6 +126,7 @@ def test_report_tot_lists_every_operator_with_its_return_or_missing(
             if r["section"] == "return"]  # fmt: skip
     assert body == shown["rows"]
     [sums] = [r for r in lines if r["section"] == "total"]
+    assert (sums["account"], sums["name"], sums["status"]) == ("", "", "2 filed, 1 missing")
     assert {k: sums[k] for k in ("tax_paid", "penalty", "interest", "paid")} == {
         k: total[k] for k in ("tax_paid", "penalty", "interest", "paid")}  # fmt: skip
     text = pdf_text(pdf)
