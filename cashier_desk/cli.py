@@ -314,7 +314,7 @@ def _cmd_demo(app: App, args: argparse.Namespace) -> int:
             f"The data folder {app.data_dir} already has people or receipts; the demo city "
             "loads only into an empty one. Choose another with --data-dir DIR (a new folder).",
         )
-    loaded = demo.load_reference_data(app.desk)
+    loaded = demo.load_city(app.desk)
     _print_json({"demo_data": loaded})
     if args.load_only:
         return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,34 @@ FILES = (
 )
 
 
+#: The city's programs (citations under the citation rule, TOT operators, licensed businesses,
+#: a code per rule), kept apart from the base city the tests load (``FILES``).
+PROGRAM_FILES = (
+    ("revenue-codes", "program_codes.csv"),
+    ("open-items", "program_items.csv"),
+    ("accounts", "accounts.csv"),
+)
+
+
 def load_reference_data(desk: Desk, folder: Path = DEMO_DIR) -> dict[str, int]:
     """Import the demo revenue codes, open items, program rules and users (rows with the same
     key replaced) into a ledger that has no people yet."""
-    return {kind: desk.import_file(kind, folder / name).rows for kind, name in FILES}
+    return _load(desk, folder, FILES)
+
+
+def load_city(desk: Desk, folder: Path = DEMO_DIR) -> dict[str, int]:
+    """The demo city a person asks for (``demo``, the window's offer): the reference data and
+    its programs, people last; the rows of each kind of file added up."""
+    people = [f for f in FILES if f[0] == "users"]
+    rest = [f for f in FILES if f[0] != "users"]
+    return _load(desk, folder, (*rest, *PROGRAM_FILES, *people))
+
+
+def _load(desk: Desk, folder: Path, files: Sequence[tuple[str, str]]) -> dict[str, int]:
+    loaded: dict[str, int] = {}
+    for kind, name in files:
+        loaded[kind] = loaded.get(kind, 0) + desk.import_file(kind, folder / name).rows
+    return loaded
 
 
 def _payable_refs(desk: Desk, folder: Path, rng: random.Random, want: int) -> list[str]:

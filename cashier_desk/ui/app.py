@@ -187,7 +187,7 @@ def offer_demo(app: App, ask: Callable[[], bool] = ask_demo_city) -> bool:
     was loaded."""
     if not app.is_empty() or not ask():
         return False
-    demo.load_reference_data(app.desk)
+    demo.load_city(app.desk)
     return True
 
 

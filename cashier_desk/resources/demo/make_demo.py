@@ -1,7 +1,11 @@
 """Generate the demo reference data for cashier_desk (training, demos, acceptance tests).
 
 Writes ``revenue_codes.csv``, ``users.csv`` and ``open_items.csv`` next to this script, in the
-import formats of ``spec/headless.md`` ("Import files"). Everything is made up (no real people
+import formats of ``spec/headless.md`` ("Import files"), and the city's programs apart (so the
+base files, which the tests load, stay as they are): ``program_codes.csv`` (one revenue code
+per rule of ``program_rules.toml``), ``program_items.csv`` (citations under the citation rule:
+late penalties, contests, plans) and ``accounts.csv`` (registered TOT operators and licensed
+businesses). Everything is made up (no real people
 or businesses) and deterministic: the same script always writes byte-identical files.
 
     python cashier_desk/resources/demo/make_demo.py
@@ -207,6 +211,49 @@ def open_items() -> list[list[str]]:
     return rows
 
 
+# code | description | program | gl | fee_type | amount | partial_allowed | rule — one code per
+# rule of program_rules.toml (programs.md: a rule code is `open` with no amount, but a permit's)
+PROGRAM_CODE_TABLE = f"""
+CITATION     | Parking citation (penalties, contests, plans) | PARKING  | {CITE} | open  |       | no | citation
+TOT-RETURN   | Transient occupancy tax return               | TOT      | 101-0000-31300 | open  |       | no | tot
+BUS-LICENCE  | Business licence (gross receipts)            | BUSINESS | 101-0000-41100 | open  |       | no | business_licence
+ANIMAL-LIC   | Animal licence (dog or cat, 1 or 3 years)     | ANIMAL   | 101-2200-42100 | open  |       | no | animal_licence
+PKG-PRM-ZONE | Residential parking permit, zone              | PARKING  | 101-0000-41310 | fixed | 40.00 | no | parking_permit
+"""  # noqa: E501
+PROGRAM_CODES = [
+    [f.strip() for f in line.split("|")] for line in PROGRAM_CODE_TABLE.strip().splitlines()
+]
+
+# ref | fine as issued | issued | due (last day before the late penalty) | status | name |
+# address | plate — fixed dates around the end of the year, names of their own (no search of
+# the base city finds them)
+CITATIONS = """
+PC-2026-500001 | 45.00  | 2026-11-30 | 2026-12-21 | open | Wren Halvorsen   | 14 Cedar Hollow Rd      | CA 9DMO101
+PC-2026-500002 | 55.00  | 2026-10-01 | 2026-10-22 | open | Ines Marchetti   | 2209 Saltmarsh Rd       | CA 8DMO202
+PC-2026-500003 | 65.00  | 2026-11-20 | 2026-12-11 | open | Otto Vandermeer  | 77 Copperleaf Ter       | CA 7DMO303
+PC-2026-500004 | 80.00  | 2026-09-12 | 2026-10-03 | open | Pilar Esquivel   | 5120 Thistledown Rd     | CA 6DMO404
+PC-2026-500005 | 350.00 | 2026-08-15 | 2026-09-05 | open | Rafe Okonjo      | 903 Bellflower Ter      | CA 5DMO505
+PC-2026-500006 | 45.00  | 2026-07-02 | 2026-07-23 | hold | Sunniva Tallis   | 41 Cedar Hollow Rd      | CA 4DMO606
+"""  # noqa: E501
+
+# account | rule | name | opened — the hotels of the TOT remittances above, and businesses
+ACCOUNTS = [
+    *([f"TOT-H{h:02d}", "tot", hotel, "", f"{2015 + h}-04-01"] for h, hotel in
+      enumerate(HOTELS, start=1)),
+    ["BL-0101", "business_licence", "Halvorsen Bakery", "14 Cedar Hollow Rd", "2019-02-01"],
+    ["BL-0102", "business_licence", "Marchetti Print Shop", "2209 Saltmarsh Rd", "2021-06-15"],
+    ["BL-0103", "business_licence", "Okonjo Tax Service", "903 Bellflower Ter", "2023-01-09"],
+]  # fmt: skip
+
+
+def program_items() -> list[list[str]]:
+    rows = []
+    for line in CITATIONS.strip().splitlines():
+        ref, fine, issued, due, st, name, addr, plate = (f.strip() for f in line.split("|"))
+        rows.append([ref, "PARKING", plate, name, addr, fine, due, "CITATION", st, issued, plate])
+    return rows
+
+
 def write(name: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     with open(HERE / name, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
@@ -225,6 +272,12 @@ def main() -> None:
     header = words("ref program account name address amount_due due_date revenue_code status")
     write("open_items.csv", header, items)
     print(f"{len(CODES)} revenue codes, {len(USERS)} users, {len(items)} open items")
+    rule_header = words("code description program gl fee_type amount partial_allowed rule")
+    write("program_codes.csv", rule_header, PROGRAM_CODES)
+    write("program_items.csv", [*header, "issued", "plate"], program_items())
+    write("accounts.csv", words("account rule name address opened"), ACCOUNTS)
+    print(f"programs: {len(PROGRAM_CODES)} codes, {len(program_items())} citations, "
+          f"{len(ACCOUNTS)} accounts")  # fmt: skip
 
 
 if __name__ == "__main__":
