@@ -214,10 +214,10 @@ def open_items() -> list[list[str]]:
 # code | description | program | gl | fee_type | amount | partial_allowed | rule — one code per
 # rule of program_rules.toml (programs.md: a rule code is `open` with no amount, but a permit's)
 PROGRAM_CODE_TABLE = f"""
-CITATION     | Parking citation (penalties, contests, plans) | PARKING  | {CITE} | open  |       | no | citation
+CITATION     | Parking citation                             | PARKING  | {CITE} | open  |       | no | citation
 TOT-RETURN   | Transient occupancy tax return               | TOT      | 101-0000-31300 | open  |       | no | tot
 BUS-LICENCE  | Business licence (gross receipts)            | BUSINESS | 101-0000-41100 | open  |       | no | business_licence
-ANIMAL-LIC   | Animal licence (dog or cat, 1 or 3 years)     | ANIMAL   | 101-2200-42100 | open  |       | no | animal_licence
+ANIMAL-LIC   | Animal licence (dog or cat)                   | ANIMAL   | 101-2200-42100 | open  |       | no | animal_licence
 PKG-PRM-ZONE | Residential parking permit, zone              | PARKING  | 101-0000-41310 | fixed | 40.00 | no | parking_permit
 """  # noqa: E501
 PROGRAM_CODES = [
