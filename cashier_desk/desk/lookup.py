@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.money import Money
-from cashier_desk.programs.citations import CitationRules, as_of, penalties
+from cashier_desk.programs.citations import CitationRules, as_of, penalties, still_owed
 from cashier_desk.programs.plans import InstalmentState, apply_paid, delinquent
 from cashier_desk.programs.rules import ProgramRules
 
@@ -73,11 +73,13 @@ def look_up(
     paid = Money(int(row.paid_cents))
     status = "appeal" if found else row.status
     if rule == "citation":
-        fine = Money(row.amount_due_cents)
-        if row.status == "paid" or paid >= fine:
+        owed = citation_owed(conn, row, on, known=known)
+        if owed is None:
             return Lookup(row.ref, "paid", Money(0), (), contest=contest)
-        grown = citation_penalties(conn, row, on, known)[1]
-        parts = (("fine", fine), *(("penalty", p) for p in grown))
+        fine = owed.fine
+        parts = ((("fine", fine),) if fine.is_positive() else ()) + tuple(
+            ("penalty", p) for p in owed.penalties
+        )
         due = Money(sum(m.cents for _, m in parts))
         return Lookup(row.ref, status, due, parts, contest=contest)
     due = Money(row.amount_due_cents) - paid
@@ -131,6 +133,59 @@ def citation_penalties(
         rules = known.in_force(conn).citation(frozen)
     return rules, penalties(Money(row.amount_due_cents), date.fromisoformat(row.due_date),
                             frozen, rules)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Owed:
+    """What a citation owes on a date: its fine (or what is left of it), each penalty step
+    still due, the rules in force, and what counts as paid on its fine (None: nothing of its
+    payments was taken back, the fine is owed whole)."""
+
+    rules: CitationRules
+    fine: Money
+    penalties: list[Money]
+    fine_kept: Money | None = None
+
+    @property
+    def total(self) -> Money:
+        return Money(self.fine.cents + sum(p.cents for p in self.penalties))
+
+
+def citation_owed(
+    conn: sa.Connection,
+    row: sa.Row[Any],
+    on: date,
+    paying: Money | None = None,
+    known: Known | None = None,
+) -> Owed | None:
+    """What the citation ``row`` owes on ``on`` (``paying``: what the sale being priced already
+    pays on it), or None when it is paid — the one reckoning of a lookup, a sale's lines, a
+    plan and a hearing's deposit.  Paid whole at the counter, a citation grows nothing.  One
+    whose payments were partly or wholly taken back owes its fine less what is kept of it and
+    the penalties in force by then less what is kept of them; it is paid again once what is
+    kept covers its fine and the penalties in force on the date of its latest payment."""
+    fine = Money(row.amount_due_cents)
+    paid = Money(int(row.paid_cents)) + (paying or Money(0))
+    if row.status == "paid":
+        return None
+    kept = items.taken_back(conn, row.ref) if paid.is_positive() else None
+    if kept is None:
+        if paid >= fine:
+            return None
+        rules, grown = citation_penalties(conn, row, on, known)
+        return Owed(rules, fine, grown)
+    if paying is not None and paying.is_positive():
+        return None  # the sale being priced pays what it owes already
+    fine_kept, last = kept
+    if last is not None:
+        then = citation_penalties(conn, row, date.fromisoformat(last), known)[1]
+        if paid.cents >= fine.cents + sum(p.cents for p in then):
+            return None
+    rules, grown = citation_penalties(conn, row, on, known)
+    fine_due, steps = still_owed(fine, grown, fine_kept, paid - fine_kept)
+    if not fine_due.is_positive() and not steps:
+        return None
+    return Owed(rules, fine_due, steps, fine_kept)
 
 
 def _on_plan(

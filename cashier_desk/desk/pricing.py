@@ -141,17 +141,21 @@ class Pricing:
     ) -> list[PricedLine]:
         """A parking citation (programs.md): the fine as issued on its code's split, then one
         line ``Late penalty <ref>`` per step in force on ``on``, wholly on the rules'
-        ``penalty_gl``. Paid whole or not at all; a paid citation grows nothing."""
+        ``penalty_gl``. Paid whole or not at all; a paid citation grows nothing; one whose
+        payment was taken back owes what :func:`lookup.citation_owed` says."""
         ref = row.ref
-        fine = Money(row.amount_due_cents)
-        paid = Money(int(row.paid_cents)) + paying.get(ref, Money(0))
-        if row.status == "paid" or paid >= fine:
+        owed = lookup.citation_owed(conn, row, on, paying.get(ref, Money(0)))
+        if owed is None:
             raise Refusal("already_paid", f"{ref} is already paid in full.")
-        rules, grown = lookup.citation_penalties(conn, row, on)
-        lines = [PricedLine(code.code, ref, code.description, 1, fine, GlSplit.parse(code.gl))]
+        lines = []
+        split = GlSplit.parse(code.gl)
+        if owed.fine.is_positive():  # what is left of a fine partly taken back: split onwards
+            lines.append(PricedLine(code.code, ref, code.description, 1, owed.fine, split,
+                                    paid_before=owed.fine_kept))  # fmt: skip
+        penalty_gl = GlSplit((), owed.rules.penalty_gl)
         lines += [
-            PricedLine(code.code, ref, f"Late penalty {ref}", 1, p, GlSplit((), rules.penalty_gl))
-            for p in grown
+            PricedLine(code.code, ref, f"Late penalty {ref}", 1, p, penalty_gl)
+            for p in owed.penalties
         ]
         total = Money(sum(line.amount.cents for line in lines))
         self.st.at_most(total, f"the payment on {ref}")

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.desk.lookup import citation_penalties
+from cashier_desk.desk.lookup import citation_owed
 from cashier_desk.desk.pricing import Pricing
 from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import iso_day, positive, text
@@ -20,7 +20,7 @@ from cashier_desk.ledger import item_programs, items, program_rules
 from cashier_desk.ledger.item_programs import Plan
 from cashier_desk.money import Money
 from cashier_desk.paper import Line, ReceiptDoc, wrap
-from cashier_desk.programs.citations import penalties, review_window_open
+from cashier_desk.programs.citations import review_window_open
 from cashier_desk.programs.plans import plan_total, schedule
 
 LEVELS = ("review", "hearing")
@@ -105,8 +105,8 @@ class Programs:
             if code.rule != "citation":
                 raise Refusal("not_a_citation", f"{row.ref} is not a citation: it has no contest.")
             levels = [c.level for c in item_programs.contests_of(conn, row.ref)]
-            fine, paid = Money(row.amount_due_cents), Money(int(row.paid_cents))
-            paid_whole = row.status == "paid" or paid >= fine
+            owed = citation_owed(conn, row, on)
+            paid_whole = owed is None
             allowed_by = None
             if level == "review":
                 if paid_whole:
@@ -130,12 +130,10 @@ class Programs:
                     raise Refusal(
                         "review_required", f"{row.ref} needs an initial review before a hearing."
                     )
-                if not paid_whole and inability_to_pay is not True:
-                    grown = citation_penalties(conn, row, on)[1]
-                    owed = fine + Money(sum(p.cents for p in grown))
+                if owed is not None and inability_to_pay is not True:
                     raise Refusal(
                         "deposit_required",
-                        f"A hearing of {row.ref} needs the amount due ({owed}) paid as a "
+                        f"A hearing of {row.ref} needs the amount due ({owed.total}) paid as a "
                         "deposit first, unless the person cannot pay.",
                     )
             number = item_programs.add_contest(
@@ -204,11 +202,11 @@ class Programs:
             citation = code.rule == "citation"
             paid = Money(int(row.paid_cents))
             if citation:
-                fine = Money(row.amount_due_cents)
-                if row.status == "paid" or paid >= fine:
+                owed = citation_owed(conn, row, on)
+                if owed is None:
                     raise Refusal("already_paid", f"{row.ref} is already paid in full.")
-                grown = penalties(fine, date.fromisoformat(row.due_date), on, rules.citation(on))
-                penalty = Money(0) if indigent else Money(sum(p.cents for p in grown))
+                fine = owed.fine
+                penalty = Money(0) if indigent else Money(sum(p.cents for p in owed.penalties))
             else:
                 fine, penalty = Money(row.amount_due_cents) - paid, Money(0)
                 if row.status == "paid" or not fine.is_positive():

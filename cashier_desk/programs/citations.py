@@ -51,3 +51,22 @@ def review_window_open(
     if issued is not None and on <= issued + timedelta(days=rules.review_days):
         return True
     return notice is not None and on <= notice + timedelta(days=rules.notice_days)
+
+
+def still_owed(
+    fine: Money, grown: list[Money], fine_kept: Money, penalties_kept: Money
+) -> tuple[Money, list[Money]]:
+    """What a citation some of whose payments were taken back (a returned check, a transfer
+    off it) still owes: the fine less what is kept of it, and each penalty step in force less
+    what is kept of the penalties, the earliest steps first (programs.md: taking back "puts its
+    fine back (penalties are recomputed by date)"; "that much is due on the item again").
+    Nothing is ever owed below zero; steps fully kept are left out (no line of 0.00)."""
+    fine_due = fine - fine_kept if fine > fine_kept else Money(0)
+    left = penalties_kept.cents if penalties_kept.is_positive() else 0
+    owed: list[Money] = []
+    for step in grown:
+        kept = min(step.cents, left)
+        left -= kept
+        if step.cents > kept:
+            owed.append(Money(step.cents - kept))
+    return fine_due, owed
