@@ -436,6 +436,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except LedgerError as exc:
         print(f"cashier-desk: {exc} ({exc.code})", file=sys.stderr)
+        if command == "doctor":
+            return cli_ops.doctor_without_ledger(args, data_dir, f"{exc} ({exc.code})")
         if command == "window":
             _window_start_error(str(exc))
         return 1

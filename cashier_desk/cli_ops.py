@@ -125,6 +125,25 @@ def cmd_doctor(app: App, args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
+def doctor_without_ledger(args: argparse.Namespace, data_dir: Path, problem: str) -> int:
+    """`doctor` when the ledger cannot be opened (a full disk, a damaged file): still one line
+    per check it can make without it (operations.md), the first saying why; exit 1."""
+    from cashier_desk.desk import doctor
+
+    ledger = data_dir / "ledger.db"
+    size = ledger.stat().st_size if ledger.is_file() else 0
+    checks = [
+        doctor.Check("integrity", False, f"the ledger cannot be opened: {problem}"),
+        doctor.check_disk(data_dir, size),
+    ]
+    if args.json:
+        print(doctor.as_json(checks), flush=True)
+    else:
+        for c in checks:
+            print(c.line(), flush=True)
+    return 1
+
+
 def cmd_retention(app: App, args: argparse.Namespace) -> int:
     from cashier_desk.cli_auth import credentials
     from cashier_desk.desk import retention

@@ -220,3 +220,27 @@ def test_a_clock_that_went_back_fails(make_app: object) -> None:
     clock.advance(days=-1)
     found = checks(app, clock)["clock"]
     assert not found.ok and "the clock went back" in found.detail
+
+
+def test_a_ledger_that_cannot_be_opened_still_gets_a_line_per_check(app: App) -> None:
+    """A full disk or a damaged file stops the ledger opening: doctor still answers one line
+    per check it can make (operations.md), the first naming why, as text and as JSON."""
+    run_ok(app, LOGIN, OPEN, SALE)
+    data = app.data_dir
+    app.close()
+    for side in ("ledger.db-wal", "ledger.db-shm"):
+        (data / side).unlink(missing_ok=True)
+    with (data / "ledger.db").open("r+b") as fh:
+        fh.write(b"not a ledger at all" * 5)  # the file's header is gone
+    code, out, err = run_cli(data, "doctor")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("FAIL  integrity: the ledger cannot be opened") and (
+        "(ledger_damaged)" in lines[0]
+    )
+    assert lines[1].startswith("ok    disk:") and len(lines) == 2
+    assert "Traceback" not in err
+    code, out, _err = run_cli(data, "doctor", "--json")
+    shown = json.loads(out)
+    assert code == 1 and shown["ok"] is False
+    assert [c["check"] for c in shown["checks"]] == ["integrity", "disk"]
