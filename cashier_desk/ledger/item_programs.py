@@ -4,7 +4,7 @@ plan (programs.md; migration 0009). Both are append-only; the item's status is r
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -53,10 +53,12 @@ def contests_of(conn: sa.Connection, ref: str) -> list[Contest]:
 
 
 # Built once: the counter's search runs them for every search (building costs more than running).
+# Oldest first by business date: a contest another counter made earlier, brought later by
+# ``sync pull``, is still the first (its date freezes the penalties).
 _CONTESTS = (
     sa.select(contests.c.ref, contests.c.number, contests.c.level, contests.c.business_date)
     .where(contests.c.ref.in_(sa.bindparam("refs", expanding=True)))
-    .order_by(contests.c.id)
+    .order_by(contests.c.business_date, contests.c.created_at, contests.c.id)
 )
 _PLANS = sa.select(plans).where(plans.c.ref.in_(sa.bindparam("refs", expanding=True)))
 _SCHEDULE = (
@@ -98,6 +100,34 @@ def add_contest(conn: sa.Connection, *, workstation: str, **values: object) -> s
     number = f"{workstation}-C{next_number(conn, workstation, 'contest'):06d}"
     conn.execute(contests.insert().values(number=number, workstation=workstation, **values))
     return number
+
+
+#: A contest's columns as central keeps them (its batch's aside): what ``sync pull`` brings.
+PULLED_CONTEST = ("number", "ref", "level", "business_date", "reason", "contact",
+                  "inability_to_pay", "workstation", "actor", "approver", "created_at")  # fmt: skip
+
+
+def take_pulled_contests(
+    conn: sa.Connection, rows: Iterable[Mapping[str, Any]], workstation: str
+) -> int:
+    """Keep other workstations' contests that ``sync pull`` brought, each once (by its number:
+    pulling again adds nothing); a row of ``workstation`` (this one) is never taken.  A
+    closeout carries only this workstation's contests, so these never travel back.  How many
+    were new here."""
+    have = pulled_contest_numbers(conn, workstation)
+    new: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        if r["workstation"] != workstation and r["number"] not in have:
+            new[r["number"]] = {k: r[k] for k in PULLED_CONTEST}
+    if new:
+        conn.execute(contests.insert(), list(new.values()))
+    return len(new)
+
+
+def pulled_contest_numbers(conn: sa.Connection, workstation: str) -> set[str]:
+    """The numbers of the other workstations' contests this ledger holds."""
+    mine = contests.c.workstation != workstation
+    return set(conn.execute(sa.select(contests.c.number).where(mine)).scalars())
 
 
 @dataclass(frozen=True)

@@ -70,10 +70,12 @@ READ_ONLY = (
 #: everywhere, but reads every known workstation's — ``sync pull`` brings them, so the once-only
 #: rules (a return per period, a licence per year, the permit limit) hold across workstations;
 #: and (c0009) the corrections, for the certified-funds flag and the NSF fee count; (c0010)
-#: what they changed of open items, and the supervisors' clears of the flag.
+#: what they changed of open items, and the supervisors' clears of the flag; (c0011) the
+#: contests of citations, so a citation contested at one counter is priced as contested at the
+#: others (the plans stay each workstation's own).
 SHARED = (
     "tot_returns", "licences", "animal_licences", "permits", "corrections", "correction_items",
-    "correction_adjustments", "flag_clears",
+    "correction_adjustments", "flag_clears", "contests",
 )  # fmt: skip
 NOT_SECURED = {"workstations", *READ_ONLY}
 
@@ -176,9 +178,13 @@ def _own_rows(conn: sa.Connection, table: str, secured: set[str]) -> str:
     return " AND ".join(parts) or "false"
 
 
-def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
+def secure(
+    conn: sa.Connection, tables: Iterable[str] | None = None, shared: Iterable[str] = SHARED
+) -> None:
     """On PostgreSQL, (re)apply row-level security and the workstation roles' grants; does
-    nothing elsewhere.  Run by the migration and again by every `central init`."""
+    nothing elsewhere.  Run by the migration and again by every `central init`; ``shared``:
+    the tables every known workstation reads (a downgrade gives the older list)."""
+    everyones = set(shared)
     if conn.dialect.name != "postgresql":
         return
     for function in (FUNCTION, BULK_CHECK, TAKEN, KNOWN):
@@ -209,7 +215,7 @@ def secure(conn: sa.Connection, tables: Iterable[str] | None = None) -> None:
             f"CREATE POLICY central_admin ON {table} TO CURRENT_USER USING (true) "
             "WITH CHECK (true)",
             f"CREATE POLICY workstation_reads ON {table} FOR SELECT "
-            f"USING ({SHARED_READS if table in SHARED else own})",
+            f"USING ({SHARED_READS if table in everyones else own})",
         ):
             conn.execute(sa.text(stmt))
         if table != "workstations":

@@ -11,6 +11,7 @@ due and restarts the count of this counter's payments against it, like a local i
 without ``as_of`` (central keeps no ``as_of`` yet).  What other counters' returned checks put
 back on an item, and their transfers moved (``pull_corrections``), changes what is due here
 the same way: once per pulled batch, and counted in a changed row's figure when made after it.
+Their contests of citations come each once, by number (``pull_programs``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from cashier_desk.ledger import accounts, import_write, imports, program_rules
+from cashier_desk.ledger import accounts, import_write, imports, item_programs, program_rules
 from cashier_desk.ledger import schema as local
 from cashier_desk.ledger.db import Ledger
 from cashier_desk.ledger.import_result import Imported, Masked
@@ -133,6 +134,7 @@ class PullResult:
     accounts: int = 0
     program_records: int = 0  # other counters' returns, licences, tags and permits new here
     adjustments_applied: int = 0  # open items other counters' corrections changed (issue 16)
+    contests: int = 0  # other counters' contests of citations new here
 
 
 def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullResult:
@@ -142,6 +144,7 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             sa.select(local.sync_state.c.value).where(local.sync_state.c.key == WATERMARK)
         ).scalar()
         applied = set(lconn.execute(sa.select(local.pulled_batches.c.batch_id)).scalars())
+        contests_here = item_programs.pulled_contest_numbers(lconn, workstation)
     with engine.connect() as cconn:
         if cconn.dialect.name == "postgresql":
             # One snapshot for every read: a batch delivered meanwhile is wholly in or out.
@@ -163,7 +166,7 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             if b not in applied
         ]
         other_payments = _payments(cconn, new_batches)
-        records = pull_programs.fetch(cconn, workstation, applied)
+        records = pull_programs.fetch(cconn, workstation, applied, contests_here)
         rules = cconn.execute(
             sa.select(c.ref_program_rules.c.sha256, c.ref_program_rules.c.text)
             .order_by(c.ref_program_rules.c.id.desc())
@@ -191,6 +194,9 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
             row.pop("changed_at")
         _upsert(lconn, local.accounts, "account", changed["accounts"])
         result.program_records = pull_programs.apply(lconn, records)
+        result.contests = item_programs.take_pulled_contests(
+            lconn, records.rows.get(pull_programs.CONTESTS, []), workstation
+        )
         kept = _local_only(lconn, list(changed_refs))
         items = []
         for ref, row in changed_refs.items():

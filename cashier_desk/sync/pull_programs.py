@@ -8,10 +8,14 @@ A batch's records are brought once: its id joins ``pulled_batches`` (which also 
 batches whose open-item payments were applied) in the pull's transaction, and the reads at
 central are one snapshot, so a batch delivered meanwhile is wholly brought now or next time.
 A record already here (brought before) takes central's void, which never happens in practice
-(a void is made before its receipt's batch) but costs nothing to honour."""
+(a void is made before its receipt's batch) but costs nothing to honour.
+
+The other workstations' contests of citations come too (``CONTESTS``), each once by its number,
+so a citation contested at another counter is priced as contested here (``desk.lookup``)."""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +24,7 @@ import sqlalchemy as sa
 from cashier_desk.ledger import corrections_batch, import_write, program_records
 from cashier_desk.ledger.schema import item_splits, receipt_lines
 from cashier_desk.sync import access, pull_corrections
+from cashier_desk.sync import schema as c
 from cashier_desk.sync import schema_corrections as sc
 from cashier_desk.sync.schema_programs import RECORDS
 
@@ -43,37 +48,57 @@ def known(conn: sa.Connection) -> sa.Select[Any]:
     return access.known()
 
 
-def fetch(conn: sa.Connection, workstation: str, applied: set[str]) -> Fetched:
+def fetch(
+    conn: sa.Connection, workstation: str, applied: set[str], contests_here: Set[str] = frozenset()
+) -> Fetched:
     """Read at central every other known workstation's records of batches not in
-    ``applied``."""
+    ``applied``, and their contests not in ``contests_here`` (by number)."""
     out = Fetched()
     for name, table in RECORDS.items():
-        ids = sorted(
-            set(
-                conn.execute(
-                    sa.select(table.c.batch_id)
-                    .distinct()
-                    .where(table.c.workstation != workstation)
-                    .where(table.c.workstation.in_(known(conn)))
-                ).scalars()
-            )
-            - applied
-        )
-        rows: list[dict[str, Any]] = []
-        for start in range(0, len(ids), CHUNK):
-            rows += [
-                dict(r)
-                for r in conn.execute(
-                    sa.select(table)
-                    .where(table.c.batch_id.in_(ids[start : start + CHUNK]))
-                    .order_by(table.c.batch_id, table.c.receipt_no, table.c.line_no)
-                ).mappings()
-            ]
+        ids = _others(conn, table.c.batch_id, workstation, applied)
+        order = (table.c.batch_id, table.c.receipt_no, table.c.line_no)
+        rows = _rows(conn, table.c.batch_id, ids, order)
         out.batches.update(ids)
         if rows:
             out.rows[name] = rows
     _returned_checks(conn, workstation, applied, out)
+    _contests(conn, workstation, contests_here, out)
     return out
+
+
+def _contests(conn: sa.Connection, workstation: str, here: Set[str], out: Fetched) -> None:
+    """Other known workstations' contests of citations (c0006; read by all since c0011) that
+    this ledger does not hold.  Known by number, not by batch: the contests of a batch pulled
+    before they were brought (for its payments or records) still come.  Their batches do not
+    join ``pulled_batches``."""
+    t = c.contests
+    numbers = _others(conn, t.c.number, workstation, here)
+    rows = _rows(conn, t.c.number, numbers, (t.c.created_at, t.c.number))
+    if rows:
+        out.rows[CONTESTS] = rows
+
+
+def _others(
+    conn: sa.Connection, key: sa.Column[Any], workstation: str, here: Set[str]
+) -> list[str]:
+    """The distinct ``key`` values of the other known workstations' rows of its table, less
+    those in ``here``, in order."""
+    ws = key.table.c.workstation
+    found = conn.execute(
+        sa.select(key).distinct().where(ws != workstation, ws.in_(known(conn)))
+    ).scalars()
+    return sorted(set(found) - here)
+
+
+def _rows(
+    conn: sa.Connection, key: sa.Column[Any], keys: list[str], order: tuple[Any, ...]
+) -> list[dict[str, Any]]:
+    """The rows of ``key``'s table whose ``key`` is in ``keys`` (read ``CHUNK`` at a time)."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(keys), CHUNK):
+        chunk = sa.select(key.table).where(key.in_(keys[start : start + CHUNK]))
+        rows += [dict(r) for r in conn.execute(chunk.order_by(*order)).mappings()]
+    return rows
 
 
 def _returned_checks(
@@ -119,8 +144,12 @@ def _returned_checks(
 RETURNED_CHECKS = "returned_checks"
 #: ... and the open items those returned checks made.
 MADE_ITEMS = "made_items"
+#: ... and their contests of citations (``item_programs.take_pulled_contests``).
+CONTESTS = "contests"
 #: The fetched rows that are not program records.
-NOT_RECORDS = (RETURNED_CHECKS, MADE_ITEMS, pull_corrections.CLEARS, pull_corrections.ADJUSTED)
+NOT_RECORDS = (
+    RETURNED_CHECKS, MADE_ITEMS, CONTESTS, pull_corrections.CLEARS, pull_corrections.ADJUSTED
+)  # fmt: skip
 
 
 def apply(conn: sa.Connection, fetched: Fetched) -> int:
