@@ -163,3 +163,24 @@ def test_an_unknown_number_is_said_beside_it_and_nothing_else_changes(
     closed(c, "animalForm")
     assert not sale(c).lines
     assert counts(c.app) == before
+
+
+def test_a_licence_renewed_already_is_filled_and_says_so_and_the_quote_refuses_it(
+    renewing: tuple[Counter, FakeClock],
+) -> None:
+    c, _clock = renewing
+    again = sell(c.app, [dog(senior=True, renews=OLD)])["licences"][0]["licence"]
+    open_form(c)
+    c.qtbot.keyClicks(focused(), OLD)
+    press(c, Key.Key_Return)
+    note = c.find(QLabel, "animalRenewsNote")
+    c.qtbot.waitUntil(lambda: f"renewed already by {again}" in note.text())
+    assert text(c, "animalName") == "Rex"
+    message = c.find(QLabel, "dialogMessage")
+    c.qtbot.waitUntil(lambda: f"by {again}: renew that licence" in message.text())
+    assert shown_lines(c, "animalFormLines") == []
+    press(c, Key.Key_Return)  # Enter to add: refused, the cursor back on the number
+    wait_focus(c, "animalRenews")
+    press(c, Key.Key_Escape)
+    closed(c, "animalForm")
+    assert not sale(c).lines
