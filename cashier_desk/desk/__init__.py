@@ -101,7 +101,7 @@ class Desk:
         self.printer_ready = spooler.printer_ready
         # pricing, the counter, programs and cash
         self.quote, self.lookup = pricing.quote, pricing.lookup
-        self.account = pricing.account
+        self.account, self.animal_licence = pricing.account, pricing.animal_licence
         self.open_item, self.search_open_items = counter.open_item, counter.search_open_items
         self.fee_codes, self.lookup_scan = counter.fee_codes, counter.lookup_scan
         self.sale, self.void = counter.sale, counter.void

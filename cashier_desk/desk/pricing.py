@@ -17,6 +17,7 @@ from cashier_desk.desk.program_items import Pending, ProgramItems
 from cashier_desk.desk.requests import (
     MAX_LINES,
     MAX_QTY,
+    AnimalOnFile,
     ItemRequest,
     PricedLine,
     Quote,
@@ -24,11 +25,19 @@ from cashier_desk.desk.requests import (
     check_count,
     iso_day,
     positive,
+    text,
     typed,
 )
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import accounts, corrections, item_programs, items, program_rules
+from cashier_desk.ledger import (
+    accounts,
+    corrections,
+    item_programs,
+    items,
+    program_records,
+    program_rules,
+)
 from cashier_desk.money import GlSplit, Money
 from cashier_desk.programs.plans import apply_paid, next_rest, payment_parts
 from cashier_desk.programs.rounding import rounding_difference
@@ -263,6 +272,25 @@ class Pricing:
         if row is None:
             raise Refusal("unknown_account", f"There is no account {wanted}.")
         return row
+
+    def animal_licence(self, number: str) -> AnimalOnFile:
+        """The animal licence ``number`` in force as the counter looks it up to renew it: its
+        animal, owner, rabies certificate and term (the renewal form fills its fields from
+        it); ``unknown_licence`` when there is none (or its receipt was voided), as a renewal
+        of it would be refused. Anyone logged in may look; nothing is written."""
+        if not isinstance(number, str) or not number.strip():
+            raise Refusal("bad_request", "The lookup needs the licence number as text.")
+        wanted = text(number, "the licence number", max_len=40)
+        self.st.need_user()
+        with self.st.ledger.read() as conn:
+            row = program_records.animal_licence_row(conn, wanted)
+            later = None if row is None else program_records.renewed_by(conn, wanted)
+        if row is None:
+            raise Refusal("unknown_licence", f"There is no animal licence {wanted} to renew.")
+        return AnimalOnFile(
+            **{k: v for k, v in row.items() if k not in ("altered", "senior")},
+            altered=bool(row["altered"]), senior=bool(row["senior"]), renewed_by=later,
+        )  # fmt: skip
 
     def quote(
         self, items: Sequence[ItemRequest], on: str | None = None, tender: str | None = None

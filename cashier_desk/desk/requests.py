@@ -158,6 +158,28 @@ class Issued:
 
 
 @dataclass(frozen=True)
+class AnimalOnFile:
+    """An animal licence in force as the counter looks it up to renew it
+    (``Desk.animal_licence``): the animal, its owner, rabies and term as sold; dates
+    YYYY-MM-DD; ``renewed_by`` the licence in force that renewed it already, if any."""
+
+    number: str
+    tag: str
+    species: str
+    name: str
+    owner: str
+    address: str
+    altered: bool
+    senior: bool
+    term_years: int
+    rabies_cert: str | None
+    rabies_expires: str | None
+    starts: str
+    expires: str
+    renewed_by: str | None = None
+
+
+@dataclass(frozen=True)
 class CloseResult:
     session: SessionId
     over_short: dict[str, Money]

@@ -101,6 +101,28 @@ def animal_expires(conn: sa.Connection, number: str) -> date | None:
     return None if found is None else date.fromisoformat(found)
 
 
+#: What a renewal keys again of the old licence (``animal_licence_row``).
+ANIMAL_KEYS = (
+    "number", "tag", "species", "name", "owner", "address", "altered", "term_years", "senior",
+    "rabies_cert", "rabies_expires", "starts", "expires",
+)  # fmt: skip
+
+
+def animal_licence_row(conn: sa.Connection, number: str) -> dict[str, Any] | None:
+    """The animal licence ``number`` in force, its animal, owner and term (None: no such
+    licence, or its receipt was voided)."""
+    found = (
+        conn.execute(
+            sa.select(*(animal_licences.c[key] for key in ANIMAL_KEYS))
+            .where(animal_licences.c.number == number)
+            .where(_in_force(animal_licences))
+        )
+        .mappings()
+        .first()
+    )
+    return None if found is None else dict(found)
+
+
 def renewed_by(conn: sa.Connection, number: str) -> str | None:
     """The licence in force that renewed ``number`` (None: not renewed)."""
     return conn.execute(

@@ -75,6 +75,8 @@ def test_the_program_forms_show_whole(make_counter: object, tmp_path: Path) -> N
 
     # A dog's licence and a residential permit: whole too (no pictures).
     press(c, Key.Key_A, ALT)
+    wait_focus(c, "animalRenews")
+    press(c, Key.Key_Return)  # renews nothing: a new licence
     wait_focus(c, "animalSpecies")
     press(c, Key.Key_Return)
     keys(c, "Rex")
@@ -88,8 +90,7 @@ def test_the_program_forms_show_whole(make_counter: object, tmp_path: Path) -> N
     keys(c, "2028-06-30", enter=False)
     total_shown(c, "animalFormTotal", "15.00")
     shot(c, more, "animal-licence", open_dialog("animalForm"))
-    press(c, Key.Key_Return)  # on to 'renews' (a new licence: empty)
-    press(c, Key.Key_Return)
+    press(c, Key.Key_Return)  # the last field: onto the sale
     c.qtbot.waitUntil(lambda: len(sale.lines) == 3 and sale.lines[2].priced is not None)
     wait_focus(c, "saleInput")
     press(c, Key.Key_K, ALT)
