@@ -96,3 +96,12 @@ def test_demo_load_only_loads_the_programs_too(tmp_path: Path) -> None:
     assert code == 0, err.getvalue()
     loaded = json.loads(out.getvalue())["demo_data"]
     assert (loaded["accounts"], loaded["revenue-codes"]) == (10, 44)
+
+
+def test_each_rule_has_its_one_code(city: App) -> None:
+    rules = ("citation", "tot", "business_licence", "animal_licence", "parking_permit")
+    found = {rule: city.desk.rule_codes(rule) for rule in rules}
+    assert found == {"citation": ["CITATION"], "tot": ["TOT-RETURN"],
+                     "business_licence": ["BUS-LICENCE"], "animal_licence": ["ANIMAL-LIC"],
+                     "parking_permit": ["PKG-PRM-ZONE"]}  # fmt: skip
+    assert city.desk.rule_codes("nsf_fee") == []

@@ -104,6 +104,7 @@ class Desk:
         self.account, self.animal_licence = pricing.account, pricing.animal_licence
         self.open_item, self.search_open_items = counter.open_item, counter.search_open_items
         self.fee_codes, self.lookup_scan = counter.fee_codes, counter.lookup_scan
+        self.rule_codes = counter.rule_codes
         self.sale, self.void = counter.sale, counter.void
         self.contest, self.plan = programs.contest, programs.plan
         self.print_plan_schedule = plan_papers.print_plan_schedule

@@ -117,6 +117,13 @@ class Counter:
                 for r in items.all_codes(conn)
             ]
 
+    def rule_codes(self, rule: str) -> list[str]:
+        """The revenue codes of a program rule (programs.md: ``citation``, ``tot``,
+        ``business_licence``, ``animal_licence``, ``parking_permit``, ``nsf_fee``), in code
+        order; none for a rule no code names."""
+        with self.st.ledger.read() as conn:
+            return sorted(code for code, named in items.code_rules(conn).items() if named == rule)
+
     def lookup_scan(self, code: str) -> ScanResult:
         """Resolve a scanned bill stub, citation, licence, revenue code or receipt barcode."""
         scanned = text(code, "the scanned code", max_len=128)

@@ -237,6 +237,18 @@ class PermitForm(ProgramForm):
         self.address = line(self, "Address", "permitAddress", 200)
         self.zone = line(self, "Zone", "permitZone", 20, "B (optional)")
         self.wire()
+        desk = ctx.desk
+        self.run(lambda: desk.rule_codes("parking_permit"), self._only_code, lambda _r: None)
+
+    def _only_code(self, codes: list[str]) -> None:
+        """A city with one permit code: it is filled in and the cursor goes to the plate
+        (unless the cashier keyed a code meanwhile); with several, the first is the hint."""
+        if codes:
+            self.code.setPlaceholderText(codes[0])
+        if len(codes) == 1 and not self.code.text():
+            self.code.setText(codes[0])
+            if self.focusWidget() in (None, self.code):  # shown yet or not
+                self.plate.setFocus()
 
     def request(self) -> PermitRequest:
         code, plate = text_of(self.code).upper(), text_of(self.plate)

@@ -11,7 +11,7 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cashier_desk.ui.qt import QLabel, Qt
+from cashier_desk.ui.qt import QLabel, QLineEdit, Qt
 from cashier_desk.ui.screens.sale import SaleScreen
 from tests.helpers import SUPERVISOR, FakeClock
 from tests.programs.counter_city import ACCOUNTS, CODES
@@ -94,8 +94,8 @@ def test_the_program_forms_show_whole(make_counter: object, tmp_path: Path) -> N
     c.qtbot.waitUntil(lambda: len(sale.lines) == 3 and sale.lines[2].priced is not None)
     wait_focus(c, "saleInput")
     press(c, Key.Key_K, ALT)
-    wait_focus(c, "permitCode")
-    keys(c, "PKG-PRM-RES")
+    wait_focus(c, "permitPlate")  # the city's one permit code is filled in
+    assert c.find(QLineEdit, "permitCode").text() == "PKG-PRM-RES"
     keys(c, "8abc123")
     keys(c, "1 Main St")
     total_shown(c, "permitFormTotal", "40.00")
