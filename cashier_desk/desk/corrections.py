@@ -7,35 +7,33 @@ What is taken back comes from the receipt's lines in order (a refund may name on
 up to what it brought in less what earlier corrections took from it; cash rounding lines are
 never taken back. A line that paid an open item is reversed cumulatively (the item's latest
 payment unwound first: split(P) − split(P − x)); any other line by its own split of the amount
-taken."""
+taken (:mod:`cashier_desk.desk.taking_back` reckons it)."""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
+from cashier_desk.desk import taking_back
 from cashier_desk.desk.pricing import Pricing
 from cashier_desk.desk.printing import Spooler
 from cashier_desk.desk.requests import ItemRequest, positive, text
 from cashier_desk.desk.station import Station
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import corrections, item_programs, items, program_rules
+from cashier_desk.ledger import corrections, item_programs, program_rules
 from cashier_desk.ledger.approvals import recheck_approver
 from cashier_desk.ledger.auth import User
-from cashier_desk.ledger.corrections import Correction, Receipt, ReceiptLine
+from cashier_desk.ledger.corrections import Correction, Receipt
 from cashier_desk.ledger.import_write import write_open_items
-from cashier_desk.money import GlSplit, Money
+from cashier_desk.money import Money
 from cashier_desk.paper import Line, ReceiptDoc, wrap
-from cashier_desk.programs.split import cumulative_share
 from cashier_desk.reports.letters import ReturnedCheckLetter, write_returned_check_letter
 
-Taken = list[tuple[ReceiptLine, Money]]
 log = logging.getLogger(__name__)
 
 
@@ -87,33 +85,6 @@ class TransferResult:
                 "gl": _gl_json(self.gl)}  # fmt: skip
 
 
-def _add(into: dict[str, Money], account: str, amount: Money) -> None:
-    into[account] = into.get(account, Money(0)) + amount
-
-
-def _by_fund(revenue: dict[str, Money], pattern: str) -> dict[str, Money]:
-    """The offsets of a revenue side on ``pattern``'s account of each fund (``{fund}``: the
-    first segment of the account offset), so that each fund balances."""
-    out: dict[str, Money] = {}
-    for account, amount in revenue.items():
-        _add(out, pattern.replace("{fund}", account.split("-", 1)[0]), -amount)
-    return {a: m for a, m in out.items() if m}
-
-
-def _allocate(rec: Receipt, amount: Money, lines: Sequence[ReceiptLine]) -> tuple[Taken, Money]:
-    """``amount`` taken from ``lines`` in order, each up to what it has left; and what could
-    not be taken."""
-    left, taken = amount, []
-    for line in lines:
-        can = rec.left(line)
-        if line.is_rounding or not can.is_positive() or not left.is_positive():
-            continue
-        x = can if can < left else left
-        taken.append((line, x))
-        left -= x
-    return taken, left
-
-
 class Corrections:
     """Returned checks, refunds and transfers (see the module's docstring)."""
 
@@ -145,52 +116,6 @@ class Corrections:
         recheck_approver(conn, lead, not_=(), min_role=role)
         return self.st.user.login if self.st.user is not None else lead.login
 
-    def _unsplit_account(self, conn: sa.Connection, rec: Receipt, line: ReceiptLine) -> str:
-        """The one account of a penalty or plan fee line (the rules in force when it was
-        made: the plan's date for a plan's lines, else the receipt's)."""
-        ref = str(line.ref)
-        plan = item_programs.plan_of(conn, ref)
-        on = date.fromisoformat(rec.business_date)
-        if plan is not None and line.id > plan.after_line:
-            on = plan.on
-        rules = program_rules.in_force(conn)
-        if line.description.startswith("Payment plan fee "):
-            return str(rules.plan(on).fee_gl)
-        return str(rules.citation(on).penalty_gl)
-
-    def _reverse(self, conn: sa.Connection, rec: Receipt, taken: Taken) -> dict[str, Money]:
-        """The revenue side of taking ``taken`` back (reversals negative), by account in the
-        order they first come."""
-        gl: dict[str, Money] = {}
-        unwound: dict[str, Money] = {}
-        for line, x in taken:
-            if line.ref is None:
-                parts = [(str(a), m) for a, m in self._line_split(conn, rec, line).allocate(x)]
-            elif line.part == "other":
-                parts = [(self._unsplit_account(conn, rec, line), x)]
-            else:
-                item = items.item_row(conn, line.ref)
-                own = item.own_gl if item is not None else None
-                split = GlSplit.parse(own or self.pricing.code(conn, line.code).gl)
-                paid = corrections.split_paid(conn, line.ref) - unwound.get(line.ref, Money(0))
-                _add(unwound, line.ref, x)
-                before = paid - x
-                start = before if before.is_positive() else Money(0)
-                parts = [(str(a), m) for a, m in cumulative_share(split, start, x)]
-            for account, m in parts:
-                _add(gl, account, -m)
-        return {a: m for a, m in gl.items() if m}
-
-    def _line_split(self, conn: sa.Connection, rec: Receipt, line: ReceiptLine) -> GlSplit:
-        """A line's own split: as the sale posted it (a program's line: its rule's accounts),
-        else its code's."""
-        posted = corrections.posted_splits(conn, rec.id, rec.lines).get(line.id)
-        return posted or GlSplit.parse(self.pricing.code(conn, line.code).gl)
-
-    @staticmethod
-    def _put_back(taken: Taken) -> list[tuple[str, str, int, Money]]:
-        return [(str(line.ref), line.part, line.id, -x) for line, x in taken if line.ref]
-
     # -- returned checks ---------------------------------------------------------------------
 
     def returned_check(
@@ -214,7 +139,7 @@ class Corrections:
             if corrections.returned(conn, receipt_no, check_no):
                 raise Refusal("already_returned", f"Check {check_no} of {receipt_no} was "
                               "returned already.")  # fmt: skip
-            taken, short = _allocate(rec, check.amount, rec.lines)
+            taken, short = taking_back.allocate(rec, check.amount, rec.lines)
             if short.is_positive():
                 raise Refusal(
                     "taken_back_already",
@@ -228,19 +153,19 @@ class Corrections:
             first = corrections.returned_checks_of(conn, account) == 0
             fee_amount: Money = nsf["fee_first"] if first else nsf["fee_subsequent"]
             fee = fee_amount.cents
-            revenue = self._reverse(conn, rec, taken)
-            offsets = _by_fund(revenue, str(nsf["bank_account"]))
+            revenue = taking_back.reverse(conn, self.pricing, rec, taken)
+            offsets = taking_back.by_fund(revenue, str(nsf["bank_account"]))
             values = {"business_date": on, "receipt_no": receipt_no, "amount_cents":
                       check.amount.cents, "check_number": check_no, "account": account,
                       "fee_cents": fee, "reason": why, "actor": actor, "approver": lead.login,
                       "created_at": self.st.now().isoformat()}  # fmt: skip
             made = Correction("returned_check", values, [(ln.id, x) for ln, x in taken],
-                              self._put_back(taken), revenue, offsets)  # fmt: skip
+                              taking_back.put_back(taken), revenue, offsets)  # fmt: skip
             cid, done = corrections.add(conn, self.st.workstation, made)
             reinstated: dict[str, Money] = {}
             for line, x in taken:
                 if line.ref:
-                    _add(reinstated, line.ref, x)
+                    taking_back.add(reinstated, line.ref, x)
             new_items = [(f"{done}-L{line.line_no}", line, x) for line, x in taken if not line.ref]
             after = item_programs.last_line(conn)
             records = [
@@ -252,7 +177,9 @@ class Corrections:
                                           name, address, after))  # fmt: skip
             write_open_items(conn, iter(records))
             for ref, ln, _ in new_items:
-                corrections.set_split(conn, ref, self._line_split(conn, rec, ln))
+                corrections.set_split(
+                    conn, ref, taking_back.line_split(conn, self.pricing, rec, ln)
+                )
             corrections.flag(conn, account, cid, at=self.st.now().isoformat(), actor=actor)
             result = ReturnedCheck(done, check.amount, tuple(reinstated.items()),
                                    tuple((r, x) for r, _, x in new_items), (fee_ref, Money(fee)),
@@ -363,9 +290,9 @@ class Corrections:
                 raise Refusal("refund_too_large", f"{card_left} of receipt {receipt_no} came "
                               "by card and goes back to the card, never by a city check; "
                               f"{whole - card_left} can be refunded by check.")  # fmt: skip
-            taken, _ = _allocate(rec, money, lines)
-            revenue = self._reverse(conn, rec, taken)
-            offsets = _by_fund(revenue, self.st.config.refund_ap_account)
+            taken, _ = taking_back.allocate(rec, money, lines)
+            revenue = taking_back.reverse(conn, self.pricing, rec, taken)
+            offsets = taking_back.by_fund(revenue, self.st.config.refund_ap_account)
             values = {"business_date": on, "receipt_no": receipt_no, "amount_cents": money.cents,
                       "method": method, "auth": approval, "payee": to, "address": where,
                       "line_no": line, "reason": why, "actor": actor, "approver": boss.login,
@@ -411,17 +338,17 @@ class Corrections:
                 raise Refusal("transfer_too_large", f"Receipt {receipt_no} paid {room} on "
                               f"{source} that can be moved; {money} is more.")  # fmt: skip
             priced = self.pricing.price(conn, [ItemRequest(ref=target, amount=money)])
-            taken, _ = _allocate(rec, money, lines)
-            revenue = self._reverse(conn, rec, taken)
+            taken, _ = taking_back.allocate(rec, money, lines)
+            revenue = taking_back.reverse(conn, self.pricing, rec, taken)
             after = item_programs.last_line(conn) + 1
-            moved = self._put_back(taken)
+            moved = taking_back.put_back(taken)
             for p in priced:
                 part = (
                     "other" if p.description.startswith(corrections.UNSPLIT_PREFIXES) else "split"
                 )
                 moved.append((target, part, after, p.amount))
                 for account, m in p.gl():
-                    _add(revenue, account, m)
+                    taking_back.add(revenue, account, m)
             gl = {a: m for a, m in revenue.items() if m}
             values = {"business_date": on, "receipt_no": receipt_no, "amount_cents": money.cents,
                       "from_ref": source, "to_ref": target, "reason": why, "actor": actor,

@@ -13,8 +13,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger import imports
+from cashier_desk.ledger import import_cells as cell
+from cashier_desk.ledger.import_read import read_records
 from cashier_desk.ledger.import_result import Imported, Masked
+from cashier_desk.ledger.import_rows import Context
 from cashier_desk.ledger.import_write import write_rows
 from cashier_desk.ledger.schema import accounts
 
@@ -23,21 +25,21 @@ KIND = "accounts"
 ACCOUNT_RULES = ("tot", "business_licence")
 
 
-def _account(row: dict[str, str], ctx: imports._Context) -> dict[str, Any]:
+def _account(row: dict[str, str], ctx: Context) -> dict[str, Any]:
     return {
-        "account": imports._key_text(row["account"], "account", ctx.masked, max_len=60),
-        "rule": imports._choice(row, "rule", ACCOUNT_RULES),
-        "name": imports._text(row, "name", ctx.masked),
-        "address": imports._text(row, "address", ctx.masked, required=False),
-        "opened": imports._date(row, "opened"),
+        "account": cell.key_text(row["account"], "account", ctx.masked, max_len=60),
+        "rule": cell.choice(row, "rule", ACCOUNT_RULES),
+        "name": cell.text(row, "name", ctx.masked),
+        "address": cell.text(row, "address", ctx.masked, required=False),
+        "opened": cell.date(row, "opened"),
     }
 
 
 def read_accounts(path: Path, masked: Masked) -> list[dict[str, Any]]:
     """The whole file, checked (``Refusal`` naming the first bad line); also what
     ``central import accounts`` takes into central."""
-    ctx = imports._Context(known_codes=set(), last_line_id=0, tz=None, masked=masked)
-    return list(imports._records(KIND, path, ctx, _account))
+    ctx = Context(known_codes=set(), last_line_id=0, tz=None, masked=masked)
+    return list(read_records(KIND, path, ctx, _account))
 
 
 def import_accounts(conn: sa.Connection, path: Path, masked: Masked) -> Imported:

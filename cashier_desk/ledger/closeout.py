@@ -7,14 +7,15 @@ The figures come from the double-entry journal, so they cannot disagree with the
   (for cash: counted cash − change fund + drops);
 - gl: the credit side of every entry on the city's accounts (revenue, paid-outs, over/short);
   its sum equals the sum of what was counted because every entry balances.
-The batch, its canonical payload with SHA-256, and its outbox row commit in one transaction.
+The batch, its canonical payload with SHA-256, and its outbox row commit in one transaction;
+the payload's parts beyond the summary are gathered by :mod:`cashier_desk.ledger.batch_payload`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +25,10 @@ from cashier_desk.errors import Refusal
 from cashier_desk.ids import BatchId
 from cashier_desk.ledger import (
     audit,
+    batch_payload,
     corrections_batch,
     drawer,
     evidence,
-    item_programs,
-    program_records,
 )
 from cashier_desk.ledger.counters import next_number
 from cashier_desk.ledger.deposit import DepositDetail, deposit_detail
@@ -37,18 +37,11 @@ from cashier_desk.ledger.schema import (
     audit_log,
     batch_sessions,
     batches,
-    close_approvals,
-    close_counts,
-    close_rejections,
-    drawer_closes,
-    drawer_movements,
     drawer_sessions,
     journal_entries,
     outbox,
     postings,
-    receipt_lines,
     receipts,
-    tenders,
     voids,
 )
 from cashier_desk.money import GlAccount, Money
@@ -157,7 +150,7 @@ def check_ready(conn: sa.Connection, workstation: str, business_date: str) -> se
         )
     todays = [s for s in mine if s.state == drawer.CLOSED and s.business_date == business_date]
     if not todays and corrections_batch.pending(
-        conn, workstation, _previous_payload(conn, workstation)
+        conn, workstation, batch_payload.previous_payload(conn, workstation)
     ):
         return set()  # a batch of adjustments alone (programs.md)
     if not todays:
@@ -223,7 +216,7 @@ def close_out(
 
     n = next_number(conn, workstation, "batch")
     batch_id = BatchId(f"{workstation}-{business_date.replace('-', '')}-{n:03d}")
-    previous = _previous_payload(conn, workstation)
+    previous = batch_payload.previous_payload(conn, workstation)
     adjustments, carried = corrections_batch.for_batch(conn, workstation, previous)
     summary = Closeout(batch_id, business_date, receipt_count, void_count, figures, gl, deposit,
                        "", adjustments=adjustments)  # fmt: skip
@@ -237,9 +230,9 @@ def close_out(
             "created_at": now,
             "over_short_account": over_short_account,
             "summary": summary.as_json(),
-            "detail": _detail(conn, session_ids),
-            **_audit_segment(conn, workstation, previous),
-            "programs": _programs(conn, workstation, previous, session_ids),
+            "detail": batch_payload.detail(conn, session_ids),
+            **batch_payload.audit_segment(conn, workstation, previous),
+            "programs": batch_payload.programs(conn, workstation, previous, session_ids),
             "corrections": carried,
         }
     )
@@ -275,19 +268,6 @@ def close_out(
         sources,
         adjustments=adjustments,
     )
-
-
-def _programs(
-    conn: sa.Connection,
-    workstation: str,
-    previous: Mapping[str, Any] | None,
-    session_ids: Sequence[str],
-) -> dict[str, Any]:
-    """The contests and plans since the previous batch, and what the program items of the
-    batch's receipts made (``records``, left out when they made nothing)."""
-    records = program_records.for_batch(conn, workstation, session_ids)
-    out = item_programs.for_batch(conn, workstation, previous)
-    return out | {"records": records} if records else out
 
 
 def _sources(by_kind: Iterable[tuple[tuple[str, str], int]]) -> dict[tuple[str, str], Money]:
@@ -378,100 +358,6 @@ def _tender_order(item: tuple[str, Any]) -> tuple[int, str]:
     JSON holds them sorted by name."""
     kind = item[0]
     return (TENDER_KINDS.index(kind) if kind in TENDER_KINDS else len(TENDER_KINDS), kind)
-
-
-def _rows(conn: sa.Connection, query: sa.Select[Any]) -> list[dict[str, Any]]:
-    result = conn.execute(query)
-    keys = list(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
-
-
-def _detail(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, Any]:
-    """Everything central needs to hold the batch on its own: sessions, closes (every count,
-    the newest deciding, and the counts sent back), receipts with lines and tenders, voids,
-    movements and the journal."""
-    in_sessions = receipts.c.session_id.in_(session_ids)
-    receipt_ids = sa.select(receipts.c.id).where(in_sessions)
-    return {
-        "sessions": _rows(
-            conn, sa.select(drawer_sessions).where(drawer_sessions.c.id.in_(session_ids))
-        ),
-        "closes": _rows(
-            conn, sa.select(drawer_closes).where(drawer_closes.c.session_id.in_(session_ids))
-        ),
-        "close_counts": _rows(
-            conn, sa.select(close_counts).where(close_counts.c.session_id.in_(session_ids))
-        ),
-        "rejections": _rows(
-            conn,
-            sa.select(close_rejections).where(close_rejections.c.session_id.in_(session_ids)),
-        ),
-        "approvals": _rows(
-            conn,
-            sa.select(close_approvals).where(close_approvals.c.session_id.in_(session_ids)),
-        ),
-        "receipts": _rows(conn, sa.select(receipts).where(in_sessions).order_by(receipts.c.seq)),
-        "lines": _rows(
-            conn,
-            sa.select(receipt_lines)
-            .where(receipt_lines.c.receipt_id.in_(receipt_ids))
-            .order_by(receipt_lines.c.id),
-        ),
-        "tenders": _rows(
-            conn,
-            sa.select(tenders).where(tenders.c.receipt_id.in_(receipt_ids)).order_by(tenders.c.id),
-        ),
-        "voids": _rows(conn, sa.select(voids).where(voids.c.receipt_id.in_(receipt_ids))),
-        "movements": _rows(
-            conn,
-            sa.select(drawer_movements)
-            .where(drawer_movements.c.session_id.in_(session_ids))
-            .order_by(drawer_movements.c.id),
-        ),
-        "postings": _rows(
-            conn,
-            sa.select(
-                journal_entries.c.id.label("entry_id"),
-                journal_entries.c.session_id,
-                journal_entries.c.kind,
-                journal_entries.c.receipt_id,
-                postings.c.account,
-                postings.c.amount_cents,
-            )
-            .join(postings, postings.c.entry_id == journal_entries.c.id)
-            .where(journal_entries.c.session_id.in_(session_ids))
-            .order_by(postings.c.id),
-        ),
-    }
-
-
-def _previous_payload(conn: sa.Connection, workstation: str) -> dict[str, Any] | None:
-    """The payload of the workstation's newest batch before this one (None: the first)."""
-    text = conn.execute(
-        sa.select(batches.c.payload)
-        .where(batches.c.workstation == workstation)
-        .order_by(batches.c.created_at.desc(), batches.c.id.desc())
-        .limit(1)
-    ).scalar()
-    return None if text is None else dict(json.loads(text))
-
-
-def _audit_segment(
-    conn: sa.Connection, workstation: str, previous: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """The audit chain's head now, and every record since the head the workstation's previous
-    batch carried — central re-computes the links, so a rewritten chain cannot pass."""
-    seq, digest = audit.head(conn)
-    since = int(previous["audit_head"]["seq"]) if previous else 0
-    records = [
-        dict(r)
-        for r in conn.execute(
-            sa.select(audit_log)
-            .where(audit_log.c.seq > since, audit_log.c.seq <= seq)
-            .order_by(audit_log.c.seq)
-        ).mappings()
-    ]
-    return {"audit_head": {"seq": seq, "hash": digest}, "audit_since": since, "audit": records}
 
 
 def set_outcome(conn: sa.Connection, batch_id: str, outcome: str) -> None:

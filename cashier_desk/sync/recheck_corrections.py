@@ -1,5 +1,5 @@
 """Central holds a batch's adjustments to the audit records it carries (issue 16; the part of
-``recheck`` for returned checks, refunds and transfers).
+``recheck_detail`` for returned checks, refunds and transfers).
 
 * every correction the payload carries (``corrections.records``) has its audit record — the
   action its kind, the target its number — with the same amount and the same revenue side

@@ -31,7 +31,7 @@ from cashier_desk.app import App
 from cashier_desk.config import ConfigError, parse_config
 from cashier_desk.devices.scanner import MAX_LENGTH, LineSplitter
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger.imports import COLUMNS
+from cashier_desk.ledger.import_rows import COLUMNS
 from cashier_desk.money import MAX_CENTS, GlSplit, Money, MoneyError, parse_gl_account
 from cashier_desk.runner import FIELDS, parse_line, run_op
 from tests.faults import harness

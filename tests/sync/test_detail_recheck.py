@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from cashier_desk.app import App
 from cashier_desk.ledger import schema as local
 from cashier_desk.runner import run_op
-from cashier_desk.sync import central, quarantine, recheck
+from cashier_desk.sync import central, quarantine, recheck_detail
 from tests.helpers import FakeClock, small_day
 from tests.sync.conftest import (
     CentralPg,
@@ -246,12 +246,12 @@ def test_the_recheck_reads_earlier_segments_for_records_made_before_them() -> No
             {"session": "S1", "total": "5.00", "change": "0.00", "tenders": {"cash": "5.00"}}
         ),
     }
-    with pytest.raises(recheck.Missing):
-        recheck.problems(payload, recheck.index([]), final=False)
-    assert recheck.problems(payload, recheck.index([]), final=True) == [
+    with pytest.raises(recheck_detail.Missing):
+        recheck_detail.problems(payload, recheck_detail.index([]), final=False)
+    assert recheck_detail.problems(payload, recheck_detail.index([]), final=True) == [
         "receipt W1-000001 has no sale record"
     ]
-    assert recheck.problems(payload, recheck.index([sale]), final=True) == []
+    assert recheck_detail.problems(payload, recheck_detail.index([sale]), final=True) == []
 
 
 def test_a_session_open_across_a_closeout_finds_its_records_in_the_batch_before(
