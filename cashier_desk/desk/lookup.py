@@ -163,7 +163,10 @@ def citation_owed(
     plan and a hearing's deposit.  Paid whole at the counter, a citation grows nothing.  One
     whose payments were partly or wholly taken back owes its fine less what is kept of it and
     the penalties in force by then less what is kept of them; it is paid again once what is
-    kept covers its fine and the penalties in force on the date of its latest payment."""
+    kept of its fine covers the fine and what is kept of its penalties covers those in force
+    on the date of its latest payment at this counter.  Other counters' payments and
+    corrections come through ``sync pull`` as a changed balance (``amount_due_cents``), not
+    as parts: there a citation's take-back is reckoned on that balance."""
     fine = Money(row.amount_due_cents)
     paid = Money(int(row.paid_cents)) + (paying or Money(0))
     if row.status == "paid":
@@ -177,9 +180,11 @@ def citation_owed(
     if paying is not None and paying.is_positive():
         return None  # the sale being priced pays what it owes already
     fine_kept, last = kept
-    if last is not None:
+    if last is not None:  # settled at its latest payment, part by part (kept penalty money
+        # never hides fine money taken back)
         then = citation_penalties(conn, row, date.fromisoformat(last), known)[1]
-        if paid.cents >= fine.cents + sum(p.cents for p in then):
+        left_fine, left_steps = still_owed(fine, then, fine_kept, paid - fine_kept)
+        if not left_fine.is_positive() and not left_steps:
             return None
     rules, grown = citation_penalties(conn, row, on, known)
     fine_due, steps = still_owed(fine, grown, fine_kept, paid - fine_kept)

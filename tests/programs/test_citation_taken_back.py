@@ -83,9 +83,8 @@ def test_a_late_citation_whose_check_paid_part_owes_that_part_again(city: App) -
 def test_a_transfer_off_a_paid_citation_is_due_on_it_again(city: App) -> None:
     [receipt] = day(city, {"items": [{"ref": "PC-1001"}], "tenders": [check("50.00")]})
     next_day(city)
-    moved = run_ok(city, {"op": "transfer", "receipt": receipt, "from_ref": "PC-1001",
-                          "to_ref": "WB-1", "amount": "20.00", **LEE})[0]  # fmt: skip
-    assert moved["ok"]
+    run_ok(city, {"op": "transfer", "receipt": receipt, "from_ref": "PC-1001", "to_ref": "WB-1",
+                  "amount": "20.00", **LEE})  # fmt: skip
     run_ok(city, AMY)
     found = _lookup(city)
     assert (found["status"], found["amount_due"]) == ("open", "20.00")
@@ -106,3 +105,32 @@ def test_a_plan_of_a_citation_partly_taken_back_counts_what_is_kept(city: App) -
     assert plan["total"] == "55.00"  # the 30.00 put back + the 25.00 plan fee, not 75.00
     found = _lookup(city)
     assert (found["status"], found["amount_due"]) == ("plan", "55.00")
+
+
+def test_kept_penalty_money_never_hides_fine_money_taken_back(city: App) -> None:
+    """Two checks pay the fine; the first comes back; once late, a transfer pays the rest of
+    the fine and the penalty; then the second check comes back: its 20.00 of the fine is
+    due again (the 50.00 penalty stays paid), not hidden behind the kept penalty."""
+    clock = city.desk.clock
+    assert isinstance(clock, FakeClock)
+    [first] = day(city, {"items": [{"ref": "PC-1001"}],
+                         "tenders": [check("30.00", "1"), check("20.00", "2")]})  # fmt: skip
+    next_day(city)
+    returned(city, first, "1")
+    clock.advance(days=42)  # 2027-01-05: late, the 100% penalty in force
+    run_ok(city, AMY)
+    assert _lookup(city)["amount_due"] == "80.00"
+    run_ok(city, {"op": "logout"})
+    [water] = day(city, {"items": [{"ref": "WB-1", "amount": "80.00"}],
+                         "tenders": [_cash("80.00")]}, cash={"20.00": 9})  # fmt: skip
+    next_day(city)
+    run_ok(city, {"op": "transfer", "receipt": water, "from_ref": "WB-1", "to_ref": "PC-1001",
+                  "amount": "80.00", **LEE})  # fmt: skip
+    run_ok(city, AMY)
+    assert _lookup(city)["status"] == "paid"
+    run_ok(city, {"op": "logout"})
+    assert returned(city, first, "2")["reinstated"] == [{"ref": "PC-1001", "amount": "20.00"}]
+    run_ok(city, AMY)
+    found = _lookup(city)
+    assert (found["status"], found["amount_due"], _parts(found)) == (
+        "open", "20.00", [("fine", "20.00")])  # fmt: skip
