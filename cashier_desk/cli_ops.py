@@ -117,12 +117,7 @@ def cmd_doctor(app: App, args: argparse.Namespace) -> int:
         backups=backup_folder(app.config, app.data_dir),
         devices=devices,
     )
-    if args.json:
-        print(doctor.as_json(checks), flush=True)
-    else:
-        for c in checks:
-            print(c.line(), flush=True)
-    return 0 if all(c.ok for c in checks) else 1
+    return _say_checks(checks, as_json=args.json)
 
 
 def doctor_without_ledger(args: argparse.Namespace, data_dir: Path, problem: str) -> int:
@@ -136,12 +131,19 @@ def doctor_without_ledger(args: argparse.Namespace, data_dir: Path, problem: str
         doctor.Check("integrity", False, f"the ledger cannot be opened: {problem}"),
         doctor.check_disk(data_dir, size),
     ]
-    if args.json:
+    return _say_checks(checks, as_json=args.json)
+
+
+def _say_checks(checks: list[Any], *, as_json: bool) -> int:
+    """doctor's checks on stdout, a line each or one JSON object; 0 when all are ok."""
+    from cashier_desk.desk import doctor
+
+    if as_json:
         print(doctor.as_json(checks), flush=True)
     else:
         for c in checks:
             print(c.line(), flush=True)
-    return 1
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def cmd_retention(app: App, args: argparse.Namespace) -> int:

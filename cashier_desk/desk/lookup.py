@@ -171,7 +171,7 @@ def citation_owed(
     paid = Money(int(row.paid_cents)) + (paying or Money(0))
     if row.status == "paid":
         return None
-    kept = items.taken_back(conn, row.ref) if paid.is_positive() else None
+    kept = items.taken_back(conn, row) if paid.is_positive() else None
     if kept is None:
         if paid >= fine:
             return None

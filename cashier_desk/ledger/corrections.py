@@ -192,22 +192,35 @@ def returned_checks_of(conn: sa.Connection, account: str) -> int:
     return int(here) + int(pulled)
 
 
-def split_paid(conn: sa.Connection, ref: str) -> Money:
+def paying_lines(ref: str, after: int, as_of: str) -> list[sa.ColumnElement[bool]]:
+    """The receipt lines that count as paid on an open item at this counter (joined with their
+    receipts): its lines after its balance (``paid_before_line``, ``as_of``), not voided."""
+    return [
+        receipt_lines.c.ref == ref,
+        receipt_lines.c.id > after,
+        receipts.c.created_at > as_of,
+        ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
+    ]
+
+
+def split_paid(conn: sa.Connection, ref: str, balance: tuple[int, str] | None = None) -> Money:
     """What counts as paid at this counter on the part of an open item its code splits: its
-    split lines on receipts not voided, and what corrections changed of that part."""
-    item = conn.execute(
-        sa.select(open_items.c.paid_before_line, open_items.c.as_of).where(open_items.c.ref == ref)
-    ).first()
-    after, as_of = (0, "") if item is None else (int(item.paid_before_line), str(item.as_of))
+    split lines on receipts not voided, and what corrections changed of that part.
+    ``balance``: the item's ``paid_before_line`` and ``as_of``, when already read."""
+    if balance is None:
+        item = conn.execute(
+            sa.select(open_items.c.paid_before_line, open_items.c.as_of).where(
+                open_items.c.ref == ref
+            )
+        ).first()
+        balance = (0, "") if item is None else (int(item.paid_before_line), str(item.as_of))
+    after, as_of = balance
     lines = conn.execute(
         sa.select(sa.func.coalesce(sa.func.sum(receipt_lines.c.amount_cents), 0))
         .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
         .where(
-            receipt_lines.c.ref == ref,
-            receipt_lines.c.id > after,
-            receipts.c.created_at > as_of,
+            *paying_lines(ref, after, as_of),
             *(~receipt_lines.c.description.startswith(p) for p in UNSPLIT_PREFIXES),
-            ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
         )
     ).scalar_one()
     adjusted = conn.execute(

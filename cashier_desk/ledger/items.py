@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger.corrections import split_paid
+from cashier_desk.ledger.corrections import paying_lines, split_paid
 from cashier_desk.ledger.schema import (
     item_adjustments,
     item_splits,
@@ -76,20 +76,16 @@ def items_by_keys(conn: sa.Connection, keys: Sequence[int]) -> list[sa.Row[Any]]
     return list(conn.execute(_ITEMS_BY_KEY, {"keys": list(keys)})) if keys else []
 
 
-def taken_back(conn: sa.Connection, ref: str) -> tuple[Money, str | None] | None:
-    """For an open item some of whose payments a correction took back (a returned check, a
-    transfer off it): what counts as paid on the part its code splits, and the business date
-    of its latest payment at this counter (None: none); None when nothing was taken back."""
-    item = conn.execute(
-        sa.select(open_items.c.paid_before_line, open_items.c.as_of).where(open_items.c.ref == ref)
-    ).first()
-    if item is None:
-        return None
-    after = int(item.paid_before_line)
+def taken_back(conn: sa.Connection, row: sa.Row[Any]) -> tuple[Money, str | None] | None:
+    """For an open item (its ``row`` as read here) some of whose payments a correction took
+    back (a returned check, a transfer off it): what counts as paid on the part its code
+    splits, and the business date of its latest payment at this counter (None: none); None
+    when nothing was taken back."""
+    after, as_of = int(row.paid_before_line), str(row.as_of)
     taken = conn.execute(
         sa.select(item_adjustments.c.id)
         .where(
-            item_adjustments.c.ref == ref,
+            item_adjustments.c.ref == row.ref,
             item_adjustments.c.line_id > after,
             item_adjustments.c.amount_cents < 0,
         )
@@ -100,14 +96,10 @@ def taken_back(conn: sa.Connection, ref: str) -> tuple[Money, str | None] | None
     last = conn.execute(
         sa.select(sa.func.max(receipts.c.business_date))
         .select_from(receipt_lines.join(receipts, receipts.c.id == receipt_lines.c.receipt_id))
-        .where(
-            receipt_lines.c.ref == ref,
-            receipt_lines.c.id > after,
-            receipts.c.created_at > item.as_of,
-            ~sa.exists().where(voids.c.receipt_id == receipt_lines.c.receipt_id),
-        )
+        .where(*paying_lines(row.ref, after, as_of))
     ).scalar_one()
-    return split_paid(conn, ref), (None if last is None else str(last))
+    kept = split_paid(conn, row.ref, (after, as_of))
+    return kept, (None if last is None else str(last))
 
 
 def code_row(conn: sa.Connection, code: str) -> sa.Row[Any] | None:
