@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ledger import health, watermark
+from cashier_desk.ledger import health, pragmas, watermark
 from cashier_desk.ledger.read_only import (
     ReadOnlyError,
     on_read_only_connect,
@@ -53,12 +53,7 @@ class LedgerError(RuntimeError):
 def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     # Take BEGIN out of pysqlite's hands so that we can say BEGIN IMMEDIATE ourselves.
     dbapi_connection.isolation_level = None
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+    pragmas.durable(dbapi_connection)
 
 
 def _on_begin(conn: sa.Connection) -> None:

@@ -4,7 +4,10 @@ Before the engine touches the file (an engine's first connection would switch it
 migration would write this folder's tables into it), :func:`file_problem` says whether the
 file may be opened as this folder's ledger: an emptied (zero-byte) file or an empty SQLite
 shell in a folder that was used, a file that is not SQLite at all, or another program's SQLite
-database is never made anew or migrated into — it is left as it is, byte for byte.
+database is never made anew or migrated into — it is left as it is, byte for byte.  The
+file is read through SQLite only, never opened by this program itself: closing any other
+descriptor of it would drop the POSIX locks this process's open connections hold on it, and
+another process would then delete the WAL from under them (SQLite's "How To Corrupt", 2.2).
 
 Of the pages: :func:`quick_check` runs ``PRAGMA quick_check`` (every page and row read, O(N),
 no index compared with its table) when the ledger opens to take money; :func:`integrity_check`
@@ -21,7 +24,11 @@ import sqlalchemy as sa
 
 from cashier_desk.ledger.watermark import Mark
 
-SQLITE_HEADER = b"SQLite format 3\x00"
+
+class _NotSQLite(Exception):
+    """The file's header is not a SQLite database's."""
+
+
 #: Tables every ledger has (from its first migration on): a file without them is not one.
 LEDGER_TABLES = frozenset({"alembic_version", "audit_log", "counters", "receipts"})
 #: The first problems a check reports (SQLite would list up to 100).
@@ -43,10 +50,10 @@ def file_problem(path: Path, used: bool) -> str | None:
         return None
     if size == 0:
         return "it is empty (0 bytes)" if used else None
-    with path.open("rb") as fh:
-        if fh.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
-            return "it is not a SQLite database"
-    tables = _tables(path)
+    try:
+        tables = _tables(path)
+    except _NotSQLite:
+        return "it is not a SQLite database"
     if tables is None or tables >= LEDGER_TABLES:
         return None  # a ledger (or unreadable: the engine's own open says why)
     if tables - {"alembic_version"}:
@@ -54,16 +61,21 @@ def file_problem(path: Path, used: bool) -> str | None:
     return "it is an empty database, not a ledger" if used else None
 
 
-def _tables(path: Path) -> set[str] | None:
-    """The file's table names, read without writing a byte; None when SQLite cannot read it."""
+def _tables(path: Path) -> frozenset[str] | None:
+    """The file's table names, read without writing a byte; None when SQLite cannot read it
+    (raises _NotSQLite for a file whose header is not SQLite's)."""
     try:
         with contextlib.closing(
             sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         ) as c:
             rows = c.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_NOTADB:
+            raise _NotSQLite from None
+        return None
     except sqlite3.Error:
         return None
-    return {str(r[0]) for r in rows}
+    return frozenset(str(r[0]) for r in rows)
 
 
 def damaged_message(path: Path, problem: str, known: Mark) -> str:

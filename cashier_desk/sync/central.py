@@ -26,6 +26,7 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from alembic.config import Config
 
+from cashier_desk.ledger import pragmas
 from cashier_desk.ledger.posting import TENDER_KINDS
 from cashier_desk.money import Money
 from cashier_desk.sync import access, books, contacts, parse, quarantine, taking
@@ -70,12 +71,7 @@ def _engine_for(url: str) -> sa.Engine:
             # The driver's own transaction handling issues no BEGIN before DDL: SQLAlchemy's
             # "begin" below does, so creating central.db is one transaction like any other.
             dbapi_connection.isolation_level = None
-            cur = dbapi_connection.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=FULL")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=10000")
-            cur.close()
+            pragmas.durable(dbapi_connection)
 
         @sa.event.listens_for(engine, "begin")
         def _begin(conn: sa.Connection) -> None:

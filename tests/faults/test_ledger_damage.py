@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,3 +153,42 @@ def test_a_whole_ledger_passes_both_checks(data_dir: Path) -> None:
     verify = cli(data_dir, "audit", "verify")
     assert verify.returncode == 0, verify.stderr
     assert json.loads(verify.stdout)["ok"] is True
+
+
+CHILD_OPENS_AND_CLOSES = (
+    "import sqlite3, sys\n"
+    "db = sqlite3.connect(sys.argv[1])\n"
+    "db.execute('SELECT count(*) FROM receipts').fetchall()\n"
+    "db.close()\n"
+)
+
+
+def test_a_second_open_in_one_process_keeps_the_first_ones_locks(data_dir: Path) -> None:
+    """Opening the ledger a second time in a process never drops the first open's locks.
+
+    Checking the file before it is opened must not open it outside SQLite: closing any other
+    descriptor of it drops every POSIX lock the process holds on it, and another process
+    closing its own connection then thinks it is the last one, checkpoints and deletes the
+    WAL under the first open's connection — the next reader here finds the ledger "malformed"
+    (found by two ``sync`` runs at once beside a test process holding the ledger)."""
+    data = data_dir
+    _used(data)
+    first = open_app(data, "W1", printer=NoPrinter(), cash_drawer=NoDrawer())
+    second = open_app(data, "W1", printer=NoPrinter(), cash_drawer=NoDrawer())
+    wal = data / "ledger.db-wal"
+    try:
+        assert wal.exists()
+        subprocess.run(
+            [sys.executable, "-c", CHILD_OPENS_AND_CLOSES, str(data / "ledger.db")], check=True
+        )
+        assert wal.exists(), "another process took this one's ledger for closed"
+        run_ok(first, LOGIN, SALE)
+        run_ok(second, LOGIN, SALE)
+    finally:
+        second.close()
+        first.close()
+    app = open_app(data, "W1", printer=NoPrinter(), cash_drawer=NoDrawer(), quick_check=True)
+    try:
+        assert app.ledger.corrupt is None
+    finally:
+        app.close()

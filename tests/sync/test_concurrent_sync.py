@@ -35,7 +35,7 @@ from tests.sync.conftest import (
 )
 
 MakeApp = Callable[..., App]
-ROUNDS = 3
+ROUNDS = 6
 
 CHILD = """
 import sys, time
@@ -98,9 +98,11 @@ def test_two_syncs_at_once_into_sqlite_central(make_app: MakeApp, tmp_path: Path
         url = f"sqlite:///{tmp_path / f'central{k}.db'}"
         results = _two_at_once(data_dir, url)
         engine = central.engine_for(url)
+        app = make_app()
         try:
-            _check(results, batches, engine, make_app())
+            _check(results, batches, engine, app)
         finally:
+            app.close()
             engine.dispose()
 
 
@@ -110,9 +112,11 @@ def test_two_syncs_at_once_into_postgresql_central(make_app: MakeApp, pg_server:
     for _ in range(ROUNDS):
         name = pg_server.create_copy()
         engine = central.engine_for(pg_url(name))
+        app = make_app()
         try:
             results = _two_at_once(data_dir, pg_url(name, central.WORKSTATION_ROLE))
-            _check(results, batches, engine, make_app())
+            _check(results, batches, engine, app)
         finally:
+            app.close()
             engine.dispose()
             pg_server.drop(name)
