@@ -111,10 +111,10 @@ def cmd_sync(app: App, args: argparse.Namespace) -> int:
         return 0
     result = run_op(app.desk, {"op": "sync"})
     result.pop("op")
-    _print_json(result)
-    if not result["ok"]:
-        print(f"cashier-desk: {result['message']}", file=sys.stderr)
+    if not result["ok"]:  # a refused command: one line on stderr, stdout empty
+        print(f"cashier-desk: {result['message']} ({result['error']})", file=sys.stderr)
         return 1
+    _print_json(result)
     if result.get("resent"):
         print(
             f"cashier-desk: {result['resent']} batch(es) marked sent here were not at this "
@@ -138,8 +138,11 @@ def central_command(args: argparse.Namespace) -> int:
     try:
         url = central_url_of(data_dir, args.central)
         engine = central.engine_for(url)
-    except (ConfigError, central.CentralError) as exc:
+    except ConfigError as exc:
         print(f"cashier-desk: {exc}", file=sys.stderr)
+        return 1
+    except central.CentralError as exc:
+        print(f"cashier-desk: {exc} ({exc.code})", file=sys.stderr)
         return 1
     try:
         if args.central_command == "init":
@@ -194,7 +197,7 @@ def central_command(args: argparse.Namespace) -> int:
             _print_json({"batches_pending_here": waiting})
         return 0
     except central.CentralError as exc:
-        print(f"cashier-desk: {exc}", file=sys.stderr)
+        print(f"cashier-desk: {exc} ({exc.code})", file=sys.stderr)
         return 1
     except Refusal as exc:
         print(f"cashier-desk: {exc.message} ({exc.code})", file=sys.stderr)
@@ -203,7 +206,10 @@ def central_command(args: argparse.Namespace) -> int:
         print(f"cashier-desk: {exc}", file=sys.stderr)
         return 1
     except sa_errors() as exc:
-        print(f"cashier-desk: the central database failed: {central._reason(exc)}", file=sys.stderr)
+        refused = central.sqlstate(exc) == central.NOT_PERMITTED
+        code = "not_authorized" if refused else "central_unreachable"
+        why = "central refused this role" if refused else "the central database failed"
+        print(f"cashier-desk: {why}: {central._reason(exc)} ({code})", file=sys.stderr)
         return 1
     finally:
         engine.dispose()

@@ -60,21 +60,21 @@ class Closing:
         for denom, n in count.cash.items():
             if denom not in drawer.DENOMINATIONS:
                 raise Refusal("bad_denomination", f"{denom} is not a denomination of the drawer.")
-            value = denom * check_count(n, f"the count of {denom}", low=0, high=100000)
-            cash += self.st.at_most(value, f"the count of {denom}")
-        counted = {"cash": self.st.at_most(cash, "the cash counted"), "card": count.card}
+            cash += denom * check_count(n, f"the count of {denom}", low=0, high=100000)
+        counted = {"cash": cash, "card": count.card}
         if count.card.is_negative():
             raise Refusal("bad_amount", "The card batch total may not be negative.")
-        self.st.at_most(count.card, "the card batch total")
         for kind, items in (("check", count.checks), ("money_order", count.money_orders)):
             what = "check" if kind == "check" else "money order"
             for item in items:
                 text(item.number, f"the {what} number", max_len=40)
                 self.st.at_most(positive(item.amount, f"A counted {what}"), f"a counted {what}")
             counted[kind] = Money(sum(i.amount.cents for i in items))
-            self.st.at_most(counted[kind], f"the {what}s counted")
         with self.st.ledger.write() as conn:
             session, count_no = self._session_to_count(conn)
+            within = self._within_what_was_taken
+            within(conn, session.id, "cash", cash, "the cash counted")
+            within(conn, session.id, "card", count.card, "the card batch total")
             # What the drawer should hold: every entry but the over/short of an earlier count.
             balances = drawer.drawer_balances(conn, session.id)
             earlier = drawer.drawer_balances(conn, session.id, kinds=("over_short",))
@@ -131,6 +131,24 @@ class Closing:
                 return self._session_to_count(conn)[0]
             except Refusal:
                 return None
+
+    def _within_what_was_taken(
+        self, conn: sa.Connection, session_id: str, tender: str, amount: Money, what: str
+    ) -> None:
+        """Refuse ``amount_too_large`` a count of ``tender`` more than the payments of it this
+        drawer took (each at most ``[policy] max_amount``; cash also its opening fund) could
+        make.  Each counted check and money order is limited on its own; a cash or card total
+        is one figure for many payments, so a busy drawer's honest count always closes."""
+        limit = self.st.config.max_amount
+        taken = drawer.pieces_taken(conn, session_id, tender)
+        fund = " and its opening fund" if tender == "cash" else ""
+        if amount > limit * max(1, taken + bool(fund)):
+            raise Refusal(
+                "amount_too_large",
+                f"{what[:1].upper()}{what[1:]} ({amount}) is more than this drawer's {taken} "
+                f"{tender} payment(s){fund} could hold, at most {limit} each ([policy] "
+                "max_amount); nothing was saved.",
+            )
 
     def _session_to_count(self, conn: sa.Connection) -> tuple[drawer.Session, int]:
         """The logged-in cashier's open session (its first count), or the session whose count

@@ -253,6 +253,22 @@ def drawer_balances(
     return {t: Money(sums.get(drawer_account(t), 0)) for t in TENDER_KINDS}
 
 
+def pieces_taken(conn: sa.Connection, session_id: str, tender: str) -> int:
+    """How many payments of ``tender`` came into the session's drawer (postings into its
+    ``DRAWER:<tender>`` account): a count of that tender may be that many times the most the
+    counter takes at once."""
+    q = (
+        sa.select(sa.func.count())
+        .select_from(postings.join(journal_entries, journal_entries.c.id == postings.c.entry_id))
+        .where(
+            journal_entries.c.session_id == session_id,
+            postings.c.account == drawer_account(tender),
+            postings.c.amount_cents > 0,
+        )
+    )
+    return int(conn.execute(q).scalar() or 0)
+
+
 def expected_cash_in_drawer(conn: sa.Connection, session: Session) -> Money:
     """The change fund plus cash in, minus change, drops and paid-outs."""
     return session.opening + drawer_balances(conn, session.id)["cash"]

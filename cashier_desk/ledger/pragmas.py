@@ -15,6 +15,8 @@ import sqlite3
 
 #: How long a connection waits for another's lock, in milliseconds.
 BUSY_TIMEOUT_MS = 10_000
+#: The most a retry of the switch to WAL waits before trying again, in milliseconds.
+RETRY_MS = 50
 
 
 def durable(dbapi_connection: sqlite3.Connection) -> None:
@@ -42,7 +44,7 @@ def _to_wal(cur: sqlite3.Cursor) -> None:
     for attempt in Retrying(
         retry=retry_if_exception(_locked),
         stop=stop_after_delay(BUSY_TIMEOUT_MS / 1000),
-        wait=wait_random(0.005, 0.05),
+        wait=wait_random(0, RETRY_MS / 1000),
         reraise=True,
     ):
         with attempt:

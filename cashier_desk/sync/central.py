@@ -16,6 +16,8 @@ The same code serves SQLite (the embedded default) and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +36,11 @@ from cashier_desk.sync import schema as c
 from cashier_desk.sync import schema_corrections as sc
 from cashier_desk.sync.recheck_corrections import KINDS
 
+# psycopg logs an aborted pipeline ("error ignored terminating …") besides raising the
+# error that aborted it; the error is what a person is told, the log line goes to the log
+# file when there is one and never to the terminal as a stray line.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 VERSION_TABLE = "central_alembic_version"
 WORKSTATION_ROLE = "cashier_workstation"
@@ -46,7 +53,12 @@ DELIVERY_LOCK = 0x43445331
 
 
 class CentralError(RuntimeError):
-    """The central database cannot be used (unreachable, not initialised)."""
+    """The central database cannot be used (unreachable, not initialised: ``code``
+    ``central_unreachable``; a URL that cannot be one here: ``bad_central_url``)."""
+
+    def __init__(self, message: str, code: str = "central_unreachable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class BatchConflict(Exception):
@@ -59,7 +71,15 @@ def engine_for(url: str) -> sa.Engine:
     try:
         return _engine_for(url)
     except (sa.exc.ArgumentError, ValueError) as exc:
-        raise CentralError(f"the central database URL cannot be used: {exc}") from None
+        raise CentralError(
+            f"the central database URL cannot be used: {exc}", "bad_central_url"
+        ) from None
+    except ImportError as exc:  # a driver this installation lacks (another URL scheme)
+        raise CentralError(
+            f"the central database URL needs a driver that is not installed here ({exc}); "
+            "PostgreSQL's is psycopg: postgresql+psycopg://…",
+            "bad_central_url",
+        ) from None
 
 
 def _engine_for(url: str) -> sa.Engine:
@@ -178,10 +198,31 @@ def ensure_ready(engine: sa.Engine) -> None:
     )
 
 
+#: What PostgreSQL says when it refuses a login (a role made NOLOGIN or dropped, a password
+#: changed): the driver gives no SQLSTATE for a connection refused at its start.
+LOGIN_REFUSED = re.compile(
+    r'FATAL:\s+(role "[^"]*" (is not permitted to log in|does not exist)'
+    r"|password authentication failed)"
+)
+#: PostgreSQL's SQLSTATE for a statement the role may not run.
+NOT_PERMITTED = "42501"
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """PostgreSQL's SQLSTATE of a driver error, if it has one."""
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+
+
 def _reason(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig or exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    reason = text[0] if text else type(exc).__name__
+    if LOGIN_REFUSED.search(reason):
+        reason += (
+            " — central refuses this workstation's login: its administrator may have removed "
+            "it (`central workstation remove`) or changed its password"
+        )
+    return reason
 
 
 # -- taking a batch ------------------------------------------------------------------------

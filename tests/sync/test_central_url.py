@@ -252,3 +252,22 @@ def test_moving_from_postgresql_to_another_central_and_back(
     assert_central_equals_local(central_pg.engine, app)
     after = dump_central(central_pg.engine)
     assert all(set(rows) >= set(before[t]) for t, rows in after.items())
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["central", "init"], ["central", "workstation", "add", "W2"], ["central", "status"]],
+)
+def test_a_central_url_whose_driver_is_not_installed_is_one_clear_line(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """An outside trial met a traceback (`No module named 'psycopg'`) from `central init`
+    after a plain install; psycopg is now installed with the program, and a URL naming any
+    other driver that is not here says so in one line."""
+    done = cli(
+        "--data-dir", str(tmp_path / "d"), "--central", "postgresql+pg8000://a@h/x", *command
+    )
+    assert done.returncode == 1, done.stdout
+    assert done.stderr.startswith("cashier-desk: ") and len(done.stderr.splitlines()) == 1
+    assert "driver that is not installed" in done.stderr and "pg8000" in done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""

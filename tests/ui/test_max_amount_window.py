@@ -5,6 +5,7 @@ so in the banner; nothing reaches the ledger.  The maximum itself is taken."""
 from __future__ import annotations
 
 from cashier_desk.money import Money
+from cashier_desk.runner import run_op
 from cashier_desk.ui.qt import QLineEdit, QListWidget, Qt
 from cashier_desk.ui.widgets.money import MoneyEdit
 from tests.ui.conftest import Counter
@@ -88,6 +89,28 @@ def test_a_card_total_over_the_maximum_is_refused_at_the_close(counter: Counter)
     counter.idle()
     assert "max_amount" in banner(counter)
     assert [s.state for s in counter.desk.day_sessions()] == ["open"]
+
+
+def test_a_busy_drawer_whose_card_batch_is_over_the_maximum_closes(counter: Counter) -> None:
+    """Two card payments of the maximum each: the batch total (twice the maximum) is taken by
+    the count screen and the drawer closes with nothing over or short."""
+    start(counter)
+    count_rows(counter, {"20.00": 5})
+    counter.idle()
+    for auth in ("A1", "B2"):
+        card = {"type": "card", "amount": MAX, "auth": auth, "last4": "1234"}
+        sale = {"op": "sale", "items": [{"code": "MISC", "amount": MAX}], "tenders": [card]}
+        assert run_op(counter.desk, sale)["ok"]
+    go_close(counter)
+    count_rows(counter, {"20.00": 5})
+    key_enter(counter)  # no checks
+    key_enter(counter)  # no money orders
+    assert focused().objectName() == "cardTotal"
+    key_enter(counter, "2000000.00")
+    counter.qtbot.keyClick(focused(), Qt.Key.Key_Return, CTRL)
+    counter.idle()
+    assert "max_amount" not in banner(counter)
+    assert [s.state for s in counter.desk.day_sessions()] != ["open"]
 
 
 def test_a_drop_over_the_maximum_is_refused_in_the_dialog(counter: Counter) -> None:

@@ -162,8 +162,10 @@ class CloseDrawerScreen(Screen):
         send_back = QShortcut(QKeySequence("Alt+B"), self)
         send_back.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         send_back.activated.connect(self.ask_recount)
+        # Each check and money order is one payment, at most the maximum; the cash and the
+        # card batch are totals of many, which the Desk limits by the payments the drawer took.
         limit_amounts(self, ctx.config.max_amount)
-        self.grid.maximum = ctx.config.max_amount
+        self.card.maximum = None
         self._reset()
 
     # -- showing the screen ---------------------------------------------------------------
