@@ -18,7 +18,7 @@ from cashier_desk.errors import Refusal
 from cashier_desk.money import Money
 from cashier_desk.runner import run_op
 from tests.faults.harness import cli, run_script
-from tests.helpers import SUPERVISOR, dump_tables
+from tests.helpers import SUPERVISOR, dump_tables, import_city
 
 MAX = "1000000.00"
 OVER = "1000000.01"
@@ -229,6 +229,39 @@ def test_a_busy_drawer_whose_payments_add_up_past_the_maximum_closes(
     closed = run_op(app.desk, close(**honest))
     assert closed["ok"] and closed["needs_approval"] is False, closed
     assert set(closed["over_short"].values()) == {"0.00"}, closed
+
+
+CITATION_CODES = (
+    "code,description,program,gl,fee_type,amount,partial_allowed,rule\n"
+    'PKG-CIT,Parking citation,PARKING,"250-0000-22010=3.00;101-0000-41300",open,,no,citation\n'
+)
+
+
+@pytest.mark.parametrize(("fine", "ok"), [("90.00", True), ("100.00", True), ("100.01", False)])
+def test_a_citation_and_its_penalty_are_limited_line_by_line(
+    make_app: Callable[..., App], template_dir: Path, tmp_path: Path, fine: str, ok: bool
+) -> None:
+    """headless.md: no LINE over the maximum.  A late citation is its fine and a penalty of
+    100% of it, two lines: 90.00 + 90.00 = 180.00 under a 100.00 maximum is taken (an outside
+    trial found the item's total refused); a fine of 100.01 is one line over."""
+    app = _counter_with_maximum(make_app, template_dir, tmp_path, "100.00")
+    items = (
+        "ref,program,account,name,address,amount_due,due_date,revenue_code,status,issued\n"
+        f"PC-9,PARKING,7ABC123,Ann Lee,1 Main St,{fine},2026-10-30,PKG-CIT,open,2026-10-01\n"
+    )
+    import_city(app, tmp_path, CITATION_CODES, items)
+    total = str(Money.parse(fine) * 2)
+    op: Op = {"op": "quote", "items": [{"ref": "PC-9"}]}
+    if not ok:
+        refused = _refused_and_nothing_changed(app, op)
+        assert "Parking citation" in refused["message"], refused
+        return
+    quoted = run_op(app.desk, op)
+    assert quoted["ok"] and quoted["total"] == total, quoted
+    assert [line["amount"] for line in quoted["lines"]] == [fine, fine]
+    cards = [{"type": "card", "amount": fine, "auth": f"A{n}", "last4": "1234"} for n in (1, 2)]
+    sold = run_op(app.desk, {"op": "sale", "items": [{"ref": "PC-9"}], "tenders": cards})
+    assert sold["ok"] and sold["total"] == total, sold
 
 
 def test_an_open_item_payment_over_the_maximum_is_refused(

@@ -166,8 +166,8 @@ class Pricing:
             PricedLine(code.code, ref, f"Late penalty {ref}", 1, p, penalty_gl)
             for p in owed.penalties
         ]
+        self.st.lines_at_most(lines)
         total = Money(sum(line.amount.cents for line in lines))
-        self.st.at_most(total, f"the payment on {ref}")
         if item.amount is not None:
             keyed = positive(item.amount, f"The payment on {ref}")
             if keyed > total:
@@ -223,7 +223,6 @@ class Pricing:
             amount = next_rest(apply_paid(list(plan.instalments), paid))
         else:
             amount = positive(item.amount, f"The payment on {ref}")
-        self.st.at_most(amount, f"the payment on {ref}")
         if amount > left:
             raise Refusal(
                 "overpayment", f"{ref} has only {left} left on its plan; {amount} is more."
@@ -244,6 +243,7 @@ class Pricing:
             else:
                 split, what, paid_before = GlSplit((), penalty_gl), f"Late penalty {ref}", None
             lines.append(PricedLine(code.code, ref, what, 1, share, split, paid_before=paid_before))
+        self.st.lines_at_most(lines)
         paying[ref] = paying.get(ref, Money(0)) + amount
         return lines
 

@@ -129,8 +129,7 @@ class ProgramItems:
             lines = self._animal(conn, request, pending, on)
         else:
             lines = self._permit(conn, request, pending, on)
-        total = Money(sum(line.amount.cents for line in lines))
-        self.st.at_most(total, f"the item {lines[0].description}")
+        self.st.lines_at_most(lines)
         return lines
 
     @staticmethod

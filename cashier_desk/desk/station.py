@@ -5,14 +5,14 @@ workstation's id, its devices, the clock, the event bus, central's relay, and wh
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from cashier_desk.config import Config, local_time
-from cashier_desk.desk.requests import Clock, not_over, system_clock, typed
+from cashier_desk.desk.requests import Clock, PricedLine, not_over, system_clock, typed
 from cashier_desk.devices.base import CashDrawer, ReceiptPrinter
 from cashier_desk.errors import Refusal
 from cashier_desk.events import EventBus
@@ -83,6 +83,13 @@ class Station:
     def at_most(self, amount: Money, what: str) -> Money:
         """``amount``, refused ``amount_too_large`` above ``[policy] max_amount``."""
         return not_over(amount, self.config.max_amount, what)
+
+    def lines_at_most(self, lines: Sequence[PricedLine]) -> None:
+        """Refuse ``amount_too_large`` when any one of ``lines`` is above ``[policy]
+        max_amount`` (headless.md: no line over it; an item of several lines — a citation and
+        its penalties, a TOT return's tax, penalty and interest — may add up past it)."""
+        for line in lines:
+            self.at_most(line.amount, f"the line {line.description}")
 
     def need_user(self) -> User:
         if self.user is None:
