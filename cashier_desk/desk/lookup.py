@@ -71,7 +71,9 @@ def look_up(
     if known.plan is not None:
         return _on_plan(row, known.plan, conn, on, contest, known.in_force(conn))
     paid = Money(int(row.paid_cents))
-    status = "appeal" if found else row.status
+    # A hold (the billing system's: the item cannot be paid at the counter) stays a hold
+    # while it is contested, as the sale refuses it (`item_on_hold`); else a contest is `appeal`.
+    status = "appeal" if found and row.status != "hold" else row.status
     if rule == "citation":
         owed = citation_owed(conn, row, on, known=known)
         if owed is None:

@@ -151,6 +151,19 @@ def test_a_paid_citation_is_not_reviewed_but_may_have_its_hearing(city: App) -> 
     _refused(city, _contest("PC-1002", **LEAD), "already_paid")
 
 
+def test_a_held_citation_contested_stays_a_hold_as_the_sale_says(city: App) -> None:
+    """An outside trial: PC-1003 (imported `hold`) contested, then lookup said `appeal` while
+    quote and sale refused it `item_on_hold`.  The billing system's hold stays the status."""
+    _on(city, "2026-11-25")
+    _ok(city, _contest("PC-1003"))
+    found = _ok(city, {"op": "lookup", "ref": "PC-1003"})
+    assert found["status"] == "hold" and found["contest"] is not None, found
+    _refused(city, {"op": "quote", "items": [{"ref": "PC-1003"}]}, "item_on_hold")
+    assert _ok(city, {"op": "lookup", "ref": "PC-1001"})["status"] == "open"
+    _ok(city, _contest("PC-1001"))
+    assert _ok(city, {"op": "lookup", "ref": "PC-1001"})["status"] == "appeal"
+
+
 def test_the_worked_indigent_plan_waives_the_penalty_and_takes_the_capped_fee(
     city: App,
 ) -> None:
