@@ -168,7 +168,7 @@ def cmd_retention(app: App, args: argparse.Namespace) -> int:
     print(
         f"cashier-desk: {did} {len(removed['batches'])} batch(es), "
         f"{len(removed['sessions'])} session(s), {removed['counts'].get('receipts', 0)} "
-        f"receipt(s) before {done['cutoff']}; kept {len(done['kept'])} older item(s).",
+        f"receipt(s) before {done['cutoff']}; kept {len(done['kept'])} item(s).",
         file=sys.stderr,
     )
     return 0

@@ -5,7 +5,8 @@ The unit is a closeout batch with its drawer sessions and everything of them: re
 lines, tenders, voids and print jobs, journal entries and postings, cash movements, closes,
 counts, approvals, rejections, the batch's members and its outbox row, and the corrections
 after the closeout it carried (``retention_corrections.py``).  A batch goes only when
-all of these hold, else it is kept and listed with why:
+all of these hold, else it is kept and listed with why (as is every batch of a later business
+date, and every session in no batch):
 
 - the batch and every one of its sessions is of a business date before ``cutoff``;
 - central acknowledged it (outbox outcome ``sent``, ``already_there`` or ``accepted``);
@@ -189,11 +190,22 @@ def plan(conn: sa.Connection, cutoff: str) -> Purge:
         else:
             found.batches.append(bid)
             found.sessions.extend(members.get(bid, []))
+    marks = ",".join("?" * len(ACKNOWLEDGED))
+    for bid, day, acknowledged in _q(  # operations.md: "anything else is kept and listed"
+        conn,
+        "SELECT b.id, b.business_date, EXISTS (SELECT 1 FROM outbox o WHERE o.batch_id = b.id "
+        f"AND o.outcome IN ({marks})) FROM batches b WHERE b.business_date >= ? "
+        "ORDER BY b.business_date, b.id",
+        (*ACKNOWLEDGED, cutoff),
+    ):
+        why_newer = "of a business date on or after the cutoff"
+        if not acknowledged:
+            why_newer += "; central has not acknowledged it"
+        found.kept.append({"batch": bid, "business_date": day, "why": why_newer})
     for sid, day in _q(
         conn,
-        "SELECT id, business_date FROM drawer_sessions WHERE business_date < ? AND id NOT IN "
+        "SELECT id, business_date FROM drawer_sessions WHERE id NOT IN "
         "(SELECT session_id FROM batch_sessions) ORDER BY id",
-        (cutoff,),
     ):
         found.kept.append(
             {"session": sid, "business_date": day, "why": "not closed out (in no batch)"}
