@@ -624,9 +624,9 @@ class DeskMachine(RuleBasedStateMachine):
             if refusal is None:
                 if item.status == "hold":
                     refusal = "item_on_hold"
-                elif item.status == "paid" or due <= 0:
+                elif item.status == "paid" or self._still_due(p.ref) <= 0:
                     refusal = "already_paid"
-                elif amount > due:
+                elif due <= 0 or amount > due:  # (an earlier line of this sale paid it)
                     refusal = "overpayment"
                 elif amount < due and not code.partial:
                     refusal = "partial_not_allowed"

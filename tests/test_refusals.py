@@ -197,6 +197,12 @@ CASES: list[Any] = [
     pytest.param(AMY_AT_D1, ring({"ref": "UB-100064"}), "already_paid", id="open-item-paid"),
     pytest.param(
         AMY_AT_D1,
+        ring({"ref": "UB-100234"}, {"ref": "UB-100234"}),
+        "overpayment",
+        id="open-item-paid-by-an-earlier-line",
+    ),
+    pytest.param(
+        AMY_AT_D1,
         ring({"code": "DOG-LIC", "amount": "20.00"}),
         "amount_not_allowed",
         id="fixed-fee-with-amount",

@@ -122,9 +122,11 @@ class Pricing:
         if code.rule == "citation":
             return self._citation(conn, row, code, item, paying, on)
         due = Money(row.amount_due_cents - int(row.paid_cents))
-        due -= paying.get(ref, Money(0))
         if row.status == "paid" or not due.is_positive():
             raise Refusal("already_paid", f"{ref} is already paid in full.")
+        due -= paying.get(ref, Money(0))
+        if not due.is_positive():
+            raise _paid_by_this_sale(ref)
         amount = due if item.amount is None else positive(item.amount, f"The payment on {ref}")
         self.st.at_most(amount, f"the payment on {ref}")
         if amount > due:
@@ -155,6 +157,8 @@ class Pricing:
         ref = row.ref
         owed = lookup.citation_owed(conn, row, on, paying.get(ref, Money(0)))
         if owed is None:
+            if paying.get(ref) and lookup.citation_owed(conn, row, on) is not None:
+                raise _paid_by_this_sale(ref)
             raise Refusal("already_paid", f"{ref} is already paid in full.")
         lines = []
         split = GlSplit.parse(code.gl)
@@ -310,3 +314,11 @@ class Pricing:
         if tender == "cash":  # all of it paid in cash: rounded as the sale would round it
             lines += self.cash_rounding(lines, Money(0), len(items))
         return Quote(day, tuple(lines), Money(sum(line.amount.cents for line in lines)))
+
+
+def _paid_by_this_sale(ref: str) -> Refusal:
+    """The item named again in one sale (or quote) after an earlier line paid it in full."""
+    return Refusal(
+        "overpayment",
+        f"{ref} is paid in full by an earlier line of this sale; nothing more is due.",
+    )

@@ -221,3 +221,13 @@ def test_the_demo_citys_rules_file_is_the_contracts_defaults() -> None:
 
     given = parse_rules((DEMO_DIR / "program_rules.toml").read_text(encoding="utf-8"))
     assert given.tables == defaults().tables
+
+
+def test_a_citation_named_twice_in_one_sale_is_an_overpayment_not_already_paid(
+    city: App,
+) -> None:
+    """An outside trial: an unpaid citation twice in one quote was refused `already_paid`
+    ("PC-1001 is already paid in full"), which it was not."""
+    twice = run_op(city.desk, {"op": "quote", "items": [{"ref": "PC-1001"}, {"ref": "PC-1001"}]})
+    assert (twice["ok"], twice["error"]) == (False, "overpayment"), twice
+    assert "earlier line of this sale" in twice["message"]
