@@ -161,10 +161,20 @@ def central_command(args: argparse.Namespace) -> int:
 
             if is_embedded(url, data_dir):
                 _authorize_here(args, data_dir)
+            rules = pin_rules(data_dir)
+            pepper = rules["pins"].pepper.path
+            had_pepper = pepper.exists()
             count = central_import(
-                engine, args.kind, args.file, datetime.now(UTC).isoformat(), **pin_rules(data_dir)
+                engine, args.kind, args.file, datetime.now(UTC).isoformat(), **rules
             )
             _print_json({"import": args.kind, **count.summary()})
+            if pepper.exists() and not had_pepper:
+                print(
+                    f"cashier-desk: a new city pepper was made at {pepper} to hash these PINs: "
+                    "copy it to every workstation (its data folder, or [security] pepper_file) "
+                    "before they pull these users, or their logins fail (pepper_missing)",
+                    file=sys.stderr,
+                )
             return 0
         if args.central_command == "totals":
             _print_json(_totals(engine, args))

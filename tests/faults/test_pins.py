@@ -535,6 +535,8 @@ def test_central_import_users_hashes_with_the_pepper_of_its_data_dir(tmp_path: P
     done = cli(office, "--central", url, "central", "import", "users", str(people))
     assert done.returncode == 0, done.stderr
     key = _key(office)  # made there, 0600, by the first users import at central
+    # ... and said (an outside trial met a pepper made silently, then every login refused)
+    assert f"a new city pepper was made at {office / 'pepper.key'}" in done.stderr
     assert stat.S_IMODE((office / "pepper.key").stat().st_mode) == 0o600
     engine = central.engine_for(url)
     try:
@@ -545,7 +547,10 @@ def test_central_import_users_hashes_with_the_pepper_of_its_data_dir(tmp_path: P
     assert stored.startswith(f"{PREFIX}{key_id(key)}$argon2id$")
     central_bytes = (tmp_path / "central.db").read_bytes()
     assert key not in central_bytes and base64.b64encode(key) not in central_bytes
-    # The pepper gone from that machine: refused, and none made in its place.
+    # Imported again with it: nothing said.  The pepper gone from that machine: refused,
+    # and none made in its place.
+    same = cli(office, "--central", url, "central", "import", "users", str(people))
+    assert same.returncode == 0 and "pepper" not in same.stderr, same.stderr
     (office / "pepper.key").unlink()
     again = cli(office, "--central", url, "central", "import", "users", str(people))
     assert again.returncode == 1 and again.stderr.strip().endswith("(pepper_missing)")
