@@ -176,6 +176,7 @@ def cmd_retention(app: App, args: argparse.Namespace) -> int:
 
 def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
     """`restore FILE` (before anything in the folder is opened)."""
+    from cashier_desk.ledger.backup import keep_restored
     from cashier_desk.ledger.pins import PEPPER_FILE
     from cashier_desk.ledger.restore import needs_pepper, restore
 
@@ -199,6 +200,11 @@ def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
                 f"--workstation {ws}) before taking money.",
                 file=sys.stderr,
             )
+    folder = backup_folder(config_if_any(data_dir), data_dir)
+    try:  # the folder's newest backup is then the one its ledger equals (doctor's age)
+        keep_restored(Path(args.file), folder, ws, str(manifest.get("created", "")))
+    except OSError as exc:
+        print(f"cashier-desk: the backup was not copied into {folder}: {exc}", file=sys.stderr)
     print(json.dumps(done, separators=(",", ":")), flush=True)
     last = ", ".join(manifest.get("last_receipts", {}).values()) or "none"
     print(

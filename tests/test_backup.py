@@ -17,6 +17,7 @@ import sqlite3
 import zipfile
 from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ import pytest
 
 from cashier_desk import cli
 from cashier_desk.app import App
-from cashier_desk.ledger.backup import MANIFEST
+from cashier_desk.ledger.backup import MANIFEST, newest_backup
 from cashier_desk.ledger.db import HEAD
 from tests.helpers import run_ok, small_day
 
@@ -88,6 +89,32 @@ def test_backup_then_restore_answers_every_query_alike(
     assert answers(target, day) == source
     assert every_row(target / "ledger.db") == every_row(app.data_dir / "ledger.db")
     assert 'id = "W1"' in (target / "config.toml").read_text(encoding="utf-8")
+
+
+def test_a_restored_folder_keeps_the_backup_it_equals_as_its_newest(
+    backed_up: tuple[App, Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    """After a restore the folder's newest backup is the file its ledger now equals, under
+    the automatic name of its own time: `doctor` tells its true age instead of failing "no
+    backup though closeouts were made" (an outside trial's doubt)."""
+    app, file, manifest = backed_up
+    app.close()
+    target = tmp_path / "restored"
+    code, _, err = run_cli(target, "restore", str(file))
+    assert code == 0, err
+    newest = newest_backup(target / "backups")
+    assert newest is not None
+    kept, at = newest
+    assert kept.read_bytes() == file.read_bytes()
+    created = datetime.fromisoformat(manifest["created"]).replace(microsecond=0)
+    assert at == created and kept.name.startswith("cashier-desk-W1-")
+    # Restored again from that very copy (the ledger moved out first): no second copy.
+    (target / "ledger.db").unlink()
+    for extra in ("ledger.db-wal", "ledger.db-shm", "ledger.mark"):
+        (target / extra).unlink(missing_ok=True)
+    code, _, err = run_cli(target, "restore", str(kept))
+    assert code == 0, err
+    assert [p.name for p in (target / "backups").iterdir()] == [kept.name]
 
 
 def _rezip(file: Path, out: Path, change: Callable[[dict[str, Any]], None]) -> None:

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import sqlite3
 import time
 import zipfile
@@ -186,3 +187,25 @@ def newest_backup(folder: Path) -> tuple[Path, datetime] | None:
             if best is None or at > best[0]:
                 best = (at, p)
     return None if best is None else (best[1], best[0])
+
+
+def keep_restored(file: Path, folder: Path, workstation: str, created: str) -> Path | None:
+    """After a restore: the backup just restored, copied into ``folder`` under the automatic
+    name of its own time (``created``, its manifest's), so the folder's newest backup is the
+    one its ledger now equals and ``doctor`` tells its true age.  None when a file of that
+    name is already there (restored from this very folder) or ``created`` is not a time."""
+    try:
+        at = datetime.fromisoformat(created).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None
+    stamp = at.strftime("%Y%m%dT%H%M%SZ")
+    if any(folder.glob(f"cashier-desk-{workstation}-{stamp}-*.zip")):
+        return None
+    dest = folder / f"cashier-desk-{workstation}-{stamp}-001.zip"
+    if AUTO_NAME.fullmatch(dest.name) is None:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / f".cashier-desk-{workstation}-{stamp}.part"
+    shutil.copyfile(file, part)
+    os.replace(part, dest)
+    return dest
