@@ -322,6 +322,7 @@ class CloseDrawerScreen(Screen):
         self.entry.hide()
         self.panel.show()
         if result.needs_approval:
+            self.ctx.show_warning("Counted: a lead must approve the over/short.")
             self.status.setText(
                 "The over/short is beyond the tolerance: a lead must approve it with a comment "
                 "(Enter), or send it back for a recount (Alt+B)."
@@ -331,6 +332,7 @@ class CloseDrawerScreen(Screen):
             self.logout_button.hide()
             self.approve_button.setFocus()
         else:
+            self.ctx.show_info("The drawer is closed.")  # not a refusal of an earlier try
             self._finished("The drawer is closed.")
 
     @staticmethod
