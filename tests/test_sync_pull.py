@@ -111,11 +111,12 @@ def test_pull_without_a_reachable_central_is_a_clear_refusal(
     assert refused.value.code == "central_unreachable"
 
 
-def test_a_file_with_the_new_columns_goes_to_central_and_a_pull_keeps_the_plate(
+def test_a_file_with_the_new_columns_goes_to_central_and_a_pull_brings_the_plate(
     make_app: Callable[..., App], central_url: str, tmp_path: Path
 ) -> None:
-    """Central keeps no plate yet: a pull brings a new item without one and keeps the plate a
-    local import gave an item it changes; both are found by the counter's search."""
+    """Central keeps the plate (c0012, not ``as_of``): a pull brings a new item with its plate
+    and replaces the plate a local import gave an item central changed (its row has none);
+    both are found by the counter's search as central has them."""
     w1 = _counter(make_app, "w1", "W1", central_url)
     local = tmp_path / "local.csv"
     local.write_text(
@@ -134,7 +135,8 @@ def test_a_file_with_the_new_columns_goes_to_central_and_a_pull_keeps_the_plate(
     assert central_import(engine, "open-items", changed, "2026-11-21T00:00:00+00:00").rows == 2
     engine.dispose()
     w1.desk.pull_reference_data()
-    assert [i.ref for i in w1.desk.search_open_items("8abc123 soto")] == ["PK-9001"]
-    assert [i.ref for i in w1.desk.search_open_items("lou park")] == ["PK-9002"]
+    assert [i.ref for i in w1.desk.search_open_items("ruiz soto")] == ["PK-9001"]
+    assert w1.desk.search_open_items("8abc123") == []
+    assert [i.ref for i in w1.desk.search_open_items("7xyz900 lou park")] == ["PK-9002"]
     item = w1.desk.open_item("PK-9001")
     assert item is not None and str(item.still_due) == "55.00"

@@ -8,9 +8,11 @@ office too — only from the batches of workstations central knows (``access``),
 the view ``open_item_payments``, which shows nothing else of the other counters' batches.  A
 billing system's new balance for an item (a changed row) replaces what was
 due and restarts the count of this counter's payments against it, like a local import
-without ``as_of`` (central keeps no ``as_of`` yet).  What other counters' returned checks put
-back on an item, and their transfers moved (``pull_corrections``), changes what is due here
-the same way: once per pulled batch, and counted in a changed row's figure when made after it.
+without ``as_of`` (central keeps no ``as_of``: its row's balance time is when central took
+it); the row's plate, issue and notice dates replace the item's here like its other columns
+(c0012).  What other counters' returned checks put back on an item, and their transfers moved
+(``pull_corrections``), changes what is due here the same way: once per pulled batch, and
+counted in a changed row's figure when made after it.
 Their contests of citations come each once, by number (``pull_programs``).
 """
 
@@ -43,9 +45,9 @@ REF_TABLES = {
     "accounts": (ref_accounts, "account"),
 }
 WATERMARK = "pull_watermark"
-#: Open-item columns central does not keep yet: a pulled item has none (its balance time is
-#: when central took the row).
-LOCAL_ONLY = ("plate", "as_of", "issued", "notice")
+#: Open-item columns central does not keep: a pulled item has none (its balance time is when
+#: central took the row).  Central keeps ``plate``, ``issued`` and ``notice`` (c0012).
+LOCAL_ONLY = ("as_of",)
 
 
 def _upsert(conn: sa.Connection, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
@@ -197,12 +199,11 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
         result.contests = item_programs.take_pulled_contests(
             lconn, records.rows.get(pull_programs.CONTESTS, []), workstation
         )
-        kept = _local_only(lconn, list(changed_refs))
         items = []
         for ref, row in changed_refs.items():
+            # Central's plate, issued and notice replace this ledger's ('' and None: none).
             item = {k: v for k, v in row.items() if k != "changed_at"}
             item["amount_due_cents"] = absolute[ref]
-            item.update(kept.get(ref, {"plate": "", "issued": None, "notice": None}))
             item.update(as_of="", paid_before_line=last_line)
             items.append(item)
         # Through the import's own writer: new items get their search key, and the search
@@ -236,21 +237,6 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
     result.open_items = len(changed_refs)
     result.accounts = len(changed["accounts"])
     return result
-
-
-def _local_only(conn: sa.Connection, refs: list[str]) -> dict[str, dict[str, Any]]:
-    """What this ledger knows of items that central does not keep (kept through a pull)."""
-    t = local.open_items
-    out: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(refs), 500):
-        rows = conn.execute(
-            sa.select(t.c.ref, t.c.plate, t.c.issued, t.c.notice).where(
-                t.c.ref.in_(refs[start : start + 500])
-            )
-        )
-        for r in rows:
-            out[r.ref] = {"plate": r.plate, "issued": r.issued, "notice": r.notice}
-    return out
 
 
 def _live_lines() -> sa.Select[Any]:

@@ -294,6 +294,10 @@ ref_open_items = sa.Table(
     sa.Column("revenue_code", sa.String(40), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),
     sa.Column("changed_at", sa.String(40), nullable=False, index=True),
+    # As a local import reads them (c0012): '' and NULL when the file has none.
+    sa.Column("plate", sa.String(20), nullable=False, server_default=""),
+    sa.Column("issued", sa.String(10)),
+    sa.Column("notice", sa.String(10)),
 )
 
 # -- views (not tables: made by the migrations, read by ``sync pull``) ------------------------

@@ -158,7 +158,7 @@ def test_a_contest_at_one_counter_prices_as_contested_at_another_on_postgresql(
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "c0010")
         assert _readable(engine) == []
-        assert central.init_central(central_pg.engine) == central.head_revision() == "c0011"
+        assert central.init_central(central_pg.engine) == central.head_revision()
         assert _readable(engine) == ["W1-C000001"]
     finally:
         engine.dispose()
