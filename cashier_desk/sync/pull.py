@@ -10,9 +10,9 @@ billing system's new balance for an item (a changed row) replaces what was
 due and restarts the count of this counter's payments against it, like a local import
 without ``as_of`` (central keeps no ``as_of``: its row's balance time is when central took
 it); the row's plate, issue and notice dates replace the item's here like its other columns
-(c0012).  What other counters' returned checks put back on an item, and their transfers moved
-(``pull_corrections``), changes what is due here the same way: once per pulled batch, and
-counted in a changed row's figure when made after it.
+(c0012), where the row has them.  What other counters' returned checks put back on an item,
+and their transfers moved (``pull_corrections``), changes what is due here the same way: once
+per pulled batch, and counted in a changed row's figure when made after it.
 Their contests of citations come each once, by number (``pull_programs``).
 """
 
@@ -199,11 +199,17 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
         result.contests = item_programs.take_pulled_contests(
             lconn, records.rows.get(pull_programs.CONTESTS, []), workstation
         )
+        kept = _local_only(lconn, list(changed_refs))
         items = []
         for ref, row in changed_refs.items():
-            # Central's plate, issued and notice replace this ledger's ('' and None: none).
+            # Central's plate, issued and notice replace this ledger's; a row without one
+            # (a file without the column) keeps what this ledger has, as a re-import sets
+            # only the columns its file has.
             item = {k: v for k, v in row.items() if k != "changed_at"}
             item["amount_due_cents"] = absolute[ref]
+            for column, value in kept.get(ref, {}).items():
+                if not item.get(column):
+                    item[column] = value
             item.update(as_of="", paid_before_line=last_line)
             items.append(item)
         # Through the import's own writer: new items get their search key, and the search
@@ -237,6 +243,22 @@ def pull(ledger: Ledger, engine: sa.Engine, workstation: str, now: str) -> PullR
     result.open_items = len(changed_refs)
     result.accounts = len(changed["accounts"])
     return result
+
+
+def _local_only(conn: sa.Connection, refs: list[str]) -> dict[str, dict[str, Any]]:
+    """The plate and dates this ledger has of the items ``refs``, kept where central's row
+    has none."""
+    t = local.open_items
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(refs), 500):
+        rows = conn.execute(
+            sa.select(t.c.ref, t.c.plate, t.c.issued, t.c.notice).where(
+                t.c.ref.in_(refs[start : start + 500])
+            )
+        )
+        for r in rows:
+            out[r.ref] = {"plate": r.plate, "issued": r.issued, "notice": r.notice}
+    return out
 
 
 def _live_lines() -> sa.Select[Any]:
