@@ -166,7 +166,8 @@ class Corrections:
             for line, x in taken:
                 if line.ref:
                     taking_back.add(reinstated, line.ref, x)
-            new_items = [(f"{done}-L{line.line_no}", line, x) for line, x in taken if not line.ref]
+            new_items = [(corrections.made_ref(done, line.line_no), line, x)
+                         for line, x in taken if not line.ref]  # fmt: skip
             after = item_programs.last_line(conn)
             records = [
                 self._new_item(conn, ref, ln.code, x, on, account, name, address, after)
@@ -177,9 +178,9 @@ class Corrections:
                                           name, address, after))  # fmt: skip
             write_open_items(conn, iter(records))
             for ref, ln, _ in new_items:
-                corrections.set_split(
-                    conn, ref, taking_back.line_split(conn, self.pricing, rec, ln)
-                )
+                split = taking_back.line_split(conn, self.pricing, rec, ln)
+                said = corrections.made_description(receipt_no, ln.line_no)
+                corrections.set_split(conn, ref, split, said)
             corrections.flag(conn, account, cid, at=self.st.now().isoformat(), actor=actor)
             result = ReturnedCheck(done, check.amount, tuple(reinstated.items()),
                                    tuple((r, x) for r, _, x in new_items), (fee_ref, Money(fee)),
@@ -190,7 +191,8 @@ class Corrections:
                 self.st.config.city, self.st.config.address, done, on, name, address, account,
                 receipt_no, check_no, check.amount, why,
                 [*((r, "Due again", m) for r, m in result.reinstated),
-                 *((r, f"Receipt {receipt_no} line {ln.line_no}", x) for r, ln, x in new_items),
+                 *((r, corrections.made_description(receipt_no, ln.line_no), x)
+                   for r, ln, x in new_items),
                  (fee_ref, "Returned check fee", Money(fee))],
             )  # fmt: skip
         return dataclasses.replace(result, letter=self._write_letter(letter))

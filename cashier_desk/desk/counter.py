@@ -76,6 +76,7 @@ class Counter:
                 revenue_code=row.revenue_code,
                 status=found.status,
                 certified_funds_only=row.ref in flagged,
+                description=row.own_description,
             )
             for row, found in zip(rows, seen, strict=True)
         ]

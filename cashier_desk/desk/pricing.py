@@ -139,7 +139,8 @@ class Pricing:
         before = Money(int(row.paid_cents)) + paying.get(ref, Money(0))
         paying[ref] = paying.get(ref, Money(0)) + amount
         split = GlSplit.parse(row.own_gl or code.gl)  # a returned check's new item: its line's
-        return [PricedLine(code.code, ref, code.description, 1, amount, split, paid_before=before)]
+        what = row.own_description or code.description  # ... and its own description
+        return [PricedLine(code.code, ref, what, 1, amount, split, paid_before=before)]
 
     def _citation(
         self,
@@ -242,7 +243,8 @@ class Pricing:
             if part == "fee":
                 split, what, paid_before = GlSplit((), fee_gl), f"Payment plan fee {ref}", None
             elif part == "fine":
-                split, what = GlSplit.parse(row.own_gl or code.gl), code.description
+                split = GlSplit.parse(row.own_gl or code.gl)
+                what = row.own_description or code.description
                 paid_before = before_plan + before
             else:
                 split, what, paid_before = GlSplit((), penalty_gl), f"Late penalty {ref}", None

@@ -208,6 +208,9 @@ class OpenItemView:
     status: str
     #: Its account takes no check (a returned check flagged it; programs.md).
     certified_funds_only: bool = False
+    #: Its own description, ``Returned check <receipt> line <n>`` when a returned check made it
+    #: of a receipt line (programs.md); None: its code's, as for every other item.
+    description: str | None = None
 
 
 @dataclass(frozen=True)

@@ -145,9 +145,33 @@ def posted_splits(
     return out
 
 
-def set_split(conn: sa.Connection, ref: str, split: GlSplit) -> None:
-    """An open item's own GL split (a returned check's new item: its line's)."""
-    conn.execute(item_splits.insert().values(ref=ref, gl=str(split)))
+def made_ref(number: str, line_no: int) -> str:
+    """The reference of the open item returned check ``number`` makes of receipt line
+    ``line_no`` (1-based, as the receipt numbers it)."""
+    return f"{number}-L{line_no}"
+
+
+def made_description(receipt_no: str, line_no: int) -> str:
+    """That item's description (programs.md, "Precise readings")."""
+    return f"Returned check {receipt_no} line {line_no}"
+
+
+def described(ref: str, receipts: Mapping[str, str]) -> str | None:
+    """The description of an item a returned check made of a receipt line, told by its
+    reference and the receipt of each returned check by number (another workstation's, which
+    ``sync pull`` brings); None when ``ref`` is no such item of theirs."""
+    number, sep, line = ref.rpartition("-L")
+    if not sep or not line.isdigit() or number not in receipts:
+        return None
+    return made_description(receipts[number], int(line))
+
+
+def set_split(
+    conn: sa.Connection, ref: str, split: GlSplit, description: str | None = None
+) -> None:
+    """An open item's own GL split and description (a returned check's new item: its
+    line's split, ``Returned check <receipt> line <n>``)."""
+    conn.execute(item_splits.insert().values(ref=ref, gl=str(split), description=description))
 
 
 def returned(conn: sa.Connection, receipt_no: str, check_number: str) -> bool:

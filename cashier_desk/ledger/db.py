@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).with_name("migrations")
 #: The newest migration (a test keeps it equal to Alembic's head).  Checking it with a plain
 #: SELECT lets an up-to-date ledger open without importing Alembic at all.
-HEAD = "0013"
+HEAD = "0014"
 _IMMEDIATE = "cashier_desk_immediate"
 
 REQUIRED_PRAGMAS = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}

@@ -82,7 +82,9 @@ def _revenue_code(row: dict[str, str], ctx: Context) -> dict[str, Any]:
 
 def _rule(row: dict[str, str], fee_type: str) -> str | None:
     """The optional ``rule`` column: one of :data:`RULES` or empty. A rule's code is an open
-    fee (its lines are priced by the rule), but for a parking permit's, a fee of its own."""
+    fee (its lines are priced by the rule), but for a parking permit's, a fee of its own: a
+    permit is sold at the code's amount, so an open permit code (no amount) could never be
+    sold (programs.md, "Precise readings")."""
     rule = row.get("rule", "").strip()
     if not rule:
         return None
@@ -90,6 +92,10 @@ def _rule(row: dict[str, str], fee_type: str) -> str | None:
         raise cell.CellError("rule", f"{rule!r} is not one of {', '.join(RULES)} (or empty)")
     if rule != "parking_permit" and fee_type != "open":
         raise cell.CellError("fee_type", f"must be open for a code of rule {rule}")
+    if rule == "parking_permit" and fee_type == "open":
+        raise cell.CellError(
+            "fee_type", "must be fixed for a code of rule parking_permit (the permit's fee)"
+        )
     return rule
 
 

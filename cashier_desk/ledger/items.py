@@ -48,10 +48,13 @@ _ADJUSTED = (
     .correlate(open_items)
     .scalar_subquery()
 )
-# ... and the item's own GL split when a returned check made it of a receipt line (else NULL:
-# its code's).
+# ... and the item's own GL split and description when a returned check made it of a receipt
+# line (else NULL: its code's).
 _ITEM_ROWS = sa.select(
-    open_items, (_PAID_ON_ITEM + _ADJUSTED).label("paid_cents"), item_splits.c.gl.label("own_gl")
+    open_items,
+    (_PAID_ON_ITEM + _ADJUSTED).label("paid_cents"),
+    item_splits.c.gl.label("own_gl"),
+    item_splits.c.description.label("own_description"),
 ).select_from(open_items.outerjoin(item_splits, item_splits.c.ref == open_items.c.ref))
 _ITEMS = _ITEM_ROWS.where(open_items.c.ref.in_(sa.bindparam("refs", expanding=True)))
 _ITEMS_BY_KEY = _ITEM_ROWS.where(open_items.c.search_key.in_(sa.bindparam("keys", expanding=True)))

@@ -76,12 +76,14 @@ correction_postings = sa.Table(
 
 #: The GL split of an open item a returned check made of a receipt line: the line's own, as it
 #: was posted (a program's line goes to its rule's accounts, not its code's); a payment of the
-#: item is split by it instead of by its code's.
+#: item is split by it instead of by its code's. ``description``: the item's own,
+#: ``Returned check <receipt> line <n>`` (migration 0014; NULL: its code's).
 item_splits = sa.Table(
     "item_splits",
     metadata,
     sa.Column("ref", sa.String(60), primary_key=True),
     sa.Column("gl", sa.String(400), nullable=False),
+    sa.Column("description", sa.String(200)),
 )
 
 #: Accounts flagged ``certified_funds_only`` (a returned check's payer).

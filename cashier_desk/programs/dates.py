@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime
 
 
 class DateError(ValueError):
@@ -27,6 +27,10 @@ def is_iso_date(text: str) -> bool:
 
 
 def parse_date(text: object, what: str = "the date") -> date:
+    """A date given as ``"YYYY-MM-DD"`` or as a date value (a TOML date); a date-time (a TOML
+    local or offset date-time, ``2026-12-01T00:00:00``) is not a date and is refused."""
+    if isinstance(text, datetime):
+        raise DateError(f"{what} must be a date like 2026-12-01, not a date and time")
     if isinstance(text, date):
         return text
     if not isinstance(text, str):

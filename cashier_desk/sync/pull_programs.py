@@ -15,13 +15,13 @@ so a citation contested at another counter is priced as contested here (``desk.l
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
-from cashier_desk.ledger import corrections_batch, import_write, program_records
+from cashier_desk.ledger import corrections, corrections_batch, import_write, program_records
 from cashier_desk.ledger.schema import item_splits, receipt_lines
 from cashier_desk.sync import access, pull_corrections
 from cashier_desk.sync import schema as c
@@ -110,7 +110,7 @@ def _returned_checks(
     rows = [
         dict(r)
         for r in conn.execute(
-            sa.select(t.c.batch_id, t.c.number, t.c.account, t.c.created_at)
+            sa.select(t.c.batch_id, t.c.number, t.c.account, t.c.created_at, t.c.receipt_no)
             .where(t.c.kind == "returned_check", t.c.account.is_not(None))
             .where(t.c.workstation != workstation)
             .where(t.c.workstation.in_(known(conn)))
@@ -159,7 +159,7 @@ def apply(conn: sa.Connection, fetched: Fetched) -> int:
     pull_corrections.apply_flags(conn, returned, fetched.rows.get(pull_corrections.CLEARS, []))
     made = fetched.rows.get(MADE_ITEMS, [])
     if made:
-        _take_items(conn, made)
+        _take_items(conn, made, {str(r["number"]): str(r["receipt_no"]) for r in returned})
     return (
         len(returned)
         + len(made)
@@ -171,9 +171,13 @@ def apply(conn: sa.Connection, fetched: Fetched) -> int:
     )
 
 
-def _take_items(conn: sa.Connection, made: list[dict[str, Any]]) -> None:
+def _take_items(
+    conn: sa.Connection, made: list[dict[str, Any]], receipts: Mapping[str, str]
+) -> None:
     """Other workstations' counter-made open items, written here as an import writes one
-    (paid only by receipts made after it), with a taken-back line's own split."""
+    (paid only by receipts made after it), with a taken-back line's own split and description
+    (``Returned check <receipt> line <n>``, told by the returned checks' receipts by number,
+    ``receipts``)."""
     after = int(conn.execute(sa.select(sa.func.max(receipt_lines.c.id))).scalar() or 0)
     items = [
         {k: r[k] for k in corrections_batch.ITEM_KEYS}
@@ -185,4 +189,5 @@ def _take_items(conn: sa.Connection, made: list[dict[str, Any]]) -> None:
     known_splits = set(conn.execute(sa.select(item_splits.c.ref)).scalars())
     for r in made:
         if r["gl"] and r["ref"] not in known_splits:
-            conn.execute(item_splits.insert().values(ref=r["ref"], gl=r["gl"]))
+            said = corrections.described(str(r["ref"]), receipts)
+            conn.execute(item_splits.insert().values(ref=r["ref"], gl=r["gl"], description=said))

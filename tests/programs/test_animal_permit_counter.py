@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import App
+from cashier_desk.errors import Refusal
 from cashier_desk.ledger.schema import animal_licences, permits
-from tests.helpers import dump_tables
+from tests.helpers import SUPERVISOR, dump_tables
 from tests.programs.counter_city import (
     on_day,
     quote,
@@ -232,3 +233,23 @@ advance_days = 10
     assert quote(city, [permit("2BBB222")])["error"] == "permit_limit"
     on_day(city, "2026-12-21")  # 10 days before the year end: next year's
     assert sale(city, [permit("2BBB222")])["permits"][0]["valid_through"] == "2027-12-31"
+
+
+def test_a_permit_code_without_a_fee_of_its_own_is_refused_at_import(
+    city: App, tmp_path: Path
+) -> None:
+    """programs.md: a ``parking_permit`` code's fee is its own fixed amount; an open one (no
+    amount) imported fine and then every permit of it was refused ``unknown_code``."""
+    path = tmp_path / "open-permit.csv"
+    path.write_text(
+        "code,description,program,gl,fee_type,amount,partial_allowed,rule\n"
+        "PKG-FEE,Parking fee,PARKING,101-0000-41300,fixed,5.00,no,\n"
+        "PKG-PRM-OPEN,Residential permit,PARKING,101-0000-41310,open,,no,parking_permit\n",
+        encoding="utf-8",
+    )
+    before = dump_tables(city)
+    with pytest.raises(Refusal) as refused:
+        city.desk.import_file("revenue-codes", path, **SUPERVISOR)
+    assert refused.value.code == "bad_row"
+    assert "line 3, column fee_type" in refused.value.message, refused.value.message
+    assert dump_tables(city) == before

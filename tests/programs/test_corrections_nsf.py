@@ -360,3 +360,35 @@ def test_a_sale_asks_one_short_question_about_flags_while_none_is_set(app: App) 
         conn.execute(account_flags.insert().values(account=account, **flag))
     with app.ledger.read() as conn:
         assert refs[0] in corrections.certified_only(conn, refs)
+
+
+def test_a_line_taken_back_becomes_an_item_described_returned_check_receipt_line(
+    city: App,
+) -> None:
+    """programs.md, "Precise readings": a plain fee line taken back "becomes its own new open
+    item, ``Returned check <receipt> line <n>``" — its quote, its sale's line and the counter's
+    view of it (search, open item) say so; n is the line's number, as in its ref."""
+    [receipt] = day(
+        city,
+        {"items": [{"ref": "WB-1", "amount": "30.00"}, {"code": "MISC", "amount": "12.00"}],
+         "tenders": [check("42.00")], "payer": "Bo Chan"},
+    )  # fmt: skip
+    next_day(city)
+    result = returned(city, receipt)
+    assert result["new_items"] == [{"ref": "W1-RC000001-L2", "amount": "12.00"}]
+    said = f"Returned check {receipt} line 2"
+    run_ok(city, AMY)
+    quote = run_ok(city, {"op": "quote", "items": [{"ref": "W1-RC000001-L2"}]})[0]
+    assert [(x["description"], x["ref"], x["amount"]) for x in quote["lines"]] == [
+        (said, "W1-RC000001-L2", "12.00")
+    ]
+    view = city.desk.open_item("W1-RC000001-L2")
+    assert view is not None and view.description == said
+    found = {v.ref: v.description for v in city.desk.search_open_items("Bo Chan")}
+    assert found["W1-RC000001-L2"] == said
+    assert found["W1-RC000001-FEE"] is None and found["WB-1"] is None  # their codes'
+    run_ok(city, {"op": "open_drawer", "drawer": "D1", "opening": {"20.00": 5}})
+    sold = run_ok(city, {"op": "sale", "items": [{"ref": "W1-RC000001-L2"}],
+                         "tenders": [{"type": "cash", "amount": "12.00"}]})[0]  # fmt: skip
+    printed = city.desk.receipt(sold["receipt"])
+    assert [(x.description, str(x.amount)) for x in printed.lines] == [(said, "12.00")]

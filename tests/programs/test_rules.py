@@ -51,6 +51,10 @@ def test_versions_take_effect_on_their_day_and_keep_what_they_leave_out() -> Non
         ('[[tot]]\nrate = "9%"\n', "version 1 has no effective"),
         ("[[tot]]\neffective = 2027-06-01\n[[tot]]\neffective = 2027-01-01\n", "in order"),
         ("[tot\n", "not a TOML file"),
+        ("[[tot]]\neffective = 2026-12-01T00:00:00\n", "[tot] effective"),
+        ("[tot]\neffective = 2026-12-01T00:00:00-08:00\n", "[tot] effective"),
+        ("[[nsf]]\neffective = 2026-12-01 08:00:00Z\n", "[nsf] effective"),
+        ("[[tot]]\neffective = 08:00:00\n", "[tot] effective"),
     ],
 )
 def test_a_bad_file_names_its_table_and_key(text: str, named: str) -> None:

@@ -70,6 +70,8 @@ def _across(w1: App, w2: App, tmp_path: Path) -> None:
     assert (fee["amount_due"], fee["flags"]) == ("25.00", ["certified_funds_only"])
     line = run_ok(w2, {"op": "lookup", "ref": "W1-RC000001-L2"})[0]
     assert (line["amount_due"], line["flags"]) == ("12.00", ["certified_funds_only"])
+    quoted = run_ok(w2, {"op": "quote", "items": [{"ref": "W1-RC000001-L2"}]})[0]
+    assert [x["description"] for x in quoted["lines"]] == ["Returned check W1-000001 line 2"]
     paid = run_ok(w2, {"op": "sale", "items": [{"ref": "W1-RC000001-L2"}],
                        "tenders": [{"type": "cash", "amount": "12.00"}]})[0]  # fmt: skip
     assert paid["total"] == "12.00"

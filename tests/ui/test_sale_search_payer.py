@@ -119,3 +119,14 @@ def test_an_item_found_shows_what_the_counter_charges_and_the_bill_only_when_par
     assert "(of 50.00)" in describe(_found("20.00", "open"))
     assert describe(_found("85.00", "plan")).split("\n")[1].startswith("85.00 due · Parking")
     assert " · PLAN · " in describe(_found("85.00", "plan"))
+
+
+def test_an_item_a_returned_check_made_shows_its_own_description() -> None:
+    """programs.md: a line taken back becomes the item ``Returned check <receipt> line <n>``;
+    the search results say that in place of the program."""
+    made = OpenItemView("W1-RC000001-L2", "MISC", "ACCT-9", "Bo Chan", "2 Elm St",
+                        Money.parse("12.00"), Money.parse("12.00"), "2026-12-11", "MISC", "open",
+                        description="Returned check W1-000001 line 2")  # fmt: skip
+    assert describe(made).split("\n")[1] == (
+        "12.00 due · Returned check W1-000001 line 2 · due date 2026-12-11 · open · W1-RC000001-L2"
+    )

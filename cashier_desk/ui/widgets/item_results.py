@@ -2,9 +2,10 @@
 
 Each item takes two lines: who and where, then what is owed — the whole amount still due first
 (never cut short; what ``lookup`` gives: a citation's penalties grown, what is left of a plan;
-then the amount billed when part was paid), the program, the due date, the status (``lookup``'s)
-and the reference.  Long lines wrap rather than being cut.  A search that finds nothing says
-"no match" in a line of its own.
+then the amount billed when part was paid), the program (an item a returned check made of a
+receipt line: its own description), the due date, the status (``lookup``'s) and the reference.
+Long lines wrap rather than being cut.  A search that finds nothing says "no match" in a line
+of its own.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def describe(item: OpenItemView) -> str:
     if item.still_due < item.amount_due:  # part paid (not a citation's penalties, a plan's fee)
         owed += f" (of {item.amount_due})"
     status = item.status if item.status == "open" else item.status.upper()
-    what = [owed, item.program.title(), f"due date {item.due_date}", status, item.ref]
+    program = item.description or item.program.title()  # a returned check's item: its own
+    what = [owed, program, f"due date {item.due_date}", status, item.ref]
     return f"{who}\n{' · '.join(what)}"
 
 
