@@ -155,3 +155,27 @@ def journal_rows(out: dict[str, Any]) -> list[dict[str, str]]:
     [journal] = [p for p in out["papers"] if Path(p).name.startswith("gl-journal-")]
     with open(journal, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def test_each_programs_items_reach_its_payments_file(app: App, tmp_path: Path) -> None:
+    """An outside trial: a TOT return filed and a licence renewed at the counter reached no
+    payments file (only open items did), so the TOT and licensing systems never heard of
+    them.  Each line of a program item is listed under its code's program with its record's
+    reference and account; the voided cat licence pays nothing."""
+    out, _ = four_programs_day(app, tmp_path)
+    paid: dict[tuple[str, str, str], int] = {}
+    for p in app.desk.item_payments(out["batch"]):
+        key = (p.program, p.ref, p.account)
+        paid[key] = paid.get(key, 0) + p.amount.cents
+    assert paid == {
+        ("TOT", "2026-Q3", "TOT-0042"): 544500,
+        ("TOT", "2026-Q3", "TOT-0043"): 0,  # the nil return's one tax line
+        ("LICENCE", "BL-W1-000001", rows(app, licences)[0].account): 12900,
+        ("ANIMAL", "AL-W1-000001", "TAG-W1-000001"): 1500,
+        ("PARKING", "PP-W1-000001", "8ABC123"): 4000,
+    }
+    written = sorted(Path(f).name for f in out["papers"] if Path(f).name.startswith("payments-"))
+    assert written == [f"payments-{name}-{out['batch']}.csv"
+                       for name in ("animal", "licence", "parking", "tot")]  # fmt: skip
+    tot = (Path(app.data_dir) / "exports" / f"payments-tot-{out['batch']}.csv").read_text()
+    assert tot.splitlines()[1].startswith("TOT,2026-Q3,TOT-0042,4500.00,")
