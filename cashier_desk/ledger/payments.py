@@ -15,6 +15,7 @@ account (an animal licence: its tag; a permit: its plate).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -86,20 +87,23 @@ def _on_open_items(
         .order_by(receipts.c.id, receipt_lines.c.line_no)
     ).all()
     return [
-        (
-            (int(r.id), int(r.line_no)),
-            ItemPayment(
-                program=str(r.program or UNKNOWN_PROGRAM),
-                ref=str(r.ref),
-                account=str(r.account or ""),
-                amount=Money(int(r.amount_cents)),
-                receipt=str(r.receipt_no),
-                paid_at=str(r.created_at),
-                business_date=str(r.business_date),
-            ),
-        )
-        for r in rows
+        _keyed(r, str(r.program or UNKNOWN_PROGRAM), str(r.ref), str(r.account or "")) for r in rows
     ]
+
+
+def _keyed(r: Any, program: str, ref: str, account: str) -> tuple[tuple[int, int], ItemPayment]:
+    """A payment of the receipt line ``r`` (with its receipt's number, time and date), keyed
+    by its place in the batch (receipt, line)."""
+    payment = ItemPayment(
+        program=program,
+        ref=ref,
+        account=account,
+        amount=Money(int(r.amount_cents)),
+        receipt=str(r.receipt_no),
+        paid_at=str(r.created_at),
+        business_date=str(r.business_date),
+    )
+    return (int(r.id), int(r.line_no)), payment
 
 
 def _on_program_items(
@@ -131,22 +135,10 @@ def _on_program_items(
     made = _records(conn, sorted({str(r.receipt_no) for r in lines}))
     out = []
     for r in lines:
-        starts = [k for k in made.get((str(r.receipt_no), str(r.rule)), {}) if k <= r.line_no]
-        ref, account = made[(str(r.receipt_no), str(r.rule))][max(starts)] if starts else ("", "")
-        out.append(
-            (
-                (int(r.id), int(r.line_no)),
-                ItemPayment(
-                    program=str(r.program),
-                    ref=ref,
-                    account=account,
-                    amount=Money(int(r.amount_cents)),
-                    receipt=str(r.receipt_no),
-                    paid_at=str(r.created_at),
-                    business_date=str(r.business_date),
-                ),
-            )
-        )
+        records = made.get((str(r.receipt_no), str(r.rule)), {})
+        starts = [k for k in records if k <= r.line_no]
+        ref, account = records[max(starts)] if starts else ("", "")
+        out.append(_keyed(r, str(r.program), ref, account))
     return out
 
 
