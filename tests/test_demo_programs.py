@@ -87,6 +87,8 @@ def test_each_program_form_finds_its_only_code(city: App) -> None:
     permit = _quote(city, {"permit": {"code": "PKG-PRM-ZONE", "plate": "8ABC123",
                                       "address": "14 Cedar Hollow Rd", "zone": "B"}})  # fmt: skip
     assert permit["total"] == "40.00"
+    # an outside trial read "Residential parking permit, zone 7UHG290": the plate as the zone
+    assert [line["description"] for line in permit["lines"]] == ["Zone parking permit 8ABC123"]
 
 
 def test_demo_load_only_loads_the_programs_too(tmp_path: Path) -> None:

@@ -18,17 +18,18 @@ def recount_dialog(
     parent: QWidget,
     session_id: str,
     what: str,
-    on_sent: Callable[[str], None],
+    on_sent: Callable[[str, str], None],
     on_refused: Callable[[Refusal], None],
 ) -> ApproverDialog:
-    """The lead's login, PIN and a comment; on Approve, ``reject_close`` runs off the GUI
-    thread and ``on_sent`` gets the lead's login.  The caller opens the dialog."""
+    """The lead's login, PIN and a comment; on Send back, ``reject_close`` runs off the GUI
+    thread and ``on_sent`` gets the lead's login and comment.  The caller opens the dialog."""
     dialog = ApproverDialog(
         "Send back for recount",
         f"{what} A lead (not the cashier) sends the count back with a comment: the cashier "
         "counts the drawer again and the new count decides (the first count is kept).",
         reason_label="Comment",
         parent=parent,
+        action="Send back",
     )
     dialog.setObjectName("recountDialog")
 
@@ -36,7 +37,7 @@ def recount_dialog(
         o = dialog.override()
         ctx.run(
             lambda: ctx.desk.reject_close(SessionId(session_id), o.login, o.pin, o.reason),
-            lambda _result: on_sent(o.login),
+            lambda _result: on_sent(o.login, o.reason),
             on_refused,
         )
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from cashier_desk.errors import Refusal
 from cashier_desk.ledger.schema import close_rejections, drawer_closes, drawer_movements
-from cashier_desk.ui.qt import QComboBox, QLabel, QLineEdit, Qt, QTableWidget
+from cashier_desk.ui.qt import QComboBox, QLabel, QLineEdit, QPushButton, Qt, QTableWidget
 from tests.doubles import MemoryPrinter
 from tests.helpers import run_ok
 from tests.ui.conftest import Counter
@@ -130,18 +130,22 @@ def test_a_lead_sends_the_count_back_and_the_cashier_counts_again(counter: Count
     assert counter.find(QLabel, "closeStatus").text().endswith("(Alt+B).")
     press(counter, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
     wait_focus(counter, "approverLogin")
+    # the dialog's button says what it does (an outside trial met "Approve" here)
+    assert counter.find(QPushButton, "approverOk").text() == "Send back"
     key_enter(counter, "lee")
     key_enter(counter, "1111")
     key_enter(counter, "count the fifties again")
     counter.idle()
     assert [s.state for s in counter.desk.day_sessions()] == ["recount"]
     wait_focus(counter, "closeCount_10000")  # the same screen, empty, for the new count
-    assert "count again" in counter.find(QLabel, "closeSessionInfo").text()
+    info = counter.find(QLabel, "closeSessionInfo").text()
+    assert "count again" in info and "count the fifties again" in info  # the lead's comment
     count_rows(counter, {"100.00": 1})
     finish_close(counter)
     counter.idle()
     wait_focus(counter, "closeLogoutButton")
     assert [s.state for s in counter.desk.day_sessions()] == ["closed"]
+    assert "count again" not in counter.find(QLabel, "closeSessionInfo").text()
     with counter.app.ledger.read() as conn:
         counts = conn.execute(
             sa.select(drawer_closes.c.count_no, drawer_closes.c.needs_approval)

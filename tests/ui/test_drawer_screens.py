@@ -251,7 +251,7 @@ def test_a_close_short_by_ten_needs_a_lead_who_approves_in_the_dialog(counter: C
     count_rows(counter, {"50.00": 1, "20.00": 2})
     finish_close(counter)
     shown = over_short(counter)
-    assert shown["cash"] == "Cash: -10.00 short"
+    assert shown["cash"] == "Cash: 10.00 short"
     assert shown["check"] == "Checks: 0.00"
     cash = next(
         label
@@ -368,8 +368,8 @@ def test_the_close_screen_shows_no_expected_figure_before_submission(
     assert "Cash counted: 105.00" in visible_texts(counter.window)
     assert leaks() == []
     finish_close(counter)
-    assert over_short(counter)["cash"] == "Cash: -15.00 short"
-    assert "Cash: -15.00 short" in visible_texts(counter.window)  # the search sees it now
+    assert over_short(counter)["cash"] == "Cash: 15.00 short"
+    assert "Cash: 15.00 short" in visible_texts(counter.window)  # the search sees it now
     assert counter.find(QPushButton, "approveCloseButton").isVisible()
 
 

@@ -448,7 +448,7 @@ def window_day(c: Counter) -> dict[str, Any]:
         if lbl.isVisible()
     }
     assert shown == {
-        "cash": "Cash: -10.00 short",
+        "cash": "Cash: 10.00 short",
         "check": "Checks: 0.00",
         "money_order": "Money orders: 0.00",
         "card": "Card: 0.00",

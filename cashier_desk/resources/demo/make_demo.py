@@ -218,7 +218,7 @@ CITATION     | Parking citation                             | PARKING  | {CITE} 
 TOT-RETURN   | Transient occupancy tax return               | TOT      | 101-0000-31300 | open  |       | no | tot
 BUS-LICENCE  | Business licence (gross receipts)            | BUSINESS | 101-0000-41100 | open  |       | no | business_licence
 ANIMAL-LIC   | Animal licence (dog or cat)                   | ANIMAL   | 101-2200-42100 | open  |       | no | animal_licence
-PKG-PRM-ZONE | Residential parking permit, zone              | PARKING  | 101-0000-41310 | fixed | 40.00 | no | parking_permit
+PKG-PRM-ZONE | Zone parking permit                           | PARKING  | 101-0000-41310 | fixed | 40.00 | no | parking_permit
 """  # noqa: E501
 PROGRAM_CODES = [
     [f.strip() for f in line.split("|")] for line in PROGRAM_CODE_TABLE.strip().splitlines()

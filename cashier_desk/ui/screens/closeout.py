@@ -241,7 +241,7 @@ class CloseoutScreen(Screen):
             self.ctx.show_info("Choose a close awaiting approval to send back (arrow keys).")
             return
 
-        def sent(lead: str) -> None:
+        def sent(lead: str, _comment: str) -> None:
             self.ctx.show_info(f"{lead} sent the close of {session.drawer} back: "
                                f"{session.cashier} counts the drawer again.")  # fmt: skip
             self.refresh()

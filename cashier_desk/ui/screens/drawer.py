@@ -333,13 +333,14 @@ class CloseDrawerScreen(Screen):
             self.approve_button.setFocus()
         else:
             self.ctx.show_info("The drawer is closed.")  # not a refusal of an earlier try
+            self.info.setText(f"Session {result.session}")  # no "count again" left up
             self._finished("The drawer is closed.")
 
     @staticmethod
     def _over_short_text(tender: str, amount: Money) -> str:
         name = TENDER_NAMES.get(tender, tender)
         if amount.is_negative():
-            return f"{name}: {amount} short"
+            return f"{name}: {-amount} short"  # "6.15 short", never "-6.15 short"
         if amount.is_positive():
             return f"{name}: {amount} over"
         return f"{name}: {amount}"
@@ -390,12 +391,13 @@ class CloseDrawerScreen(Screen):
         self.dialog = dialog
         dialog.open()
 
-    def _sent_back(self, lead: str) -> None:
-        """The count went back: the same screen takes the new count."""
+    def _sent_back(self, lead: str, comment: str) -> None:
+        """The count went back: the same screen takes the new count (and says why)."""
         session = self.result.session if self.result is not None else ""
         self._reset()
-        self.info.setText(f"Session {session} — count again: {lead} sent the count back")
-        self.ctx.show_info(f"{lead} sent the count back: count the drawer again.")
+        why = f" — “{comment}”" if comment else ""
+        self.info.setText(f"Session {session} — count again: {lead} sent the count back{why}")
+        self.ctx.show_info(f"{lead} sent the count back{why}: count the drawer again.")
         self.grid.first_field().setFocus()
 
     def _approve(self, result: CloseResult, override: Override) -> None:

@@ -25,7 +25,8 @@ class Override:
 
 class ApproverDialog(QDialog):
     """Asks for an approver (a lead or above, not the cashier) and, when ``reason_label`` is
-    given, a reason or comment.  Enter moves on; Enter on the last field approves."""
+    given, a reason or comment.  Enter moves on; Enter on the last field approves (its button
+    says ``action``: "Approve", or what the approval does, "Send back")."""
 
     def __init__(
         self,
@@ -33,6 +34,7 @@ class ApproverDialog(QDialog):
         explanation: str,
         reason_label: str | None = "Reason",
         parent: QWidget | None = None,
+        action: str = "Approve",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
@@ -62,7 +64,8 @@ class ApproverDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Approve")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(action)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("approverOk")
         buttons.accepted.connect(self._accept_if_complete)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
