@@ -126,8 +126,16 @@ class Counter:
             return sorted(code for code, named in items.code_rules(conn).items() if named == rule)
 
     def lookup_scan(self, code: str) -> ScanResult:
-        """Resolve a scanned bill stub, citation, licence, revenue code or receipt barcode."""
+        """Resolve a scanned (or keyed) bill stub, citation, licence, revenue code or receipt
+        barcode: as given, else in capitals (a cashier keys ``copies`` for ``COPIES``)."""
         scanned = text(code, "the scanned code", max_len=128)
+        for candidate in dict.fromkeys((scanned, scanned.upper())):
+            found = self._look_up_code(candidate)
+            if found is not None:
+                return found
+        raise Refusal("unknown_scan", f"Nothing is known by the code {scanned!r}.")
+
+    def _look_up_code(self, scanned: str) -> ScanResult | None:
         item = self.open_item(scanned)
         if item is not None:
             return ScanResult(
@@ -144,7 +152,7 @@ class Counter:
                     receipt.receipt_no,
                     f"receipt for {Money(receipt.total_cents)}",
                 )
-        raise Refusal("unknown_scan", f"Nothing is known by the code {scanned!r}.")
+        return None
 
     # -- sale ------------------------------------------------------------------------------
 

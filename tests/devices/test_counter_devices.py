@@ -67,8 +67,12 @@ def test_a_scan_on_the_serial_scanner_resolves_through_the_desk(counter: App) ->
     assert (found.kind, found.code) == ("open_item", "UB-100234")
     assert found.item is not None and str(found.item.still_due) == "82.15"
     assert counter.desk.lookup_scan("DOG-LIC").kind == "revenue_code"
+    # keyed in small letters (an outside trial: "copies" was refused): found in capitals
+    assert (counter.desk.lookup_scan("dog-lic").code, counter.desk.lookup_scan("ub-100234").code) \
+        == ("DOG-LIC", "UB-100234")  # fmt: skip
     receipt = run_ok(counter, CASH_SALE)[0]["receipt"]
     assert counter.desk.lookup_scan(receipt).kind == "receipt"
+    assert counter.desk.lookup_scan(receipt.lower()).code == receipt
     with pytest.raises(Refusal) as refused:
         counter.desk.lookup_scan("NO-SUCH-THING")
     assert refused.value.code == "unknown_scan"
