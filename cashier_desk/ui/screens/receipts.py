@@ -74,7 +74,7 @@ class ReceiptSearchScreen(Screen):
         form = QFormLayout()
         self.number = self._search_field(form, "Receipt number", "searchNumber")
         self.date = self._search_field(form, "Date (YYYY-MM-DD)", "searchDate")
-        self.date.setPlaceholderText("2026-11-23")
+        self.date.setPlaceholderText("empty: today")
         self.payer = self._search_field(form, "Payer", "searchPayer")
         self.total = MoneyEdit("Total")
         self._search_field(form, "Total", "searchTotal", self.total)
