@@ -87,7 +87,7 @@ class AnimalForm(ProgramForm):
         self.rabies_cert.setPlaceholderText("R-1234")
         self.rabies_expires = QLineEdit()
         self.rabies_expires.setMaxLength(10)
-        self.rabies_expires.setPlaceholderText("YYYY-MM-DD, from the certificate")
+        self.rabies_expires.setPlaceholderText("YYYY-MM-DD")
         self.add_beside(
             "Rabies certificate",
             [

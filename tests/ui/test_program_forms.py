@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cashier_desk.errors import Refusal
-from cashier_desk.ui.qt import QLabel, QLineEdit, Qt, QTableWidget
+from cashier_desk.ui.qt import QCheckBox, QLabel, QLineEdit, Qt, QTableWidget
 from cashier_desk.ui.screens.sale import SaleScreen
 from tests.doubles import MemoryPrinter
 from tests.helpers import SUPERVISOR, FakeClock
@@ -191,6 +191,21 @@ def test_an_unknown_account_is_shown_in_the_form_and_adds_nothing(city: Counter)
     wait_focus(city, "saleInput")
     assert not sale(city).lines and str(sale(city).total) == "0.00"
     assert counts(city.app) == before
+
+
+def test_the_amended_box_with_the_cursor_on_it_looks_it(city: Counter) -> None:
+    """An outside trial pressed Enter through the TOT form and saw nothing happen: the cursor
+    was on the 'amended' box, which showed no sign of it.  Focused, it is drawn otherwise."""
+    press(city, Key.Key_H, ALT)
+    wait_focus(city, "totAccount")
+    box = city.find(QCheckBox, "totAmended")
+    unfocused = box.grab().toImage()
+    box.setFocus()
+    city.qtbot.waitUntil(box.hasFocus)
+    city.idle()
+    assert box.grab().toImage() != unfocused
+    press(city, Key.Key_Escape)
+    closed(city, "totForm")
 
 
 def add_tot(c: Counter) -> None:
