@@ -104,6 +104,14 @@ class PrintFinished(Event):
 
 
 @dataclass(frozen=True)
+class DocumentPrinted(Event):
+    """A slip that is not a receipt went to the printer (a drop slip, a contest's
+    acknowledgement, a closeout slip …): ``printed`` whether the printer took all of it."""
+
+    printed: bool
+
+
+@dataclass(frozen=True)
 class PrintPending(Event):
     """A receipt's job waits in the print queue (the printer did not take it)."""
 

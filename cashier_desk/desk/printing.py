@@ -21,7 +21,13 @@ from cashier_desk.desk.station import Station
 from cashier_desk.devices.model import Device, DeviceStatus, DeviceStatusChanged
 from cashier_desk.devices.receipt import CERTIFICATE, ReceiptDoc, build_receipt
 from cashier_desk.errors import Refusal
-from cashier_desk.events import Alert, PrintFinished, PrintPending, ReceiptPosted
+from cashier_desk.events import (
+    Alert,
+    DocumentPrinted,
+    PrintFinished,
+    PrintPending,
+    ReceiptPosted,
+)
 from cashier_desk.ids import ReceiptNo
 from cashier_desk.ledger import print_queue, program_documents
 from cashier_desk.ledger.receipts import ReceiptView, load_receipt, with_documents
@@ -197,6 +203,7 @@ class Spooler:
         with self.st.ledger.write() as conn:
             self.st.audit(conn, "print_document", doc.lines[0].text if doc.lines else "", {},
                         outcome="printed" if ok else "not printed")  # fmt: skip
+        self.st.events.publish(DocumentPrinted(ok))  # the simulator's paper pane shows it
         return ok
 
     def pending_prints(self) -> int:

@@ -19,7 +19,7 @@ from typing import Any
 
 from cashier_desk import demo, resources
 from cashier_desk.app import App
-from cashier_desk.events import PrintFinished
+from cashier_desk.events import DocumentPrinted, PrintFinished
 from cashier_desk.text import mask_card_numbers
 from cashier_desk.ui import ledger_loss
 from cashier_desk.ui.bridge import DeskBridge
@@ -101,6 +101,7 @@ class PaperPanel(QWidget):
         self.paper.setMinimumWidth(line + bar + 2 * self.paper.frameWidth() + 12)
         layout.addWidget(self.paper)
         ctx.bridge.on(PrintFinished, lambda _event: self.refresh())
+        ctx.bridge.on(DocumentPrinted, lambda _event: self.refresh())  # slips too
         self.refresh()
 
     def refresh(self) -> None:
