@@ -327,6 +327,32 @@ def test_closeout_lists_sessions_approves_a_close_and_closes_out(counter: Counte
     assert "C L O S E O U T" in printer.jobs[-1] and "35.00" in printer.jobs[-1]
 
 
+def test_a_drawer_closed_after_the_days_closeout_is_what_the_screen_shows(
+    counter: Counter,
+) -> None:
+    """An outside trial: with a batch closed out earlier and a drawer closed since, the lead's
+    screen showed the earlier batch ("Closed out earlier", its figures) — not what F10 would
+    close out now.  It says the drawer waits."""
+    open_day(
+        counter,
+        sale("12.00"),
+        {"op": "close_drawer", "counted": {"cash": {"20.00": 5, "10.00": 1, "1.00": 2}}},
+    )
+    day = counter.desk.business_date()
+    made = counter.desk.closeout(day, "pat", "2222")
+    run_ok(counter.app, {"op": "logout"}, {"op": "login", "user": "bob", "pin": "2468"},
+           {"op": "open_drawer", "drawer": "D2", "opening": {"20.00": 5}}, sale("7.00"),
+           {"op": "close_drawer", "counted": {"cash": {"20.00": 5, "5.00": 1, "1.00": 2}}},
+           {"op": "logout"})  # fmt: skip
+    counter.login("pat", "2222")
+    assert counter.screen() == "closeout"
+    batch = counter.find(QLabel, "closeoutBatch")
+    counter.qtbot.waitUntil(lambda: "wait to be closed out" in batch.text())
+    assert "D2" in batch.text() and made.batch not in batch.text()
+    assert counter.find(QLabel, "depositTotal").text() == ""
+    assert "Closed out earlier" not in counter.find(QLabel, "closeoutFiles").text()
+
+
 def test_a_day_closed_out_earlier_shows_its_batch_and_prints_its_papers_again(
     counter: Counter,
 ) -> None:

@@ -176,7 +176,16 @@ class CloseoutScreen(Screen):
     def _show_day(self, day: str, sessions: list[Session], closeouts: list[Closeout]) -> None:
         self._show_sessions(day, sessions)
         shown = self.result
-        if closeouts and (shown is None or shown not in closeouts):
+        waiting = [s for s in sessions if s.state == "closed"]  # closed, not yet closed out
+        if waiting and (shown is None or shown in closeouts):
+            # Drawers wait for this closeout: an earlier batch is not what F10 would make.
+            drawers = ", ".join(s.drawer for s in waiting)
+            self.clear_closeout(
+                f"{len(waiting)} closed drawer(s) wait to be closed out ({drawers}): "
+                "F10 closes them out."
+            )
+            self.files.setText("")
+        elif closeouts and (shown is None or shown not in closeouts):
             # A day closed out earlier (or on another run): its batch, for the papers again.
             self.show_closeout(closeouts[-1])
             self.files.setText(
