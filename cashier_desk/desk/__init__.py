@@ -107,6 +107,7 @@ class Desk:
         self.rule_codes = counter.rule_codes
         self.sale, self.void = counter.sale, counter.void
         self.contest, self.plan = programs.contest, programs.plan
+        self.plan_preview = programs.plan_preview
         self.print_plan_schedule = plan_papers.print_plan_schedule
         self.open_drawer, self.current_session = cash.open_drawer, cash.current_session
         self.drop, self.paid_out, self.no_sale = cash.drop, cash.paid_out, cash.no_sale

@@ -181,47 +181,68 @@ class Programs:
     ) -> PlanResult:
         """Put an open item on a payment plan, approved by a lead who is not the cashier."""
         user = self.st.need_user()
-        amount = positive(monthly, "The monthly amount")
-        first_due = iso_day(first_due)
-        if not isinstance(indigent, bool):
-            raise Refusal("bad_request", "indigent is true or false.")
+        amount, first_due = self._plan_terms(monthly, first_due, indigent)
         lead = self.st.approver(approver, approver_pin, "payment plan", not_={user.login})
-        on = date.fromisoformat(self.st.business_date())
         with self.st.ledger.write() as conn:
-            row, code = self._item_row(conn, ref)
-            if row.status == "hold":
-                raise Refusal("item_on_hold", f"{row.ref} is on hold.")
-            if code.rule not in (None, "citation"):
-                raise Refusal("plan_not_allowed", f"{code.description} takes no payment plan.")
-            if item_programs.plan_of(conn, row.ref) is not None:
-                raise Refusal("already_on_plan", f"{row.ref} is already on a payment plan.")
-            if item_programs.contests_of(conn, row.ref) or row.status == "appeal":
-                raise Refusal("in_contest", f"{row.ref} is contested: no plan while it is.")
-            rules = program_rules.in_force(conn)
-            plan_rules = rules.plan(on)
-            citation = code.rule == "citation"
-            paid = Money(int(row.paid_cents))
-            if citation:
-                owed = citation_owed(conn, row, on)
-                if owed is None:
-                    raise Refusal("already_paid", f"{row.ref} is already paid in full.")
-                fine = owed.fine
-                penalty = Money(0) if indigent else Money(sum(p.cents for p in owed.penalties))
-            else:
-                fine, penalty = Money(row.amount_due_cents) - paid, Money(0)
-                if row.status == "paid" or not fine.is_positive():
-                    raise Refusal("already_paid", f"{row.ref} is already paid in full.")
-            fee = plan_rules.fee_for(indigent)
-            total = plan_total(fine + penalty, fine, False, fee)
-            limit = plan_rules.months_for(indigent)
-            instalments = schedule(total, amount, date.fromisoformat(first_due), limit)
-            made = Plan("", row.ref, on, indigent, fee, fine, penalty, total,
-                        item_programs.last_line(conn), tuple(instalments),
-                        item_programs.last_correction(conn))  # fmt: skip
+            made = self._priced_plan(conn, ref, amount, first_due, indigent)
             number = item_programs.add_plan(
                 conn, made, monthly=amount, workstation=self.st.workstation, actor=user.login,
                 approver=lead.login, created_at=self.st.now().isoformat(),
             )  # fmt: skip
-            self.st.audit(conn, "plan", row.ref, {"plan": number, "total": str(total),
-                                                 "approver": lead.login})  # fmt: skip
-        return PlanResult(number, total, tuple((i.due, i.amount) for i in instalments))
+            self.st.audit(conn, "plan", made.ref, {"plan": number, "total": str(made.total),
+                                                  "approver": lead.login})  # fmt: skip
+        return PlanResult(number, made.total, tuple((i.due, i.amount) for i in made.instalments))
+
+    def plan_preview(
+        self, ref: str, monthly: Money, first_due: str, *, indigent: bool = False
+    ) -> PlanResult:
+        """What ``plan`` would make (its total and schedule; ``plan``, its number, empty), refused as it
+        would be, writing nothing and asking no lead: shown to the payer before a lead
+        approves.  Anyone logged in may ask."""
+        self.st.need_user()
+        amount, first_due = self._plan_terms(monthly, first_due, indigent)
+        with self.st.ledger.read() as conn:
+            made = self._priced_plan(conn, ref, amount, first_due, indigent)
+        return PlanResult("", made.total, tuple((i.due, i.amount) for i in made.instalments))
+
+    @staticmethod
+    def _plan_terms(monthly: Money, first_due: str, indigent: object) -> tuple[Money, str]:
+        amount = positive(monthly, "The monthly amount")
+        day = iso_day(first_due)
+        if not isinstance(indigent, bool):
+            raise Refusal("bad_request", "indigent is true or false.")
+        return amount, day
+
+    def _priced_plan(
+        self, conn: sa.Connection, ref: str, amount: Money, first_due: str, indigent: bool
+    ) -> Plan:
+        """The plan of ``ref`` on the business date (not yet numbered), or the refusal."""
+        on = date.fromisoformat(self.st.business_date())
+        row, code = self._item_row(conn, ref)
+        if row.status == "hold":
+            raise Refusal("item_on_hold", f"{row.ref} is on hold.")
+        if code.rule not in (None, "citation"):
+            raise Refusal("plan_not_allowed", f"{code.description} takes no payment plan.")
+        if item_programs.plan_of(conn, row.ref) is not None:
+            raise Refusal("already_on_plan", f"{row.ref} is already on a payment plan.")
+        if item_programs.contests_of(conn, row.ref) or row.status == "appeal":
+            raise Refusal("in_contest", f"{row.ref} is contested: no plan while it is.")
+        plan_rules = program_rules.in_force(conn).plan(on)
+        paid = Money(int(row.paid_cents))
+        if code.rule == "citation":
+            owed = citation_owed(conn, row, on)
+            if owed is None:
+                raise Refusal("already_paid", f"{row.ref} is already paid in full.")
+            fine = owed.fine
+            penalty = Money(0) if indigent else Money(sum(p.cents for p in owed.penalties))
+        else:
+            fine, penalty = Money(row.amount_due_cents) - paid, Money(0)
+            if row.status == "paid" or not fine.is_positive():
+                raise Refusal("already_paid", f"{row.ref} is already paid in full.")
+        fee = plan_rules.fee_for(indigent)
+        total = plan_total(fine + penalty, fine, False, fee)
+        limit = plan_rules.months_for(indigent)
+        instalments = schedule(total, amount, date.fromisoformat(first_due), limit)
+        return Plan("", row.ref, on, indigent, fee, fine, penalty, total,
+                    item_programs.last_line(conn), tuple(instalments),
+                    item_programs.last_correction(conn))  # fmt: skip

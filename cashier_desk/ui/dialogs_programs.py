@@ -322,6 +322,11 @@ class PlanDialog(ProgramDialog):
         self.made: PlanResult | None = None
         self.made_for = ""
         self.printing = False
+        # The plan's total and schedule are shown as soon as its terms are keyed, before a
+        # lead is asked (the payer agrees to them first).
+        self.monthly.editingFinished.connect(self._preview)
+        self.first_due.editingFinished.connect(self._preview)
+        self.indigent.toggled.connect(lambda _on: self._preview())
         self.wire()
 
     def submit(self) -> None:
@@ -356,6 +361,28 @@ class PlanDialog(ProgramDialog):
             self._done,
             self._refused,
         )
+
+    def _preview(self) -> None:
+        ref, monthly, first_due = _text(self.ref), self.monthly.money(), _text(self.first_due)
+        if self.made is not None or self.busy or not ref or not first_due:
+            return
+        if monthly is None or not monthly.is_positive():
+            return
+        indigent, desk = self.indigent.isChecked(), self.ctx.desk
+        self.run(
+            lambda: desk.plan_preview(ref, monthly, first_due, indigent=indigent),
+            lambda shown: self._say(plan_terms(shown), error=False),
+            lambda refusal: self._say(refusal.message, error=True),
+        )
+
+    def _say(self, text: str, *, error: bool) -> None:
+        if self.made is not None:
+            return
+        self.message.setProperty("error", error)
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+        self.message.show()
 
     def _refused(self, refusal: Refusal) -> None:
         focus: dict[str, QWidget] = {"bad_date": self.first_due, "bad_amount": self.monthly}
@@ -453,3 +480,13 @@ def open_program_dialog(
     dialog = (ContestDialog if kind == "contest" else PlanDialog)(ctx, ref, then)
     dialog.open()
     return dialog
+
+
+def plan_terms(shown: PlanResult) -> str:
+    """What a plan comes to, said before a lead approves it."""
+    (first_due, first), *rest = shown.instalments
+    last = f", the last {rest[-1][1]} on {rest[-1][0]}" if rest and rest[-1][1] != first else ""
+    return (
+        f"The plan comes to {shown.total}: {len(shown.instalments)} instalment(s) of {first} "
+        f"from {first_due}{last}. A lead approves it below."
+    )

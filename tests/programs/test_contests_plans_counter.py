@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from cashier_desk.app import App
+from cashier_desk.errors import Refusal
+from cashier_desk.money import Money
 from cashier_desk.runner import run_op
 from tests.doubles import MemoryPrinter
 from tests.helpers import SUPERVISOR, FakeClock, dump_tables, import_city, run_ok
@@ -176,6 +178,23 @@ def test_the_worked_indigent_plan_waives_the_penalty_and_takes_the_capped_fee(
                                    {"due": "2027-03-15", "amount": "5.00"}]  # fmt: skip
     looked = _ok(city, {"op": "lookup", "ref": "PC-1002"})
     assert (looked["status"], looked["amount_due"]) == ("plan", "55.00")
+
+
+def test_a_plan_is_shown_before_a_lead_approves_it_and_is_what_is_made(city: App) -> None:
+    """An outside trial: the window asked the lead's PIN before showing any total.  The
+    preview is the plan that is then made, asks no lead, writes nothing, and refuses what the
+    plan would (`already_on_plan` once made)."""
+    _on(city, "2026-12-05")
+    before = dump_tables(city)
+    shown = city.desk.plan_preview("PC-1002", Money.parse("40.00"), "2027-01-31")
+    assert dump_tables(city) == before
+    assert (shown.plan, str(shown.total)) == ("", "125.00")  # 50 + 50 + fee 25
+    made = city.desk.plan("PC-1002", Money.parse("40.00"), "2027-01-31", "lee", "1111")
+    assert (made.total, made.instalments) == (shown.total, shown.instalments)
+    assert made.plan
+    with pytest.raises(Refusal) as again:
+        city.desk.plan_preview("PC-1002", Money.parse("40.00"), "2027-01-31")
+    assert again.value.code == "already_on_plan"
 
 
 def test_plan_payments_take_the_fee_first_then_the_fine_in_due_order(city: App) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cashier_desk.money import Money
 from cashier_desk.ui.qt import QApplication, QLabel, Qt, QTableWidget
 from cashier_desk.ui.screens.sale import SaleScreen
 from tests.doubles import MemoryPrinter
@@ -109,6 +110,11 @@ def test_a_plan_typed_in_the_input_shows_its_schedule(city: Counter) -> None:
     keys(city, "2027-01-10")
     press(city, Key.Key_Space)  # indigent: no penalty, the smaller fee
     press(city, Key.Key_Return)
+    # before the lead is asked, the plan's total is shown (an outside trial: it was not)
+    preview = city.desk.plan_preview("PC-1002", Money.parse("25.00"), "2027-01-10", indigent=True)
+    said = city.find(QLabel, "dialogMessage")
+    city.qtbot.waitUntil(lambda: f"The plan comes to {preview.total}" in said.text())
+    assert focused().objectName() == "planLead" and city.desk.lookup("PC-1002").plan is None
     keys(city, "lee")
     keys(city, "1111")
     table = city.find(QTableWidget, "planSchedule")
