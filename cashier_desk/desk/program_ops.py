@@ -196,9 +196,9 @@ class Programs:
     def plan_preview(
         self, ref: str, monthly: Money, first_due: str, *, indigent: bool = False
     ) -> PlanResult:
-        """What ``plan`` would make (its total and schedule; ``plan``, its number, empty), refused as it
-        would be, writing nothing and asking no lead: shown to the payer before a lead
-        approves.  Anyone logged in may ask."""
+        """What ``plan`` would make (its total and schedule; ``plan``, its number, empty),
+        refused as it would be, writing nothing and asking no lead: shown to the payer
+        before a lead approves.  Anyone logged in may ask."""
         self.st.need_user()
         amount, first_due = self._plan_terms(monthly, first_due, indigent)
         with self.st.ledger.read() as conn:
