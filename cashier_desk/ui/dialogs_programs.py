@@ -383,6 +383,7 @@ class PlanDialog(ProgramDialog):
         self.message.style().polish(self.message)
         self.message.setText(text)
         self.message.show()
+        self._fit()  # taller for the words, never squeezing the fields
 
     def _refused(self, refusal: Refusal) -> None:
         focus: dict[str, QWidget] = {"bad_date": self.first_due, "bad_amount": self.monthly}
