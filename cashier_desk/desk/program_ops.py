@@ -103,7 +103,11 @@ class Programs:
         with self.st.ledger.write() as conn:
             row, code = self._item_row(conn, ref)
             if code.rule != "citation":
-                raise Refusal("not_a_citation", f"{row.ref} is not a citation: it has no contest.")
+                raise Refusal(
+                    "not_a_citation",
+                    f"{row.ref} is billed under {code.code} ({code.description}), a code "
+                    "without the citation rule: it cannot be contested at the counter.",
+                )
             levels = [c.level for c in item_programs.contests_of(conn, row.ref)]
             owed = citation_owed(conn, row, on)
             paid_whole = owed is None

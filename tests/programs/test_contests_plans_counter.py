@@ -130,6 +130,10 @@ def test_contest_refusals_change_nothing(city: App) -> None:
     _refused(city, _contest("PC-1002", approver="amy", approver_pin="4821"), "self_approval")
     _refused(city, _contest("PC-1001", "hearing"), "review_required")
     _refused(city, _contest("TX-1"), "not_a_citation")
+    # the refusal names the code the item is billed under (an outside trial met a "Citation:
+    # overtime parking" code without the rule and read "is not a citation" as nonsense)
+    said = run_op(city.desk, _contest("TX-1"))["message"]
+    assert "billed under" in said and "without the citation rule" in said, said
     _refused(city, _contest("NOPE"), "unknown_ref")
     _on(city, "2026-11-25")
     _ok(city, _contest("PC-1005"))  # no issue date: within 14 days of the notice
