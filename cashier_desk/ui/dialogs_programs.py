@@ -77,7 +77,8 @@ def describe(found: Lookup) -> str:
             said += f" · next instalment {owed[0]['amount']} due {owed[0]['due']}{paid}"
         said += f" · {found.amount_due} left"
     else:
-        parts = " · ".join(f"{what} {amount}" for what, amount in found.parts)
+        shown = [(what, amount) for what, amount in found.parts if what != "due"]  # said once
+        parts = " · ".join(f"{what} {amount}" for what, amount in shown)
         said = f"{found.ref}: {found.status}" + (f" · {parts}" if parts else "")
         said += f" · {found.amount_due} due"
     if found.contest is not None:

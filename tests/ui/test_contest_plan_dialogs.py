@@ -158,3 +158,14 @@ def test_a_late_citation_on_the_sale_shows_its_fine_and_penalty_lines(city: Coun
     )
     assert table.item(0, 3).text() == "100.00"  # the item's sum, as before
     assert table.rowHeight(0) > table.fontMetrics().height() * 3 // 2  # both lines show
+
+
+def test_a_plain_items_line_says_what_is_due_once() -> None:
+    """An outside trial read "UB-100234: open · due 82.15 · 82.15 due" under the lines."""
+    from cashier_desk.desk.lookup import Lookup
+    from cashier_desk.ui.dialogs_programs import describe
+
+    plain = Lookup("UB-100234", "open", Money(8215), (("due", Money(8215)),))
+    assert describe(plain) == "UB-100234: open · 82.15 due"
+    late = Lookup("PC-1", "open", Money(10000), (("fine", Money(5000)), ("penalty", Money(5000))))
+    assert describe(late) == "PC-1: open · fine 50.00 · penalty 50.00 · 100.00 due"
