@@ -163,7 +163,7 @@ def test_a_late_citation_on_the_sale_shows_its_fine_and_penalty_lines(city: Coun
 def test_a_plain_items_line_says_what_is_due_once() -> None:
     """An outside trial read "UB-100234: open · due 82.15 · 82.15 due" under the lines."""
     from cashier_desk.desk.lookup import Lookup
-    from cashier_desk.ui.dialogs_programs import describe
+    from cashier_desk.ui.program_text import describe
 
     plain = Lookup("UB-100234", "open", Money(8215), (("due", Money(8215)),))
     assert describe(plain) == "UB-100234: open · 82.15 due"

@@ -76,7 +76,7 @@ class SalePrograms(SaleBase):
             return
 
         def shown(found: Lookup) -> None:
-            from cashier_desk.ui.dialogs_programs import describe
+            from cashier_desk.ui.program_text import describe
 
             if gen == self._item_gen:
                 self.item_status.setText(describe(found))
