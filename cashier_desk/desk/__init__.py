@@ -113,6 +113,7 @@ class Desk:
         self.drop, self.paid_out, self.no_sale = cash.drop, cash.paid_out, cash.no_sale
         # closing
         self.close_drawer, self.session_to_count = closing.close_drawer, closing.session_to_count
+        self.sent_back = closing.sent_back
         self.close_figures, self.approve_close = closing.close_figures, closing.approve_close
         self.reject_close, self.closeout = closing.reject_close, closing.closeout
         self.closeout_papers = closing.closeout_papers

@@ -132,6 +132,12 @@ class Closing:
             except Refusal:
                 return None
 
+    def sent_back(self, session_id: SessionId) -> tuple[str, str] | None:
+        """Who sent the session's count back for a recount, and why (the cashier is told)."""
+        self.st.need_user()
+        with self.st.ledger.read() as conn:
+            return closes.sent_back(conn, session_id)
+
     def _within_what_was_taken(
         self, conn: sa.Connection, session_id: str, tender: str, amount: Money, what: str
     ) -> None:

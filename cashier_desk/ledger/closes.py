@@ -64,3 +64,15 @@ def closed_at(conn: sa.Connection, session_ids: Sequence[str]) -> dict[str, str]
             )
         )
     }
+
+
+def sent_back(conn: sa.Connection, session_id: str) -> tuple[str, str] | None:
+    """Who sent the session's newest count back for a recount, and their comment; None when
+    no count of it was sent back."""
+    row = conn.execute(
+        sa.select(close_rejections.c.approver, close_rejections.c.comment)
+        .where(close_rejections.c.session_id == session_id)
+        .order_by(close_rejections.c.count_no.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else (str(row.approver), str(row.comment))

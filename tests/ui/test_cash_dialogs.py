@@ -175,7 +175,9 @@ def test_logging_in_with_a_count_sent_back_goes_to_the_count(counter: Counter) -
     start(counter)
     counter.qtbot.waitUntil(lambda: counter.screen() == "close_drawer")
     counter.idle()
-    assert "count again" in counter.find(QLabel, "closeSessionInfo").text()
+    info = counter.find(QLabel, "closeSessionInfo")
+    assert "count again" in info.text()
+    counter.qtbot.waitUntil(lambda: "lee sent the count back — “again”" in info.text())
 
 
 def test_the_closeout_screen_sends_a_close_back_with_b(counter: Counter) -> None:

@@ -189,6 +189,19 @@ class CloseDrawerScreen(Screen):
             return
         again = " — count again: a lead sent the count back" if session.state == RECOUNT else ""
         self.info.setText(f"Drawer {session.drawer}, session {session.id}{again}")
+        if session.state == RECOUNT:  # who sent it back, and why
+            desk = self.ctx.desk
+            self.ctx.run(lambda: desk.sent_back(session.id), lambda why: self._why(session, why))
+
+    def _why(self, session: Session, why: tuple[str, str] | None) -> None:
+        if why is None or not is_current(self) or self.result is not None:
+            return
+        lead, comment = why
+        said = f" — “{comment}”" if comment else ""
+        self.info.setText(
+            f"Drawer {session.drawer}, session {session.id} — count again: {lead} sent the "
+            f"count back{said}"
+        )
 
     def _reset(self) -> None:
         self.result = None
