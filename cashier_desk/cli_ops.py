@@ -200,7 +200,8 @@ def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
                 f"--workstation {ws}) before taking money.",
                 file=sys.stderr,
             )
-    folder = backup_folder(config_if_any(data_dir), data_dir)
+    settings = config_if_any(data_dir)  # as written or found above
+    folder = backup_folder(settings, data_dir)
     try:  # the folder's newest backup is then the one its ledger equals (doctor's age)
         keep_restored(Path(args.file), folder, ws, str(manifest.get("created", "")))
     except OSError as exc:
@@ -211,7 +212,7 @@ def restore_command(args: argparse.Namespace, data_dir: Path) -> int:
         f"cashier-desk: restored {args.file} into {data_dir} (last receipt {last}).",
         file=sys.stderr,
     )
-    pepper = data_dir / (config_if_any(data_dir).pepper_file or PEPPER_FILE)
+    pepper = data_dir / (settings.pepper_file or PEPPER_FILE)
     if needs_pepper(data_dir / "ledger.db", pepper):
         print(
             f"cashier-desk: the backup's PINs were made with the city's pepper, and there is no "

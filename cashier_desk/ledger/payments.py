@@ -62,29 +62,34 @@ def item_payments(conn: sa.Connection, batch_id: str) -> list[ItemPayment]:
     return [payment for _, payment in sorted(keyed, key=lambda k: k[0])]
 
 
+def _paid_lines(sessions: sa.Select[tuple[str]], *columns: Any) -> sa.Select[Any]:
+    """``columns`` of the lines of the sessions' receipts that were not voided, with what a
+    payment row needs of each line and its receipt (its place in the batch too)."""
+    return (
+        sa.select(
+            *columns,
+            receipt_lines.c.line_no,
+            receipt_lines.c.amount_cents,
+            receipts.c.id,
+            receipts.c.receipt_no,
+            receipts.c.created_at,
+            receipts.c.business_date,
+        )
+        .join(receipts, receipts.c.id == receipt_lines.c.receipt_id)
+        .where(
+            receipts.c.session_id.in_(sessions),
+            ~sa.exists().where(voids.c.receipt_id == receipts.c.id),
+        )
+    )
+
+
 def _on_open_items(
     conn: sa.Connection, sessions: sa.Select[tuple[str]]
 ) -> list[tuple[tuple[int, int], ItemPayment]]:
     rows = conn.execute(
-        sa.select(
-            open_items.c.program,
-            receipt_lines.c.ref,
-            open_items.c.account,
-            receipt_lines.c.amount_cents,
-            receipts.c.receipt_no,
-            receipts.c.created_at,
-            receipts.c.business_date,
-            receipts.c.id,
-            receipt_lines.c.line_no,
-        )
-        .join(receipts, receipts.c.id == receipt_lines.c.receipt_id)
+        _paid_lines(sessions, open_items.c.program, receipt_lines.c.ref, open_items.c.account)
         .outerjoin(open_items, open_items.c.ref == receipt_lines.c.ref)
-        .where(
-            receipts.c.session_id.in_(sessions),
-            receipt_lines.c.ref.is_not(None),
-            ~sa.exists().where(voids.c.receipt_id == receipts.c.id),
-        )
-        .order_by(receipts.c.id, receipt_lines.c.line_no)
+        .where(receipt_lines.c.ref.is_not(None))
     ).all()
     return [
         _keyed(r, str(r.program or UNKNOWN_PROGRAM), str(r.ref), str(r.account or "")) for r in rows
@@ -113,24 +118,9 @@ def _on_program_items(
     record), with the record whose item it belongs to: the record of its receipt that starts
     at the nearest line at or before it (an item's lines are consecutive)."""
     lines = conn.execute(
-        sa.select(
-            revenue_codes.c.program,
-            revenue_codes.c.rule,
-            receipt_lines.c.line_no,
-            receipt_lines.c.amount_cents,
-            receipts.c.id,
-            receipts.c.receipt_no,
-            receipts.c.created_at,
-            receipts.c.business_date,
-        )
-        .join(receipts, receipts.c.id == receipt_lines.c.receipt_id)
+        _paid_lines(sessions, revenue_codes.c.program, revenue_codes.c.rule)
         .join(revenue_codes, revenue_codes.c.code == receipt_lines.c.code)
-        .where(
-            receipts.c.session_id.in_(sessions),
-            receipt_lines.c.ref.is_(None),
-            revenue_codes.c.rule.in_(list(RECORDS)),
-            ~sa.exists().where(voids.c.receipt_id == receipts.c.id),
-        )
+        .where(receipt_lines.c.ref.is_(None), revenue_codes.c.rule.in_(list(RECORDS)))
     ).all()
     made = _records(conn, sorted({str(r.receipt_no) for r in lines}))
     out = []
